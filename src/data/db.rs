@@ -1,0 +1,483 @@
+//! Opening a Tailor database: validation, read-only fallback, table summaries and column roles.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use crate::data::roles::{Role, guess_role};
+use crate::data::schema::{self, SCHEMA_VERSION, TableKind, quote_ident};
+use crate::error::{Error, Result};
+
+/// An open Tailor database.
+pub struct Database {
+    conn: Connection,
+    path: PathBuf,
+    read_only: Option<String>,
+}
+
+/// A column of a table as the database has it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ColumnInfo {
+    /// Column name.
+    pub name: String,
+    /// Declared SQL type (`TEXT`, `INTEGER`, `REAL`, or empty).
+    pub sql_type: String,
+    /// Its role: stored in `tailor_columns`, or guessed from the name.
+    pub role: Role,
+    /// Whether the role was set by the user (stored) rather than guessed.
+    pub role_stored: bool,
+}
+
+/// A customer table's shape and size.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TableSummary {
+    /// Which table.
+    pub kind: TableKind,
+    /// Number of rows.
+    pub rows: u64,
+    /// Its columns, in table order.
+    pub columns: Vec<ColumnInfo>,
+}
+
+fn is_read_only_error(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+    )
+}
+
+fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase))
+}
+
+fn permissions_read_only(path: &Path) -> Option<String> {
+    let file_ro = std::fs::metadata(path)
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(false);
+    if file_ro {
+        return Some("the file is not writable".to_string());
+    }
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir_ro = std::fs::metadata(dir.unwrap_or(Path::new(".")))
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(false);
+    dir_ro.then(|| "its folder is not writable".to_string())
+}
+
+impl Database {
+    /// Opens an existing Tailor database, checking its tables and columns.
+    ///
+    /// A database that cannot be written opens read-only; [`Database::read_only_reason`] says why.
+    pub fn open(path: &Path) -> Result<Database> {
+        if !path.exists() {
+            return Err(Error::NotFound(path.to_path_buf()));
+        }
+        if path.is_dir() {
+            return Err(Error::Invalid(format!(
+                "a folder, not a database file: {}",
+                path.display()
+            )));
+        }
+        let mut read_only = permissions_read_only(path);
+        let mut conn = open_conn(path, read_only.is_some())?;
+        check_is_sqlite(&conn, path)?;
+        validate(&conn, path)?;
+        if read_only.is_none() {
+            if let Err(e) = schema::ensure_tailor_tables(&conn) {
+                if is_read_only_error(&e) {
+                    read_only = Some("SQLite could not write to it".to_string());
+                    conn = open_conn(path, true)?;
+                } else {
+                    return Err(Error::sqlite(path)(e));
+                }
+            }
+        }
+        check_version(&conn, path)?;
+        Ok(Database {
+            conn,
+            path: path.to_path_buf(),
+            read_only,
+        })
+    }
+
+    /// Opens a database for writing, creating an empty Tailor database if the file does not
+    /// exist (used by import and sample). Fails if the file exists but is not a Tailor database.
+    pub fn open_or_create(path: &Path) -> Result<Database> {
+        if path.exists() {
+            let db = Database::open(path)?;
+            if db.read_only.is_some() {
+                return Err(Error::ReadOnly(path.to_path_buf()));
+            }
+            return Ok(db);
+        }
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                return Err(Error::NotFound(dir.to_path_buf()));
+            }
+        }
+        let conn = Connection::open(path).map_err(Error::sqlite(path))?;
+        schema::ensure_tailor_tables(&conn).map_err(Error::sqlite(path))?;
+        Ok(Database {
+            conn,
+            path: path.to_path_buf(),
+            read_only: None,
+        })
+    }
+
+    /// An in-memory database with Tailor's tables (tests and scratch work).
+    pub fn in_memory() -> Result<Database> {
+        let path = PathBuf::from(":memory:");
+        let conn = Connection::open_in_memory().map_err(Error::sqlite(&path))?;
+        schema::ensure_tailor_tables(&conn).map_err(Error::sqlite(&path))?;
+        Ok(Database {
+            conn,
+            path,
+            read_only: None,
+        })
+    }
+
+    /// The connection, for reading.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The connection, for writing; fails on a read-only database.
+    pub fn conn_mut(&mut self) -> Result<&mut Connection> {
+        if self.read_only.is_some() {
+            return Err(Error::ReadOnly(self.path.clone()));
+        }
+        Ok(&mut self.conn)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Why the database was opened read-only, if it was.
+    pub fn read_only_reason(&self) -> Option<&str> {
+        self.read_only.as_deref()
+    }
+
+    /// True when results cannot be saved.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// The schema version recorded in `tailor_meta` (1 when not recorded).
+    pub fn schema_version(&self) -> i64 {
+        stored_version(&self.conn).ok().flatten().unwrap_or(SCHEMA_VERSION)
+    }
+
+    /// Whether the database has the given customer table.
+    pub fn has_table(&self, kind: TableKind) -> bool {
+        table_exists(&self.conn, kind.name()).unwrap_or(false)
+    }
+
+    /// Fails with a message saying what to import when a command needs a table that is absent.
+    pub fn require(&self, kind: TableKind, needed_for: &str) -> Result<()> {
+        if self.has_table(kind) {
+            return Ok(());
+        }
+        Err(Error::MissingTable {
+            what: format!(
+                "no {kind} table: import a {kind} file to see {needed_for}",
+                kind = kind.name()
+            ),
+            path: self.path.clone(),
+        })
+    }
+
+    /// The columns of any table, in table order, as (name, declared type).
+    pub fn raw_columns(&self, table: &str) -> Result<Vec<(String, String)>> {
+        table_columns(&self.conn, table).map_err(Error::sqlite(&self.path))
+    }
+
+    /// Number of rows in a table.
+    pub fn row_count(&self, table: &str) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {}", quote_ident(table)), [], |r| {
+                r.get(0)
+            })
+            .map_err(Error::sqlite(&self.path))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Roles of a table's columns: stored ones, else guessed.
+    pub fn columns(&self, kind: TableKind) -> Result<Vec<ColumnInfo>> {
+        let stored = self.stored_roles(kind)?;
+        Ok(self
+            .raw_columns(kind.name())?
+            .into_iter()
+            .map(|(name, sql_type)| {
+                let stored_role = stored.iter().find(|(c, _)| *c == name).map(|(_, r)| *r);
+                ColumnInfo {
+                    role: stored_role.unwrap_or_else(|| guess_role(kind, &name)),
+                    role_stored: stored_role.is_some(),
+                    name,
+                    sql_type,
+                }
+            })
+            .collect())
+    }
+
+    fn stored_roles(&self, kind: TableKind) -> Result<Vec<(String, Role)>> {
+        if !table_exists(&self.conn, "tailor_columns").map_err(Error::sqlite(&self.path))? {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT column_name, role FROM tailor_columns WHERE table_name = ?1")
+            .map_err(Error::sqlite(&self.path))?;
+        let rows = stmt
+            .query_map([kind.name()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(Error::sqlite(&self.path))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (col, role) = row.map_err(Error::sqlite(&self.path))?;
+            if let Some(role) = Role::parse(&role) {
+                out.push((col, role));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets a column's role; the column must exist.
+    pub fn set_role(&mut self, kind: TableKind, column: &str, role: Role) -> Result<()> {
+        let cols = self.raw_columns(kind.name())?;
+        if !cols.iter().any(|(c, _)| c == column) {
+            return Err(Error::Invalid(format!(
+                "no column {column} in table {}: {}",
+                kind.name(),
+                self.path.display()
+            )));
+        }
+        let path = self.path.clone();
+        self.conn_mut()?
+            .execute(
+                "INSERT INTO tailor_columns (table_name, column_name, role) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (table_name, column_name) DO UPDATE SET role = excluded.role",
+                [kind.name(), column, role.as_str()],
+            )
+            .map_err(Error::sqlite(&path))?;
+        Ok(())
+    }
+
+    /// Shape and size of every customer table present.
+    pub fn summaries(&self) -> Result<Vec<TableSummary>> {
+        let mut out = Vec::new();
+        for kind in TableKind::ALL {
+            if !self.has_table(kind) {
+                continue;
+            }
+            out.push(TableSummary {
+                kind,
+                rows: self.row_count(kind.name())?,
+                columns: self.columns(kind)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Size of the database file in bytes (0 for in-memory databases).
+    pub fn file_size(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    match Connection::open_with_flags(path, flags) {
+        Ok(c) => Ok(c),
+        Err(e) if !read_only && is_read_only_error(&e) => open_conn(path, true),
+        Err(e) => Err(Error::sqlite(path)(e)),
+    }
+}
+
+fn check_is_sqlite(conn: &Connection, path: &Path) -> Result<()> {
+    match conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => Ok(()),
+        Err(e) if is_not_a_database(&e) => Err(Error::NotSqlite(path.to_path_buf())),
+        Err(e) => Err(Error::sqlite(path)(e)),
+    }
+}
+
+/// Checks that the database has Tailor's tables and that each has its required columns.
+fn validate(conn: &Connection, path: &Path) -> Result<()> {
+    let mut found_any = table_exists(conn, "tailor_meta").map_err(Error::sqlite(path))?;
+    for kind in TableKind::ALL {
+        if !table_exists(conn, kind.name()).map_err(Error::sqlite(path))? {
+            continue;
+        }
+        found_any = true;
+        let cols = table_columns(conn, kind.name()).map_err(Error::sqlite(path))?;
+        let missing: Vec<&str> = kind
+            .required_columns()
+            .filter(|req| !cols.iter().any(|(c, _)| c == req))
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::MissingColumns {
+                table: kind.name().to_string(),
+                columns: missing.join(", "),
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    if found_any {
+        Ok(())
+    } else {
+        Err(Error::NotTailor(path.to_path_buf()))
+    }
+}
+
+fn check_version(conn: &Connection, path: &Path) -> Result<()> {
+    match stored_version(conn).map_err(Error::sqlite(path))? {
+        Some(v) if v > SCHEMA_VERSION => Err(Error::NewerSchema {
+            found: v,
+            supported: SCHEMA_VERSION,
+            path: path.to_path_buf(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn stored_version(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    if !table_exists(conn, "tailor_meta")? {
+        return Ok(None);
+    }
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM tailor_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.and_then(|s| s.trim().parse().ok()))
+}
+
+/// Whether a table exists.
+pub fn table_exists(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+        [table],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}
+
+/// A table's columns as (name, declared type), in table order.
+pub fn table_columns(conn: &Connection, table: &str) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA table_info({})", quote_ident(table)))?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+    rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_db(sql: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn missing_file_is_named() {
+        let err = Database::open(Path::new("/no/such/file.sqlite")).err().unwrap();
+        assert!(matches!(err, Error::NotFound(_)));
+        assert!(err.to_string().contains("/no/such/file.sqlite"));
+    }
+
+    #[test]
+    fn not_sqlite_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.sqlite");
+        std::fs::write(&path, "this is a text file, not a database\n".repeat(50)).unwrap();
+        assert!(matches!(Database::open(&path), Err(Error::NotSqlite(_))));
+    }
+
+    #[test]
+    fn foreign_sqlite_is_not_tailor() {
+        let (_d, path) = temp_db("CREATE TABLE orders (id INTEGER);");
+        let err = Database::open(&path).err().unwrap();
+        assert!(matches!(err, Error::NotTailor(_)), "{err}");
+    }
+
+    #[test]
+    fn missing_columns_are_named_exactly() {
+        let (_d, path) = temp_db("CREATE TABLE transactions (customer_id TEXT, amount REAL);");
+        let err = Database::open(&path).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "table transactions is missing required column(s) ts: {}",
+                path.display()
+            )
+        );
+    }
+
+    #[test]
+    fn open_adds_tailor_tables_without_touching_customers() {
+        let (_d, path) = temp_db(
+            "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, gender TEXT, email TEXT);
+             INSERT INTO customers VALUES ('1', 'F', 'a@b.c');",
+        );
+        let mut db = Database::open(&path).unwrap();
+        assert!(!db.is_read_only());
+        assert_eq!(db.schema_version(), 1);
+        let s = db.summaries().unwrap();
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].rows, 1);
+        let roles: Vec<Role> = s[0].columns.iter().map(|c| c.role).collect();
+        assert_eq!(roles, vec![Role::Key, Role::Protected, Role::Pii]);
+        db.set_role(TableKind::Customers, "gender", Role::Ignore).unwrap();
+        assert!(db.set_role(TableKind::Customers, "nope", Role::Ignore).is_err());
+        let cols = db.columns(TableKind::Customers).unwrap();
+        assert_eq!(cols[1].role, Role::Ignore);
+        assert!(cols[1].role_stored);
+        let row: (String, String, String) = db
+            .conn()
+            .query_row("SELECT * FROM customers", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(row, ("1".into(), "F".into(), "a@b.c".into()));
+    }
+
+    #[test]
+    fn unwritable_file_opens_read_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let (_d, path) = temp_db("CREATE TABLE customers (customer_id TEXT PRIMARY KEY);");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let mut db = Database::open(&path).unwrap();
+        assert!(db.is_read_only());
+        assert!(db.read_only_reason().unwrap().contains("not writable"));
+        let err = db
+            .set_role(TableKind::Customers, "customer_id", Role::Key)
+            .err()
+            .unwrap();
+        assert!(matches!(err, Error::ReadOnly(_)));
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let (_d, path) = temp_db(
+            "CREATE TABLE tailor_meta (key TEXT PRIMARY KEY, value TEXT);
+             INSERT INTO tailor_meta VALUES ('schema_version', '9');",
+        );
+        assert!(matches!(
+            Database::open(&path),
+            Err(Error::NewerSchema { found: 9, .. })
+        ));
+    }
+}

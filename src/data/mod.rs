@@ -1,0 +1,14 @@
+//! The data layer: schema, opening and validating databases, column roles, import of CSV and
+//! XLSX files, data-quality checks and the synthetic sample generator. No egui here.
+
+pub mod db;
+pub mod import;
+pub mod quality;
+pub mod roles;
+pub mod sample;
+pub mod schema;
+pub mod values;
+
+pub use db::{ColumnInfo, Database, TableSummary};
+pub use roles::Role;
+pub use schema::TableKind;

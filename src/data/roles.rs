@@ -1,0 +1,188 @@
+//! Column roles: what each column may be used for.
+//!
+//! Roles are guessed from column names and stored, once edited, in `tailor_columns`.
+//! PII is masked in presentation mode and left out of exports; protected columns are left out
+//! of model inputs and are what the fairness audit groups by.
+
+use crate::data::schema::TableKind;
+
+/// What a column may be used for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// An identifier (`customer_id`, `product_id`, `order_id`): joins rows, never a feature.
+    Key,
+    /// Personal data: name, email, phone, address.
+    Pii,
+    /// A protected attribute (gender, age, race…): out of models by default, used by audits.
+    Protected,
+    /// An input to models.
+    Feature,
+    /// A target to predict (`churned`).
+    Label,
+    /// Not used.
+    Ignore,
+}
+
+impl Role {
+    /// Every role, in the order the UI lists them.
+    pub const ALL: [Role; 6] = [
+        Role::Key,
+        Role::Pii,
+        Role::Protected,
+        Role::Feature,
+        Role::Label,
+        Role::Ignore,
+    ];
+
+    /// The role's name as stored and typed (`pii`, `protected`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Key => "key",
+            Role::Pii => "pii",
+            Role::Protected => "protected",
+            Role::Feature => "feature",
+            Role::Label => "label",
+            Role::Ignore => "ignore",
+        }
+    }
+
+    /// Parses a role name, in any case.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// A label for the UI, in sentence case.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Key => "Key",
+            Role::Pii => "Personal data",
+            Role::Protected => "Protected",
+            Role::Feature => "Feature",
+            Role::Label => "Label",
+            Role::Ignore => "Ignored",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lower-case letters and digits only: `Senior Citizen` and `senior_citizen` compare equal.
+pub fn normalize_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+const PII: &[&str] = &[
+    "name",
+    "firstname",
+    "lastname",
+    "surname",
+    "fullname",
+    "customername",
+    "email",
+    "emailaddress",
+    "mail",
+    "phone",
+    "phonenumber",
+    "mobile",
+    "telephone",
+    "tel",
+    "address",
+    "street",
+    "streetaddress",
+    "postcode",
+    "postalcode",
+    "zip",
+    "zipcode",
+    "ssn",
+    "ipaddress",
+];
+
+const PROTECTED: &[&str] = &[
+    "gender",
+    "sex",
+    "age",
+    "birthyear",
+    "yearofbirth",
+    "dob",
+    "dateofbirth",
+    "birthdate",
+    "race",
+    "ethnicity",
+    "religion",
+    "marital",
+    "maritalstatus",
+    "seniorcitizen",
+    "senior",
+    "disability",
+    "nationality",
+];
+
+const LABELS: &[&str] = &["churned", "churn", "exited", "attrition"];
+
+/// Guesses a column's role from its table and name.
+pub fn guess_role(table: TableKind, column: &str) -> Role {
+    let n = normalize_name(column);
+    let key = match table {
+        TableKind::Customers => n == "customerid",
+        TableKind::Products => n == "productid",
+        TableKind::Transactions | TableKind::Feedback => {
+            matches!(n.as_str(), "customerid" | "productid" | "orderid")
+        }
+    };
+    if key {
+        Role::Key
+    } else if table == TableKind::Products && n == "name" {
+        // A product's name is not personal data.
+        Role::Feature
+    } else if PII.contains(&n.as_str()) || n.ends_with("email") || n.ends_with("phone") {
+        Role::Pii
+    } else if PROTECTED.contains(&n.as_str()) {
+        Role::Protected
+    } else if table == TableKind::Customers && LABELS.contains(&n.as_str()) {
+        Role::Label
+    } else {
+        Role::Feature
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_follow_the_design() {
+        let c = TableKind::Customers;
+        assert_eq!(guess_role(c, "customer_id"), Role::Key);
+        assert_eq!(guess_role(c, "email"), Role::Pii);
+        assert_eq!(guess_role(c, "Phone"), Role::Pii);
+        assert_eq!(guess_role(c, "name"), Role::Pii);
+        assert_eq!(guess_role(c, "gender"), Role::Protected);
+        assert_eq!(guess_role(c, "SeniorCitizen"), Role::Protected);
+        assert_eq!(guess_role(c, "birth_year"), Role::Protected);
+        assert_eq!(guess_role(c, "marital"), Role::Protected);
+        assert_eq!(guess_role(c, "churned"), Role::Label);
+        assert_eq!(guess_role(c, "region"), Role::Feature);
+        assert_eq!(guess_role(c, "country"), Role::Feature);
+        assert_eq!(guess_role(TableKind::Products, "name"), Role::Feature);
+        assert_eq!(guess_role(TableKind::Transactions, "order_id"), Role::Key);
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("PII"), Some(Role::Pii));
+        assert_eq!(Role::parse("secret"), None);
+    }
+}

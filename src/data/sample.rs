@@ -1,0 +1,1 @@
+//! The synthetic sample database (`tailor sample`).

@@ -1,0 +1,1 @@
+//! Parsing of raw cell values: ids, numbers, booleans and dates.

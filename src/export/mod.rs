@@ -1,0 +1,60 @@
+//! Writing files the user asked for: always to a temporary name in the same folder, then renamed,
+//! so a crash never leaves half a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The temporary path a file is written to before it is renamed to `path`.
+pub fn temp_path_for(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tailor-output".to_string());
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+}
+
+/// Writes a file atomically: `write` fills a temporary file, which is then renamed to `path`.
+/// On error the temporary file is removed and `path` is left as it was.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<()>,
+) -> Result<()> {
+    let tmp = temp_path_for(path);
+    let result = (|| {
+        let file = std::fs::File::create(&tmp).map_err(Error::io(path))?;
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush().map_err(Error::io(path))?;
+        let file = out.into_inner().map_err(|e| Error::io(path)(e.into_error()))?;
+        file.sync_all().map_err(Error::io(path))?;
+        std::fs::rename(&tmp, path).map_err(Error::io(path))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failed_write_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        std::fs::write(&path, "old").unwrap();
+        let r = write_atomically(&path, |w| {
+            w.write_all(b"half").map_err(Error::io(Path::new("x")))?;
+            Err(Error::Invalid("boom".into()))
+        });
+        assert!(r.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomically(&path, |w| w.write_all(b"new").map_err(Error::io(Path::new("x"))))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+}

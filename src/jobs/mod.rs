@@ -1,0 +1,1 @@
+//! The worker thread: closed `Job` and `Event` enums, progress and cancellation.

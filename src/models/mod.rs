@@ -1,0 +1,4 @@
+//! Models: pure functions on in-memory data, no egui and no SQL.
+//!
+//! Segmentation, recommendations, churn, lifetime value and the fairness audit land here, one
+//! module each, as their issues are built.

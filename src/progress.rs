@@ -1,0 +1,54 @@
+//! Progress reporting and cancellation for long work, shared by the worker thread and the CLI.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::error::{Error, Result};
+
+/// Where long-running library code reports progress and learns that it should stop.
+///
+/// Implementations must be cheap to call: the library calls them every few thousand rows.
+pub trait Progress: Sync {
+    /// Reports progress: `fraction` in 0..=1 (or negative when unknown) and a short message.
+    fn report(&self, fraction: f32, message: &str);
+    /// True once the user asked to cancel.
+    fn is_cancelled(&self) -> bool;
+    /// Returns `Err(Error::Cancelled)` once the user asked to cancel.
+    fn check(&self) -> Result<()> {
+        if self.is_cancelled() {
+            Err(Error::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Progress that goes nowhere and never cancels (tests, quick calls).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn report(&self, _fraction: f32, _message: &str) {}
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// A cancellation flag shared between the UI and a job.
+#[derive(Debug, Default, Clone)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A fresh, not-cancelled token.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Asks the job to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    /// True once `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
