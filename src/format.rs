@@ -13,6 +13,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1 row`, `9,288 rows`: a count with its noun, plural when it is not one.
+pub fn count(n: u64, singular: &str, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {singular}")
+    } else {
+        format!("{} {plural}", thousands(n))
+    }
+}
+
 /// A signed integer with thousands separators.
 pub fn thousands_i(n: i64) -> String {
     if n < 0 {
@@ -55,6 +64,8 @@ mod tests {
         assert_eq!(thousands(541_909), "541,909");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands_i(-9288), "-9,288");
+        assert_eq!(count(1, "row", "rows"), "1 row");
+        assert_eq!(count(9288, "row", "rows"), "9,288 rows");
         assert_eq!(percent(0.2654), "26.5%");
         assert_eq!(bytes(512), "512 bytes");
         assert_eq!(bytes(5 * 1024 * 1024 + 100), "5.0 MB");

@@ -1,6 +1,9 @@
-//! `tailor check DB [--json]`.
+//! `tailor check DB [--json]`: the data-quality report.
 
 use std::path::PathBuf;
+
+use crate::cli::{StderrProgress, print_json, print_text};
+use crate::data::{Database, quality};
 
 /// Arguments of `tailor check`.
 #[derive(Debug, clap::Args)]
@@ -12,8 +15,13 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Runs `tailor check`.
+/// Runs `tailor check`. Findings are a report, not a failure: the exit code is 0.
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
-    let _ = args;
-    anyhow::bail!("check is not built yet")
+    let db = Database::open(&args.db)?;
+    let report = quality::check(&db, &StderrProgress::default())?;
+    if args.json {
+        print_json(&report)
+    } else {
+        print_text(&report.to_text())
+    }
 }

@@ -51,15 +51,18 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
-/// Progress on stderr: a line when the message changes or every few seconds.
+/// Progress on stderr: quiet for quick work; after a second, a line when the message changes
+/// or every few seconds.
 #[derive(Debug)]
 pub struct StderrProgress {
+    started: Instant,
     last: Mutex<(String, Instant)>,
 }
 
 impl Default for StderrProgress {
     fn default() -> Self {
         Self {
+            started: Instant::now(),
             last: Mutex::new((String::new(), Instant::now())),
         }
     }
@@ -67,6 +70,9 @@ impl Default for StderrProgress {
 
 impl Progress for StderrProgress {
     fn report(&self, fraction: f32, message: &str) {
+        if self.started.elapsed().as_secs_f32() < 1.0 {
+            return;
+        }
         let Ok(mut last) = self.last.lock() else {
             return;
         };
@@ -89,18 +95,23 @@ impl Progress for StderrProgress {
 
 /// Prints a JSON value as the only thing on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "{text}")?;
-    Ok(())
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    print_text(&text)
 }
 
-/// Prints human text on stdout.
+/// Prints human text on stdout. A closed pipe (`tailor check DB | head`) is not an error.
 pub fn print_text(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        writeln!(out)?;
+    let result = out.write_all(text.as_bytes()).and_then(|()| {
+        if text.ends_with('\n') {
+            Ok(())
+        } else {
+            writeln!(out)
+        }
+    });
+    match result.and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }

@@ -1,7 +1,16 @@
 //! Data-quality checks (`tailor check` and the Data panel's quality report).
+//!
+//! Every finding names its table (and column), has a severity, a count and an example row, so
+//! the marketer can find the problem in the source file. The checks only read the database.
+
+use std::fmt::Write as _;
+
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::data::db::Database;
-use crate::error::Result;
+use crate::data::schema::{TableKind, ValueKind, quote_ident};
+use crate::error::{Error, Result};
+use crate::format::thousands;
 use crate::progress::Progress;
 
 /// How serious a finding is.
@@ -14,6 +23,17 @@ pub enum Severity {
     Warning,
     /// Rows that analysis cannot use as they are.
     Error,
+}
+
+impl Severity {
+    /// The word shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// One problem found in the data.
@@ -68,8 +88,636 @@ pub struct QualityReport {
     pub findings: Vec<Finding>,
 }
 
-/// Checks every customer table of `db`.
+/// Checks every customer table of `db`, with today's date for the future-date check.
 pub fn check(db: &Database, progress: &dyn Progress) -> Result<QualityReport> {
-    let _ = (db, progress);
-    Ok(QualityReport::default())
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    check_as_of(db, &today, progress)
+}
+
+/// Checks every customer table of `db`; dates after `today` (`YYYY-MM-DD`) count as future.
+pub fn check_as_of(db: &Database, today: &str, progress: &dyn Progress) -> Result<QualityReport> {
+    let mut checker = Checker {
+        conn: db.conn(),
+        today,
+        report: QualityReport::default(),
+    };
+    let present: Vec<TableKind> = TableKind::ALL
+        .into_iter()
+        .filter(|k| db.has_table(*k))
+        .collect();
+    let steps = present.len().max(1) as f32;
+    for (i, kind) in present.iter().enumerate() {
+        progress.check()?;
+        progress.report(i as f32 / steps, &format!("Checking {kind}"));
+        checker
+            .table(*kind, db, progress)
+            .map_err(Error::sqlite(db.path()))?;
+    }
+    progress.report(1.0, "Check done");
+    let mut report = checker.report;
+    report.findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| b.count.cmp(&a.count))
+    });
+    Ok(report)
+}
+
+struct Checker<'a> {
+    conn: &'a Connection,
+    today: &'a str,
+    report: QualityReport,
+}
+
+/// A condition (SQL expression over one table) whose matching rows are a finding.
+struct Rule<'a> {
+    severity: Severity,
+    column: Option<&'a str>,
+    check: &'a str,
+    condition: String,
+    message: String,
+}
+
+impl Checker<'_> {
+    fn table(
+        &mut self,
+        kind: TableKind,
+        db: &Database,
+        progress: &dyn Progress,
+    ) -> rusqlite::Result<()> {
+        let table = kind.name();
+        let qt = quote_ident(table);
+        let rows: i64 = self
+            .conn
+            .query_row(&format!("SELECT COUNT(*) FROM {qt}"), [], |r| r.get(0))?;
+        let rows = u64::try_from(rows).unwrap_or(0);
+        self.report.tables.push(TableCount {
+            table: table.to_string(),
+            rows,
+        });
+        let columns = crate::data::db::table_columns(self.conn, table)?;
+        let has = |c: &str| columns.iter().any(|(n, _)| n == c);
+        self.missing(kind, &columns, rows)?;
+        if progress.is_cancelled() {
+            return Ok(());
+        }
+
+        let mut rules: Vec<Rule> = Vec::new();
+        if let Some(key) = kind.key_column() {
+            self.duplicates(table, key)?;
+        }
+        let date_cols: Vec<&str> = kind
+            .columns()
+            .iter()
+            .filter(|c| c.kind == ValueKind::Date && has(c.name))
+            .map(|c| c.name)
+            .collect();
+        for col in date_cols {
+            let q = quote_ident(col);
+            rules.push(Rule {
+                severity: Severity::Error,
+                column: Some(col),
+                check: "unparseable_date",
+                condition: format!("{q} IS NOT NULL AND TRIM({q}) <> '' AND date({q}) IS NULL"),
+                message: format!("{col} is not a date Tailor can read"),
+            });
+            rules.push(Rule {
+                severity: Severity::Warning,
+                column: Some(col),
+                check: "future_date",
+                condition: format!("date({q}) > '{}'", self.today.replace('\'', "")),
+                message: format!("{col} is in the future (after {})", self.today),
+            });
+        }
+        let cancelled = if has("cancelled") {
+            "COALESCE(cancelled, 0) = 0"
+        } else if has("order_id") {
+            "COALESCE(order_id, '') NOT LIKE 'C%'"
+        } else {
+            "1"
+        };
+        if kind == TableKind::Transactions {
+            if has("quantity") {
+                rules.push(Rule {
+                    severity: Severity::Warning,
+                    column: Some("quantity"),
+                    check: "zero_quantity",
+                    condition: "quantity = 0".into(),
+                    message: "quantity is zero".into(),
+                });
+                rules.push(Rule {
+                    severity: Severity::Warning,
+                    column: Some("quantity"),
+                    check: "negative_quantity",
+                    condition: format!("quantity < 0 AND {cancelled}"),
+                    message: "quantity is negative on a row that is not a cancellation".into(),
+                });
+            }
+            if has("quantity") && has("cancelled") {
+                let n = self.count(table, "cancelled = 1")?;
+                if n > 0 {
+                    let example = self.example(table, "cancelled = 1")?;
+                    self.push(Finding {
+                        severity: Severity::Info,
+                        table: table.into(),
+                        column: Some("cancelled".into()),
+                        check: "cancellations".into(),
+                        message: "cancellation or return rows (left out of purchases)".into(),
+                        count: n,
+                        example,
+                    });
+                }
+            }
+            for col in ["unit_price", "amount"] {
+                if has(col) {
+                    let q = quote_ident(col);
+                    rules.push(Rule {
+                        severity: Severity::Warning,
+                        column: Some(col),
+                        check: "non_positive_price",
+                        condition: format!("{q} <= 0 AND {cancelled}"),
+                        message: format!("{col} is zero or negative"),
+                    });
+                }
+            }
+            if db.has_table(TableKind::Customers) {
+                rules.push(Rule {
+                    severity: Severity::Warning,
+                    column: Some("customer_id"),
+                    check: "unknown_customer",
+                    condition: "customer_id NOT IN (SELECT customer_id FROM customers)".into(),
+                    message: "customer is not in the customers table".into(),
+                });
+            }
+            if has("product_id") && db.has_table(TableKind::Products) {
+                rules.push(Rule {
+                    severity: Severity::Warning,
+                    column: Some("product_id"),
+                    check: "unknown_product",
+                    condition: "product_id IS NOT NULL AND product_id NOT IN \
+                                (SELECT product_id FROM products)"
+                        .into(),
+                    message: "product is not in the products table".into(),
+                });
+            }
+        }
+        if kind == TableKind::Products && has("price") {
+            rules.push(Rule {
+                severity: Severity::Warning,
+                column: Some("price"),
+                check: "non_positive_price",
+                condition: "price <= 0".into(),
+                message: "price is zero or negative".into(),
+            });
+        }
+        if kind == TableKind::Feedback && db.has_table(TableKind::Customers) {
+            rules.push(Rule {
+                severity: Severity::Warning,
+                column: Some("customer_id"),
+                check: "unknown_customer",
+                condition: "customer_id NOT IN (SELECT customer_id FROM customers)".into(),
+                message: "customer is not in the customers table".into(),
+            });
+        }
+        for rule in rules {
+            if progress.is_cancelled() {
+                return Ok(());
+            }
+            self.rule(table, rule)?;
+        }
+        for (col, decl) in &columns {
+            if progress.is_cancelled() {
+                return Ok(());
+            }
+            let numeric = decl.eq_ignore_ascii_case("REAL") || decl.eq_ignore_ascii_case("INTEGER");
+            let skip = kind
+                .column(col)
+                .is_some_and(|c| matches!(c.kind, ValueKind::Bool | ValueKind::Id));
+            if numeric && !skip {
+                self.outliers(table, col, rows)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, finding: Finding) {
+        self.report.findings.push(finding);
+    }
+
+    fn count(&self, table: &str, condition: &str) -> rusqlite::Result<u64> {
+        let n: i64 = self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*) FROM {} WHERE {condition}",
+                quote_ident(table)
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The first matching row, as `column=value` pairs (at most 8 columns).
+    fn example(&self, table: &str, condition: &str) -> rusqlite::Result<Option<String>> {
+        let sql = format!(
+            "SELECT rowid, * FROM {} WHERE {condition} LIMIT 1",
+            quote_ident(table)
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let names: Vec<String> = stmt.column_names().map(|s| s.to_string()).collect();
+        stmt.query_row([], |r| {
+            let mut parts = Vec::new();
+            for (i, name) in names.iter().enumerate().take(9) {
+                let v = value_text(r.get_ref(i)?);
+                if i == 0 {
+                    parts.push(format!("row {v}"));
+                } else {
+                    parts.push(format!("{name}={v}"));
+                }
+            }
+            Ok(parts.join(", "))
+        })
+        .optional()
+    }
+
+    fn rule(&mut self, table: &str, rule: Rule) -> rusqlite::Result<()> {
+        let n = self.count(table, &rule.condition)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let example = self.example(table, &rule.condition)?;
+        self.push(Finding {
+            severity: rule.severity,
+            table: table.into(),
+            column: rule.column.map(String::from),
+            check: rule.check.into(),
+            message: rule.message,
+            count: n,
+            example,
+        });
+        Ok(())
+    }
+
+    fn missing(
+        &mut self,
+        kind: TableKind,
+        columns: &[(String, String)],
+        rows: u64,
+    ) -> rusqlite::Result<()> {
+        if columns.is_empty() {
+            return Ok(());
+        }
+        let exprs: Vec<String> = columns
+            .iter()
+            .map(|(c, _)| {
+                let q = quote_ident(c);
+                format!("SUM(CASE WHEN {q} IS NULL OR TRIM({q}) = '' THEN 1 ELSE 0 END)")
+            })
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {}",
+            exprs.join(", "),
+            quote_ident(kind.name())
+        );
+        let counts: Vec<u64> = self.conn.query_row(&sql, [], |r| {
+            (0..columns.len())
+                .map(|i| {
+                    r.get::<_, Option<i64>>(i)
+                        .map(|v| u64::try_from(v.unwrap_or(0)).unwrap_or(0))
+                })
+                .collect()
+        })?;
+        for ((col, _), missing) in columns.iter().zip(counts) {
+            self.report.missing.push(MissingCount {
+                table: kind.name().into(),
+                column: col.clone(),
+                missing,
+                rows,
+            });
+            if missing == 0 {
+                continue;
+            }
+            let required = kind.column(col).is_some_and(|c| c.required);
+            let (severity, message) = if required {
+                (
+                    Severity::Error,
+                    format!("{col} is blank (required: these rows cannot be used)"),
+                )
+            } else if missing == rows {
+                (Severity::Info, format!("{col} is blank in every row"))
+            } else {
+                (Severity::Info, format!("{col} is blank"))
+            };
+            let q = quote_ident(col);
+            let example = self.example(kind.name(), &format!("{q} IS NULL OR TRIM({q}) = ''"))?;
+            self.push(Finding {
+                severity,
+                table: kind.name().into(),
+                column: Some(col.clone()),
+                check: "missing".into(),
+                message,
+                count: missing,
+                example,
+            });
+        }
+        Ok(())
+    }
+
+    fn duplicates(&mut self, table: &str, key: &str) -> rusqlite::Result<()> {
+        let q = quote_ident(key);
+        let qt = quote_ident(table);
+        let n: i64 = self.conn.query_row(
+            &format!(
+                "SELECT COALESCE(SUM(n - 1), 0) FROM \
+                 (SELECT COUNT(*) AS n FROM {qt} WHERE {q} IS NOT NULL GROUP BY {q} HAVING n > 1)"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if n > 0 {
+            let dup: Option<String> = self
+                .conn
+                .query_row(
+                    &format!(
+                        "SELECT CAST({q} AS TEXT) FROM {qt} WHERE {q} IS NOT NULL \
+                         GROUP BY {q} HAVING COUNT(*) > 1 LIMIT 1"
+                    ),
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            self.push(Finding {
+                severity: Severity::Error,
+                table: table.into(),
+                column: Some(key.into()),
+                check: "duplicate_id".into(),
+                message: format!("{key} appears more than once"),
+                count: u64::try_from(n).unwrap_or(0),
+                example: dup.map(|d| format!("{key}={d}")),
+            });
+        }
+        Ok(())
+    }
+
+    /// Tukey's far-out values: beyond 3 interquartile ranges from the quartiles.
+    fn outliers(&mut self, table: &str, col: &str, rows: u64) -> rusqlite::Result<()> {
+        let q = quote_ident(col);
+        let qt = quote_ident(table);
+        // Quartiles from at most ~200,000 evenly spaced rows.
+        let step = (rows / 200_000).max(1);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {q} FROM {qt} WHERE rowid % ?1 = 0 AND typeof({q}) IN ('integer', 'real')"
+        ))?;
+        let mut values: Vec<f64> = stmt
+            .query_map([i64::try_from(step).unwrap_or(1)], |r| r.get::<_, f64>(0))?
+            .filter_map(|v| v.ok())
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.len() < 20 {
+            return Ok(());
+        }
+        values.sort_by(f64::total_cmp);
+        let quantile = |p: f64| {
+            let idx = ((values.len() - 1) as f64 * p).round() as usize;
+            values.get(idx).copied().unwrap_or(0.0)
+        };
+        let (q1, q3) = (quantile(0.25), quantile(0.75));
+        let iqr = q3 - q1;
+        if iqr <= 0.0 {
+            return Ok(());
+        }
+        let (lo, hi) = (q1 - 3.0 * iqr, q3 + 3.0 * iqr);
+        let condition =
+            format!("typeof({q}) IN ('integer', 'real') AND ({q} < {lo} OR {q} > {hi})");
+        let n = self.count(table, &condition)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let example = self.example(table, &condition)?;
+        self.push(Finding {
+            severity: Severity::Info,
+            table: table.into(),
+            column: Some(col.into()),
+            check: "outlier".into(),
+            message: format!(
+                "{col} is far outside the usual range ({} to {})",
+                short_number(lo),
+                short_number(hi)
+            ),
+            count: n,
+            example,
+        });
+        Ok(())
+    }
+}
+
+fn short_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A cell as text for examples and tables; NULL as an empty string.
+pub fn value_text(v: rusqlite::types::ValueRef<'_>) -> String {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => {
+            let s = String::from_utf8_lossy(t);
+            if s.chars().count() > 60 {
+                let cut: String = s.chars().take(57).collect();
+                format!("{cut}…")
+            } else {
+                s.into_owned()
+            }
+        }
+        ValueRef::Blob(b) => format!("<{} bytes>", b.len()),
+    }
+}
+
+impl QualityReport {
+    /// Findings of at least the given severity.
+    pub fn count_at_least(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity >= severity)
+            .count()
+    }
+
+    /// The report as text for people (the CLI's output).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Tables");
+        for t in &self.tables {
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>12}",
+                t.table,
+                crate::format::count(t.rows, "row", "rows")
+            );
+        }
+        let blanks: Vec<&MissingCount> = self.missing.iter().filter(|m| m.missing > 0).collect();
+        if !blanks.is_empty() {
+            let _ = writeln!(out, "\nMissing values");
+            for m in blanks {
+                let share = if m.rows > 0 {
+                    m.missing as f64 / m.rows as f64
+                } else {
+                    0.0
+                };
+                let _ = writeln!(
+                    out,
+                    "  {}.{:<24} {:>12}  ({})",
+                    m.table,
+                    m.column,
+                    thousands(m.missing),
+                    crate::format::percent(share)
+                );
+            }
+        }
+        let _ = writeln!(out, "\nFindings");
+        if self.findings.is_empty() {
+            let _ = writeln!(out, "  none: the data looks clean");
+        }
+        for f in &self.findings {
+            let place = match &f.column {
+                Some(c) => format!("{}.{c}", f.table),
+                None => f.table.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:<7} {place}: {} ({})",
+                f.severity.label(),
+                f.message,
+                crate::format::count(f.count, "row", "rows")
+            );
+            if let Some(e) = &f.example {
+                let _ = writeln!(out, "          e.g. {e}");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+
+    fn db(sql: &str) -> Database {
+        let db = Database::in_memory().unwrap();
+        db.conn().execute_batch(sql).unwrap();
+        db
+    }
+
+    fn finding<'a>(r: &'a QualityReport, check: &str, table: &str) -> Option<&'a Finding> {
+        r.findings
+            .iter()
+            .find(|f| f.check == check && f.table == table)
+    }
+
+    #[test]
+    fn finds_each_kind_of_problem() {
+        let mut sql = String::from(
+            "CREATE TABLE customers (customer_id TEXT, email TEXT, age INTEGER);
+             INSERT INTO customers VALUES ('1', 'a@x', 30), ('1', NULL, 31), ('2', '', NULL);
+             CREATE TABLE products (product_id TEXT PRIMARY KEY, price REAL);
+             INSERT INTO products VALUES ('p1', 2.5), ('p2', 0);
+             CREATE TABLE transactions (customer_id TEXT, ts TEXT, order_id TEXT,
+                 product_id TEXT, quantity REAL, unit_price REAL, cancelled INTEGER);
+             INSERT INTO transactions VALUES
+                 ('1', '2011-01-02', 'o1', 'p1', 0, 2.5, 0),
+                 ('1', 'yesterday', 'o2', 'p1', 1, 2.5, 0),
+                 ('9', '2031-01-01', 'o3', 'p9', -2, 2.5, 0),
+                 ('1', '2011-01-03', 'C4', 'p1', -1, 2.5, 1);",
+        );
+        for i in 0..40 {
+            sql.push_str(&format!(
+                "INSERT INTO transactions VALUES ('2', '2011-02-01', 'o{i}x', 'p1', {}, 2.5, 0);",
+                1 + i % 4
+            ));
+        }
+        sql.push_str(
+            "INSERT INTO transactions VALUES ('2', '2011-02-01', 'big', 'p1', 5000, 2.5, 0);",
+        );
+        let r = check_as_of(&db(&sql), "2026-01-01", &NoProgress).unwrap();
+        assert_eq!(r.tables.len(), 3);
+        assert_eq!(r.tables[2].rows, 45);
+        let dup = finding(&r, "duplicate_id", "customers").unwrap();
+        assert_eq!((dup.count, dup.severity), (1, Severity::Error));
+        assert_eq!(dup.example.as_deref(), Some("customer_id=1"));
+        let email = r.missing.iter().find(|m| m.column == "email").unwrap();
+        assert_eq!(email.missing, 2);
+        assert_eq!(
+            finding(&r, "unparseable_date", "transactions")
+                .unwrap()
+                .count,
+            1
+        );
+        let future = finding(&r, "future_date", "transactions").unwrap();
+        assert_eq!(future.count, 1);
+        assert!(future.example.as_deref().unwrap().contains("ts=2031-01-01"));
+        assert_eq!(
+            finding(&r, "zero_quantity", "transactions").unwrap().count,
+            1
+        );
+        assert_eq!(
+            finding(&r, "negative_quantity", "transactions")
+                .unwrap()
+                .count,
+            1
+        );
+        assert_eq!(
+            finding(&r, "cancellations", "transactions").unwrap().count,
+            1
+        );
+        assert_eq!(
+            finding(&r, "unknown_customer", "transactions")
+                .unwrap()
+                .count,
+            1
+        );
+        assert_eq!(
+            finding(&r, "unknown_product", "transactions")
+                .unwrap()
+                .count,
+            1
+        );
+        assert_eq!(
+            finding(&r, "non_positive_price", "products").unwrap().count,
+            1
+        );
+        let out = finding(&r, "outlier", "transactions").unwrap();
+        assert_eq!(out.column.as_deref(), Some("quantity"));
+        assert_eq!(out.count, 1);
+        // Most serious first.
+        assert!(
+            r.findings
+                .windows(2)
+                .all(|w| w[0].severity >= w[1].severity)
+        );
+        let text = r.to_text();
+        assert!(text.contains("customers.customer_id: customer_id appears more than once (1 row)"));
+    }
+
+    #[test]
+    fn clean_data_has_no_warnings() {
+        let r = check_as_of(
+            &db(
+                "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, region TEXT);
+                 INSERT INTO customers VALUES ('1', 'North'), ('2', 'South');",
+            ),
+            "2026-01-01",
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(r.count_at_least(Severity::Warning), 0);
+        assert!(r.to_text().contains("none: the data looks clean"));
+    }
 }
