@@ -1,4 +1,5 @@
 //! `tailor check` end to end, and the bad databases every command must refuse cleanly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -21,7 +22,11 @@ fn check_reports_problems_as_json() {
          INSERT INTO transactions VALUES ('1', '2011-01-01', 0), ('7', 'not a date', 2);",
     );
     let out = tailor(&["check", &db, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let checks: Vec<&str> = v["findings"]
         .as_array()
@@ -29,7 +34,12 @@ fn check_reports_problems_as_json() {
         .iter()
         .map(|f| f["check"].as_str().unwrap())
         .collect();
-    for expected in ["unparseable_date", "zero_quantity", "unknown_customer", "missing"] {
+    for expected in [
+        "unparseable_date",
+        "zero_quantity",
+        "unknown_customer",
+        "missing",
+    ] {
         assert!(checks.contains(&expected), "{expected} not in {checks:?}");
     }
     assert_eq!(v["tables"][0]["rows"], 2);
@@ -37,7 +47,10 @@ fn check_reports_problems_as_json() {
     assert_eq!(out.stdout, tailor(&["check", &db, "--json"]).stdout);
     let text = tailor(&["check", &db]);
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("transactions.ts: ts is not a date Tailor can read (1 row)"), "{text}");
+    assert!(
+        text.contains("transactions.ts: ts is not a date Tailor can read (1 row)"),
+        "{text}"
+    );
 }
 
 #[test]

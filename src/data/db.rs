@@ -85,14 +85,14 @@ impl Database {
         let mut conn = open_conn(path, read_only.is_some())?;
         check_is_sqlite(&conn, path)?;
         validate(&conn, path)?;
-        if read_only.is_none() {
-            if let Err(e) = schema::ensure_tailor_tables(&conn) {
-                if is_read_only_error(&e) {
-                    read_only = Some("SQLite could not write to it".to_string());
-                    conn = open_conn(path, true)?;
-                } else {
-                    return Err(Error::sqlite(path)(e));
-                }
+        if read_only.is_none()
+            && let Err(e) = schema::ensure_tailor_tables(&conn)
+        {
+            if is_read_only_error(&e) {
+                read_only = Some("SQLite could not write to it".to_string());
+                conn = open_conn(path, true)?;
+            } else {
+                return Err(Error::sqlite(path)(e));
             }
         }
         check_version(&conn, path)?;
@@ -113,10 +113,10 @@ impl Database {
             }
             return Ok(db);
         }
-        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !dir.is_dir() {
-                return Err(Error::NotFound(dir.to_path_buf()));
-            }
+        if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && !dir.is_dir()
+        {
+            return Err(Error::NotFound(dir.to_path_buf()));
         }
         let conn = Connection::open(path).map_err(Error::sqlite(path))?;
         schema::ensure_tailor_tables(&conn).map_err(Error::sqlite(path))?;

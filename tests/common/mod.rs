@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -10,7 +10,11 @@ pub fn data_dir() -> Option<PathBuf> {
     match std::env::var_os("TAILOR_DATA_DIR") {
         Some(dir) => {
             let dir = PathBuf::from(dir);
-            assert!(dir.is_dir(), "TAILOR_DATA_DIR is not a folder: {}", dir.display());
+            assert!(
+                dir.is_dir(),
+                "TAILOR_DATA_DIR is not a folder: {}",
+                dir.display()
+            );
             Some(dir)
         }
         None => {
