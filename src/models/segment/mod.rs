@@ -1,0 +1,3 @@
+//! Customer segmentation: features, RFM scores, k-means and Gaussian mixtures, profiles, names.
+
+pub mod features;
