@@ -359,9 +359,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                         codes
                             .iter()
                             .map(|c| {
-                                f64::from(u8::from(
-                                    c.is_some_and(|c| !top.contains(&(c as usize))),
-                                ))
+                                f64::from(u8::from(c.is_some_and(|c| !top.contains(&(c as usize)))))
                             })
                             .collect(),
                     );
@@ -468,7 +466,10 @@ mod tests {
             .iter()
             .map(|l| (l.column.as_str(), l.reason.as_str()))
             .collect();
-        assert_eq!(reasons, vec![("gender", "protected"), ("email", "personal data")]);
+        assert_eq!(
+            reasons,
+            vec![("gender", "protected"), ("email", "personal data")]
+        );
         // Standardized columns have mean 0.
         for j in 0..f.p() {
             let mean: f64 = (0..f.n).map(|i| f.row(i)[j]).sum::<f64>() / f.n as f64;
