@@ -1,4 +1,5 @@
 //! Customer segmentation: features, RFM scores, k-means and Gaussian mixtures, profiles, names.
 
+pub mod cluster;
 pub mod features;
 pub mod rfm;

@@ -1,0 +1,366 @@
+//! Clustering on the standardized feature matrix: k-means (linfa, k-means++), Gaussian
+//! mixtures (linfa), the silhouette score on a seeded sample, and automatic k.
+
+use linfa::prelude::*;
+use linfa_clustering::{GaussianMixtureModel, KMeans, KMeansInit};
+use ndarray::{Array2, ArrayView2, Axis};
+use rand::SeedableRng;
+use rand::seq::index::sample;
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+
+/// Largest sample the silhouette score is computed on (it is quadratic in the sample).
+pub const SILHOUETTE_SAMPLE: usize = 10_000;
+
+/// A fitted clustering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clustering {
+    /// Cluster of each row, `0..k`.
+    pub labels: Vec<usize>,
+    /// Cluster centres, `k × p`, in standardized units.
+    pub centroids: Array2<f64>,
+    /// Sum of squared distances from each row to its centre (scikit-learn's `inertia_`).
+    pub inertia: f64,
+}
+
+/// Squared distance between two rows.
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Assigns each row to its nearest centre; returns labels and the inertia.
+pub fn assign(x: ArrayView2<f64>, centroids: &Array2<f64>) -> (Vec<usize>, f64) {
+    let centres: Vec<Vec<f64>> = centroids.rows().into_iter().map(|r| r.to_vec()).collect();
+    let (labels, dists): (Vec<usize>, Vec<f64>) = x
+        .axis_iter(Axis(0))
+        .into_par_iter()
+        .map(|row| {
+            let row = row.to_vec();
+            let mut best = (0, f64::INFINITY);
+            for (c, centre) in centres.iter().enumerate() {
+                let d = sq_dist(&row, centre);
+                if d < best.1 {
+                    best = (c, d);
+                }
+            }
+            best
+        })
+        .unzip();
+    (labels, dists.iter().sum())
+}
+
+/// k-means with k-means++ starts: the best of `restarts` runs, seeded.
+pub fn kmeans(x: ArrayView2<f64>, k: usize, restarts: usize, seed: u64) -> Result<Clustering> {
+    check_k(x, k)?;
+    let data = DatasetBase::from(x.to_owned());
+    let rng = ChaCha8Rng::seed_from_u64(seed);
+    let model = KMeans::params_with_rng(k, rng)
+        .n_runs(restarts.max(1))
+        .init_method(KMeansInit::KMeansPlusPlus)
+        .max_n_iterations(300)
+        .tolerance(1e-4)
+        .fit(&data)
+        .map_err(|e| Error::Invalid(format!("k-means failed: {e}")))?;
+    let centroids = model.centroids().clone();
+    let (labels, inertia) = assign(x, &centroids);
+    Ok(Clustering {
+        labels,
+        centroids,
+        inertia,
+    })
+}
+
+/// A Gaussian mixture with `k` components (full covariances), seeded. Fails, saying so, when
+/// the mixture does not converge: the caller must not fall back to k-means silently.
+pub fn gmm(x: ArrayView2<f64>, k: usize, seed: u64) -> Result<Clustering> {
+    check_k(x, k)?;
+    let data = DatasetBase::from(x.to_owned());
+    let rng = ChaCha8Rng::seed_from_u64(seed);
+    let model = GaussianMixtureModel::params_with_rng(k, rng)
+        .n_runs(3)
+        .max_n_iterations(200)
+        .tolerance(1e-3)
+        .reg_covariance(1e-4)
+        .fit(&data)
+        .map_err(|e| {
+            Error::Invalid(format!(
+                "the Gaussian mixture did not converge with k = {k} ({e}): try another k, or k-means"
+            ))
+        })?;
+    let labels: Vec<usize> = model.predict(&x.to_owned()).to_vec();
+    let centroids = model.means().clone();
+    let inertia = labels
+        .iter()
+        .zip(x.axis_iter(Axis(0)))
+        .map(|(&l, row)| {
+            let row = row.to_vec();
+            centroids
+                .rows()
+                .into_iter()
+                .nth(l)
+                .map(|c| sq_dist(&row, &c.to_vec()))
+                .unwrap_or(0.0)
+        })
+        .sum();
+    Ok(Clustering {
+        labels,
+        centroids,
+        inertia,
+    })
+}
+
+fn check_k(x: ArrayView2<f64>, k: usize) -> Result<()> {
+    if k < 1 {
+        return Err(Error::Invalid(
+            "the number of segments must be at least 1".into(),
+        ));
+    }
+    if x.nrows() < k {
+        return Err(Error::Invalid(format!(
+            "{} customers cannot form {k} segments",
+            x.nrows()
+        )));
+    }
+    if x.ncols() == 0 {
+        return Err(Error::Invalid(
+            "no features to segment on: import transactions or mark customer columns as features"
+                .into(),
+        ));
+    }
+    if x.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Invalid(
+            "the feature matrix has non-finite values".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The seeded sample of row indices the silhouette uses: every row when there are at most
+/// `SILHOUETTE_SAMPLE`, sorted.
+pub fn silhouette_sample(n: usize, seed: u64) -> Vec<usize> {
+    if n <= SILHOUETTE_SAMPLE {
+        return (0..n).collect();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5113_0e77);
+    let mut idx = sample(&mut rng, n, SILHOUETTE_SAMPLE).into_vec();
+    idx.sort_unstable();
+    idx
+}
+
+/// Mean silhouette (Euclidean) of the sampled rows, computed among the sampled rows only (as
+/// scikit-learn's `silhouette_score(..., sample_size=…)`). Rows alone in their cluster score 0.
+/// `None` when the sample has fewer than two clusters.
+pub fn silhouette(x: ArrayView2<f64>, labels: &[usize], sample_rows: &[usize]) -> Option<f64> {
+    let k = labels.iter().copied().max()? + 1;
+    let rows: Vec<Vec<f64>> = sample_rows
+        .iter()
+        .filter_map(|&i| (i < x.nrows()).then(|| x.row(i).to_vec()))
+        .collect();
+    let lab: Vec<usize> = sample_rows
+        .iter()
+        .filter_map(|&i| labels.get(i).copied())
+        .collect();
+    let mut sizes = vec![0usize; k];
+    for &l in &lab {
+        if let Some(s) = sizes.get_mut(l) {
+            *s += 1;
+        }
+    }
+    if sizes.iter().filter(|&&s| s > 0).count() < 2 {
+        return None;
+    }
+    let scores: Vec<f64> = (0..rows.len())
+        .into_par_iter()
+        .map(|i| {
+            let mut sums = vec![0.0; k];
+            let (Some(ri), Some(&li)) = (rows.get(i), lab.get(i)) else {
+                return 0.0;
+            };
+            for (j, rj) in rows.iter().enumerate() {
+                if j != i
+                    && let Some(s) = lab.get(j).and_then(|&lj| sums.get_mut(lj))
+                {
+                    *s += sq_dist(ri, rj).sqrt();
+                }
+            }
+            let own = sizes.get(li).copied().unwrap_or(0);
+            if own <= 1 {
+                return 0.0;
+            }
+            let a = sums.get(li).copied().unwrap_or(0.0) / (own - 1) as f64;
+            let b = (0..k)
+                .filter(|&c| c != li && sizes.get(c).copied().unwrap_or(0) > 0)
+                .map(|c| sums[c] / sizes[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            let m = a.max(b);
+            if m > 0.0 { (b - a) / m } else { 0.0 }
+        })
+        .collect();
+    Some(scores.iter().sum::<f64>() / scores.len().max(1) as f64)
+}
+
+/// One candidate k's scores.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct KScore {
+    /// Number of segments.
+    pub k: usize,
+    /// Mean silhouette on the sample.
+    pub silhouette: f64,
+    /// k-means inertia (sum of squares) of the candidate model.
+    pub inertia: f64,
+}
+
+/// The clustering method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// k-means, best of several k-means++ restarts.
+    KMeans,
+    /// Gaussian mixture.
+    Gmm,
+}
+
+/// Fits the method for one k.
+pub fn fit(
+    x: ArrayView2<f64>,
+    method: Method,
+    k: usize,
+    restarts: usize,
+    seed: u64,
+) -> Result<Clustering> {
+    match method {
+        Method::KMeans => kmeans(x, k, restarts, seed),
+        Method::Gmm => gmm(x, k, seed),
+    }
+}
+
+/// Tries k = `ks`, scores each by silhouette on the seeded sample, and returns the scores and
+/// the best k (highest silhouette; ties to the smaller k). Candidates are fitted with at most
+/// three restarts; the caller refits the chosen k with its full restarts.
+pub fn choose_k(
+    x: ArrayView2<f64>,
+    method: Method,
+    ks: std::ops::RangeInclusive<usize>,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<(Vec<KScore>, usize)> {
+    let sample_rows = silhouette_sample(x.nrows(), seed);
+    let ks: Vec<usize> = ks.filter(|&k| k <= x.nrows().max(1)).collect();
+    let mut scores = Vec::new();
+    for (step, &k) in ks.iter().enumerate() {
+        progress.check()?;
+        progress.report(
+            step as f32 / (ks.len() + 1) as f32,
+            &format!("Trying {k} segments"),
+        );
+        let c = fit(x, method, k, 3, seed)?;
+        let s = silhouette(x, &c.labels, &sample_rows).unwrap_or(-1.0);
+        scores.push(KScore {
+            k,
+            silhouette: s,
+            inertia: c.inertia,
+        });
+    }
+    let best = scores
+        .iter()
+        .fold(None::<KScore>, |best, s| match best {
+            Some(b) if b.silhouette >= s.silhouette => Some(b),
+            _ => Some(*s),
+        })
+        .map(|s| s.k)
+        .ok_or_else(|| Error::Invalid("too few customers to choose a number of segments".into()))?;
+    Ok((scores, best))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+    use rand_distr::{Distribution, Normal};
+
+    /// Three well-separated blobs in 2-D.
+    fn blobs(n_per: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let noise = Normal::new(0.0, 0.5).unwrap();
+        let centres = [(0.0, 0.0), (6.0, 0.0), (0.0, 6.0)];
+        let mut data = Vec::new();
+        let mut truth = Vec::new();
+        for (c, (cx, cy)) in centres.iter().enumerate() {
+            for _ in 0..n_per {
+                data.push(cx + noise.sample(&mut rng));
+                data.push(cy + noise.sample(&mut rng));
+                truth.push(c);
+            }
+        }
+        (Array2::from_shape_vec((3 * n_per, 2), data).unwrap(), truth)
+    }
+
+    fn same_partition(a: &[usize], b: &[usize]) -> bool {
+        let mut map = std::collections::HashMap::new();
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| *map.entry(*x).or_insert(*y) == *y)
+    }
+
+    #[test]
+    fn kmeans_finds_blobs_and_is_seeded() {
+        let (x, truth) = blobs(100, 1);
+        let c = kmeans(x.view(), 3, 10, 7).unwrap();
+        assert!(same_partition(&c.labels, &truth));
+        let again = kmeans(x.view(), 3, 10, 7).unwrap();
+        assert_eq!(c, again);
+        // Inertia is the sum of squared distances to the centres.
+        let (labels, inertia) = assign(x.view(), &c.centroids);
+        assert_eq!(labels, c.labels);
+        assert!((inertia - c.inertia).abs() < 1e-9);
+        assert!(inertia / 300.0 < 2.0 * 0.25 * 1.2, "{inertia}");
+    }
+
+    #[test]
+    fn gmm_finds_blobs() {
+        let (x, truth) = blobs(100, 2);
+        let c = gmm(x.view(), 3, 3).unwrap();
+        assert!(same_partition(&c.labels, &truth));
+    }
+
+    #[test]
+    fn silhouette_matches_a_hand_computation() {
+        // Points 0, 1 in cluster 0 and 4, 6 in cluster 1 on a line.
+        let x = Array2::from_shape_vec((4, 1), vec![0.0, 1.0, 4.0, 6.0]).unwrap();
+        let s = silhouette(x.view(), &[0, 0, 1, 1], &[0, 1, 2, 3]).unwrap();
+        // a/b per point: 0: a=1, b=5 → 0.8; 1: a=1, b=4 → 0.75; 4: a=2, b=3.5 → 3/7;
+        // 6: a=2, b=5.5 → 7/11.
+        let expected = (0.8 + 0.75 + 1.5 / 3.5 + 3.5 / 5.5) / 4.0;
+        assert!((s - expected).abs() < 1e-12, "{s} vs {expected}");
+        assert_eq!(silhouette(x.view(), &[0, 0, 0, 0], &[0, 1, 2, 3]), None);
+    }
+
+    #[test]
+    fn auto_k_picks_three_blobs() {
+        let (x, _) = blobs(80, 3);
+        let (scores, best) = choose_k(x.view(), Method::KMeans, 2..=6, 1, &NoProgress).unwrap();
+        assert_eq!(best, 3);
+        assert_eq!(scores.len(), 5);
+        assert!(scores.windows(2).all(|w| w[0].inertia >= w[1].inertia));
+    }
+
+    #[test]
+    fn bad_inputs_are_errors() {
+        let (x, _) = blobs(2, 4);
+        assert!(kmeans(x.view(), 10, 1, 0).is_err());
+        assert!(kmeans(x.view(), 0, 1, 0).is_err());
+        let empty = Array2::<f64>::zeros((5, 0));
+        assert!(kmeans(empty.view(), 2, 1, 0).is_err());
+    }
+
+    #[test]
+    fn sample_is_bounded_and_seeded() {
+        assert_eq!(silhouette_sample(5, 1), vec![0, 1, 2, 3, 4]);
+        let s = silhouette_sample(50_000, 1);
+        assert_eq!(s.len(), SILHOUETTE_SAMPLE);
+        assert_eq!(s, silhouette_sample(50_000, 1));
+        assert_ne!(s, silhouette_sample(50_000, 2));
+    }
+}
