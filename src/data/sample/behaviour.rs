@@ -45,7 +45,10 @@ impl CustomerType {
 
     /// Name written to the `--types` file.
     pub fn name(self) -> &'static str {
-        super::CUSTOMER_TYPES.get(self.index()).copied().unwrap_or("occasional")
+        super::CUSTOMER_TYPES
+            .get(self.index())
+            .copied()
+            .unwrap_or("occasional")
     }
 
     fn index(self) -> usize {
@@ -60,7 +63,7 @@ impl CustomerType {
 }
 
 /// Share of customers of each type.
-pub(super) const TYPE_SHARES: [f64; 5] = [0.12, 0.18, 0.22, 0.13, 0.35];
+pub(super) const TYPE_SHARES: [f64; 5] = [0.14, 0.19, 0.22, 0.15, 0.30];
 
 /// Day weights and date strings for the two years.
 pub(super) struct Calendar {
@@ -77,8 +80,8 @@ const MONTH_WEIGHT: [f64; 12] = [
 ];
 
 const HOUR_WEIGHT: [f64; 24] = [
-    0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.6, 1.0, 1.3, 1.5, 1.7, 2.0, 2.0, 1.7, 1.5, 1.5,
-    1.6, 1.9, 2.3, 2.4, 2.0, 1.3, 0.6,
+    0.2, 0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.6, 1.0, 1.3, 1.5, 1.7, 2.0, 2.0, 1.7, 1.5, 1.5, 1.6,
+    1.9, 2.3, 2.4, 2.0, 1.3, 0.6,
 ];
 
 fn weekday_weight(w: Weekday) -> f64 {
@@ -97,7 +100,10 @@ pub(super) fn date_at(offset: i64) -> String {
     let (y, m, d) = FIRST_DAY;
     NaiveDate::from_ymd_opt(y, m, d)
         .and_then(|first| first.checked_add_signed(chrono::TimeDelta::days(offset)))
-        .map_or_else(|| "2023-01-01".to_string(), |x| x.format("%Y-%m-%d").to_string())
+        .map_or_else(
+            || "2023-01-01".to_string(),
+            |x| x.format("%Y-%m-%d").to_string(),
+        )
 }
 
 impl Calendar {
@@ -113,10 +119,7 @@ impl Calendar {
         for (i, day) in first.iter_days().take(DAYS).enumerate() {
             let month = day.month();
             let mut w = weekday_weight(day.weekday())
-                * MONTH_WEIGHT
-                    .get(month as usize - 1)
-                    .copied()
-                    .unwrap_or(1.0);
+                * MONTH_WEIGHT.get(month as usize - 1).copied().unwrap_or(1.0);
             if month == 12 && day.day() >= 25 {
                 // Christmas Day and the days after are quiet.
                 w *= if day.day() == 25 { 0.3 } else { 0.7 };
@@ -172,24 +175,46 @@ fn multipliers(list: &[(&str, f64)]) -> [f64; N_CATEGORIES] {
 impl Preferences {
     /// The fixed preference tables.
     pub fn new() -> Preferences {
+        let home = [
+            "Home & Kitchen",
+            "Garden",
+            "Books",
+            "Toys & Games",
+            "Crafts",
+        ];
+        let outdoor = ["Sports & Outdoors", "Men's Fashion", "Women's Fashion"];
+        let young = ["Beauty", "Women's Fashion", "Men's Fashion", "Music & Film"];
         let by_type = std::array::from_fn(|t| {
             std::array::from_fn(|i| {
                 let Some(c) = CATEGORIES.get(i) else {
                     return 1.0;
                 };
-                match (t, c.discount, c.premium) {
-                    (0, true, _) => 0.15,
-                    (0, _, true) => 2.2,
-                    (1, true, _) => 9.0,
-                    (1, _, true) => 0.15,
-                    (1, _, _) if c.median_price < 10.0 => 2.0,
-                    (1, _, _) => 0.5,
-                    (_, true, _) => 0.5,
-                    _ => 1.0,
+                let kind = CustomerType::ALL
+                    .get(t)
+                    .copied()
+                    .unwrap_or(CustomerType::Occasional);
+                match kind {
+                    CustomerType::Loyal if c.premium => 3.0,
+                    CustomerType::Loyal if c.discount => 0.1,
+                    CustomerType::Loyal => 0.8,
+                    CustomerType::Bargain if c.discount => 9.0,
+                    CustomerType::Bargain if c.premium => 0.1,
+                    CustomerType::Bargain if c.median_price < 10.0 => 2.0,
+                    CustomerType::Bargain => 0.4,
+                    CustomerType::New if young.contains(&c.name) => 2.0,
+                    CustomerType::New if c.discount => 0.5,
+                    CustomerType::New => 1.0,
+                    CustomerType::Lapsed if outdoor.contains(&c.name) => 3.0,
+                    CustomerType::Lapsed if c.discount => 0.5,
+                    CustomerType::Lapsed => 0.6,
+                    CustomerType::Occasional if home.contains(&c.name) => 3.0,
+                    CustomerType::Occasional if c.premium => 0.4,
+                    CustomerType::Occasional if c.discount => 0.5,
+                    CustomerType::Occasional => 0.8,
                 }
             })
         });
-        let young = multipliers(&[
+        let young_taste = multipliers(&[
             ("Electronics", 1.8),
             ("Women's Fashion", 1.5),
             ("Men's Fashion", 1.5),
@@ -229,16 +254,29 @@ impl Preferences {
             ],
             &[("Jewellery", 1.5), ("Garden", 1.3), ("Home & Kitchen", 1.2)],
             &[("Garden", 1.8), ("Crafts", 1.5), ("Sports & Outdoors", 1.3)],
-            &[("Home & Kitchen", 1.4), ("Pet Supplies", 1.3), ("Toys & Games", 1.3)],
+            &[
+                ("Home & Kitchen", 1.4),
+                ("Pet Supplies", 1.3),
+                ("Toys & Games", 1.3),
+            ],
             &[("Music & Film", 1.6), ("Men's Fashion", 1.3)],
-            &[("Value Essentials", 1.3), ("Sports & Outdoors", 1.2), ("Pet Supplies", 1.4)],
-            &[("Sports & Outdoors", 1.8), ("Music & Film", 1.3), ("Grocery", 1.3)],
+            &[
+                ("Value Essentials", 1.3),
+                ("Sports & Outdoors", 1.2),
+                ("Pet Supplies", 1.4),
+            ],
+            &[
+                ("Sports & Outdoors", 1.8),
+                ("Music & Film", 1.3),
+                ("Grocery", 1.3),
+            ],
             &[("Crafts", 1.5), ("Books", 1.4), ("Garden", 1.3)],
         ];
-        let by_region = std::array::from_fn(|r| multipliers(region_lists.get(r).copied().unwrap_or(&[])));
+        let by_region =
+            std::array::from_fn(|r| multipliers(region_lists.get(r).copied().unwrap_or(&[])));
         Preferences {
             by_type,
-            by_age: [young, middle, older],
+            by_age: [young_taste, middle, older],
             by_region,
         }
     }
@@ -264,7 +302,9 @@ impl Preferences {
         let r = self.by_region.get(region);
         std::array::from_fn(|i| {
             let base = CATEGORIES.get(i).map_or(1.0, |c| c.base_weight);
-            let get = |row: Option<&[f64; N_CATEGORIES]>| row.and_then(|x| x.get(i)).copied().unwrap_or(1.0);
+            let get = |row: Option<&[f64; N_CATEGORIES]>| {
+                row.and_then(|x| x.get(i)).copied().unwrap_or(1.0)
+            };
             // Personal taste: a factor between 0.5 and 1.5.
             let taste = 0.5 + rng.r#gen::<f64>();
             base * get(t) * get(a) * get(r) * taste
@@ -303,12 +343,20 @@ fn age(rng: &mut ChaCha8Rng, mean: f64, sd: f64) -> i32 {
     REFERENCE_YEAR - (a.round() as i32).clamp(18, 90)
 }
 
-/// Draws `n` order days in `from..=to` plus a fixed `last` day, sorted.
-fn days(cal: &Calendar, rng: &mut ChaCha8Rng, n: usize, from: i64, to: i64, last: i64) -> Vec<i64> {
-    let mut out: Vec<i64> = (0..n.saturating_sub(1))
-        .map(|_| cal.day_in(rng, from, to))
-        .collect();
-    out.push(last);
+/// Draws `n` (at least two) order days: the first in `first`, the last in `last`, the others
+/// between them; sorted.
+fn days(
+    cal: &Calendar,
+    rng: &mut ChaCha8Rng,
+    n: usize,
+    first: (i64, i64),
+    last: (i64, i64),
+) -> Vec<i64> {
+    let a = cal.day_in(rng, first.0, first.1);
+    let b = cal.day_in(rng, last.0, last.1);
+    let mut out: Vec<i64> = (2..n.max(2)).map(|_| cal.day_in(rng, a, b)).collect();
+    out.push(a);
+    out.push(b);
     out.sort_unstable();
     out
 }
@@ -318,13 +366,12 @@ impl Plan {
     pub fn draw(cal: &Calendar, rng: &mut ChaCha8Rng, kind: CustomerType) -> Plan {
         match kind {
             CustomerType::Loyal => {
-                let n = poisson(rng, 16.0).max(8);
-                let last = cal.day_in(rng, LAST - 30, LAST);
+                let n = poisson(rng, 13.0).max(8);
                 Plan {
                     signup_day: -rng.gen_range(400..1500),
                     birth_year: age(rng, 52.0, 11.0),
-                    order_days: days(cal, rng, n, 0, last, last),
-                    lines: (2, 5),
+                    order_days: days(cal, rng, n, (0, 60), (LAST - 30, LAST)),
+                    lines: (2, 4),
                     quantity: [0.55, 0.3, 0.15],
                     promo: 0.03,
                     review: 0.15,
@@ -334,11 +381,10 @@ impl Plan {
             }
             CustomerType::Bargain => {
                 let n = poisson(rng, 14.0).max(8);
-                let last = cal.day_in(rng, LAST - 40, LAST);
                 Plan {
                     signup_day: -rng.gen_range(30..1000),
                     birth_year: age(rng, 38.0, 12.0),
-                    order_days: days(cal, rng, n, 0, last, last),
+                    order_days: days(cal, rng, n, (0, 60), (LAST - 40, LAST)),
                     lines: (1, 2),
                     quantity: [0.5, 0.3, 0.2],
                     promo: 0.35,
@@ -348,13 +394,12 @@ impl Plan {
                 }
             }
             CustomerType::Lapsed => {
-                let n = poisson(rng, 5.0).max(2);
-                let last = rng.gen_range(90..=270);
+                let n = 2 + poisson(rng, 0.8).min(2);
                 Plan {
                     signup_day: -rng.gen_range(60..1200),
                     birth_year: age(rng, 45.0, 14.0),
-                    order_days: days(cal, rng, n, 0, last, last),
-                    lines: (1, 4),
+                    order_days: days(cal, rng, n, (0, 120), (120, 300)),
+                    lines: (2, 4),
                     quantity: [0.7, 0.3, 0.0],
                     promo: 0.05,
                     review: 0.12,
@@ -366,14 +411,15 @@ impl Plan {
                 let signup = rng.gen_range(LAST - 120..=LAST - 15);
                 let first = cal.day_in(rng, signup, signup + 10);
                 let n = 1 + poisson(rng, 1.2).min(4);
-                let mut order_days: Vec<i64> = (1..n).map(|_| cal.day_in(rng, first, LAST)).collect();
+                let mut order_days: Vec<i64> =
+                    (1..n).map(|_| cal.day_in(rng, first, LAST)).collect();
                 order_days.push(first);
                 order_days.sort_unstable();
                 Plan {
                     signup_day: signup,
                     birth_year: age(rng, 30.0, 9.0),
                     order_days,
-                    lines: (1, 3),
+                    lines: (2, 4),
                     quantity: [0.7, 0.25, 0.05],
                     promo: 0.1,
                     review: 0.1,
@@ -382,13 +428,12 @@ impl Plan {
                 }
             }
             CustomerType::Occasional => {
-                let n = poisson(rng, 4.0).max(2);
-                let last = rng.gen_range(LAST - 250..=LAST - 30);
+                let n = poisson(rng, 6.0).max(4);
                 Plan {
                     signup_day: -rng.gen_range(0..1000),
                     birth_year: age(rng, 44.0, 14.0),
-                    order_days: days(cal, rng, n, 0, last, last),
-                    lines: (1, 4),
+                    order_days: days(cal, rng, n, (0, 150), (LAST - 150, LAST - 30)),
+                    lines: (2, 4),
                     quantity: [0.7, 0.3, 0.0],
                     promo: 0.05,
                     review: 0.1,

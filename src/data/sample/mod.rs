@@ -95,7 +95,13 @@ pub fn generate(
     }
     let tmp_db = temp_path_for(out);
     let tmp_types = types_out.map(temp_path_for);
-    let result = write_all(out, &tmp_db, types_out.zip(tmp_types.as_deref()), options, progress);
+    let result = write_all(
+        out,
+        &tmp_db,
+        types_out.zip(tmp_types.as_deref()),
+        options,
+        progress,
+    );
     let result = result.and_then(|summary| {
         std::fs::rename(&tmp_db, out).map_err(Error::io(out))?;
         if let (Some(final_path), Some(tmp)) = (types_out, &tmp_types) {
@@ -160,7 +166,9 @@ fn write_all(
     let summary = fill(&mut writer, options, progress)?;
     if let Some((mut w, final_path)) = writer.types.take() {
         w.flush().map_err(Error::io(final_path))?;
-        let file = w.into_inner().map_err(|e| Error::io(final_path)(e.into_error()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| Error::io(final_path)(e.into_error()))?;
         file.sync_all().map_err(Error::io(final_path))?;
     }
     tx.commit().map_err(Error::sqlite(out))?;
@@ -230,7 +238,8 @@ fn create_tables(conn: &Connection, options: &SampleOptions) -> rusqlite::Result
         conn.execute_batch(&schema::create_table_sql(*kind, cols))?;
     }
     schema::ensure_tailor_tables(conn)?;
-    let mut meta = conn.prepare("INSERT OR REPLACE INTO tailor_meta (key, value) VALUES (?1, ?2)")?;
+    let mut meta =
+        conn.prepare("INSERT OR REPLACE INTO tailor_meta (key, value) VALUES (?1, ?2)")?;
     meta.execute(["source", "tailor sample"])?;
     meta.execute(["sample_seed", &options.seed.to_string()])?;
     meta.execute(["sample_customers", &options.customers.to_string()])?;
@@ -281,7 +290,11 @@ impl Shelf {
     }
 }
 
-fn fill(w: &mut Writer<'_>, options: &SampleOptions, progress: &dyn Progress) -> Result<SampleSummary> {
+fn fill(
+    w: &mut Writer<'_>,
+    options: &SampleOptions,
+    progress: &dyn Progress,
+) -> Result<SampleSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     let shelf = Shelf::new(catalog::build_products(&mut rng));
     let mut summary = SampleSummary::default();
@@ -314,7 +327,16 @@ fn fill(w: &mut Writer<'_>, options: &SampleOptions, progress: &dyn Progress) ->
             }
         }
         let number = 100_001 + i as u64;
-        customer(w, &mut rng, &cal, &prefs, &shelf, number, &mut order_no, &mut summary)?;
+        customer(
+            w,
+            &mut rng,
+            &cal,
+            &prefs,
+            &shelf,
+            number,
+            &mut order_no,
+            &mut summary,
+        )?;
     }
     progress.check()?;
     Ok(summary)
@@ -380,7 +402,11 @@ fn customer(
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(Error::sqlite(path))?;
-    let date = |d: i64| cal.dates.get(d.clamp(0, behaviour::LAST) as usize).map_or("", String::as_str);
+    let date = |d: i64| {
+        cal.dates
+            .get(d.clamp(0, behaviour::LAST) as usize)
+            .map_or("", String::as_str)
+    };
     for &day in &plan.order_days {
         *order_no += 1;
         let order_id = order_no.to_string();
@@ -448,13 +474,19 @@ fn customer(
                 let later = day + rng.gen_range(2..15);
                 if later <= behaviour::LAST {
                     let noise: f64 = rng.r#gen::<f64>() + rng.r#gen::<f64>() - 1.0;
-                    let rating = (product.quality + 1.6 * noise).round().clamp(1.0, 5.0) as u8;
+                    let rating = (product.quality + 2.0 * noise).round().clamp(1.0, 5.0) as u8;
                     let category = CATEGORIES.get(product.category).map_or("", |c| c.name);
                     let text = reviews::review(rng, rating, &product.name, category);
                     let (h2, m2, s2) = cal.time(rng);
                     let fts = format!("{}T{h2:02}:{m2:02}:{s2:02}", date(later));
-                    fb.execute(params![customer_id, text, fts, product.id, f64::from(rating)])
-                        .map_err(Error::sqlite(path))?;
+                    fb.execute(params![
+                        customer_id,
+                        text,
+                        fts,
+                        product.id,
+                        f64::from(rating)
+                    ])
+                    .map_err(Error::sqlite(path))?;
                     summary.feedback += 1;
                 }
             }
