@@ -1,6 +1,8 @@
 //! The synthetic sample database: reproducible, realistic, and with planted customer types
 //! that k-means recovers.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -241,23 +243,30 @@ fn replaces_an_existing_file() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
-struct CancelAfter(AtomicUsize);
+/// Cancels once `is_cancelled` has been asked more than the given number of times.
+struct CancelAfter(usize, AtomicUsize);
+
+impl CancelAfter {
+    fn new(after: usize) -> Self {
+        CancelAfter(after, AtomicUsize::new(0))
+    }
+}
 
 impl Progress for CancelAfter {
     fn report(&self, _fraction: f32, _message: &str) {}
     fn is_cancelled(&self) -> bool {
-        self.0.fetch_sub(1, Ordering::Relaxed) == 0
-            || self.0.load(Ordering::Relaxed) > usize::MAX / 2
+        self.1.fetch_add(1, Ordering::Relaxed) >= self.0
     }
 }
 
 #[test]
 fn cancel_leaves_no_file() {
-    for after in [0, 5] {
+    // 5,000 customers make 40 checks in the loop; later ones hit the commit and ANALYZE.
+    for after in [0, 5, 39, 40, 41, 42] {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("s.sqlite");
         let types = dir.path().join("t.csv");
-        let progress = CancelAfter(AtomicUsize::new(after));
+        let progress = CancelAfter::new(after);
         let opts = SampleOptions {
             customers: 5000,
             seed: 1,
@@ -274,7 +283,7 @@ fn cancel_leaves_no_file() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.sqlite");
     std::fs::write(&out, "old").unwrap();
-    let progress = CancelAfter(AtomicUsize::new(3));
+    let progress = CancelAfter::new(3);
     let opts = SampleOptions {
         customers: 5000,
         seed: 1,

@@ -15,6 +15,7 @@ mod reviews;
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -82,10 +83,10 @@ pub fn generate(
             "the sample needs at least one customer (--customers)".into(),
         ));
     }
-    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(Error::NotFound(dir.to_path_buf()));
-        }
+    if let Some(dir) = out.parent().filter(|p| !p.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(Error::NotFound(dir.to_path_buf()));
     }
     if out.is_dir() {
         return Err(Error::Invalid(format!(
@@ -174,7 +175,7 @@ fn write_all(
     tx.commit().map_err(Error::sqlite(out))?;
     progress.check()?;
     progress.report(0.99, "Analyzing the sample database");
-    conn.execute_batch("ANALYZE").map_err(Error::sqlite(out))?;
+    analyze(&conn, out, progress)?;
     let free: i64 = conn
         .query_row("PRAGMA freelist_count", [], |r| r.get(0))
         .map_err(Error::sqlite(out))?;
@@ -184,6 +185,33 @@ fn write_all(
     conn.close().map_err(|(_, e)| Error::sqlite(out)(e))?;
     progress.report(1.0, "Sample database written");
     Ok(summary)
+}
+
+/// `ANALYZE`, interrupted when the user cancels (it reads the whole file, seconds when large).
+fn analyze(conn: &Connection, out: &Path, progress: &dyn Progress) -> Result<()> {
+    let handle = conn.get_interrupt_handle();
+    let done = AtomicBool::new(false);
+    let result = std::thread::scope(|scope| {
+        let watcher = std::thread::Builder::new()
+            .name("sample-analyze-cancel".into())
+            .spawn_scoped(scope, || {
+                while !done.load(Ordering::Relaxed) {
+                    if progress.is_cancelled() {
+                        handle.interrupt();
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            });
+        let result = conn.execute_batch("ANALYZE");
+        done.store(true, Ordering::Relaxed);
+        if let Ok(w) = watcher {
+            let _ = w.join();
+        }
+        result
+    });
+    progress.check()?;
+    result.map_err(Error::sqlite(out))
 }
 
 fn create_tables(conn: &Connection, options: &SampleOptions) -> rusqlite::Result<()> {
@@ -317,9 +345,9 @@ fn fill(
     let mut order_no: u64 = 100_000;
     let total = options.customers;
     for i in 0..total {
-        if i % CHECK_EVERY == 0 {
+        if i.is_multiple_of(CHECK_EVERY) {
             progress.check()?;
-            if i % (CHECK_EVERY * 64) == 0 {
+            if i.is_multiple_of(CHECK_EVERY * 64) {
                 progress.report(
                     0.98 * i as f32 / total as f32,
                     "Generating the sample database",
@@ -414,14 +442,12 @@ fn customer(
         let ts = format!("{}T{h:02}:{m:02}:{s:02}", date(day));
         let month = cal.months.get(day as usize).copied().unwrap_or(1);
         let mut w_order = weights;
-        if let Some(si) = seasonal {
-            if let Some(x) = w_order.get_mut(si) {
-                *x *= match month {
-                    12 => 5.0,
-                    11 => 2.5,
-                    _ => 0.4,
-                };
-            }
+        if let Some(x) = seasonal.and_then(|si| w_order.get_mut(si)) {
+            *x *= match month {
+                12 => 5.0,
+                11 => 2.5,
+                _ => 0.4,
+            };
         }
         let n_lines = rng.gen_range(plan.lines.0..=plan.lines.1);
         let mut reviewed = !rng.gen_bool(plan.review);
