@@ -366,6 +366,9 @@ impl Source {
                     .has_headers(false)
                     .flexible(true)
                     .trim(csv::Trim::All)
+                    // Records end at '\n' (a '\r' before it is trimmed): this keeps csv's
+                    // line numbers right for CRLF files.
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .buffer_capacity(1 << 16)
                     .from_reader(stream);
                 Inner::Csv(Box::new(reader), csv::ByteRecord::new())
