@@ -43,11 +43,21 @@ fn imports_and_prints_a_summary() {
     );
     let db = dir.path().join("out.sqlite");
     let out = tailor(&["import", s(&f), "--db", s(&db), "--role", "Price=ignore"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("orders.csv → transactions (guessed from its columns)"), "{stdout}");
+    assert!(
+        stdout.contains("orders.csv → transactions (guessed from its columns)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("customer_id ← Member"), "{stdout}");
-    assert!(stdout.contains("1 skipped: no customer id (first at line 3: ;A2;2011-01-03;1;3)"), "{stdout}");
+    assert!(
+        stdout.contains("1 skipped: no customer id (first at line 3: ;A2;2011-01-03;1;3)"),
+        "{stdout}"
+    );
     assert!(db.exists());
     // Importing again adds rows; the one customer is not duplicated.
     let out = tailor(&["import", s(&f), "--db", s(&db), "--json"]);
@@ -78,7 +88,10 @@ fn empty_csv() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "empty.csv", "");
     let db = dir.path().join("out.sqlite");
-    assert_error(&tailor(&["import", s(&f), "--db", s(&db)]), "the file is empty");
+    assert_error(
+        &tailor(&["import", s(&f), "--db", s(&db)]),
+        "the file is empty",
+    );
     let f = write(dir.path(), "header.csv", "a,b\n");
     assert_error(&tailor(&["import", s(&f), "--db", s(&db)]), "no data rows");
 }
@@ -88,9 +101,23 @@ fn mapping_to_a_missing_column() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "c.csv", "id,name\n1,Ann\n");
     let db = dir.path().join("out.sqlite");
-    let out = tailor(&["import", s(&f), "--db", s(&db), "--map", "customer_id=custID"]);
-    assert_error(&out, "column custID in --map customer_id=custID is not in the file");
-    assert!(String::from_utf8_lossy(&out.stderr).trim_end().ends_with("c.csv"));
+    let out = tailor(&[
+        "import",
+        s(&f),
+        "--db",
+        s(&db),
+        "--map",
+        "customer_id=custID",
+    ]);
+    assert_error(
+        &out,
+        "column custID in --map customer_id=custID is not in the file",
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .trim_end()
+            .ends_with("c.csv")
+    );
     let out = tailor(&["import", s(&f), "--db", s(&db), "--map", "customer_id"]);
     assert_error(&out, "--map");
 }

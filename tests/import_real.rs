@@ -38,26 +38,50 @@ fn online_retail() {
     assert_eq!(f.table.name(), "transactions");
     assert_eq!(f.rows_read, 541_909);
     assert_eq!(f.rows_kept + f.rows_skipped(), f.rows_read);
-    let no_customer = f.skipped.iter().find(|r| r.reason == "no customer id").unwrap();
+    let no_customer = f
+        .skipped
+        .iter()
+        .find(|r| r.reason == "no customer id")
+        .unwrap();
     assert_eq!(no_customer.count, 135_080);
     assert_eq!(f.rows_kept, 541_909 - 135_080);
     assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 4_372);
     // 25,900 invoices counting every row (with or without a customer id); 22,190 of them
     // have a customer id and so are in the transactions table.
     assert!(
-        f.notes.iter().any(|n| n.starts_with("25,900 distinct orders")
-            && n.contains("9,288 cancellation rows")),
+        f.notes
+            .iter()
+            .any(|n| n.starts_with("25,900 distinct orders")
+                && n.contains("9,288 cancellation rows")),
         "{:?}",
         f.notes
     );
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT order_id) FROM transactions"), 22_190);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT order_id) FROM transactions"),
+        22_190
+    );
     assert_eq!(count(&db, "SELECT SUM(cancelled) FROM transactions"), 8_905);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM transactions WHERE order_id LIKE 'C%' AND cancelled = 1"),
+        count(
+            &db,
+            "SELECT COUNT(*) FROM transactions WHERE order_id LIKE 'C%' AND cancelled = 1"
+        ),
         8_905
     );
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT country) FROM customers WHERE country IS NOT NULL"), 37);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM products WHERE name IS NOT NULL AND price IS NOT NULL"), 3_684);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(DISTINCT country) FROM customers WHERE country IS NOT NULL"
+        ),
+        37
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM products WHERE name IS NOT NULL AND price IS NOT NULL"
+        ),
+        3_684
+    );
     let first: (String, String, String) = db
         .conn()
         .query_row(
@@ -68,7 +92,11 @@ fn online_retail() {
         .unwrap();
     assert_eq!(
         first,
-        ("17850".into(), "2010-12-01T08:26:00".into(), "85123A".into())
+        (
+            "17850".into(),
+            "2010-12-01T08:26:00".into(),
+            "85123A".into()
+        )
     );
 }
 
@@ -84,9 +112,17 @@ fn telco_churn_as_customers() {
     assert_eq!((f.rows_read, f.rows_kept), (7_043, 7_043));
     assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 7_043);
     assert_eq!(count(&db, "SELECT SUM(churned) FROM customers"), 1_869);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM customers WHERE TotalCharges IS NULL"), 11);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM customers WHERE TotalCharges IS NULL"
+        ),
+        11
+    );
     assert!(
-        f.notes.iter().any(|n| n == "TotalCharges: 11 blank values stored as missing"),
+        f.notes
+            .iter()
+            .any(|n| n == "TotalCharges: 11 blank values stored as missing"),
         "{:?}",
         f.notes
     );
@@ -95,24 +131,43 @@ fn telco_churn_as_customers() {
 #[test]
 fn bank_marketing_gets_row_number_ids() {
     let Some(dir) = data_dir() else { return };
-    let (db, s) = import(dir.join("bank_marketing/bank-full.csv"), &ImportOptions::default());
+    let (db, s) = import(
+        dir.join("bank_marketing/bank-full.csv"),
+        &ImportOptions::default(),
+    );
     let f = &s.files[0];
     assert_eq!(f.table.name(), "customers");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 45_211);
-    assert_eq!(count(&db, "SELECT COUNT(*) FROM customers WHERE y = 'yes'"), 5_289);
-    assert!(f.notes.iter().any(|n| n.contains("row numbers")), "{:?}", f.notes);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) FROM customers WHERE y = 'yes'"),
+        5_289
+    );
+    assert!(
+        f.notes.iter().any(|n| n.contains("row numbers")),
+        "{:?}",
+        f.notes
+    );
 }
 
 #[test]
 fn cdnow_headerless_with_no_options() {
     let Some(dir) = data_dir() else { return };
-    let (db, s) = import(dir.join("cdnow/CDNOW_sample.txt"), &ImportOptions::default());
+    let (db, s) = import(
+        dir.join("cdnow/CDNOW_sample.txt"),
+        &ImportOptions::default(),
+    );
     assert_eq!(s.files[0].table.name(), "transactions");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions"), 6_919);
-    assert_eq!(count(&db, "SELECT COUNT(DISTINCT customer_id) FROM transactions"), 2_357);
+    assert_eq!(
+        count(&db, "SELECT COUNT(DISTINCT customer_id) FROM transactions"),
+        2_357
+    );
     assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 2_357);
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM transactions WHERE ts BETWEEN '1997-01-01' AND '1998-06-30'"),
+        count(
+            &db,
+            "SELECT COUNT(*) FROM transactions WHERE ts BETWEEN '1997-01-01' AND '1998-06-30'"
+        ),
         6_919
     );
 }
@@ -129,9 +184,16 @@ fn binary_imports_into_a_file() {
         .arg(&db)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("Rows read 6,919, kept 6,919, skipped 0"), "{stdout}");
+    assert!(
+        stdout.contains("Rows read 6,919, kept 6,919, skipped 0"),
+        "{stdout}"
+    );
     let db = Database::open(&db).unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions"), 6_919);
 }

@@ -303,7 +303,11 @@ pub fn parse_date_with_format(raw: &str, format: &str) -> Option<ParsedDate> {
 /// bare number, which could be an amount).
 pub fn looks_like_date(raw: &str) -> bool {
     let t = raw.trim();
-    parse_iso(t).is_some() || (split_day_month(t).is_some() && parse_date(t, DateOrder::DayFirst).or_else(|| parse_date(t, DateOrder::MonthFirst)).is_some())
+    parse_iso(t).is_some()
+        || (split_day_month(t).is_some()
+            && parse_date(t, DateOrder::DayFirst)
+                .or_else(|| parse_date(t, DateOrder::MonthFirst))
+                .is_some())
 }
 
 /// Whether the text is a compact `YYYYMMDD` date.
@@ -403,7 +407,10 @@ mod tests {
             iso("2010-12-01T08:26:00.123+01:00", d).as_deref(),
             Some("2010-12-01T08:26:00")
         );
-        assert_eq!(iso("2010-12-01 8:26", d).as_deref(), Some("2010-12-01T08:26:00"));
+        assert_eq!(
+            iso("2010-12-01 8:26", d).as_deref(),
+            Some("2010-12-01T08:26:00")
+        );
         assert_eq!(iso("2010/12/01", d).as_deref(), Some("2010-12-01"));
         assert_eq!(iso("2010-13-01", d), None);
         assert_eq!(iso("2011-02-30", d), None);
@@ -427,10 +434,16 @@ mod tests {
             iso("1.12.2010 08:26 PM", DateOrder::DayFirst).as_deref(),
             Some("2010-12-01T20:26:00")
         );
-        assert_eq!(iso("13/04/11", DateOrder::DayFirst).as_deref(), Some("2011-04-13"));
+        assert_eq!(
+            iso("13/04/11", DateOrder::DayFirst).as_deref(),
+            Some("2011-04-13")
+        );
         assert_eq!(iso("13/04/2011", DateOrder::MonthFirst), None);
         assert_eq!(order_evidence("13/04/2011"), OrderEvidence::DayFirst);
-        assert_eq!(order_evidence("04/13/2011 10:00"), OrderEvidence::MonthFirst);
+        assert_eq!(
+            order_evidence("04/13/2011 10:00"),
+            OrderEvidence::MonthFirst
+        );
         assert_eq!(order_evidence("03/04/2011"), OrderEvidence::None);
         assert_eq!(order_evidence("2011-04-13"), OrderEvidence::None);
     }

@@ -87,8 +87,9 @@ pub fn concept_of(norm: &str) -> Option<Concept> {
         "age" => Age,
         "region" | "state" | "province" => Region,
         "country" | "countrycode" => Country,
-        "signupdate" | "joindate" | "registrationdate" | "customersince" | "signup"
-        | "joined" => SignupDate,
+        "signupdate" | "joindate" | "registrationdate" | "customersince" | "signup" | "joined" => {
+            SignupDate
+        }
         "consentemail" | "emailconsent" | "emailoptin" | "optin" | "newsletter" => ConsentEmail,
         "text" | "review" | "reviewtext" | "comment" | "comments" | "feedback" | "body" => Text,
         _ => return None,
@@ -122,7 +123,10 @@ const CUSTOMER_ATTRS: &[(Concept, &str)] = &[
 ];
 
 fn customer_attr(c: Concept) -> Option<&'static str> {
-    CUSTOMER_ATTRS.iter().find(|(k, _)| *k == c).map(|(_, n)| *n)
+    CUSTOMER_ATTRS
+        .iter()
+        .find(|(k, _)| *k == c)
+        .map(|(_, n)| *n)
 }
 
 /// Where a concept goes in a file imported into `table`: (table, schema column). `None` means
@@ -162,7 +166,11 @@ pub fn resolve(
                 (T::Transactions, Amount) => own("amount"),
                 (_, ProductName | Category) if has_product => Some((
                     T::Products,
-                    if concept == Category { "category" } else { "name" },
+                    if concept == Category {
+                        "category"
+                    } else {
+                        "name"
+                    },
                 )),
                 (_, Name) if has_product => Some((T::Products, "name")),
                 (_, c) => customer_attr(c).map(|n| (T::Customers, n)),
@@ -178,10 +186,7 @@ pub fn guess_table(concepts: &[Concept]) -> TableKind {
     if customer && has(Concept::Text) {
         TableKind::Feedback
     } else if has(Concept::Ts)
-        && (customer
-            || has(Concept::OrderId)
-            || has(Concept::Quantity)
-            || has(Concept::Amount))
+        && (customer || has(Concept::OrderId) || has(Concept::Quantity) || has(Concept::Amount))
     {
         TableKind::Transactions
     } else if has(Concept::ProductId) && !customer {
@@ -326,7 +331,10 @@ mod tests {
         assert_eq!(c("Description"), Some(Concept::ProductName));
         assert_eq!(c("PhoneService"), None);
         assert_eq!(concept_of_target("unit_price"), Some(Concept::Price));
-        assert_eq!(concept_of_target("customers.country"), Some(Concept::Country));
+        assert_eq!(
+            concept_of_target("customers.country"),
+            Some(Concept::Country)
+        );
     }
 
     #[test]
@@ -375,7 +383,10 @@ mod tests {
             guess_table(&concepts(&["user", "review", "date"])),
             TableKind::Feedback
         );
-        assert_eq!(guess_table(&concepts(&["age", "job"])), TableKind::Customers);
+        assert_eq!(
+            guess_table(&concepts(&["age", "job"])),
+            TableKind::Customers
+        );
     }
 
     #[test]

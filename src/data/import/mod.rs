@@ -171,14 +171,8 @@ pub fn import_files(
     let mut columns_seen: Vec<write::ColumnSeen> = Vec::new();
     for (i, file) in files.iter().enumerate() {
         progress.check()?;
-        let (fs, seen) = write::import_one(
-            &tx,
-            &db_path,
-            file,
-            options,
-            progress,
-            (i, files.len()),
-        )?;
+        let (fs, seen) =
+            write::import_one(&tx, &db_path, file, options, progress, (i, files.len()))?;
         summary.files.push(fs);
         columns_seen.extend(seen);
     }
@@ -273,7 +267,8 @@ mod tests {
         db.conn().query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
-    const RETAIL: &str = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
+    const RETAIL: &str =
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country
 536365,85123A,WHITE HEART,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom
 536366,71053,LANTERN,6,2010-12-01 08:28:00,3.39,,United Kingdom
 C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
@@ -295,10 +290,20 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         assert_eq!(fs.skipped[0].reason, "no customer id");
         assert_eq!(fs.skipped[0].example_line, 3);
         assert!(fs.skipped[0].example.starts_with("536366,71053"));
-        assert_eq!(fs.skipped[1].reason, "date in column InvoiceDate does not parse");
+        assert_eq!(
+            fs.skipped[1].reason,
+            "date in column InvoiceDate does not parse"
+        );
         assert_eq!(fs.skipped[1].example_line, 6);
-        assert!(fs.mapping.contains(&("customers.country".into(), "Country".into())));
-        assert!(fs.notes.iter().any(|n| n.contains("5 distinct orders")), "{:?}", fs.notes);
+        assert!(
+            fs.mapping
+                .contains(&("customers.country".into(), "Country".into()))
+        );
+        assert!(
+            fs.notes.iter().any(|n| n.contains("5 distinct orders")),
+            "{:?}",
+            fs.notes
+        );
         // Source order, ISO dates, ids without ".0", cancellations flagged.
         let rows: Vec<(String, String, String, i64)> = db
             .conn()
@@ -308,47 +313,92 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
             .unwrap()
             .map(|r| r.unwrap())
             .collect();
-        assert_eq!(rows[0], ("17850".into(), "2010-12-01T08:26:00".into(), "536365".into(), 0));
+        assert_eq!(
+            rows[0],
+            (
+                "17850".into(),
+                "2010-12-01T08:26:00".into(),
+                "536365".into(),
+                0
+            )
+        );
         assert_eq!(rows[1].2, "C536379");
         assert_eq!(rows[1].3, 1);
         assert_eq!(rows[2].2, "536380");
         // A customer whose only row is a cancellation is still a customer.
         assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 2);
         assert_eq!(
-            count(&db, "SELECT COUNT(*) FROM customers WHERE customer_id = '14527' AND country = 'France'"),
+            count(
+                &db,
+                "SELECT COUNT(*) FROM customers WHERE customer_id = '14527' AND country = 'France'"
+            ),
             1
         );
         let (name, price): (String, f64) = db
             .conn()
-            .query_row("SELECT name, price FROM products WHERE product_id = '85123A'", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT name, price FROM products WHERE product_id = '85123A'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .unwrap();
         assert_eq!((name.as_str(), price), ("WHITE HEART", 2.65));
         let text = s.to_text();
         assert!(text.contains("customer_id ← CustomerID"), "{text}");
-        assert!(text.contains("1 skipped: no customer id (first at line 3"), "{text}");
+        assert!(
+            text.contains("1 skipped: no customer id (first at line 3"),
+            "{text}"
+        );
     }
 
     #[test]
     fn customers_are_upserted_and_columns_added() {
         let dir = tempfile::tempdir().unwrap();
-        let a = write(&dir, "a.csv", "customerID,gender,Churn,TotalCharges\n1,F,Yes,10.5\n2,M,no, \n");
-        let b = write(&dir, "b.csv", "client;Churn;Tier\n2;TRUE;gold\n3;N;silver\n");
+        let a = write(
+            &dir,
+            "a.csv",
+            "customerID,gender,Churn,TotalCharges\n1,F,Yes,10.5\n2,M,no, \n",
+        );
+        let b = write(
+            &dir,
+            "b.csv",
+            "client;Churn;Tier\n2;TRUE;gold\n3;N;silver\n",
+        );
         let mut db = Database::in_memory().unwrap();
         let s = run(&mut db, &[a], &ImportOptions::default()).unwrap();
-        assert!(s.files[0].notes.iter().any(|n| n == "TotalCharges: 1 blank values stored as missing"));
+        assert!(
+            s.files[0]
+                .notes
+                .iter()
+                .any(|n| n == "TotalCharges: 1 blank values stored as missing")
+        );
         run(&mut db, &[b], &ImportOptions::default()).unwrap();
         assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 3);
         assert_eq!(count(&db, "SELECT SUM(churned) FROM customers"), 2);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM customers WHERE customer_id = '2' AND gender = 'M' AND Tier = 'gold'"), 1);
-        assert_eq!(count(&db, "SELECT COUNT(*) FROM customers WHERE TotalCharges IS NULL"), 2);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM customers WHERE customer_id = '2' AND gender = 'M' AND Tier = 'gold'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM customers WHERE TotalCharges IS NULL"
+            ),
+            2
+        );
     }
 
     #[test]
     fn mapping_overrides_and_missing_source_column() {
         let dir = tempfile::tempdir().unwrap();
-        let f = write(&dir, "x.csv", "who,when,what\nA,2011-01-02,p1\nB,2011-01-03,p2\n");
+        let f = write(
+            &dir,
+            "x.csv",
+            "who,when,what\nA,2011-01-02,p1\nB,2011-01-03,p2\n",
+        );
         let mut db = Database::in_memory().unwrap();
         let options = ImportOptions {
             mappings: vec![
@@ -366,7 +416,10 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
             ..ImportOptions::default()
         };
         let e = run(&mut db, &[f.clone()], &bad).err().unwrap().to_string();
-        assert!(e.contains("column nobody") && e.ends_with(&f.display().to_string()), "{e}");
+        assert!(
+            e.contains("column nobody") && e.ends_with(&f.display().to_string()),
+            "{e}"
+        );
     }
 
     #[test]
@@ -382,7 +435,11 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         assert_eq!(s.files[0].table, TableKind::Transactions);
         let ts: String = db
             .conn()
-            .query_row("SELECT ts FROM transactions WHERE customer_id = '196'", [], |r| r.get(0))
+            .query_row(
+                "SELECT ts FROM transactions WHERE customer_id = '196'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(ts, "1997-12-04T15:55:49");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM products"), 2);
@@ -391,13 +448,25 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
     #[test]
     fn day_month_order_comes_from_the_values() {
         let dir = tempfile::tempdir().unwrap();
-        let us = write(&dir, "us.csv", "customer,date\na,03/04/2011\nb,12/31/2011\n");
-        let eu = write(&dir, "eu.csv", "customer,date\nc,03/04/2011\nd,31/12/2011\n");
+        let us = write(
+            &dir,
+            "us.csv",
+            "customer,date\na,03/04/2011\nb,12/31/2011\n",
+        );
+        let eu = write(
+            &dir,
+            "eu.csv",
+            "customer,date\nc,03/04/2011\nd,31/12/2011\n",
+        );
         let mut db = Database::in_memory().unwrap();
         run(&mut db, &[us, eu.clone()], &ImportOptions::default()).unwrap();
         let ts = |c: &str| -> String {
             db.conn()
-                .query_row("SELECT ts FROM transactions WHERE customer_id = ?1", [c], |r| r.get(0))
+                .query_row(
+                    "SELECT ts FROM transactions WHERE customer_id = ?1",
+                    [c],
+                    |r| r.get(0),
+                )
                 .unwrap()
         };
         assert_eq!(ts("a"), "2011-03-04");
@@ -410,7 +479,10 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         };
         let s = run(&mut db, &[eu], &fmt).unwrap();
         assert_eq!(s.files[0].rows_kept, 1);
-        assert_eq!(s.files[0].skipped[0].reason, "date in column date does not parse");
+        assert_eq!(
+            s.files[0].skipped[0].reason,
+            "date in column date does not parse"
+        );
     }
 
     #[test]
@@ -419,12 +491,28 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         let good = write(&dir, "good.csv", "customer,date\na,2011-01-01\n");
         let bad = write(&dir, "bad.csv", "customer,date\na,soon\nb,later\n");
         let db_path = dir.path().join("t.sqlite");
-        import_to_path(&db_path, &[good.clone()], &ImportOptions::default(), &NoProgress).unwrap();
-        let e = import_to_path(&db_path, &[good, bad.clone()], &ImportOptions::default(), &NoProgress)
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(e.contains("column date") && e.contains("line 2") && e.ends_with(&bad.display().to_string()), "{e}");
+        import_to_path(
+            &db_path,
+            &[good.clone()],
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+        let e = import_to_path(
+            &db_path,
+            &[good, bad.clone()],
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            e.contains("column date")
+                && e.contains("line 2")
+                && e.ends_with(&bad.display().to_string()),
+            "{e}"
+        );
         let db = Database::open(&db_path).unwrap();
         assert_eq!(count(&db, "SELECT COUNT(*) FROM transactions"), 1);
         // A failed import into a new database leaves no file.
@@ -473,13 +561,21 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         let mut db = Database::in_memory().unwrap();
         let s = run(&mut db, &[f], &ImportOptions::default()).unwrap();
         assert_eq!(s.files[0].table, TableKind::Transactions);
-        assert_eq!(count(&db, "SELECT COUNT(DISTINCT customer_id) FROM transactions"), 2);
+        assert_eq!(
+            count(&db, "SELECT COUNT(DISTINCT customer_id) FROM transactions"),
+            2
+        );
         let (c, ts, amount): (String, String, f64) = db
             .conn()
-            .query_row("SELECT customer_id, ts, amount FROM transactions ORDER BY rowid LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT customer_id, ts, amount FROM transactions ORDER BY rowid LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .unwrap();
-        assert_eq!((c.as_str(), ts.as_str(), amount), ("00004", "1997-01-01", 29.33));
+        assert_eq!(
+            (c.as_str(), ts.as_str(), amount),
+            ("00004", "1997-01-01", 29.33)
+        );
     }
 }

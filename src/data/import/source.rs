@@ -175,10 +175,7 @@ pub fn sniff_separator(head: &str, complete: bool) -> Separator {
         if n < 2 {
             continue;
         }
-        let same = lines
-            .iter()
-            .filter(|l| count_fields(l, delim) == n)
-            .count();
+        let same = lines.iter().filter(|l| count_fields(l, delim) == n).count();
         if same * 10 < lines.len() * 9 {
             continue;
         }
@@ -248,8 +245,8 @@ fn excel_cell(cell: &calamine::Data) -> String {
             }
             let days = v.floor();
             let secs = ((v - days) * 86_400.0).round() as i64;
-            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-                .and_then(|d| d.and_hms_opt(0, 0, 0));
+            let base =
+                chrono::NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.and_hms_opt(0, 0, 0));
             let Some(base) = base else {
                 return v.to_string();
             };
@@ -269,10 +266,7 @@ fn excel_cell(cell: &calamine::Data) -> String {
 fn open_sheet(path: &Path) -> Result<(Vec<Vec<String>>, u64)> {
     use calamine::Reader;
     let bad = |e: &dyn std::fmt::Display| {
-        Error::Invalid(format!(
-            "cannot read spreadsheet ({e}): {}",
-            path.display()
-        ))
+        Error::Invalid(format!("cannot read spreadsheet ({e}): {}", path.display()))
     };
     let mut book = calamine::open_workbook_auto(path).map_err(|e| bad(&e))?;
     let range = match book.worksheet_range_at(0) {
@@ -441,7 +435,12 @@ impl Source {
             }
         }
         if !source.has_header {
-            let n = source.sample.iter().map(|(_, r)| r.len()).max().unwrap_or(0);
+            let n = source
+                .sample
+                .iter()
+                .map(|(_, r)| r.len())
+                .max()
+                .unwrap_or(0);
             source.columns = (1..=n).map(|i| format!("col{i}")).collect();
         }
         if source.sample.is_empty() {
@@ -472,9 +471,7 @@ impl Source {
             },
             Inner::Lines { reader, buf, line } => loop {
                 buf.clear();
-                let n = reader
-                    .read_until(b'\n', buf)
-                    .map_err(Error::io(path))?;
+                let n = reader.read_until(b'\n', buf).map_err(Error::io(path))?;
                 if n == 0 {
                     return Ok(None);
                 }
@@ -558,12 +555,24 @@ mod tests {
 
     #[test]
     fn sniffs_each_separator() {
-        assert_eq!(sniff_separator("a,b,c\n1,2,3\n", true), Separator::Byte(b','));
-        assert_eq!(sniff_separator("a;b;c\n1;2,5;3\n", true), Separator::Byte(b';'));
-        assert_eq!(sniff_separator("a\tb\n1\t2\n", true), Separator::Byte(b'\t'));
+        assert_eq!(
+            sniff_separator("a,b,c\n1,2,3\n", true),
+            Separator::Byte(b',')
+        );
+        assert_eq!(
+            sniff_separator("a;b;c\n1;2,5;3\n", true),
+            Separator::Byte(b';')
+        );
+        assert_eq!(
+            sniff_separator("a\tb\n1\t2\n", true),
+            Separator::Byte(b'\t')
+        );
         assert_eq!(sniff_separator("a|b\n1|2\n", true), Separator::Byte(b'|'));
         assert_eq!(
-            sniff_separator(" 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n", true),
+            sniff_separator(
+                " 00004 0001 19970101  2   29.33\r\n 00004 0001 19970118  2   29.73\r\n",
+                true
+            ),
             Separator::Whitespace
         );
         assert_eq!(

@@ -270,7 +270,11 @@ fn decide_dates(plan: &mut Plan, src: &Source, file: &Path, options: &ImportOpti
                 notes.push(format!(
                     "dates in {} are mixed day/month and month/day; read as {}",
                     t.source_name,
-                    if order == DateOrder::DayFirst { "day/month" } else { "month/day" }
+                    if order == DateOrder::DayFirst {
+                        "day/month"
+                    } else {
+                        "month/day"
+                    }
                 ));
             }
             t.date = DateRead::Auto(order);
@@ -440,7 +444,12 @@ struct Upsert<'t> {
 }
 
 impl<'t> Upsert<'t> {
-    fn new(tx: &'t Transaction, kind: TableKind, cols: &[String], keep_old: bool) -> rusqlite::Result<Self> {
+    fn new(
+        tx: &'t Transaction,
+        kind: TableKind,
+        cols: &[String],
+        keep_old: bool,
+    ) -> rusqlite::Result<Self> {
         let key = kind.key_column().unwrap_or("customer_id");
         let table = quote_ident(kind.name());
         let sets: Vec<String> = cols
@@ -558,7 +567,11 @@ pub(super) fn import_one(
     let mut notes: Vec<String> = vec![format!(
         "read as {}, {}",
         src.format,
-        if src.has_header { "with a header" } else { "without a header (columns col1..colN)" }
+        if src.has_header {
+            "with a header"
+        } else {
+            "without a header (columns col1..colN)"
+        }
     )];
     notes.extend(plan.notes.iter().cloned());
     let mut mapping = plan.mapping.clone();
@@ -573,8 +586,16 @@ pub(super) fn import_one(
     if row_ids {
         mapping.insert(0, ("customer_id".into(), "(row number)".into()));
     }
-    let ts_pos = if table == TableKind::Transactions { find("ts") } else { None };
-    let order_pos = if table == TableKind::Transactions { find("order_id") } else { None };
+    let ts_pos = if table == TableKind::Transactions {
+        find("ts")
+    } else {
+        None
+    };
+    let order_pos = if table == TableKind::Transactions {
+        find("order_id")
+    } else {
+        None
+    };
     let product_pos = find("product_id");
 
     // Tables and columns.
