@@ -3,6 +3,9 @@
 //!
 //! `TAILOR_DATA_DIR=/work/shared/data cargo bench --bench import`
 
+// A benchmark, like a test, may stop at the first failure.
+#![allow(clippy::unwrap_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

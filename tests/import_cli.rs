@@ -1,5 +1,8 @@
 //! `tailor import` end to end: bad input ends with one `error:` line and a non-zero exit.
 
+// Test helpers may unwrap: a failure is the test's result.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

@@ -1,5 +1,8 @@
 //! Import of the real data sets in `TAILOR_DATA_DIR` (skipped with a note when it is unset).
 
+// Test helpers may unwrap: a failure is the test's result.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use tailor::data::Database;

@@ -252,10 +252,10 @@ pub fn guess_headerless(sample: &[Vec<String>], n_cols: usize) -> Vec<Option<Con
             if let Some(slot) = out.get_mut(d) {
                 *slot = Some(Concept::Ts);
             }
-            if d > 0 {
-                if let Some(slot) = out.get_mut(0) {
-                    *slot = Some(Concept::CustomerId);
-                }
+            if d > 0
+                && let Some(slot) = out.get_mut(0)
+            {
+                *slot = Some(Concept::CustomerId);
             }
             let mut have_qty = false;
             let mut have_amount = false;
@@ -284,10 +284,12 @@ pub fn guess_headerless(sample: &[Vec<String>], n_cols: usize) -> Vec<Option<Con
             let distinct: std::collections::HashSet<&str> = first.iter().copied().collect();
             let id_like = matches!(shapes.first(), Some(Shape::Integer | Shape::Text))
                 && first.iter().all(|v| !v.is_empty() && !v.contains(' '));
-            if id_like && distinct.len() == first.len() && first.len() > 1 {
-                if let Some(slot) = out.get_mut(0) {
-                    *slot = Some(Concept::CustomerId);
-                }
+            if id_like
+                && distinct.len() == first.len()
+                && first.len() > 1
+                && let Some(slot) = out.get_mut(0)
+            {
+                *slot = Some(Concept::CustomerId);
             }
         }
     }

@@ -157,12 +157,12 @@ pub fn import_files(
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportSummary> {
-    if let Some(fmt) = &options.date_format {
-        if fmt.trim().is_empty() || !fmt.contains('%') {
-            return Err(Error::Invalid(format!(
-                "--date-format {fmt:?} has no % field (for example %d/%m/%Y)"
-            )));
-        }
+    if let Some(fmt) = &options.date_format
+        && (fmt.trim().is_empty() || !fmt.contains('%'))
+    {
+        return Err(Error::Invalid(format!(
+            "--date-format {fmt:?} has no % field (for example %d/%m/%Y)"
+        )));
     }
     let db_path = db.path().to_path_buf();
     let conn = db.conn_mut()?;
@@ -408,14 +408,17 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
             ],
             ..ImportOptions::default()
         };
-        let s = run(&mut db, &[f.clone()], &options).unwrap();
+        let s = run(&mut db, std::slice::from_ref(&f), &options).unwrap();
         assert_eq!(s.files[0].table, TableKind::Transactions);
         assert_eq!(count(&db, "SELECT COUNT(*) FROM products"), 2);
         let bad = ImportOptions {
             mappings: vec![("customer_id".into(), "nobody".into())],
             ..ImportOptions::default()
         };
-        let e = run(&mut db, &[f.clone()], &bad).err().unwrap().to_string();
+        let e = run(&mut db, std::slice::from_ref(&f), &bad)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(
             e.contains("column nobody") && e.ends_with(&f.display().to_string()),
             "{e}"
@@ -493,7 +496,7 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
         let db_path = dir.path().join("t.sqlite");
         import_to_path(
             &db_path,
-            &[good.clone()],
+            std::slice::from_ref(&good),
             &ImportOptions::default(),
             &NoProgress,
         )
@@ -532,7 +535,7 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
             roles: vec![("income".into(), Role::Protected)],
             ..ImportOptions::default()
         };
-        run(&mut db, &[f.clone()], &options).unwrap();
+        run(&mut db, std::slice::from_ref(&f), &options).unwrap();
         let role: String = db
             .conn()
             .query_row(

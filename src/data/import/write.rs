@@ -116,10 +116,10 @@ fn plan_file(src: &Source, file: &Path, options: &ImportOptions) -> Result<Plan>
         if slot.is_some() {
             continue;
         }
-        if let Some(c) = guess {
-            if taken.insert(c) {
-                *slot = Some(Assign::Concept(c));
-            }
+        if let Some(c) = guess
+            && taken.insert(c)
+        {
+            *slot = Some(Assign::Concept(c));
         }
     }
     let concepts: Vec<Concept> = taken.iter().copied().collect();
@@ -686,15 +686,15 @@ pub(super) fn import_one(
                 .unwrap_or("")
         };
         let mut cancelled = false;
-        if order_pos.is_some() {
-            if let Some(o) = values::parse_id(cell(order_pos)) {
-                cancelled = o.starts_with(['C', 'c']);
-                if cancelled {
-                    cancel_rows += 1;
-                }
-                if !orders.contains(&o) {
-                    orders.insert(o);
-                }
+        if order_pos.is_some()
+            && let Some(o) = values::parse_id(cell(order_pos))
+        {
+            cancelled = o.starts_with(['C', 'c']);
+            if cancelled {
+                cancel_rows += 1;
+            }
+            if !orders.contains(&o) {
+                orders.insert(o);
             }
         }
         // The key.
@@ -773,23 +773,23 @@ pub(super) fn import_one(
         if let Some(side) = side_customers.as_mut() {
             side.add(&key, &row);
         }
-        if let Some(side) = side_products.as_mut() {
-            if let Some(pid) = values::parse_id(cell(product_pos)) {
-                side.add(&pid, &row);
-            }
+        if let Some(side) = side_products.as_mut()
+            && let Some(pid) = values::parse_id(cell(product_pos))
+        {
+            side.add(&pid, &row);
         }
     }
     drop(upsert);
     drop(insert);
-    if rows_kept == 0 {
-        if let Some(bad) = skips.list.iter().find(|s| s.reason == reason_bad_date) {
-            return Err(Error::Invalid(format!(
-                "column {ts_name} has no date that can be read (line {}: {}); give its form with --date-format: {}",
-                bad.example_line,
-                bad.example,
-                file.display()
-            )));
-        }
+    if rows_kept == 0
+        && let Some(bad) = skips.list.iter().find(|s| s.reason == reason_bad_date)
+    {
+        return Err(Error::Invalid(format!(
+            "column {ts_name} has no date that can be read (line {}: {}); give its form with --date-format: {}",
+            bad.example_line,
+            bad.example,
+            file.display()
+        )));
     }
 
     // Summary notes.
