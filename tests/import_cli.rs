@@ -171,3 +171,23 @@ fn bad_delimiter() {
         "--delimiter",
     );
 }
+
+#[test]
+fn imports_the_first_sheet_of_an_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("out.sqlite");
+    let xlsx = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/customers.xlsx");
+    let out = tailor(&["import", xlsx, "--db", s(&db)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("customers.xlsx → customers"), "{stdout}");
+    assert!(stdout.contains("churned ← Churn"), "{stdout}");
+    assert!(
+        stdout.contains("Rows read 2, kept 2, skipped 0"),
+        "{stdout}"
+    );
+}
