@@ -1,0 +1,886 @@
+//! Planning one file's import (table, column targets, value kinds) and writing its rows.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rusqlite::Transaction;
+use rusqlite::types::Value;
+
+use super::mapping::{self, Concept};
+use super::source::{Separator, Source};
+use super::{FileSummary, ImportOptions, SkipReason};
+use crate::data::db::{table_columns, table_exists};
+use crate::data::roles::normalize_name;
+use crate::data::schema::{TableKind, ValueKind, create_table_sql, quote_ident};
+use crate::data::values::{self, DateOrder, OrderEvidence};
+use crate::error::{Error, Result};
+use crate::format::thousands;
+use crate::progress::Progress;
+
+/// A column written by an import, for `--role`.
+#[derive(Debug, Clone)]
+pub(super) struct ColumnSeen {
+    pub source: String,
+    pub table: TableKind,
+    pub column: String,
+}
+
+/// How dates of one column are read.
+#[derive(Debug, Clone)]
+enum DateRead {
+    Auto(DateOrder),
+    Format(String),
+}
+
+/// One source column written to one database column.
+#[derive(Debug, Clone)]
+struct Target {
+    src: usize,
+    source_name: String,
+    table: TableKind,
+    column: String,
+    kind: ValueKind,
+    sql_type: &'static str,
+    date: DateRead,
+}
+
+#[derive(Debug)]
+struct Plan {
+    table: TableKind,
+    guessed: bool,
+    /// Columns of the file's own table, key and required columns included.
+    main: Vec<Target>,
+    /// Customer attributes of a transactions or feedback file.
+    customers: Vec<Target>,
+    /// Product attributes of a transactions or feedback file.
+    products: Vec<Target>,
+    mapping: Vec<(String, String)>,
+    notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Assign {
+    Concept(Concept),
+    Extra(usize),
+}
+
+fn find_source(columns: &[String], wanted: &str) -> Option<usize> {
+    let w = wanted.trim();
+    columns
+        .iter()
+        .position(|c| c == w)
+        .or_else(|| columns.iter().position(|c| c.eq_ignore_ascii_case(w)))
+        .or_else(|| {
+            let n = normalize_name(w);
+            columns.iter().position(|c| normalize_name(c) == n)
+        })
+}
+
+fn plan_file(src: &Source, file: &Path, options: &ImportOptions) -> Result<Plan> {
+    let n = src.columns.len();
+    let mut assign: Vec<Option<Assign>> = vec![None; n];
+    let mut extra_names: Vec<String> = Vec::new();
+    let mut taken: HashSet<Concept> = HashSet::new();
+    for (target, source) in &options.mappings {
+        let Some(i) = find_source(&src.columns, source) else {
+            return Err(Error::Invalid(format!(
+                "column {source} in --map {target}={source} is not in the file (its columns: {}): {}",
+                src.columns.join(", "),
+                file.display()
+            )));
+        };
+        let a = match mapping::concept_of_target(target) {
+            Some(c) if !taken.contains(&c) => {
+                taken.insert(c);
+                Assign::Concept(c)
+            }
+            _ => {
+                extra_names.push(target.trim().to_string());
+                Assign::Extra(extra_names.len() - 1)
+            }
+        };
+        if let Some(slot) = assign.get_mut(i) {
+            *slot = Some(a);
+        }
+    }
+    let guesses: Vec<Option<Concept>> = if src.has_header {
+        src.columns
+            .iter()
+            .map(|c| mapping::concept_of(&normalize_name(c)))
+            .collect()
+    } else {
+        let rows: Vec<Vec<String>> = src.sample.iter().map(|(_, r)| r.clone()).collect();
+        mapping::guess_headerless(&rows, n)
+    };
+    for (slot, guess) in assign.iter_mut().zip(guesses) {
+        if slot.is_some() {
+            continue;
+        }
+        if let Some(c) = guess
+            && taken.insert(c)
+        {
+            *slot = Some(Assign::Concept(c));
+        }
+    }
+    let concepts: Vec<Concept> = taken.iter().copied().collect();
+    let (table, guessed) = match options.table {
+        Some(t) => (t, false),
+        None => (mapping::guess_table(&concepts), true),
+    };
+    let has_product = taken.contains(&Concept::ProductId);
+    let mut plan = Plan {
+        table,
+        guessed,
+        main: Vec::new(),
+        customers: Vec::new(),
+        products: Vec::new(),
+        mapping: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut used: HashSet<(TableKind, String)> = HashSet::new();
+    let sample_col = |i: usize| -> Vec<&str> {
+        src.sample
+            .iter()
+            .map(|(_, r)| r.get(i).map(String::as_str).unwrap_or(""))
+            .collect()
+    };
+    for (i, a) in assign.iter().enumerate() {
+        let source_name = src.columns.get(i).cloned().unwrap_or_default();
+        let mut dests: Vec<(TableKind, String, Option<ValueKind>)> = Vec::new();
+        let resolved = match a {
+            Some(Assign::Concept(c)) => mapping::resolve(table, *c, has_product),
+            _ => None,
+        };
+        match (a, resolved) {
+            (_, Some((t, col))) if !used.contains(&(t, col.to_string())) => {
+                let kind = t.column(col).map(|s| s.kind);
+                dests.push((t, col.to_string(), kind));
+                if t == TableKind::Transactions && col == "unit_price" && has_product {
+                    dests.push((TableKind::Products, "price".into(), Some(ValueKind::Real)));
+                }
+            }
+            (Some(Assign::Extra(k)), _) => {
+                let name = extra_names.get(*k).cloned().unwrap_or(source_name.clone());
+                dests.push((table, name, None));
+            }
+            _ => dests.push((table, source_name.clone(), None)),
+        }
+        for (t, mut col, kind) in dests {
+            if kind.is_none() {
+                // An extra column: avoid clashing with a column already planned.
+                let base = col.clone();
+                let mut k = 2;
+                while used.contains(&(t, col.to_ascii_lowercase()))
+                    || used.contains(&(t, col.clone()))
+                    || t.column(&col.to_ascii_lowercase()).is_some()
+                {
+                    col = format!("{base}_{k}");
+                    k += 1;
+                }
+            }
+            used.insert((t, col.clone()));
+            used.insert((t, col.to_ascii_lowercase()));
+            let (kind, sql_type) = match kind {
+                Some(k) => (k, k.sql_type()),
+                None => {
+                    let ty = values::infer_sql_type(sample_col(i));
+                    (mapping::kind_for_sql(ty), ty)
+                }
+            };
+            let shown = if t == table {
+                col.clone()
+            } else {
+                format!("{}.{col}", t.name())
+            };
+            plan.mapping.push((shown, source_name.clone()));
+            let target = Target {
+                src: i,
+                source_name: source_name.clone(),
+                table: t,
+                column: col,
+                kind,
+                sql_type,
+                date: DateRead::Auto(DateOrder::DayFirst),
+            };
+            match t {
+                _ if t == table => plan.main.push(target),
+                TableKind::Customers => plan.customers.push(target),
+                TableKind::Products => plan.products.push(target),
+                _ => plan.main.push(target),
+            }
+        }
+    }
+    check_required(&plan, file, src)?;
+    decide_dates(&mut plan, src, file, options)?;
+    Ok(plan)
+}
+
+fn check_required(plan: &Plan, file: &Path, src: &Source) -> Result<()> {
+    for req in plan.table.required_columns() {
+        let has = plan.main.iter().any(|t| t.column == req);
+        if has || (plan.table == TableKind::Customers && req == "customer_id") {
+            continue;
+        }
+        return Err(Error::Invalid(format!(
+            "no {req} column for table {} among the columns ({}); name it with --map {req}=COLUMN: {}",
+            plan.table,
+            src.columns.join(", "),
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+fn decide_dates(plan: &mut Plan, src: &Source, file: &Path, options: &ImportOptions) -> Result<()> {
+    let table = plan.table;
+    let mut notes = Vec::new();
+    let all = plan
+        .main
+        .iter_mut()
+        .chain(plan.customers.iter_mut())
+        .chain(plan.products.iter_mut());
+    for t in all.filter(|t| t.kind == ValueKind::Date) {
+        if let Some(fmt) = &options.date_format {
+            t.date = DateRead::Format(fmt.clone());
+        } else {
+            let (mut day, mut month, mut ambiguous) = (0u64, 0u64, 0u64);
+            for (_, row) in &src.sample {
+                let v = row.get(t.src).map(String::as_str).unwrap_or("");
+                match values::order_evidence(v) {
+                    OrderEvidence::DayFirst => day += 1,
+                    OrderEvidence::MonthFirst => month += 1,
+                    OrderEvidence::None => {
+                        if v.contains('/') && values::looks_like_date(v) {
+                            ambiguous += 1;
+                        }
+                    }
+                }
+            }
+            let order = if month > day {
+                DateOrder::MonthFirst
+            } else {
+                DateOrder::DayFirst
+            };
+            if ambiguous > 0 && day == 0 && month == 0 {
+                notes.push(format!(
+                    "dates in {} such as 03/04 read as day/month (no value decided it; use --date-format %m/%d/%Y for month/day)",
+                    t.source_name
+                ));
+            } else if day > 0 && month > 0 {
+                notes.push(format!(
+                    "dates in {} are mixed day/month and month/day; read as {}",
+                    t.source_name,
+                    if order == DateOrder::DayFirst {
+                        "day/month"
+                    } else {
+                        "month/day"
+                    }
+                ));
+            }
+            t.date = DateRead::Auto(order);
+        }
+        // A required date column in which nothing parses makes the import impossible.
+        let required = t.table == table && table.column(&t.column).is_some_and(|c| c.required);
+        if required {
+            let mut first_bad: Option<(u64, String)> = None;
+            let mut any_ok = false;
+            for (line, row) in &src.sample {
+                let v = row.get(t.src).map(String::as_str).unwrap_or("");
+                if v.trim().is_empty() {
+                    continue;
+                }
+                if parse_date(v, &t.date).is_some() {
+                    any_ok = true;
+                    break;
+                }
+                if first_bad.is_none() {
+                    first_bad = Some((*line, v.to_string()));
+                }
+            }
+            if let (false, Some((line, v))) = (any_ok, first_bad) {
+                return Err(Error::Invalid(format!(
+                    "column {} has no date that can be read (line {line}: {v:?}); give its form with --date-format: {}",
+                    t.source_name,
+                    file.display()
+                )));
+            }
+        }
+    }
+    plan.notes.extend(notes);
+    Ok(())
+}
+
+fn parse_date(raw: &str, how: &DateRead) -> Option<String> {
+    let d = match how {
+        DateRead::Auto(order) => values::parse_date(raw, *order),
+        DateRead::Format(f) => values::parse_date_with_format(raw, f),
+    }?;
+    Some(d.to_iso())
+}
+
+/// A converted value: missing (blank), a value, or text that is not of the column's kind.
+enum Conv {
+    Blank,
+    Val(Value),
+    Bad,
+}
+
+fn convert(raw: &str, t: &Target) -> Conv {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Conv::Blank;
+    }
+    let v = match t.kind {
+        ValueKind::Id => values::parse_id(s).map(Value::Text),
+        ValueKind::Text => Some(Value::Text(s.to_string())),
+        ValueKind::Integer => values::parse_int(s)
+            .map(Value::Integer)
+            .or_else(|| values::parse_real(s).map(Value::Real)),
+        ValueKind::Real => values::parse_real(s).map(Value::Real),
+        ValueKind::Bool => values::parse_bool(s).map(|b| Value::Integer(i64::from(b))),
+        ValueKind::Date => parse_date(s, &t.date).map(Value::Text),
+    };
+    match v {
+        Some(v) => Conv::Val(v),
+        None => Conv::Bad,
+    }
+}
+
+fn ensure_table(
+    tx: &Transaction,
+    db_path: &Path,
+    kind: TableKind,
+    cols: &[(String, &'static str)],
+) -> Result<()> {
+    let sql = |e| Error::sqlite(db_path)(e);
+    if !table_exists(tx, kind.name()).map_err(sql)? {
+        tx.execute_batch(&create_table_sql(kind, cols))
+            .map_err(sql)?;
+        return Ok(());
+    }
+    let existing = table_columns(tx, kind.name()).map_err(sql)?;
+    for (name, ty) in cols {
+        if existing.iter().any(|(c, _)| c.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        tx.execute_batch(&format!(
+            "ALTER TABLE {} ADD COLUMN {} {ty}",
+            quote_ident(kind.name()),
+            quote_ident(name)
+        ))
+        .map_err(sql)?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Skips {
+    list: Vec<SkipReason>,
+}
+
+impl Skips {
+    fn add(&mut self, reason: &str, line: u64, example: impl FnOnce() -> String) {
+        if let Some(s) = self.list.iter_mut().find(|s| s.reason == reason) {
+            s.count += 1;
+            return;
+        }
+        self.list.push(SkipReason {
+            reason: reason.to_string(),
+            count: 1,
+            example_line: line,
+            example: example(),
+        });
+    }
+}
+
+/// Rows of a keyed table (customers or products) gathered from a transactions file, written
+/// once at the end: the last non-blank value of each attribute wins.
+struct Side {
+    kind: TableKind,
+    targets: Vec<Target>,
+    order: Vec<String>,
+    index: HashMap<String, usize>,
+    values: Vec<Vec<Value>>,
+}
+
+impl Side {
+    fn new(kind: TableKind, targets: Vec<Target>) -> Side {
+        Side {
+            kind,
+            targets,
+            order: Vec::new(),
+            index: HashMap::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, id: &str, row: &[String]) {
+        let i = match self.index.get(id) {
+            Some(i) => *i,
+            None => {
+                self.order.push(id.to_string());
+                self.values.push(vec![Value::Null; self.targets.len()]);
+                self.index.insert(id.to_string(), self.order.len() - 1);
+                self.order.len() - 1
+            }
+        };
+        let Some(vals) = self.values.get_mut(i) else {
+            return;
+        };
+        for (t, slot) in self.targets.iter().zip(vals.iter_mut()) {
+            if let Conv::Val(v) = convert(row.get(t.src).map(String::as_str).unwrap_or(""), t) {
+                *slot = v;
+            }
+        }
+    }
+}
+
+/// Upsert statements for a keyed table: update by key (overwriting, or only filling with
+/// non-null values), insert when nothing was updated.
+struct Upsert<'t> {
+    update: Option<rusqlite::CachedStatement<'t>>,
+    exists: rusqlite::CachedStatement<'t>,
+    insert: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> Upsert<'t> {
+    fn new(
+        tx: &'t Transaction,
+        kind: TableKind,
+        cols: &[String],
+        keep_old: bool,
+    ) -> rusqlite::Result<Self> {
+        let key = kind.key_column().unwrap_or("customer_id");
+        let table = quote_ident(kind.name());
+        let sets: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let c = quote_ident(c);
+                if keep_old {
+                    format!("{c} = COALESCE(?{}, {c})", i + 2)
+                } else {
+                    format!("{c} = ?{}", i + 2)
+                }
+            })
+            .collect();
+        let update = if sets.is_empty() {
+            None
+        } else {
+            Some(tx.prepare_cached(&format!(
+                "UPDATE {table} SET {} WHERE {} = ?1",
+                sets.join(", "),
+                quote_ident(key)
+            ))?)
+        };
+        let exists = tx.prepare_cached(&format!(
+            "SELECT COUNT(*) FROM {table} WHERE {} = ?1",
+            quote_ident(key)
+        ))?;
+        let mut names = vec![quote_ident(key)];
+        names.extend(cols.iter().map(|c| quote_ident(c)));
+        let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        let insert = tx.prepare_cached(&format!(
+            "INSERT INTO {table} ({}) VALUES ({})",
+            names.join(", "),
+            marks.join(", ")
+        ))?;
+        Ok(Upsert {
+            update,
+            exists,
+            insert,
+        })
+    }
+
+    /// Writes one row (`vals[0]` is the key); returns true when it was new.
+    fn write(&mut self, vals: &[Value]) -> rusqlite::Result<bool> {
+        let changed = match &mut self.update {
+            Some(u) => u.execute(rusqlite::params_from_iter(vals.iter()))? > 0,
+            None => {
+                let key = vals.first().cloned().unwrap_or(Value::Null);
+                self.exists.query_row([key], |r| r.get::<_, i64>(0))? > 0
+            }
+        };
+        if changed {
+            return Ok(false);
+        }
+        self.insert
+            .execute(rusqlite::params_from_iter(vals.iter()))?;
+        Ok(true)
+    }
+}
+
+fn write_side(tx: &Transaction, db_path: &Path, side: &Side) -> Result<(u64, u64)> {
+    let sql = |e| Error::sqlite(db_path)(e);
+    let cols: Vec<(String, &'static str)> = side
+        .targets
+        .iter()
+        .map(|t| (t.column.clone(), t.sql_type))
+        .collect();
+    ensure_table(tx, db_path, side.kind, &cols)?;
+    let names: Vec<String> = cols.into_iter().map(|(c, _)| c).collect();
+    let mut up = Upsert::new(tx, side.kind, &names, true).map_err(sql)?;
+    let (mut added, mut updated) = (0u64, 0u64);
+    let mut row: Vec<Value> = Vec::with_capacity(names.len() + 1);
+    for (id, vals) in side.order.iter().zip(&side.values) {
+        row.clear();
+        row.push(Value::Text(id.clone()));
+        row.extend(vals.iter().cloned());
+        if up.write(&row).map_err(sql)? {
+            added += 1;
+        } else {
+            updated += 1;
+        }
+    }
+    Ok((added, updated))
+}
+
+const PROGRESS_EVERY: u64 = 8192;
+
+/// Imports one file inside the caller's transaction.
+pub(super) fn import_one(
+    tx: &Transaction,
+    db_path: &Path,
+    file: &Path,
+    options: &ImportOptions,
+    progress: &dyn Progress,
+    (file_index, file_count): (usize, usize),
+) -> Result<(FileSummary, Vec<ColumnSeen>)> {
+    let separator = options.delimiter.map(|d| {
+        if d == b' ' {
+            Separator::Whitespace
+        } else {
+            Separator::Byte(d)
+        }
+    });
+    let mut src = Source::open(file, separator, options.no_header)?;
+    let plan = plan_file(&src, file, options)?;
+    let table = plan.table;
+    let sql = |e| Error::sqlite(db_path)(e);
+    let file_name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let message = format!("Importing {file_name}");
+    progress.report(file_index as f32 / file_count as f32, &message);
+
+    let mut notes: Vec<String> = vec![format!(
+        "read as {}, {}",
+        src.format,
+        if src.has_header {
+            "with a header"
+        } else {
+            "without a header (columns col1..colN)"
+        }
+    )];
+    notes.extend(plan.notes.iter().cloned());
+    let mut mapping = plan.mapping.clone();
+
+    let find = |col: &str| plan.main.iter().position(|t| t.column == col);
+    let key_col = match table {
+        TableKind::Customers | TableKind::Products => table.key_column(),
+        TableKind::Transactions | TableKind::Feedback => Some("customer_id"),
+    };
+    let key_pos = key_col.and_then(find);
+    let row_ids = table == TableKind::Customers && key_pos.is_none();
+    if row_ids {
+        mapping.insert(0, ("customer_id".into(), "(row number)".into()));
+    }
+    let ts_pos = if table == TableKind::Transactions {
+        find("ts")
+    } else {
+        None
+    };
+    let order_pos = if table == TableKind::Transactions {
+        find("order_id")
+    } else {
+        None
+    };
+    let product_pos = find("product_id");
+
+    // Tables and columns.
+    let mut main_cols: Vec<(String, &'static str)> = plan
+        .main
+        .iter()
+        .map(|t| (t.column.clone(), t.sql_type))
+        .collect();
+    if order_pos.is_some() {
+        main_cols.push(("cancelled".into(), "INTEGER"));
+    }
+    ensure_table(tx, db_path, table, &main_cols)?;
+    let keyed = table.key_column().is_some();
+    let side_customers = (!keyed).then(|| Side::new(TableKind::Customers, plan.customers.clone()));
+    let side_products = (!keyed && product_pos.is_some())
+        .then(|| Side::new(TableKind::Products, plan.products.clone()));
+    let (mut side_customers, mut side_products) = (side_customers, side_products);
+    if !plan.products.is_empty() && side_products.is_none() {
+        notes.push("product columns ignored: the file has no product id".into());
+    }
+
+    // Statements.
+    let non_key: Vec<String> = plan
+        .main
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != key_pos || !keyed)
+        .map(|(_, t)| t.column.clone())
+        .collect();
+    let mut upsert = if keyed {
+        Some(Upsert::new(tx, table, &non_key, false).map_err(sql)?)
+    } else {
+        None
+    };
+    let mut insert = if keyed {
+        None
+    } else {
+        let names: Vec<String> = main_cols.iter().map(|(c, _)| quote_ident(c)).collect();
+        let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
+        Some(
+            tx.prepare_cached(&format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                quote_ident(table.name()),
+                names.join(", "),
+                marks.join(", ")
+            ))
+            .map_err(sql)?,
+        )
+    };
+
+    let n_cols = src.columns.len();
+    let mut skips = Skips::default();
+    let mut blanks: Vec<u64> = vec![0; plan.main.len()];
+    let mut bads: Vec<(u64, u64, String)> = vec![(0, 0, String::new()); plan.main.len()];
+    let mut orders: HashSet<String> = HashSet::new();
+    let (mut cancel_rows, mut cancel_kept) = (0u64, 0u64);
+    let (mut rows_read, mut rows_kept, mut added, mut updated) = (0u64, 0u64, 0u64, 0u64);
+    let mut row: Vec<String> = Vec::with_capacity(n_cols);
+    let mut vals: Vec<Value> = Vec::with_capacity(main_cols.len() + 1);
+    let ts_name = ts_pos
+        .and_then(|i| plan.main.get(i))
+        .map(|t| t.source_name.clone())
+        .unwrap_or_default();
+    let reason_bad_date = format!("date in column {ts_name} does not parse");
+    let key_name = match table {
+        TableKind::Products => "no product id",
+        _ => "no customer id",
+    };
+
+    while let Some(line) = src.next_row(&mut row, file)? {
+        rows_read += 1;
+        if rows_read % PROGRESS_EVERY == 0 {
+            progress.check()?;
+            progress.report(
+                (file_index as f32 + src.fraction()) / file_count as f32,
+                &message,
+            );
+        }
+        if row.len() > n_cols && row.iter().skip(n_cols).any(|f| !f.trim().is_empty()) {
+            let reason = format!("more fields than the {n_cols} columns");
+            skips.add(&reason, line, || src.row_text(&row));
+            continue;
+        }
+        let cell = |pos: Option<usize>| -> &str {
+            pos.and_then(|p| plan.main.get(p))
+                .and_then(|t| row.get(t.src))
+                .map(String::as_str)
+                .unwrap_or("")
+        };
+        let mut cancelled = false;
+        if order_pos.is_some()
+            && let Some(o) = values::parse_id(cell(order_pos))
+        {
+            cancelled = o.starts_with(['C', 'c']);
+            if cancelled {
+                cancel_rows += 1;
+            }
+            if !orders.contains(&o) {
+                orders.insert(o);
+            }
+        }
+        // The key.
+        let key: Option<String> = if row_ids {
+            Some(rows_read.to_string())
+        } else {
+            values::parse_id(cell(key_pos))
+        };
+        let Some(key) = key else {
+            skips.add(key_name, line, || src.row_text(&row));
+            continue;
+        };
+        if ts_pos.is_some() {
+            let raw = cell(ts_pos);
+            if raw.trim().is_empty() {
+                skips.add("no date", line, || src.row_text(&row));
+                continue;
+            }
+        }
+        vals.clear();
+        if keyed {
+            vals.push(Value::Text(key.clone()));
+        }
+        let mut bad_ts = false;
+        for (i, t) in plan.main.iter().enumerate() {
+            if keyed && Some(i) == key_pos {
+                continue;
+            }
+            let raw = row.get(t.src).map(String::as_str).unwrap_or("");
+            let v = match convert(raw, t) {
+                Conv::Val(v) => v,
+                Conv::Blank => {
+                    if let Some(b) = blanks.get_mut(i) {
+                        *b += 1;
+                    }
+                    Value::Null
+                }
+                Conv::Bad => {
+                    if Some(i) == ts_pos {
+                        bad_ts = true;
+                        break;
+                    }
+                    if let Some(b) = bads.get_mut(i) {
+                        if b.0 == 0 {
+                            b.1 = line;
+                            b.2 = raw.to_string();
+                        }
+                        b.0 += 1;
+                    }
+                    Value::Null
+                }
+            };
+            vals.push(v);
+        }
+        if bad_ts {
+            skips.add(&reason_bad_date, line, || src.row_text(&row));
+            continue;
+        }
+        if order_pos.is_some() {
+            vals.push(Value::Integer(i64::from(cancelled)));
+            if cancelled {
+                cancel_kept += 1;
+            }
+        }
+        if let Some(up) = upsert.as_mut() {
+            if up.write(&vals).map_err(sql)? {
+                added += 1;
+            } else {
+                updated += 1;
+            }
+        } else if let Some(ins) = insert.as_mut() {
+            ins.execute(rusqlite::params_from_iter(vals.iter()))
+                .map_err(sql)?;
+        }
+        rows_kept += 1;
+        if let Some(side) = side_customers.as_mut() {
+            side.add(&key, &row);
+        }
+        if let Some(side) = side_products.as_mut()
+            && let Some(pid) = values::parse_id(cell(product_pos))
+        {
+            side.add(&pid, &row);
+        }
+    }
+    drop(upsert);
+    drop(insert);
+    if rows_kept == 0
+        && let Some(bad) = skips.list.iter().find(|s| s.reason == reason_bad_date)
+    {
+        return Err(Error::Invalid(format!(
+            "column {ts_name} has no date that can be read (line {}: {}); give its form with --date-format: {}",
+            bad.example_line,
+            bad.example,
+            file.display()
+        )));
+    }
+
+    // Summary notes.
+    if row_ids {
+        notes.push(format!(
+            "no customer id column: customers got ids from row numbers 1..{}",
+            thousands(rows_read)
+        ));
+    }
+    if keyed {
+        let what = table.name();
+        notes.push(format!(
+            "{} {what} added, {} updated (already there or repeated in the file)",
+            thousands(added),
+            thousands(updated)
+        ));
+    }
+    for (i, t) in plan.main.iter().enumerate() {
+        let numeric = matches!(
+            t.kind,
+            ValueKind::Integer | ValueKind::Real | ValueKind::Bool | ValueKind::Date
+        );
+        let blank = blanks.get(i).copied().unwrap_or(0);
+        if numeric && blank > 0 && Some(i) != ts_pos {
+            notes.push(format!(
+                "{}: {} blank values stored as missing",
+                t.source_name,
+                thousands(blank)
+            ));
+        }
+        if let Some((count, line, example)) = bads.get(i).filter(|b| b.0 > 0) {
+            let what = match t.kind {
+                ValueKind::Bool => "yes/no values",
+                ValueKind::Date => "dates",
+                _ => "numbers",
+            };
+            notes.push(format!(
+                "{}: {} values are not {what}, stored as missing (first at line {line}: {example:?})",
+                t.source_name,
+                thousands(*count)
+            ));
+        }
+    }
+    if order_pos.is_some() {
+        notes.push(format!(
+            "{} distinct orders ({} rows read); {} cancellation rows (order id starting with C), {} of them kept and flagged cancelled = 1",
+            thousands(orders.len() as u64),
+            thousands(rows_read),
+            thousands(cancel_rows),
+            thousands(cancel_kept)
+        ));
+    }
+    if let Some(side) = &side_customers {
+        let (a, u) = write_side(tx, db_path, side)?;
+        notes.push(format!(
+            "{} customers from this file: {} added, {} already there",
+            thousands(side.order.len() as u64),
+            thousands(a),
+            thousands(u)
+        ));
+    }
+    if let Some(side) = &side_products {
+        let (a, u) = write_side(tx, db_path, side)?;
+        notes.push(format!(
+            "{} products from this file: {} added, {} already there",
+            thousands(side.order.len() as u64),
+            thousands(a),
+            thousands(u)
+        ));
+    }
+
+    let seen = plan
+        .main
+        .iter()
+        .chain(&plan.customers)
+        .chain(&plan.products)
+        .map(|t| ColumnSeen {
+            source: t.source_name.clone(),
+            table: t.table,
+            column: t.column.clone(),
+        })
+        .collect();
+    let summary = FileSummary {
+        file: file.to_path_buf(),
+        table,
+        table_guessed: plan.guessed,
+        mapping,
+        rows_read,
+        rows_kept,
+        skipped: skips.list,
+        notes,
+    };
+    Ok((summary, seen))
+}
