@@ -47,7 +47,10 @@ fn is_read_only_error(e: &rusqlite::Error) -> bool {
 }
 
 fn is_not_a_database(e: &rusqlite::Error) -> bool {
-    matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase))
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase)
+    )
 }
 
 fn permissions_read_only(path: &Path) -> Option<String> {
@@ -166,7 +169,10 @@ impl Database {
 
     /// The schema version recorded in `tailor_meta` (1 when not recorded).
     pub fn schema_version(&self) -> i64 {
-        stored_version(&self.conn).ok().flatten().unwrap_or(SCHEMA_VERSION)
+        stored_version(&self.conn)
+            .ok()
+            .flatten()
+            .unwrap_or(SCHEMA_VERSION)
     }
 
     /// Whether the database has the given customer table.
@@ -197,9 +203,11 @@ impl Database {
     pub fn row_count(&self, table: &str) -> Result<u64> {
         let n: i64 = self
             .conn
-            .query_row(&format!("SELECT COUNT(*) FROM {}", quote_ident(table)), [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                &format!("SELECT COUNT(*) FROM {}", quote_ident(table)),
+                [],
+                |r| r.get(0),
+            )
             .map_err(Error::sqlite(&self.path))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
@@ -302,7 +310,9 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
 }
 
 fn check_is_sqlite(conn: &Connection, path: &Path) -> Result<()> {
-    match conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+    match conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
         Ok(_) => Ok(()),
         Err(e) if is_not_a_database(&e) => Err(Error::NotSqlite(path.to_path_buf())),
         Err(e) => Err(Error::sqlite(path)(e)),
@@ -393,7 +403,9 @@ mod tests {
 
     #[test]
     fn missing_file_is_named() {
-        let err = Database::open(Path::new("/no/such/file.sqlite")).err().unwrap();
+        let err = Database::open(Path::new("/no/such/file.sqlite"))
+            .err()
+            .unwrap();
         assert!(matches!(err, Error::NotFound(_)));
         assert!(err.to_string().contains("/no/such/file.sqlite"));
     }
@@ -440,8 +452,12 @@ mod tests {
         assert_eq!(s[0].rows, 1);
         let roles: Vec<Role> = s[0].columns.iter().map(|c| c.role).collect();
         assert_eq!(roles, vec![Role::Key, Role::Protected, Role::Pii]);
-        db.set_role(TableKind::Customers, "gender", Role::Ignore).unwrap();
-        assert!(db.set_role(TableKind::Customers, "nope", Role::Ignore).is_err());
+        db.set_role(TableKind::Customers, "gender", Role::Ignore)
+            .unwrap();
+        assert!(
+            db.set_role(TableKind::Customers, "nope", Role::Ignore)
+                .is_err()
+        );
         let cols = db.columns(TableKind::Customers).unwrap();
         assert_eq!(cols[1].role, Role::Ignore);
         assert!(cols[1].role_stored);

@@ -151,10 +151,7 @@ impl TableKind {
 
     /// The columns every table of this kind must have.
     pub fn required_columns(self) -> impl Iterator<Item = &'static str> {
-        self.columns()
-            .iter()
-            .filter(|c| c.required)
-            .map(|c| c.name)
+        self.columns().iter().filter(|c| c.required).map(|c| c.name)
     }
 
     /// The schema's spec for a column of this table, if it is a known column.
@@ -302,7 +299,10 @@ mod tests {
         for kind in TableKind::ALL {
             assert_eq!(TableKind::from_name(kind.name()), Some(kind));
         }
-        assert_eq!(TableKind::from_name(" Customers "), Some(TableKind::Customers));
+        assert_eq!(
+            TableKind::from_name(" Customers "),
+            Some(TableKind::Customers)
+        );
         assert_eq!(TableKind::from_name("orders"), None);
     }
 }

@@ -27,7 +27,9 @@ pub fn write_atomically(
         let mut out = std::io::BufWriter::new(file);
         write(&mut out)?;
         out.flush().map_err(Error::io(path))?;
-        let file = out.into_inner().map_err(|e| Error::io(path)(e.into_error()))?;
+        let file = out
+            .into_inner()
+            .map_err(|e| Error::io(path)(e.into_error()))?;
         file.sync_all().map_err(Error::io(path))?;
         std::fs::rename(&tmp, path).map_err(Error::io(path))
     })();
@@ -53,8 +55,10 @@ mod tests {
         assert!(r.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        write_atomically(&path, |w| w.write_all(b"new").map_err(Error::io(Path::new("x"))))
-            .unwrap();
+        write_atomically(&path, |w| {
+            w.write_all(b"new").map_err(Error::io(Path::new("x")))
+        })
+        .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
     }
 }
