@@ -125,7 +125,14 @@ pub fn data_ui(
     match view.tab {
         DataTab::Rows => rows_ui(ui, summary, view, presentation),
         DataTab::Columns => columns_ui(ui, info, summary, &palette, commands),
-        DataTab::Quality => quality_ui(ui, view.quality.as_ref(), busy, &palette, commands),
+        DataTab::Quality => quality_ui(
+            ui,
+            view.quality.as_ref(),
+            busy,
+            presentation,
+            &palette,
+            commands,
+        ),
     }
 }
 
@@ -308,6 +315,7 @@ fn quality_ui(
     ui: &mut egui::Ui,
     report: Option<&QualityReport>,
     busy: bool,
+    presentation: bool,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -386,7 +394,13 @@ fn quality_ui(
                     ui.label(thousands(f.count));
                 });
                 row.col(|ui| {
-                    ui.add(egui::Label::new(f.example.as_deref().unwrap_or("")).truncate());
+                    // Examples are raw values, which may be personal data.
+                    let example = match f.example.as_deref() {
+                        Some(_) if presentation => theme::MASK,
+                        Some(e) => e,
+                        None => "",
+                    };
+                    ui.add(egui::Label::new(example).truncate());
                 });
             });
         });
