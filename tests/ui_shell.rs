@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use tailor::app::{AppConfig, Command, DbView, TailorApp};
 use tailor::data::sample::SampleOptions;
 
@@ -73,7 +73,21 @@ fn step_until(
     false
 }
 
+/// Everything on screen, for failure messages.
+fn dump(h: &Harness<'_, TailorApp>) -> String {
+    h.query_all_by_label_contains("")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or(node.value()).map(|s| s.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
+    // Let the layout settle (text sizes change one frame after presentation mode is toggled).
+    h.step();
+    h.step();
     h.query_all_by_label(label)
         .next()
         .unwrap_or_else(|| panic!("no {label:?} on screen"))
@@ -88,10 +102,19 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
     let path = write_db(dir.path(), "shop.sqlite", 1234);
     let mut h = harness(Some(path));
     assert!(
-        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "1,234 rows")),
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(
+            h,
+            "1,234 rows"
+        )),
         "row count never appeared"
     );
-    for label in ["customers", "products", "transactions", "2 rows", "shop.sqlite"] {
+    for label in [
+        "customers",
+        "products",
+        "transactions",
+        "2 rows",
+        "shop.sqlite",
+    ] {
         assert!(has_label(&h, label), "missing {label}");
     }
     // The first rows stream into the grid.
@@ -102,20 +125,58 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
 
     // Presentation mode masks personal data.
     click(&mut h, "Presentation mode");
-    assert!(step_until(&mut h, Duration::from_secs(5), |h| has_label(h, "•••")));
+    assert!(step_until(&mut h, Duration::from_secs(5), |h| has_label(
+        h,
+        "•••"
+    )));
     assert!(!has_label(&h, "p0@example.com"));
     click(&mut h, "Presentation mode");
 
     // Another table.
     click(&mut h, "products");
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "Cake")));
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "Cake")),
+        "{}",
+        dump(&h)
+    );
 
     // Columns and roles: guessed roles are shown.
     click(&mut h, "customers");
     click(&mut h, "Columns and roles");
-    assert!(step_until(&mut h, Duration::from_secs(5), |h| has_label(h, "Personal data")));
-    assert!(has_label(&h, "Protected"));
-    assert!(has_label(&h, "Guessed from the name"));
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "Guessed from the name"
+        )),
+        "{}",
+        dump(&h)
+    );
+    let DbView::Open(info) = h.state().db() else {
+        panic!("no database open");
+    };
+    let roles: Vec<&str> = info.tables[0]
+        .columns
+        .iter()
+        .map(|c| c.role.as_str())
+        .collect();
+    assert_eq!(roles, ["key", "pii", "pii", "protected", "feature"]);
+    // Change the role of region (the fifth column) to Ignored: it is stored on the worker.
+    h.query_all_by_role(egui::accesskit::Role::ComboBox)
+        .nth(4)
+        .expect("a role box per column")
+        .click();
+    h.step();
+    h.step();
+    click(&mut h, "Ignored");
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "Set by you"
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "Role saved"));
 
     // The quality check runs on the worker.
     click(&mut h, "Data quality");
@@ -135,13 +196,21 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
     ] {
         click(&mut h, rail);
         assert!(
-            step_until(&mut h, Duration::from_secs(2), |h| has_label_containing(h, text)),
+            step_until(&mut h, Duration::from_secs(2), |h| has_label_containing(
+                h, text
+            )),
             "{rail} panel does not mention {text}"
         );
-        assert!(has_label(&h, "This panel is coming: it is not in this build yet."));
+        assert!(has_label(
+            &h,
+            "This panel is coming: it is not in this build yet."
+        ));
     }
     click(&mut h, "Data");
-    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(h, "1,234 rows")));
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "1,234 rows"
+    )));
 }
 
 #[test]
@@ -149,7 +218,9 @@ fn an_invalid_path_shows_a_dismissable_banner() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "ok.sqlite", 3);
     let mut h = harness(Some(path));
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "3 rows")));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "3 rows"
+    )));
 
     let missing = dir.path().join("missing.sqlite");
     h.state_mut().command(Command::Open(missing.clone()));
@@ -165,16 +236,17 @@ fn an_invalid_path_shows_a_dismissable_banner() {
     // The open database stays open.
     assert!(has_label(&h, "3 rows"));
     click(&mut h, "Dismiss");
-    assert!(step_until(&mut h, Duration::from_secs(2), |h| !has_label(h, &expected)));
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| !has_label(
+        h, &expected
+    )));
 
     // A text file is not a database.
     let text = dir.path().join("notes.sqlite");
     std::fs::write(&text, "hello\n".repeat(200)).unwrap();
     h.state_mut().command(Command::Open(text));
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
-        h,
-        "not a SQLite database"
-    )));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| {
+        has_label_containing(h, "not a SQLite database")
+    }));
 }
 
 #[test]
@@ -182,9 +254,19 @@ fn the_open_dialog_takes_a_typed_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "typed.sqlite", 7);
     let mut h = harness(None);
-    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(h, "No database open")));
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "No database open"
+    )));
     click(&mut h, "Open…");
-    assert!(has_label(&h, "Open a database"));
+    assert!(
+        step_until(&mut h, Duration::from_secs(2), |h| has_label(
+            h,
+            "Open a database"
+        )),
+        "{}",
+        dump(&h)
+    );
     h.query_all_by_role(egui::accesskit::Role::TextInput)
         .next()
         .unwrap()
@@ -196,7 +278,9 @@ fn the_open_dialog_takes_a_typed_path() {
         .type_text(&path.display().to_string());
     h.step();
     click(&mut h, "Open");
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "7 rows")));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "7 rows"
+    )));
     assert!(!has_label(&h, "Open a database"));
 }
 
@@ -209,7 +293,9 @@ fn a_superseded_open_is_dropped() {
     h.step();
     h.state_mut().command(Command::Open(a));
     h.state_mut().command(Command::Open(b.clone()));
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "22 rows")));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "22 rows"
+    )));
     // Give a late answer for a.sqlite every chance to arrive: it must not replace b.sqlite.
     for _ in 0..20 {
         h.step();
@@ -227,7 +313,9 @@ fn cancel_stops_a_long_job_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "base.sqlite", 3);
     let mut h = harness(Some(path));
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "3 rows")));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "3 rows"
+    )));
     h.state_mut().command(Command::NewSample {
         out: dir.path().join("big.sqlite"),
         options: SampleOptions {
@@ -235,8 +323,12 @@ fn cancel_stops_a_long_job_within_a_second() {
             seed: 1,
         },
     });
-    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "Cancel")
-        || h.state().error().is_some()));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "Cancel"
+    ) || h
+        .state()
+        .error()
+        .is_some()));
     if let Some(error) = h.state().error() {
         assert!(error.contains("not built yet"), "unexpected error: {error}");
         eprintln!("note: sample generation is not built yet; cancel is tested in jobs::worker");
@@ -248,7 +340,10 @@ fn cancel_stops_a_long_job_within_a_second() {
     let pressed = Instant::now();
     click(&mut h, "Cancel");
     assert!(
-        step_until(&mut h, Duration::from_secs(1), |h| has_label(h, "Cancelled")),
+        step_until(&mut h, Duration::from_secs(1), |h| has_label(
+            h,
+            "Cancelled"
+        )),
         "no Cancelled notice within a second"
     );
     assert!(pressed.elapsed() < Duration::from_secs(1));
