@@ -6,9 +6,11 @@
 use egui::{Color32, Context, TextStyle};
 
 /// Width of the left navigation rail, in points.
-pub const RAIL_WIDTH: f32 = 170.0;
+pub const RAIL_WIDTH: f32 = 200.0;
 /// Width of the Data panel's table list, in points.
-pub const TABLE_LIST_WIDTH: f32 = 190.0;
+pub const TABLE_LIST_WIDTH: f32 = 180.0;
+/// Width of a role box in the Columns and roles table, in points.
+pub const ROLE_BOX_WIDTH: f32 = 150.0;
 /// Default width of a column in the row grid, in points.
 pub const GRID_COLUMN_WIDTH: f32 = 140.0;
 /// Narrowest a grid column can be dragged, in points.

@@ -144,22 +144,20 @@ fn empty_state_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.add_space(theme::SECTION_SPACING * 2.0);
-    ui.vertical_centered(|ui| {
-        ui.heading(title);
-        ui.add_space(theme::SECTION_SPACING);
-        ui.label(what_next);
-        ui.add_space(theme::SECTION_SPACING);
-        ui.horizontal(|ui| {
-            if offer_open && ui.button("Open…").clicked() {
-                commands.push(Command::ShowOpenDialog);
-            }
-            if ui.button("Import…").clicked() {
-                commands.push(Command::ShowImportDialog);
-            }
-            if offer_open && ui.button("New sample…").clicked() {
-                commands.push(Command::ShowSampleDialog);
-            }
-        });
+    ui.heading(title);
+    ui.add_space(theme::SECTION_SPACING);
+    ui.label(what_next);
+    ui.add_space(theme::SECTION_SPACING);
+    ui.horizontal(|ui| {
+        if offer_open && ui.button("Open…").clicked() {
+            commands.push(Command::ShowOpenDialog);
+        }
+        if ui.button("Import…").clicked() {
+            commands.push(Command::ShowImportDialog);
+        }
+        if offer_open && ui.button("New sample…").clicked() {
+            commands.push(Command::ShowSampleDialog);
+        }
     });
 }
 
@@ -286,6 +284,7 @@ fn columns_ui(
                         let mut role = c.role;
                         egui::ComboBox::from_id_salt(("role", summary.kind, &c.name))
                             .selected_text(role.label())
+                            .width(theme::ROLE_BOX_WIDTH)
                             .show_ui(ui, |ui| {
                                 for r in Role::ALL {
                                     ui.selectable_value(&mut role, r, r.label());
