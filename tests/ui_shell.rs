@@ -1,5 +1,7 @@
 //! The window, driven without a display by egui_kittest: open, navigate, errors, cancel.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

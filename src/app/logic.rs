@@ -137,10 +137,10 @@ impl TailorApp {
     }
 
     fn save_settings(&mut self) {
-        if let Some(path) = &self.config.settings_file {
-            if let Err(e) = self.settings.save(path) {
-                self.notice = Some(format!("Settings were not saved: {e}"));
-            }
+        if let Some(path) = &self.config.settings_file
+            && let Err(e) = self.settings.save(path)
+        {
+            self.notice = Some(format!("Settings were not saved: {e}"));
         }
     }
 

@@ -143,7 +143,7 @@ impl RowCache {
     ) -> bool {
         let page = offset / PAGE_ROWS;
         let current = self.table == Some(table)
-            && offset % PAGE_ROWS == 0
+            && offset.is_multiple_of(PAGE_ROWS)
             && self.requested.get(&page).is_some_and(|h| h.id == job_id);
         if !current {
             return false;

@@ -21,12 +21,12 @@ impl TailorApp {
                 .frame(banner::frame(palette.error_fill))
                 .show(ui, |ui| banner::error_ui(ui, error, &palette, commands));
         }
-        if let DbView::Open(info) = &self.db {
-            if let Some(reason) = &info.read_only_reason {
-                egui::Panel::top("read_only_notice")
-                    .frame(banner::frame(palette.notice_fill))
-                    .show(ui, |ui| banner::read_only_ui(ui, reason, &palette));
-            }
+        if let DbView::Open(info) = &self.db
+            && let Some(reason) = &info.read_only_reason
+        {
+            egui::Panel::top("read_only_notice")
+                .frame(banner::frame(palette.notice_fill))
+                .show(ui, |ui| banner::read_only_ui(ui, reason, &palette));
         }
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             let running = self.running.as_ref().map(|r| status_bar::RunningView {

@@ -3,7 +3,7 @@
 //! The Data panel shows any customer table in a virtualized grid; the worker reads the rows
 //! that come into view a page at a time. Pages are found by rowid where possible (`WHERE rowid
 //! > ?`), which stays fast at the end of a million-row table; an `OFFSET` is used only when no
-//! rowid anchor is known.
+//! > rowid anchor is known.
 
 use rusqlite::types::ValueRef;
 
@@ -60,14 +60,13 @@ impl RowidRange {
 
     /// The page start for row `offset`: a rowid anchor when the rowids are dense.
     pub fn start_of(&self, offset: u64) -> PageStart {
-        if self.is_dense() {
-            if let Some(anchor) = i64::try_from(offset)
+        if self.is_dense()
+            && let Some(anchor) = i64::try_from(offset)
                 .ok()
                 .and_then(|o| self.min.checked_add(o))
                 .and_then(|r| r.checked_sub(1))
-            {
-                return PageStart::AfterRowid(anchor);
-            }
+        {
+            return PageStart::AfterRowid(anchor);
         }
         PageStart::Offset(offset)
     }

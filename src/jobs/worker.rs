@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, Sender};
 
 use crate::data::browse::{self, PageStart, RowidRange};
 use crate::data::db::Database;
@@ -91,10 +91,7 @@ impl Worker {
 
     /// The next event, if one is waiting. Never blocks.
     pub fn try_recv(&self) -> Option<Event> {
-        match self.events.try_recv() {
-            Ok(event) => Some(event),
-            Err(TryRecvError::Empty | TryRecvError::Disconnected) => None,
-        }
+        self.events.try_recv().ok()
     }
 
     /// Waits up to `timeout` for the next event (tests and benchmarks; the window never waits).
@@ -288,11 +285,11 @@ impl WorkerState {
             keyset => keyset,
         };
         let page = browse::read_page(db, table.name(), start, limit, progress)?;
-        if !range.is_dense() {
-            if let Some(last) = page.rowids.last() {
-                self.anchors
-                    .insert((table, offset + page.rowids.len() as u64), *last);
-            }
+        if !range.is_dense()
+            && let Some(last) = page.rowids.last()
+        {
+            self.anchors
+                .insert((table, offset + page.rowids.len() as u64), *last);
         }
         Ok(page)
     }

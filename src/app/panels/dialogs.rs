@@ -112,7 +112,7 @@ impl Dialogs {
     /// Shows the New sample dialog.
     pub fn show_sample(&mut self) {
         let out = self.suggest("sample.sqlite");
-        self.sample.get_or_insert_with(|| SampleDialog {
+        self.sample.get_or_insert(SampleDialog {
             out,
             customers: DEFAULT_SAMPLE_CUSTOMERS,
             seed: DEFAULT_SAMPLE_SEED,
@@ -138,20 +138,20 @@ impl Dialogs {
         palette: &Palette,
         commands: &mut Vec<Command>,
     ) {
-        if let Some(dialog) = &mut self.open {
-            if !open_ui(ctx, dialog, recent, commands) {
-                self.open = None;
-            }
+        if let Some(dialog) = &mut self.open
+            && !open_ui(ctx, dialog, recent, commands)
+        {
+            self.open = None;
         }
-        if let Some(dialog) = &mut self.import {
-            if !import_ui(ctx, dialog, db_open, palette, commands) {
-                self.import = None;
-            }
+        if let Some(dialog) = &mut self.import
+            && !import_ui(ctx, dialog, db_open, palette, commands)
+        {
+            self.import = None;
         }
-        if let Some(dialog) = &mut self.sample {
-            if !sample_ui(ctx, dialog, palette, commands) {
-                self.sample = None;
-            }
+        if let Some(dialog) = &mut self.sample
+            && !sample_ui(ctx, dialog, palette, commands)
+        {
+            self.sample = None;
         }
         if let Some(summary) = &self.import_result {
             let mut keep = true;
@@ -189,10 +189,10 @@ pub fn typed_path(text: &str) -> Option<PathBuf> {
     if text.is_empty() {
         return None;
     }
-    if let Some(rest) = text.strip_prefix("~/") {
-        if let Some(home) = std::env::var_os("HOME") {
-            return Some(Path::new(&home).join(rest));
-        }
+    if let Some(rest) = text.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return Some(Path::new(&home).join(rest));
     }
     Some(PathBuf::from(text))
 }
@@ -213,10 +213,11 @@ fn open_ui(
                     .hint_text("/path/to/customers.sqlite")
                     .desired_width(theme::DIALOG_WIDTH - 110.0),
             );
-            if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                if let Some(path) = typed_path(&dialog.path) {
-                    commands.push(Command::Open(path));
-                }
+            if edit.lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                && let Some(path) = typed_path(&dialog.path)
+            {
+                commands.push(Command::Open(path));
             }
             if ui.button("Browse…").clicked() {
                 // Without a desktop portal this returns None at once: the typed path remains.
@@ -247,10 +248,9 @@ fn open_ui(
             if ui
                 .add_enabled(path.is_some(), egui::Button::new("Open"))
                 .clicked()
+                && let Some(path) = path
             {
-                if let Some(path) = path {
-                    commands.push(Command::Open(path));
-                }
+                commands.push(Command::Open(path));
             }
             if ui.button("Cancel").clicked() {
                 keep = false;
@@ -336,17 +336,16 @@ fn import_ui(
                     .hint_text("/path/to/customers.csv")
                     .desired_width(theme::DIALOG_WIDTH - 110.0),
             );
-            if ui.button("Browse…").clicked() {
-                if let Some(paths) = rfd::FileDialog::new()
+            if ui.button("Browse…").clicked()
+                && let Some(paths) = rfd::FileDialog::new()
                     .add_filter("Data files", &["csv", "gz", "xlsx", "xls", "txt", "tsv"])
                     .pick_files()
-                {
-                    for p in paths {
-                        if !dialog.files.is_empty() && !dialog.files.ends_with('\n') {
-                            dialog.files.push('\n');
-                        }
-                        dialog.files.push_str(&p.display().to_string());
+            {
+                for p in paths {
+                    if !dialog.files.is_empty() && !dialog.files.ends_with('\n') {
+                        dialog.files.push('\n');
                     }
+                    dialog.files.push_str(&p.display().to_string());
                 }
             }
         });
