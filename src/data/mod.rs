@@ -1,6 +1,7 @@
 //! The data layer: schema, opening and validating databases, column roles, import of CSV and
 //! XLSX files, data-quality checks and the synthetic sample generator. No egui here.
 
+pub mod browse;
 pub mod dataset;
 pub mod db;
 pub mod import;

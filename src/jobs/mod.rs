@@ -1,1 +1,226 @@
 //! The worker thread: closed `Job` and `Event` enums, progress and cancellation.
+//!
+//! The window never runs SQL: it submits a [`Job`] to the [`Worker`], which owns the open
+//! [`Database`](crate::data::Database) on a named thread and answers with [`Event`]s. Every job
+//! carries an id and a [`CancelToken`]; every job ends with exactly one final event (a result,
+//! [`Event::Failed`] or [`Event::Cancelled`]). The worker calls the repaint callback after every
+//! send so the window wakes up and drains the events with [`Worker::try_recv`].
+
+mod progress;
+mod summary;
+mod worker;
+
+use std::path::PathBuf;
+
+use crate::data::browse::RowPage;
+use crate::data::import::ImportOptions;
+use crate::data::quality::QualityReport;
+use crate::data::roles::Role;
+use crate::data::sample::SampleOptions;
+use crate::data::{TableKind, TableSummary};
+
+pub use progress::JobProgress;
+pub use summary::{import_summary_text, sample_summary_text};
+pub use worker::{JobHandle, Worker};
+
+/// Identifies a submitted job; ids increase with each submission.
+pub type JobId = u64;
+
+/// Work for the worker thread.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Job {
+    /// Opens a database file, replacing the open one.
+    Open(PathBuf),
+    /// Opens the working copy of the bundled sample database, copying it there first if needed.
+    OpenDefault {
+        /// The bundled (tracked) sample database, never modified.
+        bundled: PathBuf,
+        /// Where the working copy lives.
+        working_copy: PathBuf,
+    },
+    /// Imports files into the open database, or into `into` (created if absent) which is then
+    /// opened.
+    Import {
+        /// The files to import.
+        files: Vec<PathBuf>,
+        /// Table, mappings, delimiter and so on.
+        options: ImportOptions,
+        /// A database to import into instead of the open one.
+        into: Option<PathBuf>,
+    },
+    /// Runs the data-quality checks on the open database.
+    Check,
+    /// Reads rows `offset..offset + limit` of a table (in rowid order).
+    LoadRows {
+        /// The table.
+        table: TableKind,
+        /// 0-based position of the first row.
+        offset: u64,
+        /// How many rows at most.
+        limit: usize,
+    },
+    /// Stores a column's role.
+    SetRole {
+        /// The table.
+        table: TableKind,
+        /// The column.
+        column: String,
+        /// Its new role.
+        role: Role,
+    },
+    /// Generates a sample database at `out` and opens it.
+    NewSample {
+        /// Where to write it.
+        out: PathBuf,
+        /// How many customers, which seed.
+        options: SampleOptions,
+    },
+}
+
+impl Job {
+    /// A short label for the status bar, in sentence case.
+    pub fn label(&self) -> String {
+        match self {
+            Job::Open(path) => format!("Opening {}", file_name(path)),
+            Job::OpenDefault { .. } => "Opening the sample database".to_string(),
+            Job::Import { files, .. } => match files.as_slice() {
+                [one] => format!("Importing {}", file_name(one)),
+                many => format!("Importing {} files", many.len()),
+            },
+            Job::Check => "Checking data quality".to_string(),
+            Job::LoadRows { table, .. } => format!("Reading {}", table.name()),
+            Job::SetRole { column, .. } => format!("Saving the role of {column}"),
+            Job::NewSample { options, .. } => format!(
+                "Generating a sample of {} customers",
+                crate::format::thousands(options.customers as u64)
+            ),
+        }
+    }
+
+    /// Whether the status bar should show this job (quick page reads are not shown).
+    pub fn is_shown(&self) -> bool {
+        !matches!(self, Job::LoadRows { .. })
+    }
+}
+
+/// A file's name for labels ("demo.sqlite"), or the whole path when it has none.
+pub fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// What the window shows about the open database.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbInfo {
+    /// The database file.
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub size_bytes: u64,
+    /// Why it is read-only, when it is.
+    pub read_only_reason: Option<String>,
+    /// The customer tables present, with row counts and column roles.
+    pub tables: Vec<TableSummary>,
+}
+
+/// What the worker tells the window.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// Progress of a running job.
+    Progress {
+        /// The job.
+        job_id: JobId,
+        /// 0..=1, or negative when unknown.
+        fraction: f32,
+        /// What it is doing.
+        message: String,
+    },
+    /// A database was opened (by Open, OpenDefault, Import into a new file or NewSample).
+    Opened {
+        /// The job.
+        job_id: JobId,
+        /// The database.
+        info: DbInfo,
+    },
+    /// There is no bundled sample to open: the window shows its empty state.
+    NoDatabase {
+        /// The job.
+        job_id: JobId,
+    },
+    /// Rows of a table.
+    Rows {
+        /// The job.
+        job_id: JobId,
+        /// The table.
+        table: TableKind,
+        /// Position of the first row.
+        offset: u64,
+        /// The rows.
+        page: RowPage,
+    },
+    /// An import finished; the database info is refreshed.
+    Imported {
+        /// The job.
+        job_id: JobId,
+        /// What happened, file by file, as text for people.
+        summary: String,
+        /// The database imported into, after the import.
+        info: DbInfo,
+    },
+    /// A sample database was generated (and opened: an [`Event::Opened`] follows).
+    SampleCreated {
+        /// The job.
+        job_id: JobId,
+        /// What was generated, as text for people.
+        summary: String,
+    },
+    /// The quality report.
+    Checked {
+        /// The job.
+        job_id: JobId,
+        /// The report.
+        report: QualityReport,
+    },
+    /// A role was stored; the tables' columns are refreshed.
+    RoleSet {
+        /// The job.
+        job_id: JobId,
+        /// The database after the change.
+        info: DbInfo,
+    },
+    /// The job failed; the message is one line for people.
+    Failed {
+        /// The job.
+        job_id: JobId,
+        /// What went wrong.
+        message: String,
+    },
+    /// The job stopped because it was cancelled.
+    Cancelled {
+        /// The job.
+        job_id: JobId,
+    },
+}
+
+impl Event {
+    /// The job this event is about.
+    pub fn job_id(&self) -> JobId {
+        match self {
+            Event::Progress { job_id, .. }
+            | Event::Opened { job_id, .. }
+            | Event::NoDatabase { job_id }
+            | Event::Rows { job_id, .. }
+            | Event::Imported { job_id, .. }
+            | Event::SampleCreated { job_id, .. }
+            | Event::Checked { job_id, .. }
+            | Event::RoleSet { job_id, .. }
+            | Event::Failed { job_id, .. }
+            | Event::Cancelled { job_id } => *job_id,
+        }
+    }
+
+    /// Whether this is the job's last event.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Event::Progress { .. } | Event::SampleCreated { .. })
+    }
+}

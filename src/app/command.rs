@@ -1,0 +1,60 @@
+//! What panels ask the app to do. Panels draw and return commands; the app applies them once,
+//! at the end of the frame.
+
+use std::path::PathBuf;
+
+use crate::app::state::Panel;
+use crate::data::import::ImportOptions;
+use crate::data::sample::SampleOptions;
+use crate::data::{Role, TableKind};
+
+/// An intent from the UI, applied at the end of the frame.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Command {
+    /// Switch the central panel.
+    ShowPanel(Panel),
+    /// Show the Open dialog.
+    ShowOpenDialog,
+    /// Show the Import dialog.
+    ShowImportDialog,
+    /// Show the New sample dialog.
+    ShowSampleDialog,
+    /// Open a database file.
+    Open(PathBuf),
+    /// Import files (into the open database, or into `into`).
+    Import {
+        /// The files.
+        files: Vec<PathBuf>,
+        /// The options from the dialog.
+        options: ImportOptions,
+        /// A database to import into instead of the open one.
+        into: Option<PathBuf>,
+    },
+    /// Generate a sample database and open it.
+    NewSample {
+        /// Where to write it.
+        out: PathBuf,
+        /// Customers and seed.
+        options: SampleOptions,
+    },
+    /// Show a table in the Data panel.
+    SelectTable(TableKind),
+    /// Store a column's role.
+    SetRole {
+        /// The table.
+        table: TableKind,
+        /// The column.
+        column: String,
+        /// The role.
+        role: Role,
+    },
+    /// Run the data-quality checks.
+    RunCheck,
+    /// Cancel the job shown in the status bar.
+    CancelJob,
+    /// Hide the error banner.
+    DismissError,
+    /// Turn presentation mode on or off.
+    SetPresentation(bool),
+}

@@ -1,0 +1,406 @@
+//! The Data panel: tables with row counts, columns and roles, the rows, and data quality.
+
+use egui::{Align, Layout, RichText};
+use egui_extras::{Column, TableBuilder};
+
+use crate::app::rows::RowCache;
+use crate::app::theme::{self, Palette};
+use crate::app::{Command, DbView};
+use crate::data::quality::{QualityReport, Severity};
+use crate::data::{Role, TableKind, TableSummary};
+use crate::format::thousands;
+use crate::jobs::DbInfo;
+
+/// The Data panel's own state.
+#[derive(Debug, Default)]
+pub struct DataView {
+    /// The table shown.
+    pub table: Option<TableKind>,
+    /// Which part of the table is shown.
+    pub tab: DataTab,
+    /// Rows fetched so far.
+    pub rows: RowCache,
+    /// The latest quality report.
+    pub quality: Option<QualityReport>,
+    /// A row to scroll to on the next frame.
+    pub scroll_to: Option<u64>,
+}
+
+/// The parts of the Data panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataTab {
+    /// The rows, in a virtualized grid.
+    #[default]
+    Rows,
+    /// Columns and their roles.
+    Columns,
+    /// The data-quality report.
+    Quality,
+}
+
+impl DataTab {
+    fn label(self) -> &'static str {
+        match self {
+            DataTab::Rows => "Rows",
+            DataTab::Columns => "Columns and roles",
+            DataTab::Quality => "Data quality",
+        }
+    }
+}
+
+/// "1 row", "7,043 rows".
+pub fn rows_label(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{} rows", thousands(n))
+    }
+}
+
+/// Draws the panel.
+pub fn data_ui(
+    ui: &mut egui::Ui,
+    db: &DbView,
+    view: &mut DataView,
+    presentation: bool,
+    busy: bool,
+    commands: &mut Vec<Command>,
+) {
+    let palette = theme::palette(ui.ctx());
+    let info = match db {
+        DbView::Starting => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Opening the database…");
+            });
+            return;
+        }
+        DbView::Empty => {
+            empty_state_ui(
+                ui,
+                "No database open",
+                "Open a Tailor database (a .sqlite file), import CSV or Excel files into a new \
+                 one, or generate a sample to explore.",
+                true,
+                commands,
+            );
+            return;
+        }
+        DbView::Open(info) => info,
+    };
+    if info.tables.is_empty() {
+        empty_state_ui(
+            ui,
+            "No customer tables yet",
+            "Import a customers, products or transactions file (CSV or Excel) into this database.",
+            false,
+            commands,
+        );
+        return;
+    }
+
+    egui::Panel::left("data_tables")
+        .resizable(false)
+        .exact_size(theme::TABLE_LIST_WIDTH)
+        .show(ui, |ui| {
+            table_list_ui(ui, info, view.table, &palette, commands)
+        });
+
+    let Some(summary) = view
+        .table
+        .and_then(|t| info.tables.iter().find(|s| s.kind == t))
+    else {
+        ui.label("Choose a table on the left.");
+        return;
+    };
+
+    ui.horizontal(|ui| {
+        for tab in [DataTab::Rows, DataTab::Columns, DataTab::Quality] {
+            if ui.selectable_label(view.tab == tab, tab.label()).clicked() {
+                view.tab = tab;
+            }
+        }
+    });
+    ui.separator();
+    match view.tab {
+        DataTab::Rows => rows_ui(ui, summary, view, presentation),
+        DataTab::Columns => columns_ui(ui, info, summary, &palette, commands),
+        DataTab::Quality => quality_ui(
+            ui,
+            view.quality.as_ref(),
+            busy,
+            presentation,
+            &palette,
+            commands,
+        ),
+    }
+}
+
+fn empty_state_ui(
+    ui: &mut egui::Ui,
+    title: &str,
+    what_next: &str,
+    offer_open: bool,
+    commands: &mut Vec<Command>,
+) {
+    ui.add_space(theme::SECTION_SPACING * 2.0);
+    ui.heading(title);
+    ui.add_space(theme::SECTION_SPACING);
+    ui.label(what_next);
+    ui.add_space(theme::SECTION_SPACING);
+    ui.horizontal(|ui| {
+        if offer_open && ui.button("Open…").clicked() {
+            commands.push(Command::ShowOpenDialog);
+        }
+        if ui.button("Import…").clicked() {
+            commands.push(Command::ShowImportDialog);
+        }
+        if offer_open && ui.button("New sample…").clicked() {
+            commands.push(Command::ShowSampleDialog);
+        }
+    });
+}
+
+fn table_list_ui(
+    ui: &mut egui::Ui,
+    info: &DbInfo,
+    selected: Option<TableKind>,
+    palette: &Palette,
+    commands: &mut Vec<Command>,
+) {
+    ui.strong("Tables");
+    ui.add_space(4.0);
+    for summary in &info.tables {
+        let chosen = selected == Some(summary.kind);
+        if ui.selectable_label(chosen, summary.kind.name()).clicked() && !chosen {
+            commands.push(Command::SelectTable(summary.kind));
+        }
+        ui.label(RichText::new(rows_label(summary.rows)).color(palette.muted_text));
+        ui.add_space(4.0);
+    }
+}
+
+fn rows_ui(ui: &mut egui::Ui, summary: &TableSummary, view: &mut DataView, presentation: bool) {
+    let columns = &summary.columns;
+    let masked: Vec<bool> = columns
+        .iter()
+        .map(|c| presentation && c.role == Role::Pii)
+        .collect();
+    let row_height = theme::grid_row_height(ui);
+    let total = usize::try_from(view.rows.total()).unwrap_or(usize::MAX);
+    if total == 0 {
+        ui.label("This table has no rows.");
+        return;
+    }
+    let rows = &mut view.rows;
+    rows.begin_frame();
+    let scroll_to = view.scroll_to.take();
+    egui::ScrollArea::horizontal()
+        .id_salt(("grid_h", summary.kind))
+        .show(ui, |ui| {
+            let mut builder = TableBuilder::new(ui)
+                .id_salt(("grid", summary.kind))
+                .striped(true)
+                .resizable(true)
+                .animate_scrolling(false)
+                .auto_shrink([false, false])
+                .cell_layout(Layout::left_to_right(Align::Center))
+                .columns(
+                    Column::initial(theme::GRID_COLUMN_WIDTH)
+                        .at_least(theme::GRID_COLUMN_MIN_WIDTH)
+                        .clip(true),
+                    columns.len(),
+                );
+            if let Some(row) = scroll_to {
+                builder =
+                    builder.scroll_to_row(usize::try_from(row).unwrap_or(0), Some(Align::TOP));
+            }
+            builder
+                .header(row_height, |mut header| {
+                    for c in columns {
+                        header.col(|ui| {
+                            ui.strong(&c.name);
+                        });
+                    }
+                })
+                .body(|body| {
+                    body.rows(row_height, total, |mut row| {
+                        let index = row.index() as u64;
+                        rows.note_visible(index);
+                        let loaded = rows.is_loaded(index);
+                        for (i, mask) in masked.iter().enumerate() {
+                            row.col(|ui| {
+                                let text = if !loaded {
+                                    theme::NOT_LOADED
+                                } else if *mask {
+                                    theme::MASK
+                                } else {
+                                    rows.cell(index, i).unwrap_or("")
+                                };
+                                ui.add(egui::Label::new(text).truncate());
+                            });
+                        }
+                    });
+                });
+        });
+}
+
+fn columns_ui(
+    ui: &mut egui::Ui,
+    info: &DbInfo,
+    summary: &TableSummary,
+    palette: &Palette,
+    commands: &mut Vec<Command>,
+) {
+    let read_only = info.read_only_reason.is_some();
+    if read_only {
+        ui.label(
+            RichText::new("Roles cannot be changed: the database is read-only.")
+                .color(palette.notice_text),
+        );
+    } else {
+        ui.label("Roles decide how each column is used: personal data is masked and left out of \
+                  exports, protected columns are left out of models and used by the fairness audit.");
+    }
+    ui.add_space(theme::SECTION_SPACING);
+    egui::ScrollArea::vertical().show(ui, |ui| {
+        egui::Grid::new(("roles", summary.kind))
+            .striped(true)
+            .num_columns(4)
+            .show(ui, |ui| {
+                ui.strong("Column");
+                ui.strong("Type");
+                ui.strong("Role");
+                ui.strong("Source");
+                ui.end_row();
+                for c in &summary.columns {
+                    ui.label(&c.name);
+                    ui.label(if c.sql_type.is_empty() {
+                        "any"
+                    } else {
+                        &c.sql_type
+                    });
+                    ui.add_enabled_ui(!read_only, |ui| {
+                        let mut role = c.role;
+                        egui::ComboBox::from_id_salt(("role", summary.kind, &c.name))
+                            .selected_text(role.label())
+                            .width(theme::ROLE_BOX_WIDTH)
+                            .show_ui(ui, |ui| {
+                                for r in Role::ALL {
+                                    ui.selectable_value(&mut role, r, r.label());
+                                }
+                            });
+                        if role != c.role {
+                            commands.push(Command::SetRole {
+                                table: summary.kind,
+                                column: c.name.clone(),
+                                role,
+                            });
+                        }
+                    });
+                    let source = if c.role_stored {
+                        "Set by you"
+                    } else {
+                        "Guessed from the name"
+                    };
+                    ui.label(RichText::new(source).color(palette.muted_text));
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+fn quality_ui(
+    ui: &mut egui::Ui,
+    report: Option<&QualityReport>,
+    busy: bool,
+    presentation: bool,
+    palette: &Palette,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(!busy, egui::Button::new("Run check"))
+            .clicked()
+        {
+            commands.push(Command::RunCheck);
+        }
+        ui.label(
+            "Looks for missing values, duplicate ids, dates in the future and other problems \
+                  in every table.",
+        );
+    });
+    ui.add_space(theme::SECTION_SPACING);
+    let Some(report) = report else {
+        ui.label("No check has run yet: press Run check.");
+        return;
+    };
+    if report.findings.is_empty() {
+        if report.tables.is_empty() {
+            ui.label("The check found nothing to report.");
+        } else {
+            ui.label(format!(
+                "No problems found in {} tables.",
+                thousands(report.tables.len() as u64)
+            ));
+        }
+        return;
+    }
+    let row_height = theme::grid_row_height(ui);
+    TableBuilder::new(ui)
+        .id_salt("quality")
+        .striped(true)
+        .resizable(true)
+        .auto_shrink([false, true])
+        .cell_layout(Layout::left_to_right(Align::Center))
+        .column(Column::auto().at_least(70.0))
+        .column(Column::auto().at_least(90.0))
+        .column(Column::auto().at_least(90.0))
+        .column(Column::initial(320.0).clip(true))
+        .column(Column::auto().at_least(60.0))
+        .column(Column::remainder().clip(true))
+        .header(row_height, |mut header| {
+            for title in ["Severity", "Table", "Column", "Message", "Count", "Example"] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, report.findings.len(), |mut row| {
+                let Some(f) = report.findings.get(row.index()) else {
+                    return;
+                };
+                let (word, colour) = match f.severity {
+                    Severity::Error => ("Error", palette.severity_error),
+                    Severity::Warning => ("Warning", palette.severity_warning),
+                    Severity::Info => ("Info", palette.severity_info),
+                };
+                row.col(|ui| {
+                    ui.label(RichText::new(word).color(colour));
+                });
+                row.col(|ui| {
+                    ui.label(&f.table);
+                });
+                row.col(|ui| {
+                    ui.label(f.column.as_deref().unwrap_or(""));
+                });
+                row.col(|ui| {
+                    ui.add(egui::Label::new(&f.message).truncate())
+                        .on_hover_text(&f.message);
+                });
+                row.col(|ui| {
+                    ui.label(thousands(f.count));
+                });
+                row.col(|ui| {
+                    // Examples are raw values, which may be personal data.
+                    let example = match f.example.as_deref() {
+                        Some(_) if presentation => theme::MASK,
+                        Some(e) => e,
+                        None => "",
+                    };
+                    ui.add(egui::Label::new(example).truncate());
+                });
+            });
+        });
+}

@@ -1,0 +1,106 @@
+//! Colours and sizes, in one place. Panels ask the theme; none hard-code a colour or a size.
+//!
+//! The window follows the system's light or dark preference (egui's default), so colours come
+//! in pairs and are picked by the context's current theme.
+
+use egui::{Color32, Context, TextStyle};
+
+/// Width of the left navigation rail, in points.
+pub const RAIL_WIDTH: f32 = 200.0;
+/// Width of the Data panel's table list, in points.
+pub const TABLE_LIST_WIDTH: f32 = 180.0;
+/// Width of a role box in the Columns and roles table, in points.
+pub const ROLE_BOX_WIDTH: f32 = 150.0;
+/// Default width of a column in the row grid, in points.
+pub const GRID_COLUMN_WIDTH: f32 = 140.0;
+/// Narrowest a grid column can be dragged, in points.
+pub const GRID_COLUMN_MIN_WIDTH: f32 = 40.0;
+/// Extra height of a grid row above the body text height, in points.
+pub const GRID_ROW_PADDING: f32 = 4.0;
+/// Width of the status bar's progress bar, in points.
+pub const PROGRESS_WIDTH: f32 = 220.0;
+/// Space between sections of a panel, in points.
+pub const SECTION_SPACING: f32 = 12.0;
+/// Text size factor in presentation mode.
+pub const PRESENTATION_TEXT_SCALE: f32 = 1.3;
+/// Width of dialogs, in points.
+pub const DIALOG_WIDTH: f32 = 520.0;
+/// Size of the window when it opens, in points.
+pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
+/// Text shown instead of a personal-data value in presentation mode.
+pub const MASK: &str = "•••";
+/// Text shown in a grid cell whose row is not loaded yet.
+pub const NOT_LOADED: &str = "…";
+
+/// The colours of the current theme.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Palette {
+    /// Error banner background.
+    pub error_fill: Color32,
+    /// Error banner text.
+    pub error_text: Color32,
+    /// Read-only and other notices, background.
+    pub notice_fill: Color32,
+    /// Notice text.
+    pub notice_text: Color32,
+    /// Secondary text (row counts, hints).
+    pub muted_text: Color32,
+    /// Severity "error" in the quality report.
+    pub severity_error: Color32,
+    /// Severity "warning".
+    pub severity_warning: Color32,
+    /// Severity "info".
+    pub severity_info: Color32,
+}
+
+const LIGHT: Palette = Palette {
+    error_fill: Color32::from_rgb(0xFD, 0xE7, 0xE7),
+    error_text: Color32::from_rgb(0x9B, 0x1C, 0x1C),
+    notice_fill: Color32::from_rgb(0xFF, 0xF4, 0xD6),
+    notice_text: Color32::from_rgb(0x6B, 0x4E, 0x00),
+    muted_text: Color32::from_rgb(0x6B, 0x72, 0x80),
+    severity_error: Color32::from_rgb(0xC0, 0x26, 0x26),
+    severity_warning: Color32::from_rgb(0xB4, 0x6A, 0x00),
+    severity_info: Color32::from_rgb(0x25, 0x63, 0xEB),
+};
+
+const DARK: Palette = Palette {
+    error_fill: Color32::from_rgb(0x4A, 0x16, 0x16),
+    error_text: Color32::from_rgb(0xFC, 0xA5, 0xA5),
+    notice_fill: Color32::from_rgb(0x42, 0x36, 0x10),
+    notice_text: Color32::from_rgb(0xFD, 0xE6, 0x8A),
+    muted_text: Color32::from_rgb(0x9C, 0xA3, 0xAF),
+    severity_error: Color32::from_rgb(0xF8, 0x71, 0x71),
+    severity_warning: Color32::from_rgb(0xFB, 0xBF, 0x24),
+    severity_info: Color32::from_rgb(0x60, 0xA5, 0xFA),
+};
+
+/// The palette for the context's current (system-following) theme.
+pub fn palette(ctx: &Context) -> Palette {
+    match ctx.theme() {
+        egui::Theme::Dark => DARK,
+        egui::Theme::Light => LIGHT,
+    }
+}
+
+/// Sets text sizes for normal or presentation mode, in both light and dark styles.
+pub fn apply_text_scale(ctx: &Context, presentation: bool) {
+    let scale = if presentation {
+        PRESENTATION_TEXT_SCALE
+    } else {
+        1.0
+    };
+    let base = egui::Style::default().text_styles;
+    ctx.all_styles_mut(|style| {
+        for (text_style, font) in style.text_styles.iter_mut() {
+            if let Some(b) = base.get(text_style) {
+                font.size = b.size * scale;
+            }
+        }
+    });
+}
+
+/// Height of a row in the data grid for the current text size.
+pub fn grid_row_height(ui: &egui::Ui) -> f32 {
+    ui.text_style_height(&TextStyle::Body) + GRID_ROW_PADDING
+}

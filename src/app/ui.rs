@@ -1,0 +1,62 @@
+//! Drawing the window: bars, rail, the current panel and dialogs.
+
+use crate::app::panels::{
+    banner, campaigns, churn_value, data, fairness, rail, recommendations, segments, status_bar,
+    top_bar,
+};
+use crate::app::{DbView, Panel, TailorApp, theme};
+
+impl TailorApp {
+    /// Draws everything; panels push commands, applied after drawing.
+    pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
+        let palette = theme::palette(ui.ctx());
+        let commands = &mut self.commands;
+        let busy = self.running.is_some();
+
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            top_bar::top_bar_ui(ui, &self.db, self.settings.presentation, busy, commands);
+        });
+        if let Some(error) = &self.error {
+            egui::Panel::top("error_banner")
+                .frame(banner::frame(palette.error_fill))
+                .show(ui, |ui| banner::error_ui(ui, error, &palette, commands));
+        }
+        if let DbView::Open(info) = &self.db
+            && let Some(reason) = &info.read_only_reason
+        {
+            egui::Panel::top("read_only_notice")
+                .frame(banner::frame(palette.notice_fill))
+                .show(ui, |ui| banner::read_only_ui(ui, reason, &palette));
+        }
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            let running = self.running.as_ref().map(|r| status_bar::RunningView {
+                label: &r.label,
+                fraction: r.fraction,
+                message: &r.message,
+            });
+            status_bar::status_bar_ui(ui, running, self.notice.as_deref(), commands);
+        });
+        egui::Panel::left("rail")
+            .resizable(false)
+            .exact_size(theme::RAIL_WIDTH)
+            .show(ui, |ui| rail::rail_ui(ui, self.panel, commands));
+        egui::CentralPanel::default_margins().show(ui, |ui| match self.panel {
+            Panel::Data => data::data_ui(
+                ui,
+                &self.db,
+                &mut self.data,
+                self.settings.presentation,
+                busy,
+                commands,
+            ),
+            Panel::Segments => segments::segments_ui(ui, &self.db),
+            Panel::Recommendations => recommendations::recommendations_ui(ui, &self.db),
+            Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
+            Panel::Fairness => fairness::fairness_ui(ui, &self.db),
+            Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),
+        });
+        let db_open = matches!(self.db, DbView::Open(_));
+        self.dialogs
+            .ui(ui.ctx(), &self.settings.recent, db_open, &palette, commands);
+    }
+}

@@ -1,0 +1,354 @@
+//! The window, driven without a display by egui_kittest: open, navigate, errors, cancel.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tailor::app::{AppConfig, Command, DbView, TailorApp};
+use tailor::data::sample::SampleOptions;
+
+fn write_db(dir: &Path, name: &str, customers: usize) -> PathBuf {
+    let path = dir.join(name);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT, email TEXT, gender TEXT, region TEXT);
+         CREATE TABLE products (product_id TEXT PRIMARY KEY, name TEXT, category TEXT, price REAL);
+         CREATE TABLE transactions (customer_id TEXT, ts TEXT, product_id TEXT, amount REAL);
+         INSERT INTO products VALUES ('P1', 'Tea', 'Drinks', 3.5), ('P2', 'Cake', 'Food', 4.25);",
+    )
+    .unwrap();
+    let tx = conn.unchecked_transaction().unwrap();
+    for i in 0..customers {
+        tx.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                format!("C{i:05}"),
+                format!("Person {i}"),
+                format!("p{i}@example.com"),
+                if i % 2 == 0 { "F" } else { "M" },
+                ["North", "South", "East"][i % 3]
+            ],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO transactions VALUES (?1, '2024-01-02', 'P1', 3.5)",
+            [format!("C{i:05}")],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+    path
+}
+
+fn harness(db: Option<PathBuf>) -> Harness<'static, TailorApp> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| TailorApp::with_config(&cc.egui_ctx, db, AppConfig::ephemeral()))
+}
+
+fn has_label(h: &Harness<'_, TailorApp>, text: &str) -> bool {
+    h.query_all_by_label(text).next().is_some()
+}
+
+fn has_label_containing(h: &Harness<'_, TailorApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+/// Steps frames until `done` holds or `limit` passes; the worker keeps asking for repaints, so
+/// `run()` would not settle.
+fn step_until(
+    h: &mut Harness<'_, TailorApp>,
+    limit: Duration,
+    done: impl Fn(&Harness<'_, TailorApp>) -> bool,
+) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        h.step();
+        if done(h) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+/// Everything on screen, for failure messages.
+fn dump(h: &Harness<'_, TailorApp>) -> String {
+    h.query_all_by_label_contains("")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or(node.value()).map(|s| s.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
+    // Let the layout settle (text sizes change one frame after presentation mode is toggled).
+    h.step();
+    h.step();
+    h.query_all_by_label(label)
+        .next()
+        .unwrap_or_else(|| panic!("no {label:?} on screen"))
+        .click();
+    h.step();
+    h.step();
+}
+
+#[test]
+fn opens_a_database_and_shows_tables_with_row_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(dir.path(), "shop.sqlite", 1234);
+    let mut h = harness(Some(path));
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(
+            h,
+            "1,234 rows"
+        )),
+        "row count never appeared"
+    );
+    for label in [
+        "customers",
+        "products",
+        "transactions",
+        "2 rows",
+        "shop.sqlite",
+    ] {
+        assert!(has_label(&h, label), "missing {label}");
+    }
+    // The first rows stream into the grid.
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h,
+        "p0@example.com"
+    )));
+
+    // Presentation mode masks personal data.
+    click(&mut h, "Presentation mode");
+    assert!(step_until(&mut h, Duration::from_secs(5), |h| has_label(
+        h,
+        "•••"
+    )));
+    assert!(!has_label(&h, "p0@example.com"));
+    click(&mut h, "Presentation mode");
+
+    // Another table.
+    click(&mut h, "products");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "Cake")),
+        "{}",
+        dump(&h)
+    );
+
+    // Columns and roles: guessed roles are shown.
+    click(&mut h, "customers");
+    click(&mut h, "Columns and roles");
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "Guessed from the name"
+        )),
+        "{}",
+        dump(&h)
+    );
+    let DbView::Open(info) = h.state().db() else {
+        panic!("no database open");
+    };
+    let roles: Vec<&str> = info.tables[0]
+        .columns
+        .iter()
+        .map(|c| c.role.as_str())
+        .collect();
+    assert_eq!(roles, ["key", "pii", "pii", "protected", "feature"]);
+    // Change the role of region (the fifth column) to Ignored: it is stored on the worker.
+    h.query_all_by_role(egui::accesskit::Role::ComboBox)
+        .nth(4)
+        .expect("a role box per column")
+        .click();
+    h.step();
+    h.step();
+    click(&mut h, "Ignored");
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "Set by you"
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "Role saved"));
+
+    // The quality check runs on the worker.
+    click(&mut h, "Data quality");
+    click(&mut h, "Run check");
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h,
+        "Data quality checked"
+    )));
+
+    // Every rail panel says what it will do.
+    for (rail, text) in [
+        ("Segments", "RFM"),
+        ("Recommendations", "reasons"),
+        ("Churn & value", "lifetime value"),
+        ("Fairness", "protected"),
+        ("Campaigns", "privacy guard"),
+    ] {
+        click(&mut h, rail);
+        assert!(
+            step_until(&mut h, Duration::from_secs(2), |h| has_label_containing(
+                h, text
+            )),
+            "{rail} panel does not mention {text}"
+        );
+        assert!(has_label(
+            &h,
+            "This panel is coming: it is not in this build yet."
+        ));
+    }
+    click(&mut h, "Data");
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "1,234 rows"
+    )));
+}
+
+#[test]
+fn an_invalid_path_shows_a_dismissable_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(dir.path(), "ok.sqlite", 3);
+    let mut h = harness(Some(path));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "3 rows"
+    )));
+
+    let missing = dir.path().join("missing.sqlite");
+    h.state_mut().command(Command::Open(missing.clone()));
+    let expected = format!(
+        "Could not open the database: file not found: {}",
+        missing.display()
+    );
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, &expected)),
+        "banner never appeared: {:?}",
+        h.state().error()
+    );
+    // The open database stays open.
+    assert!(has_label(&h, "3 rows"));
+    click(&mut h, "Dismiss");
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| !has_label(
+        h, &expected
+    )));
+
+    // A text file is not a database.
+    let text = dir.path().join("notes.sqlite");
+    std::fs::write(&text, "hello\n".repeat(200)).unwrap();
+    h.state_mut().command(Command::Open(text));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| {
+        has_label_containing(h, "not a SQLite database")
+    }));
+}
+
+#[test]
+fn the_open_dialog_takes_a_typed_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(dir.path(), "typed.sqlite", 7);
+    let mut h = harness(None);
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "No database open"
+    )));
+    click(&mut h, "Open…");
+    assert!(
+        step_until(&mut h, Duration::from_secs(2), |h| has_label(
+            h,
+            "Open a database"
+        )),
+        "{}",
+        dump(&h)
+    );
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .unwrap()
+        .focus();
+    h.step();
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .next()
+        .unwrap()
+        .type_text(&path.display().to_string());
+    h.step();
+    click(&mut h, "Open");
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "7 rows"
+    )));
+    assert!(!has_label(&h, "Open a database"));
+}
+
+#[test]
+fn a_superseded_open_is_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_db(dir.path(), "a.sqlite", 11);
+    let b = write_db(dir.path(), "b.sqlite", 22);
+    let mut h = harness(None);
+    h.step();
+    h.state_mut().command(Command::Open(a));
+    h.state_mut().command(Command::Open(b.clone()));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "22 rows"
+    )));
+    // Give a late answer for a.sqlite every chance to arrive: it must not replace b.sqlite.
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let DbView::Open(info) = h.state().db() else {
+        panic!("no database open");
+    };
+    assert_eq!(info.path, b);
+    assert!(!has_label(&h, "11 rows"));
+}
+
+#[test]
+fn cancel_stops_a_long_job_within_a_second() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(dir.path(), "base.sqlite", 3);
+    let mut h = harness(Some(path));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "3 rows"
+    )));
+    h.state_mut().command(Command::NewSample {
+        out: dir.path().join("big.sqlite"),
+        options: SampleOptions {
+            customers: 3_000_000,
+            seed: 1,
+        },
+    });
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "Cancel"
+    ) || h
+        .state()
+        .error()
+        .is_some()));
+    if let Some(error) = h.state().error() {
+        assert!(error.contains("not built yet"), "unexpected error: {error}");
+        eprintln!("note: sample generation is not built yet; cancel is tested in jobs::worker");
+        return;
+    }
+    // Let it get going, then cancel.
+    std::thread::sleep(Duration::from_millis(200));
+    h.step();
+    let pressed = Instant::now();
+    click(&mut h, "Cancel");
+    assert!(
+        step_until(&mut h, Duration::from_secs(1), |h| has_label(
+            h,
+            "Cancelled"
+        )),
+        "no Cancelled notice within a second"
+    );
+    assert!(pressed.elapsed() < Duration::from_secs(1));
+    assert!(!h.state().is_busy());
+    assert!(h.state().error().is_none());
+}
