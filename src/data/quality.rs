@@ -489,8 +489,20 @@ impl Checker<'_> {
             return Ok(());
         }
         let (lo, hi) = (q1 - 3.0 * iqr, q3 + 3.0 * iqr);
+        let (min, max) = (
+            values.first().copied().unwrap_or(lo),
+            values.last().copied().unwrap_or(hi),
+        );
         let condition =
             format!("typeof({q}) IN ('integer', 'real') AND ({q} < {lo} OR {q} > {hi})");
+        // Name only the side(s) the data reaches: a lower fence below every value means nothing.
+        let range = match (lo > min, hi < max) {
+            (true, true) | (false, false) => {
+                format!("outside {} to {}", short_number(lo), short_number(hi))
+            }
+            (false, true) => format!("above {}", short_number(hi)),
+            (true, false) => format!("below {}", short_number(lo)),
+        };
         let n = self.count(table, &condition)?;
         if n == 0 {
             return Ok(());
@@ -501,11 +513,7 @@ impl Checker<'_> {
             table: table.into(),
             column: Some(col.into()),
             check: "outlier".into(),
-            message: format!(
-                "{col} is far outside the usual range ({} to {})",
-                short_number(lo),
-                short_number(hi)
-            ),
+            message: format!("{col} is far from its usual values ({range})"),
             count: n,
             example,
         });

@@ -157,7 +157,8 @@ pub fn silhouette(x: ArrayView2<f64>, labels: &[usize], sample_rows: &[usize]) -
     let k = labels.iter().copied().max()? + 1;
     let rows: Vec<Vec<f64>> = sample_rows
         .iter()
-        .filter_map(|&i| (i < x.nrows()).then(|| x.row(i).to_vec()))
+        .filter(|&&i| i < x.nrows())
+        .map(|&i| x.row(i).to_vec())
         .collect();
     let lab: Vec<usize> = sample_rows
         .iter()
