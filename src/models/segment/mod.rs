@@ -2,4 +2,6 @@
 
 pub mod cluster;
 pub mod features;
+pub mod profile;
+pub mod projection;
 pub mod rfm;

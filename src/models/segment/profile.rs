@@ -1,0 +1,396 @@
+//! Segment profiles and their plain-language names.
+//!
+//! # The naming rule
+//!
+//! A segment's name comes from the mean z-scores (standardized units) of its behaviour:
+//! 1. a prefix: **Lapsed** when recency is 0.75 or more above average; otherwise **New** when
+//!    tenure is 0.75 or more below average;
+//! 2. without a prefix, a value word: **High-value** when money spent is 0.5 or more above
+//!    average, **Low-value** when 0.5 or more below;
+//! 3. a noun: **loyal** when frequency is 0.5 or more above average; else **bargain hunters**
+//!    when the average basket is 0.5 or more below average; else **big spenders** when it is 0.5
+//!    or more above; else **occasional buyers**.
+//!
+//! So "High-value loyal", "Lapsed bargain hunters", "New occasional buyers". Without
+//! transactions the name lists the one or two most distinctive attributes ("High tenure,
+//! Contract Two year"). Names are unique within a run: a repeat gets the next most distinctive
+//! trait, then a number.
+
+use crate::data::dataset::{AttrValues, Dataset};
+use crate::data::roles::Role;
+use crate::models::segment::features::Features;
+
+/// One segment's profile.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SegmentProfile {
+    /// Segment id (`0..k`, or the RFM segment's number).
+    pub id: usize,
+    /// The name shown: the user's, or the automatic one.
+    pub name: String,
+    /// The name the rule gives.
+    pub auto_name: String,
+    /// Customers in it.
+    pub size: usize,
+    /// Share of all customers.
+    pub customer_share: f64,
+    /// Money spent by its customers, net.
+    pub revenue: f64,
+    /// Share of all money spent.
+    pub revenue_share: f64,
+    /// Mean of each feature, in its own units (same order as the feature names).
+    pub means: Vec<f64>,
+    /// Mean z-score of each feature.
+    pub z: Vec<f64>,
+    /// Its top categories with their share of its spend.
+    pub top_categories: Vec<(String, f64)>,
+    /// Share of churned customers, where the data has a label.
+    pub churn_share: Option<f64>,
+}
+
+/// Builds the profile of every non-empty segment, ordered by id.
+pub fn profiles(
+    data: &Dataset,
+    features: &Features,
+    labels: &[usize],
+    k: usize,
+) -> Vec<SegmentProfile> {
+    let p = features.p();
+    let n = labels.len();
+    let mut size = vec![0usize; k];
+    let mut revenue = vec![0.0; k];
+    let mut sum_raw = vec![vec![0.0; p]; k];
+    let mut sum_z = vec![vec![0.0; p]; k];
+    for (i, &l) in labels.iter().enumerate() {
+        let (Some(s), Some(r), Some(sr), Some(sz)) = (
+            size.get_mut(l),
+            revenue.get_mut(l),
+            sum_raw.get_mut(l),
+            sum_z.get_mut(l),
+        ) else {
+            continue;
+        };
+        *s += 1;
+        *r += features.revenue.get(i).copied().unwrap_or(0.0);
+        for (acc, v) in sr.iter_mut().zip(features.raw_row(i)) {
+            *acc += v;
+        }
+        for (acc, v) in sz.iter_mut().zip(features.row(i)) {
+            *acc += v;
+        }
+    }
+    let total_revenue: f64 = revenue.iter().sum();
+    let categories = category_spend(data, labels, k);
+    let churn = churn_labels(data);
+    (0..k)
+        .filter(|&s| size[s] > 0)
+        .map(|s| {
+            let m = size[s] as f64;
+            let churn_share = churn.as_ref().map(|c| {
+                let (yes, known) = labels
+                    .iter()
+                    .zip(c)
+                    .filter(|(l, v)| **l == s && v.is_some())
+                    .fold((0.0, 0.0), |(y, k), (_, v)| {
+                        (y + f64::from(u8::from(v.unwrap_or(false))), k + 1.0)
+                    });
+                if known > 0.0 { yes / known } else { 0.0 }
+            });
+            SegmentProfile {
+                id: s,
+                name: String::new(),
+                auto_name: String::new(),
+                size: size[s],
+                customer_share: m / n.max(1) as f64,
+                revenue: revenue[s],
+                revenue_share: if total_revenue.abs() > 0.0 {
+                    revenue[s] / total_revenue
+                } else {
+                    0.0
+                },
+                means: sum_raw[s].iter().map(|v| v / m).collect(),
+                z: sum_z[s].iter().map(|v| v / m).collect(),
+                top_categories: categories.get(s).cloned().unwrap_or_default(),
+                churn_share,
+            }
+        })
+        .collect()
+}
+
+/// Each segment's top three categories by share of its positive spend.
+fn category_spend(data: &Dataset, labels: &[usize], k: usize) -> Vec<Vec<(String, f64)>> {
+    let t = &data.transactions;
+    let n_cat = data.products.categories.len();
+    if n_cat == 0 || t.is_empty() {
+        return vec![Vec::new(); k];
+    }
+    let mut spend = vec![vec![0.0; n_cat]; k];
+    for r in 0..t.len() {
+        let (Some(&c), Some(&amount), Some(&cancelled)) =
+            (t.customer.get(r), t.amount.get(r), t.cancelled.get(r))
+        else {
+            continue;
+        };
+        if cancelled || amount <= 0.0 {
+            continue;
+        }
+        let cat = t
+            .product
+            .get(r)
+            .copied()
+            .flatten()
+            .and_then(|p| data.products.category.get(p as usize).copied().flatten());
+        if let (Some(cat), Some(&seg)) = (cat, labels.get(c as usize))
+            && let Some(v) = spend.get_mut(seg).and_then(|row| row.get_mut(cat as usize))
+        {
+            *v += amount;
+        }
+    }
+    spend
+        .into_iter()
+        .map(|row| {
+            let total: f64 = row.iter().sum();
+            let mut order: Vec<usize> = (0..n_cat).filter(|&c| row[c] > 0.0).collect();
+            order.sort_by(|&a, &b| row[b].total_cmp(&row[a]).then(a.cmp(&b)));
+            order
+                .into_iter()
+                .take(3)
+                .map(|c| {
+                    (
+                        data.products.categories.get(c).cloned().unwrap_or_default(),
+                        row[c] / total,
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The churn label per customer, when the customers table has a numeric label column.
+fn churn_labels(data: &Dataset) -> Option<Vec<Option<bool>>> {
+    let attr = data
+        .attributes
+        .iter()
+        .find(|a| a.role == Role::Label && a.name == "churned")
+        .or_else(|| data.attributes.iter().find(|a| a.role == Role::Label))?;
+    match &attr.values {
+        AttrValues::Numeric(v) => Some(v.iter().map(|x| x.map(|x| x != 0.0)).collect()),
+        AttrValues::Categorical { .. } => None,
+    }
+}
+
+fn z_of(names: &[String], z: &[f64], feature: &str) -> Option<f64> {
+    names
+        .iter()
+        .position(|n| n == feature)
+        .and_then(|i| z.get(i).copied())
+}
+
+/// The most distinctive traits of a segment, most distinctive first, as short phrases.
+fn traits(names: &[String], z: &[f64]) -> Vec<String> {
+    let mut order: Vec<usize> = (0..names.len().min(z.len())).collect();
+    order.sort_by(|&a, &b| z[b].abs().total_cmp(&z[a].abs()).then(a.cmp(&b)));
+    order
+        .into_iter()
+        .filter(|&i| z[i].abs() >= 0.25)
+        .map(|i| {
+            let name = &names[i];
+            match name.split_once('=') {
+                Some((col, level)) if z[i] > 0.0 => format!("{col} {level}"),
+                Some((col, level)) => format!("not {col} {level}"),
+                None => {
+                    let pretty = name
+                        .strip_prefix("share_")
+                        .map(|c| format!("{c} share"))
+                        .unwrap_or_else(|| name.replace('_', " "));
+                    if z[i] > 0.0 {
+                        format!("high {pretty}")
+                    } else {
+                        format!("low {pretty}")
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// The rule's name for a segment with these mean z-scores (see the module docs).
+pub fn auto_name(names: &[String], z: &[f64]) -> String {
+    let get = |f: &str| z_of(names, z, f);
+    let (Some(recency), Some(frequency), Some(monetary)) =
+        (get("recency_days"), get("frequency"), get("monetary"))
+    else {
+        let t = traits(names, z);
+        return match t.as_slice() {
+            [] => "Typical customers".to_string(),
+            [one] => capitalize(one),
+            [one, two, ..] => capitalize(&format!("{one}, {two}")),
+        };
+    };
+    let tenure = get("tenure_days").unwrap_or(0.0);
+    let basket = get("avg_basket").unwrap_or(0.0);
+    let prefix = if recency >= 0.75 {
+        Some("lapsed")
+    } else if tenure <= -0.75 {
+        Some("new")
+    } else {
+        None
+    };
+    let value = match prefix {
+        Some(_) => None,
+        None if monetary >= 0.5 => Some("high-value"),
+        None if monetary <= -0.5 => Some("low-value"),
+        None => None,
+    };
+    let noun = if frequency >= 0.5 {
+        "loyal"
+    } else if basket <= -0.5 {
+        "bargain hunters"
+    } else if basket >= 0.5 {
+        "big spenders"
+    } else {
+        "occasional buyers"
+    };
+    let words: Vec<&str> = [prefix, value, Some(noun)].into_iter().flatten().collect();
+    capitalize(&words.join(" "))
+}
+
+/// Names every profile by the rule, unique within the run; `renamed` maps an automatic name to
+/// the user's name for it, which is kept.
+pub fn name_segments(
+    profiles: &mut [SegmentProfile],
+    feature_names: &[String],
+    renamed: &[(String, String)],
+) {
+    let mut used: Vec<String> = Vec::new();
+    for p in profiles.iter_mut() {
+        let base = auto_name(feature_names, &p.z);
+        let mut name = base.clone();
+        if used.contains(&name) {
+            let extra = traits(feature_names, &p.z)
+                .into_iter()
+                .map(|t| format!("{base}, {t}"))
+                .find(|candidate| !used.contains(candidate));
+            name = extra.unwrap_or_else(|| {
+                (2..)
+                    .map(|i| format!("{base} {i}"))
+                    .find(|c| !used.contains(c))
+                    .unwrap_or_default()
+            });
+        }
+        used.push(name.clone());
+        p.name = renamed
+            .iter()
+            .find(|(auto, _)| *auto == name)
+            .map(|(_, user)| user.clone())
+            .unwrap_or_else(|| name.clone());
+        p.auto_name = name;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        [
+            "recency_days",
+            "frequency",
+            "monetary",
+            "tenure_days",
+            "avg_basket",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+
+    #[test]
+    fn the_rule_by_example() {
+        let n = names();
+        assert_eq!(
+            auto_name(&n, &[-0.5, 1.2, 1.5, 0.8, 0.6]),
+            "High-value loyal"
+        );
+        assert_eq!(
+            auto_name(&n, &[1.4, -0.6, -0.7, 0.2, -0.9]),
+            "Lapsed bargain hunters"
+        );
+        assert_eq!(
+            auto_name(&n, &[-0.3, -0.2, -0.1, -1.1, 0.0]),
+            "New occasional buyers"
+        );
+        assert_eq!(
+            auto_name(&n, &[0.0, 0.1, 0.7, 0.0, 1.0]),
+            "High-value big spenders"
+        );
+        assert_eq!(
+            auto_name(&n, &[0.0, 0.0, -0.6, 0.0, 0.0]),
+            "Low-value occasional buyers"
+        );
+    }
+
+    #[test]
+    fn changing_a_profile_changes_its_name() {
+        let n = names();
+        let mut z = vec![-0.5, 1.2, 1.5, 0.8, 0.6];
+        assert_eq!(auto_name(&n, &z), "High-value loyal");
+        z[0] = 1.0; // they stopped buying
+        assert_eq!(auto_name(&n, &z), "Lapsed loyal");
+    }
+
+    #[test]
+    fn attribute_only_names_use_the_distinctive_columns() {
+        let n: Vec<String> = ["tenure", "Contract=Two year", "Contract=Month-to-month"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            auto_name(&n, &[1.1, 0.9, -0.2]),
+            "High tenure, Contract Two year"
+        );
+        assert_eq!(auto_name(&n, &[0.1, 0.0, 0.0]), "Typical customers");
+    }
+
+    fn profile(id: usize, z: Vec<f64>) -> SegmentProfile {
+        SegmentProfile {
+            id,
+            name: String::new(),
+            auto_name: String::new(),
+            size: 1,
+            customer_share: 0.0,
+            revenue: 0.0,
+            revenue_share: 0.0,
+            means: vec![],
+            z,
+            top_categories: vec![],
+            churn_share: None,
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_renames_are_kept() {
+        let n = names();
+        let mut ps = vec![
+            profile(0, vec![-0.5, 1.2, 1.5, 0.8, 0.6]),
+            profile(1, vec![-0.5, 1.0, 1.9, 0.3, 0.6]),
+            profile(2, vec![1.5, -1.0, -1.0, 0.0, -1.0]),
+        ];
+        name_segments(
+            &mut ps,
+            &n,
+            &[("Lapsed bargain hunters".into(), "Win-back list".into())],
+        );
+        assert_eq!(ps[0].name, "High-value loyal");
+        assert_eq!(ps[1].name, "High-value loyal, high monetary");
+        assert_eq!(ps[2].auto_name, "Lapsed bargain hunters");
+        assert_eq!(ps[2].name, "Win-back list");
+    }
+}
