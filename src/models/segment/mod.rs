@@ -5,3 +5,4 @@ pub mod features;
 pub mod profile;
 pub mod projection;
 pub mod rfm;
+pub mod run;
