@@ -13,6 +13,7 @@ pub mod export;
 pub mod format;
 pub mod jobs;
 pub mod models;
+pub mod pipeline;
 pub mod progress;
 
 pub use error::{Error, Result};

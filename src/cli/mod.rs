@@ -5,6 +5,7 @@
 pub mod check;
 pub mod import;
 pub mod sample;
+pub mod segment;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -40,6 +41,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Generate a synthetic retail database.
     Sample(sample::SampleArgs),
+    /// Segment customers (RFM, k-means, Gaussian mixture) and store the run.
+    Segment(segment::SegmentArgs),
 }
 
 /// Runs a subcommand.
@@ -48,6 +51,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Import(args) => import::run(args),
         Command::Check(args) => check::run(args),
         Command::Sample(args) => sample::run(args),
+        Command::Segment(args) => segment::run(args),
     }
 }
 

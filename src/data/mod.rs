@@ -7,6 +7,7 @@ pub mod db;
 pub mod import;
 pub mod quality;
 pub mod roles;
+pub mod runs;
 pub mod sample;
 pub mod schema;
 pub mod values;

@@ -141,6 +141,9 @@ pub fn guess_role(table: TableKind, column: &str) -> Role {
     };
     if key {
         Role::Key
+    } else if n.contains("consent") || n.contains("optin") || n.contains("unsubscribe") {
+        // Marketing permission: decides who may be contacted, never a model input.
+        Role::Ignore
     } else if table == TableKind::Products && n == "name" {
         // A product's name is not personal data.
         Role::Feature
@@ -171,6 +174,7 @@ mod tests {
         assert_eq!(guess_role(c, "birth_year"), Role::Protected);
         assert_eq!(guess_role(c, "marital"), Role::Protected);
         assert_eq!(guess_role(c, "churned"), Role::Label);
+        assert_eq!(guess_role(c, "consent_email"), Role::Ignore);
         assert_eq!(guess_role(c, "region"), Role::Feature);
         assert_eq!(guess_role(c, "country"), Role::Feature);
         assert_eq!(guess_role(TableKind::Products, "name"), Role::Feature);

@@ -232,6 +232,10 @@ CREATE TABLE IF NOT EXISTS tailor_segments (
     segment_id INTEGER NOT NULL,
     PRIMARY KEY (run_id, customer_id)
 );
+CREATE TABLE IF NOT EXISTS tailor_segment_names (
+    auto_name TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tailor_exports (
     export_id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,

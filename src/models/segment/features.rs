@@ -316,6 +316,32 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 columns.push(values.iter().map(|v| v.unwrap_or(mean)).collect());
                 log_scaled.push(false);
             }
+            AttrValues::Categorical { levels, codes }
+                if levels.len() >= 2
+                    && levels
+                        .iter()
+                        .all(|l| crate::data::dataset::iso_to_epoch_secs(l).is_some()) =>
+            {
+                // A date column (signup date…): days before the reference date.
+                let secs: Vec<Option<i64>> = levels
+                    .iter()
+                    .map(|l| crate::data::dataset::iso_to_epoch_secs(l))
+                    .collect();
+                let latest = secs.iter().flatten().copied().max().unwrap_or(0);
+                let reference = reference_ts.unwrap_or(latest);
+                let days: Vec<Option<f64>> = codes
+                    .iter()
+                    .map(|c| {
+                        c.and_then(|c| secs.get(c as usize).copied().flatten())
+                            .map(|s| (reference - s) as f64 / DAY_SECS as f64)
+                    })
+                    .collect();
+                let known: Vec<f64> = days.iter().flatten().copied().collect();
+                let mean = known.iter().sum::<f64>() / known.len().max(1) as f64;
+                names.push(format!("{}_days_ago", attr.name));
+                columns.push(days.iter().map(|d| d.unwrap_or(mean)).collect());
+                log_scaled.push(false);
+            }
             AttrValues::Categorical { levels, codes } => {
                 if levels.len() > 200 || levels.len() < 2 {
                     left_out.push(LeftOut {

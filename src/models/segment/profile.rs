@@ -7,9 +7,9 @@
 //!    tenure is 0.75 or more below average;
 //! 2. without a prefix, a value word: **High-value** when money spent is 0.5 or more above
 //!    average, **Low-value** when 0.5 or more below;
-//! 3. a noun: **loyal** when frequency is 0.5 or more above average; else **bargain hunters**
-//!    when the average basket is 0.5 or more below average; else **big spenders** when it is 0.5
-//!    or more above; else **occasional buyers**.
+//! 3. a noun: **bargain hunters** when the average basket is 0.5 or more below average; else
+//!    **loyal** when frequency is 0.5 or more above average; else **big spenders** when the
+//!    average basket is 0.5 or more above; else **occasional buyers**.
 //!
 //! So "High-value loyal", "Lapsed bargain hunters", "New occasional buyers". Without
 //! transactions the name lists the one or two most distinctive attributes ("High tenure,
@@ -249,10 +249,10 @@ pub fn auto_name(names: &[String], z: &[f64]) -> String {
         None if monetary <= -0.5 => Some("low-value"),
         None => None,
     };
-    let noun = if frequency >= 0.5 {
-        "loyal"
-    } else if basket <= -0.5 {
+    let noun = if basket <= -0.5 {
         "bargain hunters"
+    } else if frequency >= 0.5 {
+        "loyal"
     } else if basket >= 0.5 {
         "big spenders"
     } else {

@@ -25,7 +25,11 @@ pub enum SegmentMethod {
 
 impl SegmentMethod {
     /// Every method, in the order the UI lists them.
-    pub const ALL: [SegmentMethod; 3] = [SegmentMethod::Rfm, SegmentMethod::Kmeans, SegmentMethod::Gmm];
+    pub const ALL: [SegmentMethod; 3] = [
+        SegmentMethod::Rfm,
+        SegmentMethod::Kmeans,
+        SegmentMethod::Gmm,
+    ];
 
     /// The name used in flags and JSON (`rfm`, `kmeans`, `gmm`).
     pub fn as_str(self) -> &'static str {
@@ -178,7 +182,9 @@ pub fn run(
             }
             let col = |name: &str| -> Vec<f64> {
                 let j = features.names.iter().position(|f| f == name).unwrap_or(0);
-                (0..n).map(|i| features.raw_row(i).get(j).copied().unwrap_or(0.0)).collect()
+                (0..n)
+                    .map(|i| features.raw_row(i).get(j).copied().unwrap_or(0.0))
+                    .collect()
             };
             let scores = rfm::scores(&col("recency_days"), &col("frequency"), &col("monetary"));
             let labels: Vec<usize> = scores.iter().map(|s| rfm::segment_of(*s)).collect();

@@ -1,0 +1,201 @@
+//! `tailor segment DB [--method rfm|kmeans|gmm] [--k N|auto] [--restarts N] [--seed S]
+//! [--out FILE] [--dump-features FILE] [--json]`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::cli::{StderrProgress, print_json, print_text};
+use crate::data::Database;
+use crate::error::Error;
+use crate::export::write_atomically;
+use crate::format::{percent, thousands};
+use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+use crate::pipeline::{self, SegmentOutcome};
+
+/// Arguments of `tailor segment`.
+#[derive(Debug, clap::Args)]
+pub struct SegmentArgs {
+    /// The database.
+    pub db: PathBuf,
+    /// rfm, kmeans or gmm.
+    #[arg(long, default_value = "kmeans")]
+    pub method: String,
+    /// Number of segments, or `auto` (best silhouette among 2..10).
+    #[arg(long, default_value = "auto")]
+    pub k: String,
+    /// k-means restarts; the best is kept.
+    #[arg(long, default_value_t = 10)]
+    pub restarts: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Use protected columns (gender, age…) as features.
+    #[arg(long)]
+    pub include_protected: bool,
+    /// Write customer_id,segment_id,segment_name (and r,f,m for RFM) to this CSV.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the standardized feature matrix the model saw to this CSV.
+    #[arg(long)]
+    pub dump_features: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `tailor segment`.
+pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
+    let method = SegmentMethod::parse(&args.method).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown --method {}: use rfm, kmeans or gmm",
+            args.method
+        ))
+    })?;
+    let k = KChoice::parse(&args.k).ok_or_else(|| {
+        Error::Invalid(format!(
+            "--k must be a number of at least 1 or auto, not {}",
+            args.k
+        ))
+    })?;
+    if args.restarts == 0 {
+        return Err(Error::Invalid("--restarts must be at least 1".into()).into());
+    }
+    let params = SegmentParams {
+        method,
+        k,
+        restarts: args.restarts,
+        seed: args.seed,
+        include_protected: args.include_protected,
+        include_pii: false,
+    };
+    let mut db = Database::open(&args.db)?;
+    let outcome = pipeline::segment(&mut db, &params, &StderrProgress::default())?;
+    if outcome.run_id.is_none() {
+        eprintln!(
+            "note: the database is read-only ({}): the run was not saved",
+            db.read_only_reason().unwrap_or("not writable")
+        );
+    }
+    if let Some(path) = &args.out {
+        write_memberships(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.dump_features {
+        write_features(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        print_json(&outcome.run.summary())
+    } else {
+        print_text(&describe(&outcome))
+    }
+}
+
+fn csv_error(path: &std::path::Path) -> impl Fn(csv::Error) -> Error + '_ {
+    move |e| Error::Invalid(format!("{e}: {}", path.display()))
+}
+
+fn write_memberships(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<()> {
+    write_atomically(path, |w| {
+        let mut out = csv::Writer::from_writer(w);
+        let ce = csv_error(path);
+        let mut header = vec!["customer_id", "segment_id", "segment_name"];
+        if o.run.rfm.is_some() {
+            header.extend(["r", "f", "m"]);
+        }
+        out.write_record(&header).map_err(&ce)?;
+        for (i, id) in o.dataset.customer_ids.iter().enumerate() {
+            let seg = o.run.labels.get(i).copied().unwrap_or(0);
+            let name = o.run.segment(seg).map(|s| s.name.as_str()).unwrap_or("");
+            let mut rec = vec![id.clone(), seg.to_string(), name.to_string()];
+            if let Some(s) = o.run.rfm.as_ref().and_then(|r| r.get(i)) {
+                rec.extend([s.r.to_string(), s.f.to_string(), s.m.to_string()]);
+            }
+            out.write_record(&rec).map_err(&ce)?;
+        }
+        out.flush().map_err(Error::io(path))
+    })
+}
+
+fn write_features(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<()> {
+    write_atomically(path, |w| {
+        let f = &o.run.features;
+        let mut header = String::from("customer_id");
+        for name in &f.names {
+            header.push(',');
+            header.push_str(&csv_field(name));
+        }
+        writeln!(w, "{header}").map_err(Error::io(path))?;
+        for (i, id) in o.dataset.customer_ids.iter().enumerate() {
+            let mut line = csv_field(id);
+            for v in f.row(i) {
+                line.push(',');
+                line.push_str(&v.to_string());
+            }
+            writeln!(w, "{line}").map_err(Error::io(path))?;
+        }
+        Ok(())
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn describe(o: &SegmentOutcome) -> String {
+    let r = &o.run;
+    let mut out = format!(
+        "{} segments of {} customers by {}",
+        r.segments.len(),
+        thousands(r.labels.len() as u64),
+        r.params.method.label()
+    );
+    if let Some(s) = r.silhouette {
+        out.push_str(&format!(", silhouette {s:.3}"));
+    }
+    if let Some(i) = r.inertia {
+        out.push_str(&format!(", inertia {i:.1}"));
+    }
+    out.push('\n');
+    let (used, left_out) = r.columns();
+    if !used.is_empty() {
+        out.push_str(&format!("Customer columns used: {}\n", used.join(", ")));
+    }
+    if !left_out.is_empty() {
+        let parts: Vec<String> = left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.column, l.reason))
+            .collect();
+        out.push_str(&format!("Left out: {}\n", parts.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(&format!(
+        "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
+        "id", "segment", "customers", "share", "revenue"
+    ));
+    for s in &r.segments {
+        out.push_str(&format!(
+            "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
+            s.id,
+            s.name,
+            thousands(s.size as u64),
+            percent(s.customer_share),
+            percent(s.revenue_share)
+        ));
+    }
+    if r.k_scores.len() > 1 {
+        out.push_str("\nk tried (silhouette, inertia):");
+        for s in &r.k_scores {
+            out.push_str(&format!(" {}: {:.3}, {:.0};", s.k, s.silhouette, s.inertia));
+        }
+        out.push('\n');
+    }
+    if let Some(id) = o.run_id {
+        out.push_str(&format!("Stored as run {id}.\n"));
+    }
+    out
+}
