@@ -177,6 +177,7 @@ fn describe(o: &SegmentOutcome) -> String {
         "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
         "id", "segment", "customers", "share", "revenue"
     ));
+    let has_revenue = r.features.reference_ts.is_some();
     for s in &r.segments {
         out.push_str(&format!(
             "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
@@ -184,7 +185,11 @@ fn describe(o: &SegmentOutcome) -> String {
             s.name,
             thousands(s.size as u64),
             percent(s.customer_share),
-            percent(s.revenue_share)
+            if has_revenue {
+                percent(s.revenue_share)
+            } else {
+                "–".to_string()
+            }
         ));
     }
     if r.k_scores.len() > 1 {

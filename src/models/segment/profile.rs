@@ -185,32 +185,37 @@ fn z_of(names: &[String], z: &[f64], feature: &str) -> Option<f64> {
         .and_then(|i| z.get(i).copied())
 }
 
-/// The most distinctive traits of a segment, most distinctive first, as short phrases.
+/// The most distinctive traits of a segment, most distinctive first, as short phrases: each
+/// source column once; for a one-hot column only a value the segment has more of than average.
 fn traits(names: &[String], z: &[f64]) -> Vec<String> {
     let mut order: Vec<usize> = (0..names.len().min(z.len())).collect();
     order.sort_by(|&a, &b| z[b].abs().total_cmp(&z[a].abs()).then(a.cmp(&b)));
-    order
-        .into_iter()
-        .filter(|&i| z[i].abs() >= 0.25)
-        .map(|i| {
-            let name = &names[i];
-            match name.split_once('=') {
-                Some((col, level)) if z[i] > 0.0 => format!("{col} {level}"),
-                Some((col, level)) => format!("not {col} {level}"),
-                None => {
-                    let pretty = name
-                        .strip_prefix("share_")
-                        .map(|c| format!("{c} share"))
-                        .unwrap_or_else(|| name.replace('_', " "));
-                    if z[i] > 0.0 {
-                        format!("high {pretty}")
-                    } else {
-                        format!("low {pretty}")
-                    }
-                }
+    let mut columns_used: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for i in order {
+        if z[i].abs() < 0.25 {
+            break;
+        }
+        let name = names[i].as_str();
+        let (column, phrase) = match name.split_once('=') {
+            Some((_, _)) if z[i] < 0.0 => continue,
+            Some((col, level)) => (col, format!("{col} {level}")),
+            None => {
+                let pretty = name
+                    .strip_prefix("share_")
+                    .map(|c| format!("{c} share"))
+                    .unwrap_or_else(|| name.replace('_', " "));
+                let side = if z[i] > 0.0 { "high" } else { "low" };
+                (name, format!("{side} {pretty}"))
             }
-        })
-        .collect()
+        };
+        if columns_used.contains(&column) {
+            continue;
+        }
+        columns_used.push(column);
+        out.push(phrase);
+    }
+    out
 }
 
 fn capitalize(s: &str) -> String {
