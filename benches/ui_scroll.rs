@@ -36,54 +36,9 @@ fn bench_db() -> PathBuf {
         customers: CUSTOMERS,
         seed: 1,
     };
-    match sample::generate(&path, &options, None, &NoProgress) {
-        Ok(_) => println!("generated the sample in {:.1?}", started.elapsed()),
-        Err(e) => {
-            println!("sample::generate failed ({e}); writing customers directly");
-            let _ = std::fs::remove_file(&path);
-            write_customers(&path);
-            println!("wrote {CUSTOMERS} customers in {:.1?}", started.elapsed());
-        }
-    }
+    sample::generate(&path, &options, None, &NoProgress).expect("generate the 1M sample");
+    println!("generated the sample in {:.1?}", started.elapsed());
     path
-}
-
-fn write_customers(path: &Path) {
-    let tmp = path.with_extension("tmp");
-    let _ = std::fs::remove_file(&tmp);
-    let conn = rusqlite::Connection::open(&tmp).unwrap();
-    conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
-         CREATE TABLE customers (customer_id TEXT PRIMARY KEY, name TEXT, email TEXT,
-           gender TEXT, birth_year INTEGER, region TEXT, country TEXT, signup_date TEXT,
-           consent_email INTEGER, churned INTEGER);",
-    )
-    .unwrap();
-    let tx = conn.unchecked_transaction().unwrap();
-    {
-        let mut stmt = tx
-            .prepare("INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-            .unwrap();
-        let regions = ["North", "South", "East", "West", "Central"];
-        for i in 0..CUSTOMERS {
-            stmt.execute(rusqlite::params![
-                format!("C{i:07}"),
-                format!("Customer {i}"),
-                format!("customer{i}@example.com"),
-                if i % 2 == 0 { "F" } else { "M" },
-                1950 + (i % 55) as i64,
-                regions[i % regions.len()],
-                "GB",
-                format!("20{:02}-{:02}-{:02}", 10 + i % 14, 1 + i % 12, 1 + i % 28),
-                (i % 3 != 0) as i64,
-                (i % 7 == 0) as i64,
-            ])
-            .unwrap();
-        }
-    }
-    tx.commit().unwrap();
-    drop(conn);
-    std::fs::rename(&tmp, path).unwrap();
 }
 
 fn main() {
