@@ -38,27 +38,30 @@ pub struct Attribute {
     pub values: AttrValues,
 }
 
-/// Transaction rows, columnar, in source (rowid) order.
+/// Marks a missing index in [`Transactions`]' `product` and `order` columns.
+pub const NONE: u32 = u32::MAX;
+
+/// Transaction rows, columnar, in source (rowid) order. Compact: about 41 bytes a row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Transactions {
     /// Customer index of each row.
     pub customer: Vec<u32>,
-    /// Product index of each row, where the row names a product.
-    pub product: Vec<Option<u32>>,
+    /// Product index of each row, or [`NONE`].
+    pub product: Vec<u32>,
     /// Time of each row, seconds since 1970-01-01 (dates at midnight).
     pub ts: Vec<i64>,
-    /// Order index (into `order_ids`) of each row, where the row has an order id.
-    pub order: Vec<Option<u32>>,
-    /// Distinct order ids.
-    pub order_ids: Vec<String>,
+    /// Order of each row (dense index, first seen first), or [`NONE`] without an order id.
+    pub order: Vec<u32>,
+    /// Number of distinct orders.
+    pub n_orders: u32,
     /// Quantity (1 where the table has none).
     pub quantity: Vec<f64>,
     /// Money of the row: `amount`, else quantity × unit price, else 0. Negative for returns.
     pub amount: Vec<f64>,
     /// Cancellation or return rows (`cancelled` = 1, or an order id starting with `C`).
     pub cancelled: Vec<bool>,
-    /// Rating, where the row has one.
-    pub rating: Vec<Option<f64>>,
+    /// Rating, or NaN where the row has none.
+    pub rating: Vec<f32>,
 }
 
 impl Transactions {
@@ -69,6 +72,14 @@ impl Transactions {
     /// True when there are no rows.
     pub fn is_empty(&self) -> bool {
         self.customer.is_empty()
+    }
+    /// The product index of row `r`, if it names a known product.
+    pub fn product_of(&self, r: usize) -> Option<u32> {
+        self.product.get(r).copied().filter(|p| *p != NONE)
+    }
+    /// The order index of row `r`, if it has an order id.
+    pub fn order_of(&self, r: usize) -> Option<u32> {
+        self.order.get(r).copied().filter(|o| *o != NONE)
     }
 }
 
@@ -126,13 +137,27 @@ impl Dataset {
         let sq = |e| Error::sqlite(db.path())(e);
         let conn = db.conn();
         progress.report(0.0, "Loading customers");
+        // Customers of the customers table; those known only from transactions or feedback are
+        // added while those load (a full DISTINCT scan of a large transactions table is slow).
         let mut ids: Vec<String> = Vec::new();
-        for kind in [
-            TableKind::Customers,
-            TableKind::Transactions,
-            TableKind::Feedback,
-        ] {
-            if db.has_table(kind) {
+        if db.has_table(TableKind::Customers) {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT CAST(customer_id AS TEXT) FROM customers WHERE customer_id IS NOT NULL",
+                )
+                .map_err(sq)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
+            for row in rows {
+                ids.push(row.map_err(sq)?.trim().to_string());
+            }
+        }
+        progress.check()?;
+        let has_transactions = db.has_table(TableKind::Transactions);
+        if !has_transactions || !db.has_table(TableKind::Customers) {
+            for kind in [TableKind::Transactions, TableKind::Feedback] {
+                if !db.has_table(kind) {
+                    continue;
+                }
                 let mut stmt = conn
                     .prepare(&format!(
                         "SELECT DISTINCT CAST(customer_id AS TEXT) FROM {} WHERE customer_id IS NOT NULL",
@@ -141,10 +166,20 @@ impl Dataset {
                     .map_err(sq)?;
                 let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
                 for row in rows {
-                    ids.push(row.map_err(sq)?);
+                    ids.push(row.map_err(sq)?.trim().to_string());
                 }
             }
-            progress.check()?;
+        } else if db.has_table(TableKind::Feedback) {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT DISTINCT CAST(customer_id AS TEXT) FROM feedback
+                     WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT customer_id FROM customers)",
+                )
+                .map_err(sq)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
+            for row in rows {
+                ids.push(row.map_err(sq)?.trim().to_string());
+            }
         }
         ids.sort_unstable();
         ids.dedup();
@@ -153,7 +188,6 @@ impl Dataset {
             .enumerate()
             .map(|(i, id)| (id.as_str(), i as u32))
             .collect();
-
         let attributes = if db.has_table(TableKind::Customers) {
             load_attributes(db, &index, ids.len())?
         } else {
@@ -168,13 +202,66 @@ impl Dataset {
             .enumerate()
             .map(|(i, id)| (id.as_str(), i as u32))
             .collect();
-        let has_transactions = db.has_table(TableKind::Transactions);
-        let transactions = if has_transactions {
+        let (transactions, extra_customers) = if has_transactions {
             load_transactions(db, &index, &product_index, progress)?
         } else {
-            Transactions::default()
+            (Transactions::default(), Vec::new())
         };
         drop(index);
+        let mut transactions = transactions;
+        let mut attributes = attributes;
+        if !extra_customers.is_empty() {
+            // Customers found only in transactions: merge them into the sorted id list and
+            // renumber (rare: imports create customers from transactions).
+            let old_n = ids.len();
+            // (id, provisional index): customers-table ids keep theirs, extras follow.
+            let mut all: Vec<(String, usize)> = ids
+                .into_iter()
+                .enumerate()
+                .map(|(i, id)| (id, i))
+                .chain(
+                    extra_customers
+                        .into_iter()
+                        .enumerate()
+                        .map(|(j, id)| (id, old_n + j)),
+                )
+                .collect();
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            let n = all.len();
+            let mut remap = vec![0u32; n];
+            let mut order: Vec<Option<usize>> = vec![None; n];
+            for (new, (_, provisional)) in all.iter().enumerate() {
+                if let Some(r) = remap.get_mut(*provisional) {
+                    *r = new as u32;
+                }
+                if *provisional < old_n
+                    && let Some(o) = order.get_mut(new)
+                {
+                    *o = Some(*provisional);
+                }
+            }
+            for c in &mut transactions.customer {
+                *c = remap.get(*c as usize).copied().unwrap_or(*c);
+            }
+            ids = all.into_iter().map(|(id, _)| id).collect();
+            for attr in &mut attributes {
+                attr.values = match &attr.values {
+                    AttrValues::Numeric(v) => AttrValues::Numeric(
+                        order
+                            .iter()
+                            .map(|o| o.and_then(|o| v.get(o).copied().flatten()))
+                            .collect(),
+                    ),
+                    AttrValues::Categorical { levels, codes } => AttrValues::Categorical {
+                        levels: levels.clone(),
+                        codes: order
+                            .iter()
+                            .map(|o| o.and_then(|o| codes.get(o).copied().flatten()))
+                            .collect(),
+                    },
+                };
+            }
+        }
         progress.report(1.0, "Loaded");
         Ok(Dataset {
             customer_ids: ids,
@@ -294,7 +381,14 @@ fn load_attributes(db: &Database, index: &HashMap<&str, u32>, n: usize) -> Resul
 fn load_products(db: &Database) -> Result<Products> {
     let sq = |e| Error::sqlite(db.path())(e);
     let mut ids: Vec<String> = Vec::new();
-    for kind in [TableKind::Products, TableKind::Transactions] {
+    // The products table when there is one (transactions naming an unknown product keep no
+    // product: `tailor check` reports them); else the products named by transactions.
+    let source = if db.has_table(TableKind::Products) {
+        TableKind::Products
+    } else {
+        TableKind::Transactions
+    };
+    for kind in [source] {
         if !db.has_table(kind) {
             continue;
         }
@@ -382,30 +476,102 @@ fn load_products(db: &Database) -> Result<Products> {
 /// Seconds since 1970-01-01 of an ISO date or date-time (`2011-12-09`, `2011-12-09T08:26:00`,
 /// `2011-12-09 08:26`); `None` when it is not one.
 pub fn iso_to_epoch_secs(s: &str) -> Option<i64> {
-    let s = s.trim();
-    let date = chrono::NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()?;
-    let mut secs = date.and_hms_opt(0, 0, 0)?.and_utc().timestamp();
-    if let Some(rest) = s.get(11..).filter(|r| !r.is_empty()) {
-        let mut parts = rest.split(':');
-        let h: i64 = parts.next()?.trim().parse().ok()?;
-        let m: i64 = parts.next().unwrap_or("0").trim().parse().ok()?;
-        let sec: f64 = parts
-            .next()
-            .unwrap_or("0")
-            .trim_end_matches('Z')
-            .parse()
-            .ok()?;
-        secs += h * 3600 + m * 60 + sec as i64;
+    iso_bytes_to_epoch_secs(s.trim().as_bytes())
+}
+
+fn digits(b: &[u8]) -> Option<i64> {
+    if b.is_empty() {
+        return None;
     }
+    b.iter().try_fold(0i64, |acc, &c| {
+        c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+    })
+}
+
+/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// [`iso_to_epoch_secs`] on raw bytes, without allocating (the loader's hot path).
+fn iso_bytes_to_epoch_secs(b: &[u8]) -> Option<i64> {
+    if b.len() < 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let y = digits(b.get(0..4)?)?;
+    let m = digits(b.get(5..7)?)?;
+    let d = digits(b.get(8..10)?)?;
+    let month_len = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if d < 1 || d > month_len {
+        return None;
+    }
+    let mut secs = days_from_civil(y, m, d) * 86_400;
+    let rest = b.get(10..).unwrap_or(&[]);
+    if rest.is_empty() {
+        return Some(secs);
+    }
+    if !matches!(rest.first(), Some(b'T' | b' ')) {
+        return None;
+    }
+    let time = rest.get(1..).unwrap_or(&[]);
+    let time = time.strip_suffix(b"Z").unwrap_or(time);
+    let mut parts = time.split(|&c| c == b':');
+    let h = digits(parts.next()?)?;
+    let min = parts.next().map(digits).unwrap_or(Some(0))?;
+    let sec = match parts.next() {
+        Some(p) => {
+            let whole = p.split(|&c| c == b'.').next().unwrap_or(p);
+            digits(whole)?
+        }
+        None => 0,
+    };
+    if h > 23 || min > 59 || sec > 60 || parts.next().is_some() {
+        return None;
+    }
+    secs += h * 3600 + min * 60 + sec;
     Some(secs)
 }
 
+/// The text of an id cell, borrowed when it is stored as text.
+fn id_text<'a>(v: ValueRef<'a>, buf: &'a mut String) -> Option<&'a str> {
+    match v {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok(),
+        ValueRef::Integer(i) => {
+            *buf = i.to_string();
+            Some(buf.as_str())
+        }
+        ValueRef::Real(f) => {
+            *buf = if f.fract() == 0.0 {
+                format!("{f:.0}")
+            } else {
+                f.to_string()
+            };
+            Some(buf.as_str())
+        }
+        ValueRef::Null | ValueRef::Blob(_) => None,
+    }
+}
+
+/// Loads transactions; customers not in `index` get provisional indices `index.len()..` and
+/// are returned, in that order, to be merged by the caller.
 fn load_transactions(
     db: &Database,
     index: &HashMap<&str, u32>,
     product_index: &HashMap<&str, u32>,
     progress: &dyn Progress,
-) -> Result<Transactions> {
+) -> Result<(Transactions, Vec<String>)> {
     let sq = |e| Error::sqlite(db.path())(e);
     let cols = db.raw_columns("transactions")?;
     let has = |c: &str| cols.iter().any(|(n, _)| n == c);
@@ -416,10 +582,9 @@ fn load_transactions(
             "NULL".into()
         }
     };
-    let total = db.row_count("transactions")?.max(1);
+    let total = db.row_count("transactions")?;
     let sql = format!(
-        "SELECT CAST(customer_id AS TEXT), ts, CAST({} AS TEXT), CAST({} AS TEXT), {}, {}, {}, {}, {} \
-         FROM transactions ORDER BY rowid",
+        "SELECT customer_id, ts, {}, {}, {}, {}, {}, {}, {} FROM transactions ORDER BY rowid",
         pick("product_id"),
         pick("order_id"),
         pick("quantity"),
@@ -428,71 +593,120 @@ fn load_transactions(
         pick("cancelled"),
         pick("rating"),
     );
-    let mut t = Transactions::default();
-    let mut orders: HashMap<String, u32> = HashMap::new();
+    let cap = usize::try_from(total).unwrap_or(0);
+    let mut t = Transactions {
+        customer: Vec::with_capacity(cap),
+        product: Vec::with_capacity(cap),
+        ts: Vec::with_capacity(cap),
+        order: Vec::with_capacity(cap),
+        n_orders: 0,
+        quantity: Vec::with_capacity(cap),
+        amount: Vec::with_capacity(cap),
+        cancelled: Vec::with_capacity(cap),
+        rating: Vec::with_capacity(cap),
+    };
+    // Orders get dense indices; the map lives only while loading.
+    let mut orders: HashMap<Box<[u8]>, u32> = HashMap::new();
+    let mut last_order: (Vec<u8>, u32) = (Vec::new(), NONE);
+    let mut buf = String::new();
+    let mut extra: HashMap<String, u32> = HashMap::new();
+    let mut extra_order: Vec<String> = Vec::new();
     let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
     let mut rows = stmt.query([]).map_err(sq)?;
     let mut seen: u64 = 0;
     while let Some(row) = rows.next().map_err(sq)? {
         seen += 1;
-        if seen.is_multiple_of(50_000) {
+        if seen.is_multiple_of(100_000) {
             progress.check()?;
             progress.report(
-                0.1 + 0.9 * seen as f32 / total as f32,
+                0.1 + 0.9 * seen as f32 / total.max(1) as f32,
                 "Loading transactions",
             );
         }
-        let Some(id) = row.get::<_, Option<String>>(0).map_err(sq)? else {
+        let customer = {
+            let v = row.get_ref(0).map_err(sq)?;
+            let Some(id) = id_text(v, &mut buf)
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+            else {
+                continue;
+            };
+            match index.get(id) {
+                Some(&ci) => ci,
+                None => match extra.get(id) {
+                    Some(&ci) => ci,
+                    None => {
+                        let ci = (index.len() + extra_order.len()) as u32;
+                        extra.insert(id.to_string(), ci);
+                        extra_order.push(id.to_string());
+                        ci
+                    }
+                },
+            }
+        };
+        let ts = match row.get_ref(1).map_err(sq)? {
+            ValueRef::Text(b) => iso_bytes_to_epoch_secs(b.trim_ascii()),
+            _ => None,
+        };
+        let Some(ts) = ts else {
             continue;
         };
-        let Some(&ci) = index.get(id.as_str()) else {
-            continue;
+        let product = {
+            let v = row.get_ref(2).map_err(sq)?;
+            id_text(v, &mut buf)
+                .and_then(|p| product_index.get(p.trim()).copied())
+                .unwrap_or(NONE)
         };
-        let Some(ts) = text_of(row.get_ref(1).map_err(sq)?).and_then(|s| iso_to_epoch_secs(&s))
-        else {
-            continue;
+        let (order, order_cancelled) = match row.get_ref(3).map_err(sq)? {
+            ValueRef::Null => (NONE, false),
+            v => {
+                let key: Vec<u8> = match v {
+                    ValueRef::Text(b) => b.trim_ascii().to_vec(),
+                    ValueRef::Integer(i) => i.to_string().into_bytes(),
+                    ValueRef::Real(f) => f.to_string().into_bytes(),
+                    ValueRef::Null | ValueRef::Blob(_) => Vec::new(),
+                };
+                let starts_c = key.first() == Some(&b'C');
+                let o = if key == last_order.0 {
+                    last_order.1
+                } else {
+                    let next = orders.len() as u32;
+                    let o = *orders.entry(key.clone().into_boxed_slice()).or_insert(next);
+                    last_order = (key, o);
+                    o
+                };
+                (o, starts_c)
+            }
         };
-        let product = row
-            .get::<_, Option<String>>(2)
-            .map_err(sq)?
-            .and_then(|p| product_index.get(p.as_str()).copied());
-        let order_id = row.get::<_, Option<String>>(3).map_err(sq)?;
         let quantity = number_of(row.get_ref(4).map_err(sq)?);
         let unit_price = number_of(row.get_ref(5).map_err(sq)?);
         let amount = number_of(row.get_ref(6).map_err(sq)?);
         let cancelled_flag = number_of(row.get_ref(7).map_err(sq)?).is_some_and(|v| v != 0.0);
         let rating = number_of(row.get_ref(8).map_err(sq)?);
-        let cancelled = cancelled_flag || order_id.as_deref().is_some_and(|o| o.starts_with('C'));
-        let order = order_id.map(|o| {
-            let next = orders.len() as u32;
-            *orders.entry(o).or_insert(next)
-        });
         let money = amount
             .or_else(|| Some(quantity.unwrap_or(1.0) * unit_price?))
             .unwrap_or(0.0);
-        t.customer.push(ci);
+        t.customer.push(customer);
         t.product.push(product);
         t.ts.push(ts);
         t.order.push(order);
         t.quantity.push(quantity.unwrap_or(1.0));
         t.amount.push(money);
-        t.cancelled.push(cancelled);
-        t.rating.push(rating);
+        t.cancelled.push(cancelled_flag || order_cancelled);
+        t.rating.push(rating.map_or(f32::NAN, |r| r as f32));
     }
-    let mut order_ids = vec![String::new(); orders.len()];
-    for (o, i) in orders {
-        if let Some(slot) = order_ids.get_mut(i as usize) {
-            *slot = o;
-        }
+    t.n_orders = u32::try_from(orders.len()).unwrap_or(NONE);
+    for v in [&mut t.product, &mut t.order, &mut t.customer] {
+        v.shrink_to_fit();
     }
-    t.order_ids = order_ids;
-    Ok(t)
+    Ok((t, extra_order))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::progress::NoProgress;
+    use chrono::Datelike;
 
     #[test]
     fn loads_a_small_database() {
@@ -527,7 +741,11 @@ mod tests {
             d.attribute("age").unwrap().values,
             AttrValues::Numeric(vec![None, Some(30.0), None])
         );
-        assert_eq!(d.products.ids, vec!["p1", "p2"]);
+        assert_eq!(
+            d.products.ids,
+            vec!["p1"],
+            "p2 is not in the products table"
+        );
         assert_eq!(d.products.categories, vec!["Kitchen"]);
         let t = &d.transactions;
         assert_eq!(t.len(), 2, "the row with a bad date is not loaded");
@@ -535,6 +753,9 @@ mod tests {
         assert_eq!(t.amount, vec![6.0, -4.0]);
         assert_eq!(t.cancelled, vec![false, true]);
         assert_eq!(t.ts[0] - t.ts[1], -86_400 + 10 * 3600);
+        assert_eq!(t.product, vec![0, NONE]);
+        assert_eq!(t.order, vec![0, 1]);
+        assert_eq!(t.n_orders, 2);
     }
 
     #[test]
@@ -543,5 +764,21 @@ mod tests {
         assert_eq!(iso_to_epoch_secs("1970-01-01T01:00:30"), Some(3630));
         assert_eq!(iso_to_epoch_secs("1970-01-01 00:01"), Some(60));
         assert_eq!(iso_to_epoch_secs("12/01/2010"), None);
+        assert_eq!(iso_to_epoch_secs("2011-02-29"), None);
+        assert_eq!(iso_to_epoch_secs("2012-02-29"), Some(1_330_473_600));
+        assert_eq!(
+            iso_to_epoch_secs("2011-12-09T08:26:00Z"),
+            Some(1_323_419_160)
+        );
+        assert_eq!(iso_to_epoch_secs("2011-12-09T25:00"), None);
+        assert_eq!(iso_to_epoch_secs("1969-12-31"), Some(-86_400));
+        // Agrees with chrono on every day of several years.
+        let mut day = chrono::NaiveDate::from_ymd_opt(1999, 1, 1).unwrap();
+        while day.year() < 2031 {
+            let text = day.format("%Y-%m-%d").to_string();
+            let expected = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
+            assert_eq!(iso_to_epoch_secs(&text), Some(expected), "{text}");
+            day = day.succ_opt().unwrap();
+        }
     }
 }

@@ -122,7 +122,11 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
     let mut first = vec![i64::MAX; n];
     let mut last = vec![i64::MIN; n];
     let mut money = vec![0.0; n];
-    let mut occasions: HashSet<(u32, u32, bool)> = HashSet::new();
+    // Purchase occasions: distinct orders (an order counts for the customer first seen with
+    // it), or distinct days for rows without an order id.
+    let mut frequency = vec![0.0; n];
+    let mut order_seen = vec![false; t.n_orders as usize];
+    let mut days: HashSet<(u32, i64)> = HashSet::new();
     // Spend per (customer, category), for the top categories.
     let n_cat = data.products.categories.len();
     let mut cat_total = vec![0.0; n_cat];
@@ -145,26 +149,21 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
             *f = (*f).min(ts);
             *l = (*l).max(ts);
         }
-        let occasion = match t.order.get(r).copied().flatten() {
-            Some(o) => (c, o, true),
-            None => (c, (ts / DAY_SECS) as u32, false),
+        let new_occasion = match t.order_of(r) {
+            Some(o) => order_seen
+                .get_mut(o as usize)
+                .is_some_and(|seen| !std::mem::replace(seen, true)),
+            None => days.insert((c, ts.div_euclid(DAY_SECS))),
         };
-        occasions.insert(occasion);
+        if new_occasion && let Some(f) = frequency.get_mut(ci) {
+            *f += 1.0;
+        }
         if let Some(cat) = t
-            .product
-            .get(r)
-            .copied()
-            .flatten()
+            .product_of(r)
             .and_then(|p| data.products.category.get(p as usize).copied().flatten())
             && let Some(total) = cat_total.get_mut(cat as usize)
         {
             *total += amount.max(0.0);
-        }
-    }
-    let mut frequency = vec![0.0; n];
-    for (c, _, _) in &occasions {
-        if let Some(f) = frequency.get_mut(*c as usize) {
-            *f += 1.0;
         }
     }
     let max_recency = (0..n)
@@ -221,10 +220,7 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
                 *p += amount;
             }
             let cat = t
-                .product
-                .get(r)
-                .copied()
-                .flatten()
+                .product_of(r)
                 .and_then(|p| data.products.category.get(p as usize).copied().flatten());
             if let Some(cat) = cat
                 && let Some(k) = order.iter().position(|&o| o == cat as usize)

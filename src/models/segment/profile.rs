@@ -134,10 +134,7 @@ fn category_spend(data: &Dataset, labels: &[usize], k: usize) -> Vec<Vec<(String
             continue;
         }
         let cat = t
-            .product
-            .get(r)
-            .copied()
-            .flatten()
+            .product_of(r)
             .and_then(|p| data.products.category.get(p as usize).copied().flatten());
         if let (Some(cat), Some(&seg)) = (cat, labels.get(c as usize))
             && let Some(v) = spend.get_mut(seg).and_then(|row| row.get_mut(cat as usize))

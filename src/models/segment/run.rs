@@ -173,7 +173,7 @@ pub fn run(
         .map_err(|e| Error::Invalid(format!("feature matrix: {e}")))?;
     let sample_rows = cluster::silhouette_sample(n, params.seed);
 
-    let (labels, k, rfm_scores, inertia, k_scores) = match params.method {
+    let (labels, k, rfm_scores, inertia, k_scores, silhouette) = match params.method {
         SegmentMethod::Rfm => {
             if features.reference_ts.is_none() {
                 return Err(Error::Invalid(
@@ -188,7 +188,15 @@ pub fn run(
             };
             let scores = rfm::scores(&col("recency_days"), &col("frequency"), &col("monetary"));
             let labels: Vec<usize> = scores.iter().map(|s| rfm::segment_of(*s)).collect();
-            (labels, rfm::SEGMENTS.len(), Some(scores), None, Vec::new())
+            let silhouette = cluster::silhouette(x.view(), &labels, &sample_rows);
+            (
+                labels,
+                rfm::SEGMENTS.len(),
+                Some(scores),
+                None,
+                Vec::new(),
+                silhouette,
+            )
         }
         SegmentMethod::Kmeans | SegmentMethod::Gmm => {
             let method = if params.method == SegmentMethod::Gmm {
@@ -219,12 +227,11 @@ pub fn run(
                 None => k_scores.push(entry),
             }
             let inertia = (method == Method::KMeans).then_some(fitted.inertia);
-            (fitted.labels, k, None, inertia, k_scores)
+            (fitted.labels, k, None, inertia, k_scores, silhouette)
         }
     };
     progress.check()?;
     progress.report(0.85, "Profiling segments");
-    let silhouette = cluster::silhouette(x.view(), &labels, &sample_rows);
     let mut segments = profile::profiles(data, &features, &labels, k);
     if params.method == SegmentMethod::Rfm {
         for s in &mut segments {
