@@ -441,7 +441,7 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
     let bars: Vec<Bar> = top
         .iter()
         .enumerate()
-        .map(|(rank, (j, z))| {
+        .map(|(rank, (_, z))| {
             Bar::new((m - 1 - rank) as f64, *z)
                 .name(labels.get(rank).cloned().unwrap_or_default())
                 .fill(colour)
@@ -449,10 +449,6 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
                 .base_offset(0.0)
                 .horizontal()
                 .stroke(egui::Stroke::NONE)
-                .name(format!(
-                    "{}",
-                    feature_label(names.get(*j).map_or("", String::as_str))
-                ))
         })
         .collect();
     let max = top.iter().map(|(_, z)| z.abs()).fold(0.5, f64::max) * 1.1;
