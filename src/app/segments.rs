@@ -141,6 +141,8 @@ pub struct SegmentsView {
     pub rows: Vec<u32>,
     /// The segment being renamed and the text typed.
     pub renaming: Option<(usize, String)>,
+    /// Focus the rename field (with its text selected) on the next frame.
+    pub rename_focus: bool,
     /// The export dialog, when open.
     pub export: Option<ExportDialog>,
 }

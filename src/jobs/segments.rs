@@ -103,7 +103,16 @@ impl SegmentResult {
             CustomerColumn::R | CustomerColumn::F | CustomerColumn::M => {
                 format!("{}", self.value(customer, column))
             }
-            CustomerColumn::Feature(_) => number(self.value(customer, column)),
+            CustomerColumn::Feature(j) => {
+                let v = self.value(customer, column);
+                let days = self
+                    .run
+                    .features
+                    .names
+                    .get(j)
+                    .is_some_and(|n| n.ends_with("_days"));
+                if days { number(v.round()) } else { number(v) }
+            }
         }
     }
 }

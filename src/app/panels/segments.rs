@@ -3,9 +3,7 @@
 
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
-use egui_plot::{
-    Bar, BarChart, Corner, HoverPosition, Legend, Line, Plot, PlotPoints, Points, VLine,
-};
+use egui_plot::{AxisHints, Bar, BarChart, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::panels::dialogs::typed_path;
 use crate::app::segments::{ExportDialog, SegmentCommand, SegmentsView, Shown, command};
@@ -192,13 +190,8 @@ fn controls_ui(
                 );
         });
         ui.add_space(8.0);
-        let label = if view.running {
-            "Run again"
-        } else {
-            "Run segmentation"
-        };
         let run = ui
-            .add_enabled(!rfm_impossible, egui::Button::new(label))
+            .add_enabled(!rfm_impossible, egui::Button::new("Run segmentation"))
             .on_disabled_hover_text(NO_TRANSACTIONS);
         if run.clicked() {
             commands.push(command(SegmentCommand::Run(c.params())));
@@ -322,19 +315,10 @@ fn cards_ui(
         let frame = egui::Frame::group(ui.style())
             .stroke(stroke)
             .inner_margin(egui::Margin::same(8));
-        let response = frame
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                card_ui(ui, s, result, view, palette, commands);
-            })
-            .response;
-        if response
-            .interact(egui::Sense::click())
-            .on_hover_text("Show this segment's customers")
-            .clicked()
-        {
-            view.select(s.id);
-        }
+        frame.show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            card_ui(ui, s, result, view, palette, commands);
+        });
         ui.add_space(6.0);
     }
 }
@@ -353,11 +337,21 @@ fn card_ui(
         ui.painter().circle_filled(rect.center(), 6.0, colour);
         match &mut view.renaming {
             Some((id, text)) if *id == s.id => {
-                let edit = ui.add(
-                    egui::TextEdit::singleline(text)
-                        .desired_width(ui.available_width() - 120.0)
-                        .hint_text(s.auto_name.as_str()),
-                );
+                let mut output = egui::TextEdit::singleline(text)
+                    .desired_width(ui.available_width() - 120.0)
+                    .hint_text(s.auto_name.as_str())
+                    .show(ui);
+                if std::mem::take(&mut view.rename_focus) {
+                    // Start with the whole name selected, so typing replaces it.
+                    output.response.request_focus();
+                    let all = egui::text::CCursorRange::two(
+                        egui::text::CCursor::new(0),
+                        egui::text::CCursor::new(text.chars().count()),
+                    );
+                    output.state.cursor.set_char_range(Some(all));
+                    output.state.store(ui.ctx(), output.response.id);
+                }
+                let edit = output.response;
                 let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 if ui.button("Save").clicked() || enter {
                     commands.push(command(SegmentCommand::Rename {
@@ -379,7 +373,7 @@ fn card_ui(
                 }
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui
-                        .small_button("✏ Rename…")
+                        .small_button("Rename…")
                         .on_hover_text(format!(
                             "Give this segment your own name (the rule calls it {})",
                             s.auto_name
@@ -387,6 +381,7 @@ fn card_ui(
                         .clicked()
                     {
                         view.renaming = Some((s.id, s.name.clone()));
+                        view.rename_focus = true;
                     }
                 });
             }
@@ -486,9 +481,13 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
                 })
                 .collect()
         })
-        .y_axis_formatter(move |mark, _| label_of(mark.value))
-        .y_axis_min_width(120.0)
-        .x_axis_label("Standard deviations from the average customer")
+        .custom_y_axes(vec![
+            AxisHints::new_y()
+                .formatter(move |mark, _| label_of(mark.value))
+                .label_spacing(8.0..=10.0)
+                .min_thickness(130.0),
+        ])
+        .x_axis_label(RichText::new("Standard deviations from the average").small())
         .show(ui, |plot| plot.bar_chart(chart));
 }
 
@@ -499,6 +498,7 @@ fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) 
     let p = &run.projection;
     ui.horizontal(|ui| {
         ui.strong("Customers in two dimensions");
+        ui.label(RichText::new("colours as on the segment cards").color(palette.muted_text));
         if result.scatter_points < n {
             ui.label(
                 RichText::new(format!(
@@ -541,7 +541,7 @@ fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) 
             .filter_map(|(j, label)| {
                 let v = raw.get((*j)?)?;
                 Some(match label {
-                    "Recency" => format!("{label} {} days", number(*v)),
+                    "Recency" => format!("{label} {} days", number(v.round())),
                     _ => format!("{label} {}", number(*v)),
                 })
             })
@@ -554,9 +554,8 @@ fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) 
     };
     Plot::new("segment_scatter")
         .height((height - 30.0).max(120.0))
-        .legend(Legend::default().position(Corner::RightTop))
-        .x_axis_label(axis(0))
-        .y_axis_label(axis(1))
+        .x_axis_label(RichText::new(axis(0)).small())
+        .y_axis_label(RichText::new(axis(1)).small())
         .label_formatter(hover)
         .show(ui, |plot| {
             for s in series.iter() {
@@ -660,22 +659,15 @@ fn customers_ui(
         .header(row_height, |mut header| {
             for (i, c) in columns.iter().enumerate() {
                 header.col(|ui| {
-                    let arrow = match (i == sort_column, descending) {
-                        (true, false) => " ⏶",
-                        (true, true) => " ⏷",
-                        _ => "",
-                    };
                     if ui
-                        .add(
-                            egui::Button::new(
-                                RichText::new(format!("{}{arrow}", c.title)).strong(),
-                            )
-                            .frame(false),
-                        )
+                        .add(egui::Button::new(RichText::new(&c.title).strong()).frame(false))
                         .on_hover_text("Sort by this column (again to reverse)")
                         .clicked()
                     {
                         clicked_sort = Some(i);
+                    }
+                    if i == sort_column {
+                        sort_arrow(ui, descending);
                     }
                 });
             }
@@ -696,6 +688,25 @@ fn customers_ui(
     if let Some(i) = clicked_sort {
         view.sort_by(i);
     }
+}
+
+/// A small triangle after the sorted column's title: up when ascending, down when descending
+/// (painted, so it needs no glyph from the font).
+fn sort_arrow(ui: &mut egui::Ui, descending: bool) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let c = rect.center();
+    let (tip, base) = if descending { (4.0, -4.0) } else { (-4.0, 4.0) };
+    let points = vec![
+        egui::pos2(c.x, c.y + tip),
+        egui::pos2(c.x - 4.0, c.y + base),
+        egui::pos2(c.x + 4.0, c.y + base),
+    ];
+    let colour = ui.visuals().strong_text_color();
+    ui.painter().add(egui::Shape::convex_polygon(
+        points,
+        colour,
+        egui::Stroke::NONE,
+    ));
 }
 
 /// A file name from a segment name: "High-value loyal" → "high-value-loyal".
