@@ -415,3 +415,33 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
     assert!(text.starts_with("customer_id,segment_id,segment_name,r,f,m\n"));
     assert_eq!(text.lines().count(), customers + 1);
 }
+
+#[test]
+fn cancel_stops_a_segmentation_and_keeps_the_window_responsive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let mut h = harness(db);
+    show_segments(&mut h);
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
+        .state()
+        .segments()
+        .running
+        && has_label(h, "Run segmentation")));
+    // Automatic k tries nine models: long enough to cancel.
+    click(&mut h, "Run segmentation");
+    assert!(h.state().segments().running);
+    let started = Instant::now();
+    click(&mut h, "Cancel");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| !h
+            .state()
+            .segments()
+            .running),
+        "{}",
+        dump(&h)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(h.state().notice(), Some("Cancelled"));
+    assert!(h.state().segments().shown.is_none());
+    assert_eq!(h.state().error(), None);
+}
