@@ -10,6 +10,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tailor::app::panels::segments::NO_TRANSACTIONS;
+use tailor::app::segments::SegmentCommand;
 use tailor::app::{AppConfig, Command, Panel, TailorApp};
 use tailor::jobs::{Event, Job, JobId, Worker};
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
@@ -444,4 +445,47 @@ fn cancel_stops_a_segmentation_and_keeps_the_window_responsive() {
     assert_eq!(h.state().notice(), Some("Cancelled"));
     assert!(h.state().segments().shown.is_none());
     assert_eq!(h.state().error(), None);
+}
+
+#[test]
+fn a_gaussian_mixture_failure_shows_the_library_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, tenure REAL);
+         INSERT INTO customers VALUES ('a', 1), ('b', 1), ('c', 1), ('d', 2);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut h = harness(path);
+    show_segments(&mut h);
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
+        .state()
+        .segments()
+        .running
+        && has_label(h, "Run segmentation")));
+    h.state_mut()
+        .command(Command::Segments(SegmentCommand::Run(SegmentParams {
+            method: SegmentMethod::Gmm,
+            k: KChoice::Fixed(3),
+            ..SegmentParams::default()
+        })));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| h
+            .state()
+            .error()
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+    let error = h.state().error().unwrap();
+    assert!(
+        error.starts_with("Segmentation failed: the Gaussian mixture did not converge"),
+        "{error}"
+    );
+    assert!(has_label_containing(&h, "Segmentation failed"));
+    // Never silently k-means.
+    assert!(h.state().segments().shown.is_none());
+    assert!(!h.state().segments().running);
 }
