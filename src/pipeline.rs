@@ -36,10 +36,27 @@ pub fn segment_dataset(
     params: &SegmentParams,
     progress: &dyn Progress,
 ) -> Result<SegmentOutcome> {
+    let (run, run_id) = segment_loaded(db, &dataset, params, true, progress)?;
+    Ok(SegmentOutcome {
+        run,
+        dataset,
+        run_id,
+    })
+}
+
+/// Segments a borrowed dataset (the worker keeps it loaded between runs). With `store`, the run
+/// is stored unless the database is read-only; the stored run's id is returned.
+pub fn segment_loaded(
+    db: &mut Database,
+    dataset: &Dataset,
+    params: &SegmentParams,
+    store: bool,
+    progress: &dyn Progress,
+) -> Result<(SegmentRun, Option<i64>)> {
     let renamed = runs::segment_names(db)?;
-    let run = run(&dataset, params, &renamed, progress)?;
+    let run = run(dataset, params, &renamed, progress)?;
     progress.check()?;
-    let run_id = if db.is_read_only() {
+    let run_id = if db.is_read_only() || !store {
         None
     } else {
         let params_json = serde_json::to_string(params)
@@ -60,11 +77,7 @@ pub fn segment_dataset(
             &memberships,
         )?)
     };
-    Ok(SegmentOutcome {
-        run,
-        dataset,
-        run_id,
-    })
+    Ok((run, run_id))
 }
 
 /// The parameters of the latest stored segmentation run, if any (to show it again on reopen:

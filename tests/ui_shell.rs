@@ -188,9 +188,13 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
         "Data quality checked"
     )));
 
-    // Every rail panel says what it will do.
+    // Segments is built; the panels still to come say what they will do.
+    click(&mut h, "Segments");
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h,
+        "Run segmentation"
+    )));
     for (rail, text) in [
-        ("Segments", "RFM"),
         ("Recommendations", "reasons"),
         ("Churn & value", "lifetime value"),
         ("Fairness", "protected"),

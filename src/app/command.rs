@@ -57,4 +57,6 @@ pub enum Command {
     DismissError,
     /// Turn presentation mode on or off.
     SetPresentation(bool),
+    /// A Segments panel command.
+    Segments(crate::app::segments::SegmentCommand),
 }

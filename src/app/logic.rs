@@ -72,9 +72,15 @@ impl TailorApp {
                 self.notice = Some("Role saved".to_string());
                 self.db = DbView::Open(info);
             }
+            Event::Segmented { .. }
+            | Event::SegmentRenamed { .. }
+            | Event::SegmentExported { .. } => self.handle_segment_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
+                }
+                if pending == Pending::Segment {
+                    self.segments.running = false;
                 }
                 let what = match pending {
                     Pending::Open => "Could not open the database",
@@ -83,6 +89,9 @@ impl TailorApp {
                     Pending::Rows => "Rows could not be read",
                     Pending::SetRole => "The role was not saved",
                     Pending::Sample => "The sample was not generated",
+                    Pending::Segment => "Segmentation failed",
+                    Pending::RenameSegment => "The name was not saved",
+                    Pending::ExportSegment => "The export failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -94,6 +103,9 @@ impl TailorApp {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, false);
                 } else {
+                    if pending == Pending::Segment {
+                        self.segments.running = false;
+                    }
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -113,6 +125,7 @@ impl TailorApp {
             .filter(|t| refresh && info.tables.iter().any(|s| s.kind == *t));
         let table = keep.or_else(|| info.tables.first().map(|s| s.kind));
         self.db = DbView::Open(info);
+        self.segments.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -144,7 +157,7 @@ impl TailorApp {
         }
     }
 
-    fn submit(&mut self, job: Job, pending: Pending) -> Option<JobId> {
+    pub(super) fn submit(&mut self, job: Job, pending: Pending) -> Option<JobId> {
         let Some(worker) = self.worker.as_mut() else {
             self.error = Some("the worker thread is not running: restart Tailor".to_string());
             return None;
@@ -283,6 +296,7 @@ impl TailorApp {
                 self.settings.presentation = on;
                 self.save_settings();
             }
+            Command::Segments(command) => self.apply_segment_command(command),
         }
     }
 }

@@ -8,6 +8,7 @@ mod command;
 mod logic;
 pub mod panels;
 pub mod rows;
+pub mod segments;
 pub mod state;
 pub mod theme;
 mod ui;
@@ -44,6 +45,9 @@ enum Pending {
     Rows,
     SetRole,
     Sample,
+    Segment,
+    RenameSegment,
+    ExportSegment,
 }
 
 /// The job shown in the status bar.
@@ -68,6 +72,7 @@ pub struct TailorApp {
     db: DbView,
     panel: Panel,
     data: DataView,
+    segments: segments::SegmentsView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -109,6 +114,7 @@ impl TailorApp {
             db: DbView::Starting,
             panel: Panel::Data,
             data: DataView::default(),
+            segments: segments::SegmentsView::default(),
             error,
             notice: None,
             commands: Vec::new(),
@@ -149,6 +155,11 @@ impl TailorApp {
     /// Queues a command as if a panel had returned it (tests, benchmark, scripting).
     pub fn command(&mut self, command: Command) {
         self.commands.push(command);
+    }
+
+    /// The Segments panel's state (tests).
+    pub fn segments(&self) -> &segments::SegmentsView {
+        &self.segments
     }
 
     /// Scrolls the Data panel's row grid so that `row` is at the top.

@@ -27,6 +27,46 @@ pub const PRESENTATION_TEXT_SCALE: f32 = 1.3;
 pub const DIALOG_WIDTH: f32 = 520.0;
 /// Size of the window when it opens, in points.
 pub const WINDOW_SIZE: [f32; 2] = [1280.0, 800.0];
+/// Size of the Segments panel's headline numbers, in points.
+pub const HEADLINE_TEXT_SIZE: f32 = 30.0;
+/// Default width of the Segments panel's list of segment cards, in points.
+pub const SEGMENT_CARDS_WIDTH: f32 = 380.0;
+/// Width of the Segments panel's two k-selection charts, in points.
+pub const K_CHART_WIDTH: f32 = 260.0;
+/// Height of a bar in a segment card's profile chart, in points.
+pub const PROFILE_BAR_HEIGHT: f32 = 18.0;
+/// Radius of a customer's point in the segment scatter, in points.
+pub const SCATTER_POINT_RADIUS: f32 = 1.6;
+/// Share of the Segments panel's height given to the scatter (the table gets the rest).
+pub const SCATTER_HEIGHT_SHARE: f32 = 0.55;
+/// Width of the Segments panel's number fields (seed, restarts), in points.
+pub const SEGMENT_FIELD_WIDTH: f32 = 60.0;
+
+/// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
+/// light and dark mode; used by the scatter, the cards and the profile charts.
+pub const SEGMENT_COLOURS: [Color32; 12] = [
+    Color32::from_rgb(0x1F, 0x77, 0xB4),
+    Color32::from_rgb(0xFF, 0x7F, 0x0E),
+    Color32::from_rgb(0x2C, 0xA0, 0x2C),
+    Color32::from_rgb(0xD6, 0x27, 0x28),
+    Color32::from_rgb(0x94, 0x67, 0xBD),
+    Color32::from_rgb(0x8C, 0x56, 0x4B),
+    Color32::from_rgb(0xE3, 0x77, 0xC2),
+    Color32::from_rgb(0x7F, 0x7F, 0x7F),
+    Color32::from_rgb(0xBC, 0xBD, 0x22),
+    Color32::from_rgb(0x17, 0xBE, 0xCF),
+    Color32::from_rgb(0x39, 0x3B, 0x79),
+    Color32::from_rgb(0xAD, 0x49, 0x4A),
+];
+
+/// The colour of segment `id`, the same everywhere it is drawn.
+pub fn segment_colour(id: usize) -> Color32 {
+    SEGMENT_COLOURS
+        .get(id % SEGMENT_COLOURS.len())
+        .copied()
+        .unwrap_or(Color32::GRAY)
+}
+
 /// Text shown instead of a personal-data value in presentation mode.
 pub const MASK: &str = "•••";
 /// Text shown in a grid cell whose row is not loaded yet.

@@ -49,7 +49,9 @@ impl TailorApp {
                 busy,
                 commands,
             ),
-            Panel::Segments => segments::segments_ui(ui, &self.db),
+            Panel::Segments => {
+                segments::segments_ui(ui, &self.db, &mut self.segments, busy, commands)
+            }
             Panel::Recommendations => recommendations::recommendations_ui(ui, &self.db),
             Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
             Panel::Fairness => fairness::fairness_ui(ui, &self.db),

@@ -79,7 +79,13 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(path) = &args.out {
-        write_memberships(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
+        crate::export::segments::write_memberships(
+            path,
+            &outcome.dataset.customer_ids,
+            &outcome.run,
+            None,
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(path) = &args.dump_features {
         write_features(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
@@ -89,32 +95,6 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
     } else {
         print_text(&describe(&outcome))
     }
-}
-
-fn csv_error(path: &std::path::Path) -> impl Fn(csv::Error) -> Error + '_ {
-    move |e| Error::Invalid(format!("{e}: {}", path.display()))
-}
-
-fn write_memberships(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<()> {
-    write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let ce = csv_error(path);
-        let mut header = vec!["customer_id", "segment_id", "segment_name"];
-        if o.run.rfm.is_some() {
-            header.extend(["r", "f", "m"]);
-        }
-        out.write_record(&header).map_err(&ce)?;
-        for (i, id) in o.dataset.customer_ids.iter().enumerate() {
-            let seg = o.run.labels.get(i).copied().unwrap_or(0);
-            let name = o.run.segment(seg).map(|s| s.name.as_str()).unwrap_or("");
-            let mut rec = vec![id.clone(), seg.to_string(), name.to_string()];
-            if let Some(s) = o.run.rfm.as_ref().and_then(|r| r.get(i)) {
-                rec.extend([s.r.to_string(), s.f.to_string(), s.m.to_string()]);
-            }
-            out.write_record(&rec).map_err(&ce)?;
-        }
-        out.flush().map_err(Error::io(path))
-    })
 }
 
 fn write_features(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<()> {

@@ -1,6 +1,8 @@
 //! Writing files the user asked for: always to a temporary name in the same folder, then renamed,
 //! so a crash never leaves half a file.
 
+pub mod segments;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -7,10 +7,12 @@
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
 mod progress;
+pub mod segments;
 mod summary;
 mod worker;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::data::browse::RowPage;
 use crate::data::import::ImportOptions;
@@ -18,6 +20,8 @@ use crate::data::quality::QualityReport;
 use crate::data::roles::Role;
 use crate::data::sample::SampleOptions;
 use crate::data::{TableKind, TableSummary};
+use crate::models::segment::run::SegmentParams;
+pub use segments::SegmentResult;
 
 pub use progress::JobProgress;
 pub use summary::{import_summary_text, sample_summary_text};
@@ -75,6 +79,26 @@ pub enum Job {
         /// How many customers, which seed.
         options: SampleOptions,
     },
+    /// Segments the open database's customers and stores the run.
+    Segment(SegmentParams),
+    /// Reruns the last stored segmentation (same seed, same segments) to show it again.
+    SegmentLatest,
+    /// Keeps the user's name for the segment the naming rule calls `auto_name`.
+    RenameSegment {
+        /// The automatic name.
+        auto_name: String,
+        /// The user's name (empty: back to the automatic one).
+        name: String,
+    },
+    /// Writes one segment's customers to a CSV file.
+    ExportSegment {
+        /// The file.
+        path: PathBuf,
+        /// The segmentation (with the names as shown).
+        result: Arc<SegmentResult>,
+        /// The segment id.
+        segment: usize,
+    },
 }
 
 impl Job {
@@ -94,12 +118,20 @@ impl Job {
                 "Generating a sample of {} customers",
                 crate::format::thousands(options.customers as u64)
             ),
+            Job::Segment(params) => format!("Segmenting customers ({})", params.method.label()),
+            Job::SegmentLatest => "Showing the last segmentation".to_string(),
+            Job::RenameSegment { .. } => "Renaming a segment".to_string(),
+            Job::ExportSegment { path, .. } => format!("Exporting to {}", file_name(path)),
         }
     }
 
     /// Whether the status bar should show this job (quick page reads are not shown).
     pub fn is_shown(&self) -> bool {
-        !matches!(self, Job::LoadRows { .. })
+        // Renames and exports are quick and must not supersede a running segmentation.
+        !matches!(
+            self,
+            Job::LoadRows { .. } | Job::RenameSegment { .. } | Job::ExportSegment { .. }
+        )
     }
 }
 
@@ -188,6 +220,31 @@ pub enum Event {
         /// The database after the change.
         info: DbInfo,
     },
+    /// A segmentation finished; `None` when the database has no stored run to show again.
+    Segmented {
+        /// The job.
+        job_id: JobId,
+        /// The result.
+        result: Option<Arc<SegmentResult>>,
+    },
+    /// A segment's name was stored.
+    SegmentRenamed {
+        /// The job.
+        job_id: JobId,
+        /// The automatic name.
+        auto_name: String,
+        /// The user's name (empty: back to the automatic one).
+        name: String,
+    },
+    /// A segment was exported.
+    SegmentExported {
+        /// The job.
+        job_id: JobId,
+        /// The file written.
+        path: PathBuf,
+        /// Customers written.
+        customers: usize,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -214,6 +271,9 @@ impl Event {
             | Event::SampleCreated { job_id, .. }
             | Event::Checked { job_id, .. }
             | Event::RoleSet { job_id, .. }
+            | Event::Segmented { job_id, .. }
+            | Event::SegmentRenamed { job_id, .. }
+            | Event::SegmentExported { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

@@ -8,11 +8,12 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender};
 
 use crate::data::browse::{self, PageStart, RowidRange};
+use crate::data::dataset::Dataset;
 use crate::data::db::Database;
-use crate::data::{TableKind, import, quality, sample};
+use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, sample_summary_text,
+    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, sample_summary_text, segments,
 };
 use crate::progress::CancelToken;
 
@@ -52,6 +53,7 @@ impl Worker {
             .spawn(move || {
                 let mut state = WorkerState {
                     db: None,
+                    dataset: None,
                     ranges: HashMap::new(),
                     anchors: HashMap::new(),
                     events: event_tx,
@@ -111,6 +113,8 @@ impl Drop for Worker {
 
 struct WorkerState {
     db: Option<Database>,
+    /// The open database loaded for the models (dropped when the data or roles change).
+    dataset: Option<Dataset>,
     /// Rowid range per table, for direct rowid access to any page.
     ranges: HashMap<TableKind, RowidRange>,
     /// For tables with gaps in their rowids: row position → rowid of the row before it.
@@ -186,6 +190,7 @@ impl WorkerState {
                     });
                 } else {
                     let db = self.db.as_mut().ok_or_else(no_database)?;
+                    self.dataset = None;
                     let summary = import::import_files(db, &files, &options, progress)?;
                     self.ranges.clear();
                     self.anchors.clear();
@@ -221,6 +226,7 @@ impl WorkerState {
                 role,
             } => {
                 let db = self.db.as_mut().ok_or_else(no_database)?;
+                self.dataset = None;
                 db.set_role(table, &column, role)?;
                 let info = self.info()?;
                 self.send(Event::RoleSet { job_id: id, info });
@@ -229,6 +235,7 @@ impl WorkerState {
                 if self.db.as_ref().is_some_and(|db| db.path() == out) {
                     // The file is about to be replaced: let go of it first.
                     self.db = None;
+                    self.dataset = None;
                 }
                 let summary = sample::generate(&out, &options, None, progress)?;
                 self.send(Event::SampleCreated {
@@ -240,11 +247,57 @@ impl WorkerState {
                 let info = self.info()?;
                 self.send(Event::Opened { job_id: id, info });
             }
+            Job::Segment(params) => {
+                let result = segments::run_segmentation(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &params,
+                    progress,
+                )?;
+                self.send(Event::Segmented {
+                    job_id: id,
+                    result: Some(Arc::new(result)),
+                });
+            }
+            Job::SegmentLatest => {
+                let result = segments::rerun_latest(self.db.as_mut(), &mut self.dataset, progress)?;
+                self.send(Event::Segmented {
+                    job_id: id,
+                    result: result.map(Arc::new),
+                });
+            }
+            Job::RenameSegment { auto_name, name } => {
+                let db = self.db.as_mut().ok_or_else(no_database)?;
+                runs::rename_segment(db, &auto_name, &name)?;
+                self.send(Event::SegmentRenamed {
+                    job_id: id,
+                    auto_name,
+                    name: name.trim().to_string(),
+                });
+            }
+            Job::ExportSegment {
+                path,
+                result,
+                segment,
+            } => {
+                let customers = crate::export::segments::write_memberships(
+                    &path,
+                    &result.customer_ids,
+                    &result.run,
+                    Some(segment),
+                )?;
+                self.send(Event::SegmentExported {
+                    job_id: id,
+                    path,
+                    customers,
+                });
+            }
         }
         Ok(())
     }
 
     fn replace_db(&mut self, db: Database) {
+        self.dataset = None;
         self.db = Some(db);
         self.ranges.clear();
         self.anchors.clear();

@@ -1,0 +1,342 @@
+//! The Segments panel's state, its commands and the worker events it takes.
+//!
+//! Everything heavy (the run, the scatter sample, the table's sort orders) is computed on the
+//! worker; here the points are converted once when a result arrives, and the selected segment's
+//! rows are picked from a precomputed order when the selection or sort changes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui_plot::PlotPoint;
+
+use crate::app::{Command, Pending, TailorApp};
+use crate::jobs::{Event, Job, SegmentResult, file_name};
+use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+
+/// What the Segments panel asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentCommand {
+    /// Run a segmentation.
+    Run(SegmentParams),
+    /// Show the last stored run again (rerun with its parameters), if there is one.
+    ShowLast,
+    /// Keep the user's name for a segment.
+    Rename {
+        /// The automatic name.
+        auto_name: String,
+        /// The new name.
+        name: String,
+    },
+    /// Write a segment's customers to a CSV file.
+    Export {
+        /// The file.
+        path: PathBuf,
+        /// The segment id.
+        segment: usize,
+    },
+}
+
+/// The controls above the results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Controls {
+    /// The method.
+    pub method: SegmentMethod,
+    /// Choose k by silhouette.
+    pub k_auto: bool,
+    /// k when not automatic.
+    pub k: usize,
+    /// k-means restarts.
+    pub restarts: usize,
+    /// Random seed.
+    pub seed: u64,
+    /// Use protected columns as features.
+    pub include_protected: bool,
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        Controls::from_params(&SegmentParams::default())
+    }
+}
+
+impl Controls {
+    /// The controls showing `params`.
+    pub fn from_params(params: &SegmentParams) -> Controls {
+        let (k_auto, k) = match params.k {
+            KChoice::Auto => (true, 5),
+            KChoice::Fixed(k) => (false, k.clamp(2, 10)),
+        };
+        Controls {
+            method: params.method,
+            k_auto,
+            k,
+            restarts: params.restarts.max(1),
+            seed: params.seed,
+            include_protected: params.include_protected,
+        }
+    }
+
+    /// The parameters of a run with these controls.
+    pub fn params(&self) -> SegmentParams {
+        SegmentParams {
+            method: self.method,
+            k: if self.k_auto {
+                KChoice::Auto
+            } else {
+                KChoice::Fixed(self.k)
+            },
+            restarts: self.restarts.max(1),
+            seed: self.seed,
+            include_protected: self.include_protected,
+            include_pii: false,
+        }
+    }
+}
+
+/// One segment's points in the scatter (converted once, when the result arrives).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    /// The segment id.
+    pub segment: usize,
+    /// Projected positions of its sampled customers.
+    pub points: Vec<PlotPoint>,
+    /// The customer index of each point.
+    pub customers: Vec<u32>,
+}
+
+/// A result on screen.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    /// The result (names updated in place when a segment is renamed).
+    pub result: Arc<SegmentResult>,
+    /// The scatter's series, one per segment.
+    pub series: Arc<Vec<Series>>,
+}
+
+/// The Export segment dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportDialog {
+    /// The typed path.
+    pub path: String,
+    /// The segment id.
+    pub segment: usize,
+}
+
+/// The Segments panel's state.
+#[derive(Debug, Default)]
+pub struct SegmentsView {
+    /// The controls.
+    pub controls: Controls,
+    /// Whether the last stored run was asked for, for the open database.
+    pub requested_last: bool,
+    /// Whether a segmentation is running.
+    pub running: bool,
+    /// The result on screen.
+    pub shown: Option<Shown>,
+    /// The segment whose customers are listed.
+    pub selected: Option<usize>,
+    /// The table's sort: column index and descending.
+    pub sort: (usize, bool),
+    /// The selected segment's customers, in sort order.
+    pub rows: Vec<u32>,
+    /// The segment being renamed and the text typed.
+    pub renaming: Option<(usize, String)>,
+    /// Focus the rename field (with its text selected) on the next frame.
+    pub rename_focus: bool,
+    /// The export dialog, when open.
+    pub export: Option<ExportDialog>,
+}
+
+impl SegmentsView {
+    /// Forgets the result: another database was opened (or the open one changed).
+    pub fn reset(&mut self) {
+        let controls = self.controls.clone();
+        *self = SegmentsView {
+            controls,
+            ..SegmentsView::default()
+        };
+    }
+
+    /// Shows a new result: converts the scatter's points and lists the largest segment.
+    pub fn show(&mut self, result: Arc<SegmentResult>) {
+        let projection = &result.run.projection;
+        let series = result
+            .scatter
+            .iter()
+            .map(|(segment, customers)| Series {
+                segment: *segment,
+                points: customers
+                    .iter()
+                    .map(|&i| {
+                        let x = projection.x.get(i as usize).copied().unwrap_or(0.0);
+                        let y = projection.y.get(i as usize).copied().unwrap_or(0.0);
+                        PlotPoint::new(f64::from(x), f64::from(y))
+                    })
+                    .collect(),
+                customers: customers.clone(),
+            })
+            .collect();
+        self.controls = Controls::from_params(&result.run.params);
+        let keep = self.selected.filter(|id| result.run.segment(*id).is_some());
+        let largest = result
+            .run
+            .segments
+            .iter()
+            .max_by_key(|s| (s.size, std::cmp::Reverse(s.id)))
+            .map(|s| s.id);
+        self.selected = keep.or(largest);
+        if self.sort.0 >= result.columns.len() {
+            self.sort = (0, false);
+        }
+        self.renaming = None;
+        self.shown = Some(Shown {
+            result,
+            series: Arc::new(series),
+        });
+        self.refresh_rows();
+    }
+
+    /// Lists a segment's customers.
+    pub fn select(&mut self, segment: usize) {
+        if self.selected != Some(segment) {
+            self.selected = Some(segment);
+            self.refresh_rows();
+        }
+    }
+
+    /// Sorts the table by a column; the same column again flips the direction.
+    pub fn sort_by(&mut self, column: usize) {
+        self.sort = if self.sort.0 == column {
+            (column, !self.sort.1)
+        } else {
+            (column, false)
+        };
+        self.refresh_rows();
+    }
+
+    /// Picks the selected segment's customers from the precomputed order (one pass).
+    fn refresh_rows(&mut self) {
+        self.rows.clear();
+        let (Some(shown), Some(segment)) = (&self.shown, self.selected) else {
+            return;
+        };
+        let result = &shown.result;
+        let Some(order) = result.orders.get(self.sort.0) else {
+            return;
+        };
+        let labels = &result.run.labels;
+        let size = result.run.segment(segment).map_or(0, |s| s.size);
+        self.rows.reserve(size);
+        self.rows.extend(
+            order
+                .iter()
+                .copied()
+                .filter(|&i| labels.get(i as usize) == Some(&segment)),
+        );
+        if self.sort.1 {
+            self.rows.reverse();
+        }
+    }
+
+    /// Shows the new name of every segment the rule calls `auto_name`.
+    fn renamed(&mut self, auto_name: &str, name: &str) {
+        let Some(shown) = self.shown.as_mut() else {
+            return;
+        };
+        let result = Arc::make_mut(&mut shown.result);
+        for s in &mut result.run.segments {
+            if s.auto_name == auto_name {
+                s.name = if name.is_empty() {
+                    auto_name.to_string()
+                } else {
+                    name.to_string()
+                };
+            }
+        }
+    }
+}
+
+impl TailorApp {
+    /// Applies a Segments panel command.
+    pub(super) fn apply_segment_command(&mut self, command: SegmentCommand) {
+        match command {
+            SegmentCommand::Run(params) => {
+                self.error = None;
+                self.segments.running = true;
+                self.segments.requested_last = true;
+                self.submit(Job::Segment(params), Pending::Segment);
+            }
+            SegmentCommand::ShowLast => {
+                self.segments.running = true;
+                self.segments.requested_last = true;
+                self.submit(Job::SegmentLatest, Pending::Segment);
+            }
+            SegmentCommand::Rename { auto_name, name } => {
+                self.segments.renaming = None;
+                self.submit(
+                    Job::RenameSegment { auto_name, name },
+                    Pending::RenameSegment,
+                );
+            }
+            SegmentCommand::Export { path, segment } => {
+                let Some(shown) = &self.segments.shown else {
+                    return;
+                };
+                let result = Arc::clone(&shown.result);
+                self.segments.export = None;
+                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                self.submit(
+                    Job::ExportSegment {
+                        path,
+                        result,
+                        segment,
+                    },
+                    Pending::ExportSegment,
+                );
+            }
+        }
+    }
+
+    /// Takes a segmentation event.
+    pub(super) fn handle_segment_event(&mut self, event: Event) {
+        match event {
+            Event::Segmented { result, .. } => {
+                self.segments.running = false;
+                match result {
+                    Some(result) => {
+                        let n = crate::format::thousands(result.run.labels.len() as u64);
+                        let k = result.run.segments.len();
+                        self.notice = Some(if result.reshown {
+                            format!("Showing the last segmentation: {k} segments of {n} customers")
+                        } else {
+                            format!("Segmented {n} customers into {k} segments")
+                        });
+                        self.segments.show(result);
+                    }
+                    None => self.segments.shown = None,
+                }
+            }
+            Event::SegmentRenamed {
+                auto_name, name, ..
+            } => {
+                self.segments.renamed(&auto_name, &name);
+                self.notice = Some("Segment renamed".to_string());
+            }
+            Event::SegmentExported {
+                path, customers, ..
+            } => {
+                self.notice = Some(format!(
+                    "Exported {} to {}",
+                    crate::format::count(customers as u64, "customer", "customers"),
+                    path.display()
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A command for the Segments panel.
+pub fn command(c: SegmentCommand) -> Command {
+    Command::Segments(c)
+}

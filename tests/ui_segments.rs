@@ -1,0 +1,491 @@
+//! The Segments panel, driven without a display by egui_kittest, and its worker jobs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use tailor::app::panels::segments::NO_TRANSACTIONS;
+use tailor::app::segments::SegmentCommand;
+use tailor::app::{AppConfig, Command, Panel, TailorApp};
+use tailor::jobs::{Event, Job, JobId, Worker};
+use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+
+fn demo_copy(dir: &Path) -> PathBuf {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
+    let path = dir.join("demo.sqlite");
+    std::fs::copy(bundled, &path).unwrap();
+    path
+}
+
+fn harness(db: PathBuf) -> Harness<'static, TailorApp> {
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_eframe(move |cc| {
+            TailorApp::with_config(&cc.egui_ctx, Some(db), AppConfig::ephemeral())
+        })
+}
+
+fn has_label(h: &Harness<'_, TailorApp>, text: &str) -> bool {
+    h.query_all_by_label(text).next().is_some()
+}
+
+fn has_label_containing(h: &Harness<'_, TailorApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn step_until(
+    h: &mut Harness<'_, TailorApp>,
+    limit: Duration,
+    done: impl Fn(&Harness<'_, TailorApp>) -> bool,
+) -> bool {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        h.step();
+        if done(h) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+fn dump(h: &Harness<'_, TailorApp>) -> String {
+    h.query_all_by_label_contains("")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or(node.value()).map(|s| s.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
+    h.step();
+    h.step();
+    h.query_all_by_label(label)
+        .next()
+        .unwrap_or_else(|| panic!("no {label:?} on screen: {}", dump(h)))
+        .click();
+    h.step();
+    h.step();
+}
+
+/// Shows the Segments panel once the database is open.
+fn show_segments(h: &mut Harness<'_, TailorApp>) {
+    assert!(
+        step_until(h, Duration::from_secs(10), |h| has_label_containing(
+            h, "Opened"
+        )),
+        "{}",
+        dump(h)
+    );
+    h.state_mut().command(Command::ShowPanel(Panel::Segments));
+    h.step();
+}
+
+fn segments_ready(h: &Harness<'_, TailorApp>) -> bool {
+    let s = h.state().segments();
+    s.shown.is_some() && !s.running
+}
+
+/// Replaces the text of the text field that has focus.
+fn replace_focused_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
+    h.query_all_by_role(Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .focus();
+    h.step();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.step();
+    h.query_all_by_role(Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .type_text(text);
+    h.step();
+}
+
+#[test]
+fn kmeans_run_rename_export_and_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let mut h = harness(db.clone());
+    show_segments(&mut h);
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| !h
+            .state()
+            .segments()
+            .running
+            && has_label_containing(
+                h,
+                "Choose a method and press Run segmentation"
+            )),
+        "{}",
+        dump(&h)
+    );
+
+    // k-means with k = 5.
+    click(&mut h, "Auto");
+    h.query_all_by_role(Role::Slider)
+        .next()
+        .unwrap()
+        .set_value_accesskit(5.0);
+    h.step();
+    h.step();
+    assert!(!h.state().segments().controls.k_auto);
+    assert_eq!(h.state().segments().controls.k, 5);
+    assert_eq!(h.state().segments().controls.method, SegmentMethod::Kmeans);
+    click(&mut h, "Run segmentation");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| segments_ready(h)
+            && has_label_containing(h, "loyal")),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "5"), "{}", dump(&h));
+    assert!(has_label(&h, "segments"));
+    assert!(has_label(&h, "5,000"));
+    assert!(has_label(&h, "Columns used"));
+    assert_eq!(h.state().error(), None);
+    let (before, selected) = {
+        let s = h.state().segments();
+        let shown = s.shown.as_ref().unwrap();
+        assert_eq!(shown.result.run.segments.len(), 5);
+        assert_eq!(shown.result.run.k_scores.len(), 1, "fixed k: no k charts");
+        let selected = s.selected.unwrap();
+        let size = shown.result.run.segment(selected).unwrap().size;
+        assert_eq!(s.rows.len(), size, "the table lists the selected segment");
+        (shown.result.run.labels.clone(), selected)
+    };
+
+    // Rename the first card's segment in place.
+    let first_name = {
+        let s = h.state().segments();
+        let shown = s.shown.as_ref().unwrap();
+        let mut segs: Vec<_> = shown.result.run.segments.iter().collect();
+        segs.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+        segs[0].name.clone()
+    };
+    h.query_all_by_label("Rename…").next().unwrap().click();
+    h.step();
+    h.step();
+    h.query_all_by_role(Role::TextInput)
+        .next()
+        .unwrap()
+        .type_text("Best friends");
+    h.step();
+    click(&mut h, "Save");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(
+            h,
+            "Best friends"
+        ) && has_label(
+            h,
+            "Segment renamed"
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(!has_label(&h, &first_name));
+
+    // Sorting by a column keeps the same customers, in order of that column.
+    click(&mut h, "Monetary");
+    {
+        let s = h.state().segments();
+        let shown = s.shown.as_ref().unwrap();
+        let col = s.sort.0;
+        let values: Vec<f64> = s
+            .rows
+            .iter()
+            .map(|&i| {
+                shown
+                    .result
+                    .value(i as usize, shown.result.columns[col].source)
+            })
+            .collect();
+        assert!(values.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(
+            s.rows.len(),
+            shown.result.run.segment(selected).unwrap().size
+        );
+    }
+
+    // Export the selected segment.
+    let out = dir.path().join("segment.csv");
+    click(&mut h, "Export segment…");
+    assert!(has_label(&h, "Export segment"), "{}", dump(&h));
+    replace_focused_text(&mut h, 0, &out.display().to_string());
+    click(&mut h, "Export");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
+            h,
+            "Exported "
+        )),
+        "{}",
+        dump(&h)
+    );
+    let (size, name) = {
+        let s = h.state().segments();
+        let seg = s
+            .shown
+            .as_ref()
+            .unwrap()
+            .result
+            .run
+            .segment(selected)
+            .unwrap();
+        (seg.size, seg.name.clone())
+    };
+    let notice = h.state().notice().unwrap().to_string();
+    assert!(
+        notice.starts_with(&format!(
+            "Exported {} customers to ",
+            tailor::format::thousands(size as u64)
+        )),
+        "{notice}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("customer_id,segment_id,segment_name"));
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), size);
+    for row in &rows {
+        let fields: Vec<&str> = row.split(',').collect();
+        assert_eq!(fields.len(), 3, "{row}");
+        assert_eq!(fields[1], selected.to_string());
+        assert_eq!(fields[2], name);
+    }
+
+    // Reopening shows the last run again: same segments, the user's name kept.
+    h.state_mut().command(Command::Open(db));
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| {
+            segments_ready(h)
+                && h.state()
+                    .segments()
+                    .shown
+                    .as_ref()
+                    .is_some_and(|s| s.result.reshown)
+                && has_label(h, "Best friends")
+        }),
+        "{}",
+        dump(&h)
+    );
+    let s = h.state().segments();
+    let shown = s.shown.as_ref().unwrap();
+    assert_eq!(shown.result.run.labels, before);
+    assert_eq!(shown.result.run.params.k, KChoice::Fixed(5));
+    assert!(has_label(&h, "5"));
+    assert!(has_label_containing(&h, "Showing the last segmentation"));
+}
+
+fn open_method_box(h: &mut Harness<'_, TailorApp>) {
+    h.query_all_by_role(Role::ComboBox).next().unwrap().click();
+    h.step();
+    h.step();
+}
+
+#[test]
+fn rfm_without_transactions_says_to_import_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut sql =
+        String::from("CREATE TABLE customers (customer_id TEXT PRIMARY KEY, tenure REAL);");
+    for i in 0..40 {
+        sql.push_str(&format!(
+            "INSERT INTO customers VALUES ('c{i:02}', {});",
+            (i % 4) * 10
+        ));
+    }
+    conn.execute_batch(&sql).unwrap();
+    drop(conn);
+    let mut h = harness(path);
+    show_segments(&mut h);
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| {
+        h.query_all_by_role(Role::ComboBox).next().is_some()
+    }));
+    open_method_box(&mut h);
+    click(&mut h, "RFM");
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            NO_TRANSACTIONS
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(
+        h.query_all_by_label("Run segmentation")
+            .next()
+            .unwrap()
+            .accesskit_node()
+            .is_disabled(),
+        "Run is disabled for RFM without transactions"
+    );
+    // Attributes alone still segment.
+    open_method_box(&mut h);
+    click(&mut h, "k-means");
+    click(&mut h, "Run segmentation");
+    assert!(
+        step_until(&mut h, Duration::from_secs(30), segments_ready),
+        "{}",
+        dump(&h)
+    );
+    assert_eq!(h.state().error(), None);
+    assert!(has_label(&h, "40"));
+}
+
+/// Collects events until job `id` has its final event.
+fn until_final(w: &Worker, id: JobId) -> Vec<Event> {
+    let mut out = Vec::new();
+    while let Some(e) = w.recv_timeout(Duration::from_secs(60)) {
+        let done = e.job_id() == id && e.is_final();
+        out.push(e);
+        if done {
+            return out;
+        }
+    }
+    panic!("no final event for job {id}");
+}
+
+#[test]
+fn worker_reruns_the_last_run_and_exports_a_segment() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let mut w = Worker::spawn(Arc::new(|| {})).unwrap();
+    let open = w.submit(Job::Open(db));
+    until_final(&w, open.id);
+    let none = w.submit(Job::SegmentLatest);
+    let events = until_final(&w, none.id);
+    assert!(
+        matches!(events.last(), Some(Event::Segmented { result: None, .. })),
+        "no stored run yet"
+    );
+
+    let params = SegmentParams {
+        method: SegmentMethod::Rfm,
+        ..SegmentParams::default()
+    };
+    let run = w.submit(Job::Segment(params.clone()));
+    let events = until_final(&w, run.id);
+    let Some(Event::Segmented {
+        result: Some(first),
+        ..
+    }) = events.last()
+    else {
+        panic!("{:?}", events.last().map(|e| e.job_id()));
+    };
+    assert!(first.run_id.is_some() && !first.reshown);
+    assert!(first.columns.iter().any(|c| c.title == "R score"));
+    assert_eq!(first.orders.len(), first.columns.len());
+    assert!(first.scatter_points <= tailor::jobs::segments::MAX_SCATTER_POINTS);
+    let in_scatter: usize = first.scatter.iter().map(|(_, c)| c.len()).sum();
+    assert_eq!(in_scatter, first.scatter_points);
+
+    let again = w.submit(Job::SegmentLatest);
+    let events = until_final(&w, again.id);
+    let Some(Event::Segmented {
+        result: Some(second),
+        ..
+    }) = events.last()
+    else {
+        panic!("no rerun");
+    };
+    assert!(second.reshown);
+    assert_eq!(second.run_id, first.run_id);
+    assert_eq!(second.run.labels, first.run.labels);
+
+    let segment = first.run.segments[0].id;
+    let out = dir.path().join("rfm.csv");
+    let export = w.submit(Job::ExportSegment {
+        path: out.clone(),
+        result: Arc::clone(first),
+        segment,
+    });
+    let events = until_final(&w, export.id);
+    let Some(Event::SegmentExported { customers, .. }) = events.last() else {
+        panic!("export failed");
+    };
+    assert_eq!(*customers, first.run.segments[0].size);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("customer_id,segment_id,segment_name,r,f,m\n"));
+    assert_eq!(text.lines().count(), customers + 1);
+}
+
+#[test]
+fn cancel_stops_a_segmentation_and_keeps_the_window_responsive() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_copy(dir.path());
+    let mut h = harness(db);
+    show_segments(&mut h);
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
+        .state()
+        .segments()
+        .running
+        && has_label(h, "Run segmentation")));
+    // Automatic k tries nine models: long enough to cancel.
+    click(&mut h, "Run segmentation");
+    assert!(h.state().segments().running);
+    let started = Instant::now();
+    click(&mut h, "Cancel");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| !h
+            .state()
+            .segments()
+            .running),
+        "{}",
+        dump(&h)
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(h.state().notice(), Some("Cancelled"));
+    assert!(h.state().segments().shown.is_none());
+    assert_eq!(h.state().error(), None);
+}
+
+#[test]
+fn a_gaussian_mixture_failure_shows_the_library_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, tenure REAL);
+         INSERT INTO customers VALUES ('a', 1), ('b', 1), ('c', 1), ('d', 2);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut h = harness(path);
+    show_segments(&mut h);
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
+        .state()
+        .segments()
+        .running
+        && has_label(h, "Run segmentation")));
+    h.state_mut()
+        .command(Command::Segments(SegmentCommand::Run(SegmentParams {
+            method: SegmentMethod::Gmm,
+            k: KChoice::Fixed(3),
+            ..SegmentParams::default()
+        })));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| h
+            .state()
+            .error()
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+    let error = h.state().error().unwrap();
+    assert!(
+        error.starts_with("Segmentation failed: the Gaussian mixture did not converge"),
+        "{error}"
+    );
+    assert!(has_label_containing(&h, "Segmentation failed"));
+    // Never silently k-means.
+    assert!(h.state().segments().shown.is_none());
+    assert!(!h.state().segments().running);
+}
