@@ -28,7 +28,24 @@ use tailor::data::dataset::Dataset;
 use tailor::data::sample::{SampleOptions, generate};
 use tailor::models::segment::cluster;
 use tailor::models::segment::run::{SegmentParams, run};
-use tailor::progress::NoProgress;
+use tailor::progress::{NoProgress, Progress};
+
+/// Prints each stage with the time since the start, to see where the time goes.
+struct Timed(Instant, std::sync::Mutex<String>);
+
+impl Progress for Timed {
+    fn report(&self, _fraction: f32, msg: &str) {
+        let mut last = self.1.lock().unwrap();
+        if *last != msg {
+            println!("      {:7.1} s  {msg}", self.0.elapsed().as_secs_f64());
+            *last = msg.to_string();
+        }
+    }
+
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
 
 const ROWS: usize = 1_000_000;
 const COLS: usize = 8;
@@ -155,7 +172,10 @@ fn bench_kmeans() {
 fn bench_auto() {
     let db_path = bench_dir().join("sample_1m.sqlite");
     if !db_path.exists() {
-        println!("(b) building the 1,000,000-customer sample (once): {}", db_path.display());
+        println!(
+            "(b) building the 1,000,000-customer sample (once): {}",
+            db_path.display()
+        );
         let start = Instant::now();
         let options = SampleOptions {
             customers: ROWS,
@@ -177,7 +197,7 @@ fn bench_auto() {
     );
     let params = SegmentParams::default();
     let start = Instant::now();
-    let result = run(&data, &params, &[], &NoProgress).unwrap();
+    let result = run(&data, &params, &[], &Timed(start, Default::default())).unwrap();
     let t = start.elapsed().as_secs_f64();
     let scores: Vec<String> = result
         .k_scores
@@ -199,7 +219,10 @@ fn bench_auto() {
 
 fn main() {
     // `cargo bench` passes --bench; a filter argument selects one part.
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     let want = |name: &str| args.is_empty() || args.iter().any(|a| name.contains(a.as_str()));
     if want("kmeans") {
         bench_kmeans();

@@ -23,7 +23,11 @@ fn sample_db() -> (tempfile::TempDir, PathBuf) {
         "--out",
         db.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir, db)
 }
 
@@ -58,7 +62,10 @@ fn fixed_k_json_is_reproducible_and_complete() {
     ];
     let first = ok(&args);
     let second = ok(&args);
-    assert_eq!(first, second, "the same seed must give byte-identical output");
+    assert_eq!(
+        first, second,
+        "the same seed must give byte-identical output"
+    );
     let v: Value = serde_json::from_slice(&first).unwrap();
     assert_eq!(
         keys(&v),
@@ -102,8 +109,7 @@ fn fixed_k_json_is_reproducible_and_complete() {
 
     // Another seed is a different run (same JSON shape).
     let other: Value =
-        serde_json::from_slice(&ok(&["segment", db, "--k", "5", "--seed", "2", "--json"]))
-            .unwrap();
+        serde_json::from_slice(&ok(&["segment", db, "--k", "5", "--seed", "2", "--json"])).unwrap();
     assert_eq!(other["seed"], 2);
 }
 
@@ -188,7 +194,11 @@ fn out_and_dump_features_cover_every_customer_and_the_run_is_stored() {
     assert_eq!(frows.len(), CUSTOMERS);
     for r in &frows {
         assert_eq!(r.len(), fheader.len());
-        assert!(r.iter().skip(1).all(|x| x.parse::<f64>().unwrap().is_finite()));
+        assert!(
+            r.iter()
+                .skip(1)
+                .all(|x| x.parse::<f64>().unwrap().is_finite())
+        );
     }
     let fids: std::collections::HashSet<String> = frows.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(fids, ids);
@@ -255,10 +265,7 @@ fn rfm_out_has_scores() {
 fn bad_input_is_one_clean_error_line() {
     let (dir, db) = sample_db();
     let db_s = db.to_str().unwrap();
-    assert_clean_error(
-        &tailor(&["segment", db_s, "--method", "dbscan"]),
-        "dbscan",
-    );
+    assert_clean_error(&tailor(&["segment", db_s, "--method", "dbscan"]), "dbscan");
     assert_clean_error(&tailor(&["segment", db_s, "--k", "0"]), "--k");
     assert_clean_error(&tailor(&["segment", db_s, "--k", "abc"]), "abc");
     let missing = dir.path().join("nope.sqlite");

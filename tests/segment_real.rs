@@ -91,7 +91,11 @@ fn sample(dir: &Path, customers: usize, seed: u64) -> (String, String) {
         "--out",
         &db,
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (db, types)
 }
 
@@ -124,14 +128,20 @@ fn kmeans_finds_the_planted_types() {
     assert!(ari >= 0.8, "adjusted Rand index {ari}");
 
     // Automatic k: reported, not asserted (region one-hot columns make finer splits score well).
-    let auto = run_json(&["segment", &db, "--method", "kmeans", "--k", "auto", "--json"]);
+    let auto = run_json(&[
+        "segment", &db, "--method", "kmeans", "--k", "auto", "--json",
+    ]);
     let scores: Vec<String> = auto["k_scores"]
         .as_array()
         .unwrap()
         .iter()
         .map(|s| format!("{}: {:.3}", s["k"], s["silhouette"].as_f64().unwrap()))
         .collect();
-    println!("k auto picks {} (silhouettes {})", auto["k"], scores.join(", "));
+    println!(
+        "k auto picks {} (silhouettes {})",
+        auto["k"],
+        scores.join(", ")
+    );
 }
 
 /// The reference entries, by name.
@@ -185,8 +195,15 @@ fn assert_same_matrix(dump: &Path, m: &Value) {
     for j in 0..p {
         let s: f64 = x.iter().map(|r| r[j]).sum();
         let q: f64 = x.iter().map(|r| r[j] * r[j]).sum();
-        assert!((s - sums[j]).abs() < 1e-6, "column {j} sum {s} vs {}", sums[j]);
-        assert!((q - squares[j]).abs() < 1e-6 * n as f64, "column {j} squares");
+        assert!(
+            (s - sums[j]).abs() < 1e-6,
+            "column {j} sum {s} vs {}",
+            sums[j]
+        );
+        assert!(
+            (q - squares[j]).abs() < 1e-6 * n as f64,
+            "column {j} squares"
+        );
     }
     let weighted: f64 = x
         .iter()
@@ -246,7 +263,11 @@ fn kmeans_matches_scikit_learn_on_online_retail() {
     let db = dir.path().join("retail.sqlite").display().to_string();
     let file = data.join("online_retail/online_retail.csv.gz");
     let out = tailor(&["import", file.to_str().unwrap(), "--db", &db]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     check_reference(&db, "online_retail_k5", dir.path());
     check_reference(&db, "online_retail_k8", dir.path());
 }
