@@ -1,8 +1,8 @@
-//! Clustering on the standardized feature matrix: k-means (linfa, k-means++), Gaussian
-//! mixtures (linfa), the silhouette score on a seeded sample, and automatic k.
+//! Clustering on the standardized feature matrix: k-means (Lloyd with greedy k-means++, as
+//! scikit-learn), Gaussian mixtures (linfa), the silhouette score on a seeded sample, and automatic k.
 
 use linfa::prelude::*;
-use linfa_clustering::{GaussianMixtureModel, KMeans, KMeansInit};
+use linfa_clustering::GaussianMixtureModel;
 use ndarray::{Array2, ArrayView2, Axis};
 use rand::SeedableRng;
 use rand::seq::index::sample;
@@ -52,25 +52,255 @@ pub fn assign(x: ArrayView2<f64>, centroids: &Array2<f64>) -> (Vec<usize>, f64) 
     (labels, dists.iter().sum())
 }
 
-/// k-means with k-means++ starts: the best of `restarts` runs, seeded.
+/// Rows per block in the parallel loops. Blocks are fixed, and their partial sums are added in
+/// block order, so results do not depend on the number of threads.
+const BLOCK: usize = 4096;
+
+/// Maximum Lloyd iterations per restart.
+const MAX_ITER: usize = 300;
+
+/// Relative tolerance: a restart stops when the centres moved (sum of squared shifts) by at
+/// most this times the mean per-feature variance (scikit-learn's `tol`).
+const TOL: f64 = 1e-4;
+
+/// k-means (Lloyd) with greedy k-means++ starts, as scikit-learn's `KMeans`: the best inertia of
+/// `restarts` seeded runs. Each run seeds its centres with k-means++ trying `2 + ln k`
+/// candidates per centre and keeping the one that lowers the potential most, then iterates
+/// until the centres move by less than 1e-4 of the mean feature variance (at most 300 times).
+/// An emptied cluster is moved to the point farthest from its centre. The loops run in
+/// parallel on fixed blocks of rows, summed in order, so a seed gives the same result on any
+/// machine.
 pub fn kmeans(x: ArrayView2<f64>, k: usize, restarts: usize, seed: u64) -> Result<Clustering> {
     check_k(x, k)?;
-    let data = DatasetBase::from(x.to_owned());
-    let rng = ChaCha8Rng::seed_from_u64(seed);
-    let model = KMeans::params_with_rng(k, rng)
-        .n_runs(restarts.max(1))
-        .init_method(KMeansInit::KMeansPlusPlus)
-        .max_n_iterations(300)
-        .tolerance(1e-4)
-        .fit(&data)
-        .map_err(|e| Error::Invalid(format!("k-means failed: {e}")))?;
-    let centroids = model.centroids().clone();
+    let p = x.ncols();
+    let data = x.as_standard_layout();
+    let flat = data
+        .as_slice()
+        .ok_or_else(|| Error::Invalid("feature matrix is not contiguous".into()))?;
+    let tol = TOL * mean_variance(flat, p);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    for _ in 0..restarts.max(1) {
+        let mut centres = kmeans_plus_plus(flat, p, k, &mut rng);
+        lloyd(flat, p, k, &mut centres, tol);
+        let (_, inertia) = nearest_all(flat, p, &centres);
+        if best.as_ref().is_none_or(|(_, b)| inertia < *b) {
+            best = Some((centres, inertia));
+        }
+    }
+    let (centres, _) = best.ok_or_else(|| Error::Invalid("k-means found no centres".into()))?;
+    let centroids = Array2::from_shape_vec((k, p), centres)
+        .map_err(|e| Error::Invalid(format!("k-means centres: {e}")))?;
     let (labels, inertia) = assign(x, &centroids);
     Ok(Clustering {
         labels,
         centroids,
         inertia,
     })
+}
+
+/// Mean over features of the per-feature variance of row-major `flat` with `p` columns.
+fn mean_variance(flat: &[f64], p: usize) -> f64 {
+    let n = flat.len() / p.max(1);
+    if n == 0 || p == 0 {
+        return 0.0;
+    }
+    let mut sum = vec![0.0; p];
+    for row in flat.chunks_exact(p) {
+        for (s, v) in sum.iter_mut().zip(row) {
+            *s += v;
+        }
+    }
+    let mean: Vec<f64> = sum.iter().map(|s| s / n as f64).collect();
+    let mut ss = 0.0;
+    for row in flat.chunks_exact(p) {
+        for (m, v) in mean.iter().zip(row) {
+            ss += (v - m) * (v - m);
+        }
+    }
+    ss / (n * p) as f64
+}
+
+/// The nearest centre of a row and its squared distance.
+fn nearest(row: &[f64], centres: &[f64], p: usize) -> (usize, f64) {
+    let mut best = (0, f64::INFINITY);
+    for (c, centre) in centres.chunks_exact(p).enumerate() {
+        let d = sq_dist(row, centre);
+        if d < best.1 {
+            best = (c, d);
+        }
+    }
+    best
+}
+
+/// Nearest centre of every row and the total squared distance (summed in block order).
+fn nearest_all(flat: &[f64], p: usize, centres: &[f64]) -> (Vec<usize>, f64) {
+    let blocks: Vec<(Vec<usize>, f64)> = flat
+        .par_chunks(BLOCK * p)
+        .map(|block| {
+            let mut labels = Vec::with_capacity(block.len() / p);
+            let mut total = 0.0;
+            for row in block.chunks_exact(p) {
+                let (c, d) = nearest(row, centres, p);
+                labels.push(c);
+                total += d;
+            }
+            (labels, total)
+        })
+        .collect();
+    let mut labels = Vec::with_capacity(flat.len() / p);
+    let mut total = 0.0;
+    for (l, t) in blocks {
+        labels.extend(l);
+        total += t;
+    }
+    (labels, total)
+}
+
+/// Squared distance of every row to `centre`, in parallel.
+fn distances_to(flat: &[f64], p: usize, centre: &[f64]) -> Vec<f64> {
+    let mut out = vec![0.0; flat.len() / p];
+    out.par_chunks_mut(BLOCK)
+        .zip(flat.par_chunks(BLOCK * p))
+        .for_each(|(o, block)| {
+            for (d, row) in o.iter_mut().zip(block.chunks_exact(p)) {
+                *d = sq_dist(row, centre);
+            }
+        });
+    out
+}
+
+/// Sum of a vector in block order (deterministic).
+fn block_sum(v: &[f64]) -> f64 {
+    let parts: Vec<f64> = v.par_chunks(BLOCK).map(|b| b.iter().sum()).collect();
+    parts.iter().sum()
+}
+
+/// Index of the first cumulative weight above `target` (the last index on rounding).
+fn pick_by_weight(weights: &[f64], target: f64) -> usize {
+    let mut acc = 0.0;
+    for (i, w) in weights.iter().enumerate() {
+        acc += w;
+        if acc > target {
+            return i;
+        }
+    }
+    weights.len().saturating_sub(1)
+}
+
+/// Greedy k-means++ (scikit-learn's `_kmeans_plusplus`): row-major `k × p` centres.
+fn kmeans_plus_plus(flat: &[f64], p: usize, k: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    use rand::Rng;
+    let n = flat.len() / p;
+    let trials = 2 + (k as f64).ln().floor() as usize;
+    let mut centres = Vec::with_capacity(k * p);
+    let first = rng.gen_range(0..n);
+    let row = |i: usize| flat.get(i * p..(i + 1) * p).unwrap_or(&[]);
+    centres.extend_from_slice(row(first));
+    let mut closest = distances_to(flat, p, row(first));
+    let mut potential = block_sum(&closest);
+    for _ in 1..k {
+        let mut best: Option<(usize, Vec<f64>, f64)> = None;
+        for _ in 0..trials {
+            let candidate = if potential > 0.0 {
+                pick_by_weight(&closest, rng.r#gen::<f64>() * potential)
+            } else {
+                rng.gen_range(0..n)
+            };
+            let mut d = distances_to(flat, p, row(candidate));
+            d.par_iter_mut()
+                .zip(closest.par_iter())
+                .for_each(|(d, c)| *d = d.min(*c));
+            let pot = block_sum(&d);
+            if best.as_ref().is_none_or(|(_, _, b)| pot < *b) {
+                best = Some((candidate, d, pot));
+            }
+        }
+        if let Some((candidate, d, pot)) = best {
+            centres.extend_from_slice(row(candidate));
+            closest = d;
+            potential = pot;
+        }
+    }
+    centres
+}
+
+/// Lloyd iterations from `centres` (updated in place).
+fn lloyd(flat: &[f64], p: usize, k: usize, centres: &mut [f64], tol: f64) {
+    for _ in 0..MAX_ITER {
+        // Per block: sums and counts per cluster.
+        let c_ref: &[f64] = centres;
+        let blocks: Vec<(Vec<f64>, Vec<usize>)> = flat
+            .par_chunks(BLOCK * p)
+            .map(|block| {
+                let mut sums = vec![0.0; k * p];
+                let mut counts = vec![0usize; k];
+                for row in block.chunks_exact(p) {
+                    let (c, _) = nearest(row, c_ref, p);
+                    if let Some(n) = counts.get_mut(c) {
+                        *n += 1;
+                    }
+                    if let Some(s) = sums.get_mut(c * p..(c + 1) * p) {
+                        for (s, v) in s.iter_mut().zip(row) {
+                            *s += v;
+                        }
+                    }
+                }
+                (sums, counts)
+            })
+            .collect();
+        let mut sums = vec![0.0; k * p];
+        let mut counts = vec![0usize; k];
+        for (s, c) in blocks {
+            for (a, b) in sums.iter_mut().zip(&s) {
+                *a += b;
+            }
+            for (a, b) in counts.iter_mut().zip(&c) {
+                *a += b;
+            }
+        }
+        // Emptied clusters restart at the points farthest from their centres.
+        let mut far = if counts.contains(&0) {
+            let (labels, _) = nearest_all(flat, p, c_ref);
+            let mut d: Vec<(usize, f64)> = flat
+                .chunks_exact(p)
+                .zip(&labels)
+                .enumerate()
+                .map(|(i, (row, &l))| {
+                    let centre = c_ref.get(l * p..(l + 1) * p).unwrap_or(&[]);
+                    (i, sq_dist(row, centre))
+                })
+                .collect();
+            d.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            d.truncate(k);
+            d.into_iter()
+        } else {
+            Vec::new().into_iter()
+        };
+        let mut shift = 0.0;
+        for (c, centre) in centres.chunks_exact_mut(p).enumerate() {
+            let count = counts.get(c).copied().unwrap_or(0);
+            let new: Vec<f64> = if count > 0 {
+                sums.get(c * p..(c + 1) * p)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|s| s / count as f64)
+                    .collect()
+            } else if let Some((i, _)) = far.next() {
+                // An emptied cluster restarts at the farthest remaining point.
+                flat.get(i * p..(i + 1) * p).unwrap_or(&[]).to_vec()
+            } else {
+                centre.to_vec()
+            };
+            if new.len() == p {
+                shift += sq_dist(centre, &new);
+                centre.copy_from_slice(&new);
+            }
+        }
+        if shift <= tol {
+            break;
+        }
+    }
 }
 
 /// A Gaussian mixture with `k` components (full covariances), seeded. Fails, saying so, when
@@ -317,6 +547,37 @@ mod tests {
         assert_eq!(labels, c.labels);
         assert!((inertia - c.inertia).abs() < 1e-9);
         assert!(inertia / 300.0 < 2.0 * 0.25 * 1.2, "{inertia}");
+    }
+
+    #[test]
+    fn kmeans_does_not_depend_on_the_thread_count() {
+        // More rows than a block, so the parallel loops split.
+        let (x, _) = blobs(3 * BLOCK, 5);
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| kmeans(x.view(), 4, 2, 9).unwrap());
+        let three = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap()
+            .install(|| kmeans(x.view(), 4, 2, 9).unwrap());
+        assert_eq!(one, three);
+    }
+
+    #[test]
+    fn duplicate_points_leave_no_cluster_empty() {
+        // Five distinct points, many copies: k = 5 must use every point.
+        let mut data = Vec::new();
+        for i in 0..100 {
+            data.push((i % 5) as f64);
+        }
+        let x = Array2::from_shape_vec((100, 1), data).unwrap();
+        let c = kmeans(x.view(), 5, 3, 1).unwrap();
+        assert!(c.inertia < 1e-12, "{}", c.inertia);
+        let used: std::collections::HashSet<usize> = c.labels.iter().copied().collect();
+        assert_eq!(used.len(), 5);
     }
 
     #[test]
