@@ -88,7 +88,6 @@ impl Controls {
             restarts: self.restarts.max(1),
             seed: self.seed,
             include_protected: self.include_protected,
-            include_pii: false,
         }
     }
 }

@@ -68,7 +68,6 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         restarts: args.restarts,
         seed: args.seed,
         include_protected: args.include_protected,
-        include_pii: false,
     };
     let mut db = Database::open(&args.db)?;
     let outcome = pipeline::segment(&mut db, &params, &StderrProgress::default())?;

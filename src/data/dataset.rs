@@ -103,8 +103,10 @@ pub struct Products {
 pub struct Dataset {
     /// Customer ids, sorted; a customer's index is its position here.
     pub customer_ids: Vec<String>,
-    /// Customer attribute columns (every customers column but the id).
+    /// Customer attribute columns (every customers column but the id and personal data).
     pub attributes: Vec<Attribute>,
+    /// Customers columns holding personal data: never loaded, never a model input.
+    pub pii_columns: Vec<String>,
     /// Products.
     pub products: Products,
     /// Transactions (empty when the database has none).
@@ -188,10 +190,16 @@ impl Dataset {
             .enumerate()
             .map(|(i, id)| (id.as_str(), i as u32))
             .collect();
-        let attributes = if db.has_table(TableKind::Customers) {
-            load_attributes(db, &index, ids.len())?
+        let (attributes, pii_columns) = if db.has_table(TableKind::Customers) {
+            let pii = db
+                .columns(TableKind::Customers)?
+                .into_iter()
+                .filter(|c| c.role == Role::Pii)
+                .map(|c| c.name)
+                .collect();
+            (load_attributes(db, &index, ids.len())?, pii)
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         progress.check()?;
         progress.report(0.1, "Loading products");
@@ -266,6 +274,7 @@ impl Dataset {
         Ok(Dataset {
             customer_ids: ids,
             attributes,
+            pii_columns,
             products,
             transactions,
             has_transactions,
@@ -299,81 +308,121 @@ fn number_of(v: ValueRef<'_>) -> Option<f64> {
     }
 }
 
+/// Builds one attribute column while rows stream in: numbers as they come, other text interned.
+#[derive(Default)]
+struct ColumnBuilder {
+    numeric: Vec<Option<f64>>,
+    codes: Vec<Option<u32>>,
+    intern: HashMap<String, u32>,
+    levels: Vec<String>,
+    any_text: bool,
+}
+
+impl ColumnBuilder {
+    fn new(n: usize) -> Self {
+        Self {
+            numeric: vec![None; n],
+            codes: vec![None; n],
+            ..Self::default()
+        }
+    }
+
+    fn code(&mut self, text: &str) -> u32 {
+        if let Some(&c) = self.intern.get(text) {
+            return c;
+        }
+        let c = self.levels.len() as u32;
+        self.levels.push(text.to_string());
+        self.intern.insert(text.to_string(), c);
+        c
+    }
+
+    fn push(&mut self, i: usize, v: ValueRef<'_>) {
+        if let Some(x) = number_of(v) {
+            if let Some(slot) = self.numeric.get_mut(i) {
+                *slot = Some(x);
+            }
+            return;
+        }
+        let text = match v {
+            ValueRef::Text(t) => String::from_utf8_lossy(t),
+            _ => return,
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            return;
+        }
+        self.any_text = true;
+        let c = self.code(text);
+        if let Some(slot) = self.codes.get_mut(i) {
+            *slot = Some(c);
+        }
+    }
+
+    fn finish(mut self) -> AttrValues {
+        if !self.any_text {
+            return AttrValues::Numeric(self.numeric);
+        }
+        // Mixed or text: every value is a category; numbers as they print.
+        let numeric = std::mem::take(&mut self.numeric);
+        for (i, x) in numeric.iter().enumerate() {
+            if let Some(x) = x {
+                let c = self.code(&x.to_string());
+                if let Some(slot) = self.codes.get_mut(i) {
+                    *slot = Some(c);
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..self.levels.len()).collect();
+        order.sort_by(|&a, &b| self.levels[a].cmp(&self.levels[b]));
+        let mut rank = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old] = new as u32;
+        }
+        let codes = self
+            .codes
+            .iter()
+            .map(|c| c.and_then(|c| rank.get(c as usize).copied()))
+            .collect();
+        let levels = order.iter().map(|&o| self.levels[o].clone()).collect();
+        AttrValues::Categorical { levels, codes }
+    }
+}
+
+/// Loads the customers table's attribute columns (personal data is left out: models never use
+/// it, and it is the bulk of a large table).
 fn load_attributes(db: &Database, index: &HashMap<&str, u32>, n: usize) -> Result<Vec<Attribute>> {
     let sq = |e| Error::sqlite(db.path())(e);
     let columns: Vec<_> = db
         .columns(TableKind::Customers)?
         .into_iter()
-        .filter(|c| c.name != "customer_id")
+        .filter(|c| c.name != "customer_id" && c.role != Role::Pii)
         .collect();
     if columns.is_empty() {
         return Ok(Vec::new());
     }
     let select: Vec<String> = columns.iter().map(|c| quote_ident(&c.name)).collect();
-    let sql = format!(
-        "SELECT CAST(customer_id AS TEXT), {} FROM customers",
-        select.join(", ")
-    );
-    // Raw cells per column: numbers where every non-blank value is a number.
-    let mut raw: Vec<Vec<Option<String>>> = vec![vec![None; n]; columns.len()];
-    let mut numeric = vec![true; columns.len()];
+    let sql = format!("SELECT customer_id, {} FROM customers", select.join(", "));
+    let mut builders: Vec<ColumnBuilder> = columns.iter().map(|_| ColumnBuilder::new(n)).collect();
+    let mut buf = String::new();
     let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
     let mut rows = stmt.query([]).map_err(sq)?;
     while let Some(row) = rows.next().map_err(sq)? {
-        let Some(id) = row.get::<_, Option<String>>(0).map_err(sq)? else {
+        let v = row.get_ref(0).map_err(sq)?;
+        let Some(&ci) = id_text(v, &mut buf).and_then(|id| index.get(id.trim())) else {
             continue;
         };
-        let Some(&ci) = index.get(id.as_str()) else {
-            continue;
-        };
-        for (j, col) in raw.iter_mut().enumerate() {
-            let v = row.get_ref(j + 1).map_err(sq)?;
-            let text = text_of(v);
-            if text.is_some()
-                && number_of(v).is_none()
-                && let Some(flag) = numeric.get_mut(j)
-            {
-                *flag = false;
-            }
-            if let Some(slot) = col.get_mut(ci as usize) {
-                *slot = text;
-            }
+        for (j, b) in builders.iter_mut().enumerate() {
+            b.push(ci as usize, row.get_ref(j + 1).map_err(sq)?);
         }
     }
     Ok(columns
         .into_iter()
-        .zip(raw)
-        .zip(numeric)
-        .map(|((info, cells), is_numeric)| {
-            let values = if is_numeric {
-                AttrValues::Numeric(
-                    cells
-                        .iter()
-                        .map(|c| c.as_deref().and_then(|s| s.parse::<f64>().ok()))
-                        .collect(),
-                )
-            } else {
-                let mut levels: Vec<String> = cells.iter().flatten().cloned().collect();
-                levels.sort_unstable();
-                levels.dedup();
-                let codes = cells
-                    .iter()
-                    .map(|c| {
-                        c.as_deref().and_then(|s| {
-                            levels
-                                .binary_search_by(|l| l.as_str().cmp(s))
-                                .ok()
-                                .map(|i| i as u32)
-                        })
-                    })
-                    .collect();
-                AttrValues::Categorical { levels, codes }
-            };
-            Attribute {
-                name: info.name,
-                role: info.role,
-                values,
-            }
+        .zip(builders)
+        .map(|(info, b)| Attribute {
+            name: info.name,
+            role: info.role,
+            values: b.finish(),
         })
         .collect())
 }
@@ -605,9 +654,10 @@ fn load_transactions(
         cancelled: Vec::with_capacity(cap),
         rating: Vec::with_capacity(cap),
     };
-    // Orders get dense indices; the map lives only while loading.
-    let mut orders: HashMap<Box<[u8]>, u32> = HashMap::new();
-    let mut last_order: (Vec<u8>, u32) = (Vec::new(), NONE);
+    // Orders get dense indices, keyed by a 64-bit hash of the id (two ids sharing a hash are
+    // about one chance in 10^12 for a million orders); the map lives only while loading.
+    let mut orders: HashMap<u64, u32> = HashMap::new();
+    let mut last_order: (u64, u32) = (0, NONE);
     let mut buf = String::new();
     let mut extra: HashMap<String, u32> = HashMap::new();
     let mut extra_order: Vec<String> = Vec::new();
@@ -660,18 +710,16 @@ fn load_transactions(
         let (order, order_cancelled) = match row.get_ref(3).map_err(sq)? {
             ValueRef::Null => (NONE, false),
             v => {
-                let key: Vec<u8> = match v {
-                    ValueRef::Text(b) => b.trim_ascii().to_vec(),
-                    ValueRef::Integer(i) => i.to_string().into_bytes(),
-                    ValueRef::Real(f) => f.to_string().into_bytes(),
-                    ValueRef::Null | ValueRef::Blob(_) => Vec::new(),
-                };
-                let starts_c = key.first() == Some(&b'C');
-                let o = if key == last_order.0 {
+                let text = id_text(v, &mut buf).map(str::trim).unwrap_or("");
+                let starts_c = text.starts_with('C');
+                let mut hasher = std::hash::DefaultHasher::new();
+                std::hash::Hasher::write(&mut hasher, text.as_bytes());
+                let key = std::hash::Hasher::finish(&hasher);
+                let o = if key == last_order.0 && last_order.1 != NONE {
                     last_order.1
                 } else {
                     let next = orders.len() as u32;
-                    let o = *orders.entry(key.clone().into_boxed_slice()).or_insert(next);
+                    let o = *orders.entry(key).or_insert(next);
                     last_order = (key, o);
                     o
                 };

@@ -59,6 +59,21 @@ const BLOCK: usize = 4096;
 /// Maximum Lloyd iterations per restart.
 const MAX_ITER: usize = 300;
 
+/// Above this many rows, restarts (and the candidates of automatic k) run on a seeded
+/// subsample of this size; the chosen model is then refined on every row.
+pub const RESTART_ROWS: usize = 100_000;
+
+/// `m` distinct row indices of `0..n`, seeded and sorted (all rows when `n <= m`).
+fn seeded_rows(n: usize, m: usize, seed: u64) -> Vec<usize> {
+    if n <= m {
+        return (0..n).collect();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7e57_a11c);
+    let mut idx = sample(&mut rng, n, m).into_vec();
+    idx.sort_unstable();
+    idx
+}
+
 /// Relative tolerance: a restart stops when the centres moved (sum of squared shifts) by at
 /// most this times the mean per-feature variance (scikit-learn's `tol`).
 const TOL: f64 = 1e-4;
@@ -79,16 +94,32 @@ pub fn kmeans(x: ArrayView2<f64>, k: usize, restarts: usize, seed: u64) -> Resul
         .ok_or_else(|| Error::Invalid("feature matrix is not contiguous".into()))?;
     let tol = TOL * mean_variance(flat, p);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let n = flat.len() / p;
+    // Large inputs: the restarts compete on a seeded subsample, and the winner is refined on
+    // every row — the same optimum at a fraction of the passes over the data.
+    let subsample: Option<Vec<f64>> = (restarts > 1 && n > RESTART_ROWS).then(|| {
+        let rows = seeded_rows(n, RESTART_ROWS, seed);
+        let mut sub = Vec::with_capacity(rows.len() * p);
+        for i in rows {
+            sub.extend_from_slice(flat.get(i * p..(i + 1) * p).unwrap_or(&[]));
+        }
+        sub
+    });
+    let search: &[f64] = subsample.as_deref().unwrap_or(flat);
+    let search_tol = TOL * mean_variance(search, p);
     let mut best: Option<(Vec<f64>, f64)> = None;
     for _ in 0..restarts.max(1) {
-        let mut centres = kmeans_plus_plus(flat, p, k, &mut rng);
-        lloyd(flat, p, k, &mut centres, tol);
-        let (_, inertia) = nearest_all(flat, p, &centres);
+        let mut centres = kmeans_plus_plus(search, p, k, &mut rng);
+        lloyd(search, p, k, &mut centres, search_tol);
+        let (_, inertia) = nearest_all(search, p, &centres);
         if best.as_ref().is_none_or(|(_, b)| inertia < *b) {
             best = Some((centres, inertia));
         }
     }
-    let (centres, _) = best.ok_or_else(|| Error::Invalid("k-means found no centres".into()))?;
+    let (mut centres, _) = best.ok_or_else(|| Error::Invalid("k-means found no centres".into()))?;
+    if subsample.is_some() {
+        lloyd(flat, p, k, &mut centres, tol);
+    }
     let centroids = Array2::from_shape_vec((k, p), centres)
         .map_err(|e| Error::Invalid(format!("k-means centres: {e}")))?;
     let (labels, inertia) = assign(x, &centroids);
@@ -479,19 +510,32 @@ pub fn choose_k(
 ) -> Result<(Vec<KScore>, usize)> {
     let sample_rows = silhouette_sample(x.nrows(), seed);
     let ks: Vec<usize> = ks.filter(|&k| k <= x.nrows().max(1)).collect();
+    // Candidates are fitted on a seeded subsample of large inputs; inertia and silhouette are
+    // measured with every row assigned to the candidate's centres.
+    let fit_rows = seeded_rows(x.nrows(), RESTART_ROWS, seed);
+    let subsample = (fit_rows.len() < x.nrows()).then(|| x.select(Axis(0), &fit_rows));
+    let fit_on: ArrayView2<f64> = match &subsample {
+        Some(s) => s.view(),
+        None => x.view(),
+    };
     let mut scores = Vec::new();
     for (step, &k) in ks.iter().enumerate() {
         progress.check()?;
         progress.report(
-            step as f32 / (ks.len() + 1) as f32,
+            0.05 + 0.65 * step as f32 / ks.len().max(1) as f32,
             &format!("Trying {k} segments"),
         );
-        let c = fit(x, method, k, 3, seed)?;
-        let s = silhouette(x, &c.labels, &sample_rows).unwrap_or(-1.0);
+        let c = fit(fit_on, method, k, 3, seed)?;
+        let (labels, inertia) = if subsample.is_some() {
+            assign(x, &c.centroids)
+        } else {
+            (c.labels, c.inertia)
+        };
+        let s = silhouette(x, &labels, &sample_rows).unwrap_or(-1.0);
         scores.push(KScore {
             k,
             silhouette: s,
-            inertia: c.inertia,
+            inertia,
         });
     }
     let best = scores

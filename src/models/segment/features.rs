@@ -10,8 +10,8 @@
 //! - `avg_basket`: money spent per purchase occasion;
 //! - `share_<category>`: share of the customer's spend in each of the top categories.
 //!
-//! Attributes: every customers column whose role is `feature` (protected and PII columns only
-//! when the caller opts in); numbers as they are (blanks get the mean), categories one-hot
+//! Attributes: every customers column whose role is `feature` (protected columns only when the
+//! caller opts in; personal data never); numbers as they are (blanks get the mean), categories one-hot
 //! (the 12 most common values, the rest as `other`).
 //!
 //! The model sees the standardized matrix: `frequency`, `monetary` and `avg_basket` are first
@@ -31,8 +31,6 @@ const MAX_LEVELS: usize = 12;
 pub struct FeatureOptions {
     /// Include protected columns (gender, age…) as features.
     pub include_protected: bool,
-    /// Include PII columns as features.
-    pub include_pii: bool,
     /// Number of top categories whose spend share is a feature.
     pub top_categories: usize,
     /// Use behaviour from transactions (when there are any).
@@ -43,7 +41,6 @@ impl Default for FeatureOptions {
     fn default() -> Self {
         Self {
             include_protected: false,
-            include_pii: false,
             top_categories: 5,
             behaviour: true,
         }
@@ -283,7 +280,6 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
         let allowed = match attr.role {
             Role::Feature => Ok(()),
             Role::Protected if options.include_protected => Ok(()),
-            Role::Pii if options.include_pii => Ok(()),
             Role::Protected => Err("protected"),
             Role::Pii => Err("personal data"),
             Role::Label => Err("label"),
@@ -390,6 +386,12 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
             }
         }
         used_columns.push(attr.name.clone());
+    }
+    for column in &data.pii_columns {
+        left_out.push(LeftOut {
+            column: column.clone(),
+            reason: "personal data".into(),
+        });
     }
     let p = names.len();
     let mut raw = vec![0.0; n * p];

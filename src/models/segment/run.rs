@@ -1,7 +1,5 @@
 //! One segmentation run: features → method → labels → profiles, names and projection.
 
-use ndarray::Array2;
-
 use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::models::segment::cluster::{self, KScore, Method};
@@ -95,8 +93,6 @@ pub struct SegmentParams {
     pub seed: u64,
     /// Use protected columns as features.
     pub include_protected: bool,
-    /// Use PII columns as features.
-    pub include_pii: bool,
 }
 
 impl Default for SegmentParams {
@@ -107,7 +103,6 @@ impl Default for SegmentParams {
             restarts: 10,
             seed: 42,
             include_protected: false,
-            include_pii: false,
         }
     }
 }
@@ -163,13 +158,12 @@ pub fn run(
     progress.report(0.05, "Computing features");
     let options = FeatureOptions {
         include_protected: params.include_protected,
-        include_pii: params.include_pii,
         ..FeatureOptions::default()
     };
     let features = features::build(data, &options);
     progress.check()?;
     let (n, p) = (features.n, features.p());
-    let x = Array2::from_shape_vec((n, p), features.standardized.clone())
+    let x = ndarray::ArrayView2::from_shape((n, p), &features.standardized)
         .map_err(|e| Error::Invalid(format!("feature matrix: {e}")))?;
     let sample_rows = cluster::silhouette_sample(n, params.seed);
 
