@@ -16,7 +16,10 @@
 //!
 //! The model sees the standardized matrix: `frequency`, `monetary` and `avg_basket` are first
 //! put on a signed log scale (`sign(x)·ln(1+|x|)`), since spend is heavy-tailed; then every
-//! column is centred and scaled to unit variance (constant columns become 0).
+//! column is centred and scaled to unit variance (constant columns become 0). The one-hot
+//! columns of a categorical attribute with L values are then scaled by 1/√L, so the attribute
+//! as a whole weighs as much as one numeric feature (otherwise an 8-value region would outweigh
+//! the behaviour and segments would split by region).
 
 use std::collections::HashSet;
 
@@ -258,6 +261,8 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
     let mut names: Vec<String> = Vec::new();
     let mut columns: Vec<Vec<f64>> = Vec::new();
     let mut log_scaled: Vec<bool> = Vec::new();
+    // Per column: its weight after standardizing (one-hot columns share one unit of variance).
+    let mut weights: Vec<f64> = Vec::new();
     let mut revenue = vec![0.0; n];
     let mut reference_ts = None;
     if options.behaviour
@@ -268,6 +273,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 name.as_str(),
                 "frequency" | "monetary" | "avg_basket"
             ));
+            weights.push(1.0);
             names.push(name);
             columns.push(col);
         }
@@ -307,6 +313,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 names.push(attr.name.clone());
                 columns.push(values.iter().map(|v| v.unwrap_or(mean)).collect());
                 log_scaled.push(false);
+                weights.push(1.0);
             }
             AttrValues::Categorical { levels, codes }
                 if levels.len() >= 2
@@ -333,6 +340,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 names.push(format!("{}_days_ago", attr.name));
                 columns.push(days.iter().map(|d| d.unwrap_or(mean)).collect());
                 log_scaled.push(false);
+                weights.push(1.0);
             }
             AttrValues::Categorical { levels, codes } => {
                 if levels.len() > 200 || levels.len() < 2 {
@@ -357,6 +365,8 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 top.truncate(MAX_LEVELS);
                 top.sort_unstable();
                 let has_other = levels.len() > top.len();
+                let group = (top.len() + usize::from(has_other)) as f64;
+                let group_weight = 1.0 / group.sqrt();
                 for &level in &top {
                     names.push(format!(
                         "{}={}",
@@ -370,6 +380,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                             .collect(),
                     );
                     log_scaled.push(false);
+                    weights.push(group_weight);
                 }
                 if has_other {
                     names.push(format!("{}=other", attr.name));
@@ -382,6 +393,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                             .collect(),
                     );
                     log_scaled.push(false);
+                    weights.push(group_weight);
                 }
             }
         }
@@ -414,7 +426,12 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
                 transformed.get(i),
             ) {
                 *r = x;
-                *s = if sd > 1e-12 { (tx - mean) / sd } else { 0.0 };
+                let w = weights.get(j).copied().unwrap_or(1.0);
+                *s = if sd > 1e-12 {
+                    w * (tx - mean) / sd
+                } else {
+                    0.0
+                };
             }
         }
     }
