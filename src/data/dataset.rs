@@ -136,53 +136,26 @@ impl Dataset {
     /// Loads the database into memory. Customers come from the customers table and from any
     /// transaction or feedback rows whose customer is not in it.
     pub fn load(db: &Database, progress: &dyn Progress) -> Result<Dataset> {
-        let sq = |e| Error::sqlite(db.path())(e);
-        let conn = db.conn();
         progress.report(0.0, "Loading customers");
-        // Customers of the customers table; those known only from transactions or feedback are
-        // added while those load (a full DISTINCT scan of a large transactions table is slow).
+        // Customers of the customers and feedback tables; those known only from transactions
+        // are added while transactions load (a DISTINCT scan of a large table is slow).
         let mut ids: Vec<String> = Vec::new();
-        if db.has_table(TableKind::Customers) {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT CAST(customer_id AS TEXT) FROM customers WHERE customer_id IS NOT NULL",
-                )
-                .map_err(sq)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
-            for row in rows {
-                ids.push(row.map_err(sq)?.trim().to_string());
+        for (kind, sql) in [
+            (
+                TableKind::Customers,
+                "SELECT CAST(customer_id AS TEXT) FROM customers WHERE customer_id IS NOT NULL",
+            ),
+            (
+                TableKind::Feedback,
+                "SELECT DISTINCT CAST(customer_id AS TEXT) FROM feedback WHERE customer_id IS NOT NULL",
+            ),
+        ] {
+            if db.has_table(kind) {
+                ids.extend(query_ids(db, sql)?);
             }
+            progress.check()?;
         }
-        progress.check()?;
         let has_transactions = db.has_table(TableKind::Transactions);
-        if !has_transactions || !db.has_table(TableKind::Customers) {
-            for kind in [TableKind::Transactions, TableKind::Feedback] {
-                if !db.has_table(kind) {
-                    continue;
-                }
-                let mut stmt = conn
-                    .prepare(&format!(
-                        "SELECT DISTINCT CAST(customer_id AS TEXT) FROM {} WHERE customer_id IS NOT NULL",
-                        quote_ident(kind.name())
-                    ))
-                    .map_err(sq)?;
-                let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
-                for row in rows {
-                    ids.push(row.map_err(sq)?.trim().to_string());
-                }
-            }
-        } else if db.has_table(TableKind::Feedback) {
-            let mut stmt = conn
-                .prepare(
-                    "SELECT DISTINCT CAST(customer_id AS TEXT) FROM feedback
-                     WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT customer_id FROM customers)",
-                )
-                .map_err(sq)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
-            for row in rows {
-                ids.push(row.map_err(sq)?.trim().to_string());
-            }
-        }
         ids.sort_unstable();
         ids.dedup();
         let index: HashMap<&str, u32> = ids
@@ -280,6 +253,15 @@ impl Dataset {
             has_transactions,
         })
     }
+}
+
+/// The first column of a query's rows, as trimmed text.
+fn query_ids(db: &Database, sql: &str) -> Result<Vec<String>> {
+    let sq = |e| Error::sqlite(db.path())(e);
+    let mut stmt = db.conn().prepare(sql).map_err(sq)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
+    rows.map(|r| r.map(|id| id.trim().to_string()).map_err(sq))
+        .collect()
 }
 
 fn text_of(v: ValueRef<'_>) -> Option<String> {
@@ -429,37 +411,28 @@ fn load_attributes(db: &Database, index: &HashMap<&str, u32>, n: usize) -> Resul
 
 fn load_products(db: &Database) -> Result<Products> {
     let sq = |e| Error::sqlite(db.path())(e);
-    let mut ids: Vec<String> = Vec::new();
     // The products table when there is one (transactions naming an unknown product keep no
     // product: `tailor check` reports them); else the products named by transactions.
-    let source = if db.has_table(TableKind::Products) {
-        TableKind::Products
-    } else {
-        TableKind::Transactions
+    let source = [TableKind::Products, TableKind::Transactions]
+        .into_iter()
+        .find(|k| db.has_table(*k));
+    let mut ids: Vec<String> = match source {
+        Some(kind)
+            if db
+                .raw_columns(kind.name())?
+                .iter()
+                .any(|(c, _)| c == "product_id") =>
+        {
+            query_ids(
+                db,
+                &format!(
+                    "SELECT DISTINCT CAST(product_id AS TEXT) FROM {} WHERE product_id IS NOT NULL",
+                    quote_ident(kind.name())
+                ),
+            )?
+        }
+        _ => Vec::new(),
     };
-    for kind in [source] {
-        if !db.has_table(kind) {
-            continue;
-        }
-        let has_col = db
-            .raw_columns(kind.name())?
-            .iter()
-            .any(|(c, _)| c == "product_id");
-        if !has_col {
-            continue;
-        }
-        let mut stmt = db
-            .conn()
-            .prepare(&format!(
-                "SELECT DISTINCT CAST(product_id AS TEXT) FROM {} WHERE product_id IS NOT NULL",
-                quote_ident(kind.name())
-            ))
-            .map_err(sq)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(sq)?;
-        for row in rows {
-            ids.push(row.map_err(sq)?);
-        }
-    }
     ids.sort_unstable();
     ids.dedup();
     let n = ids.len();
@@ -804,6 +777,23 @@ mod tests {
         assert_eq!(t.product, vec![0, NONE]);
         assert_eq!(t.order, vec![0, 1]);
         assert_eq!(t.n_orders, 2);
+    }
+
+    #[test]
+    fn transactions_only_database_gets_its_customers() {
+        let db = Database::in_memory().unwrap();
+        db.conn()
+            .execute_batch(
+                "CREATE TABLE transactions (customer_id TEXT, ts TEXT, amount REAL);
+                 INSERT INTO transactions VALUES ('z', '2020-01-01', 1), ('a', '2020-01-02', 2),
+                     ('z', '2020-01-03', 3), ('m', 'bad', 4);",
+            )
+            .unwrap();
+        let d = Dataset::load(&db, &NoProgress).unwrap();
+        // m is a customer though its only row has no readable date (it is not loaded).
+        assert_eq!(d.customer_ids, vec!["a", "m", "z"]);
+        assert_eq!(d.transactions.customer, vec![2, 0, 2]);
+        assert_eq!(d.customer_index("z"), Some(2));
     }
 
     #[test]
