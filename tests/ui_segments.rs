@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,69 +10,12 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use tailor::app::panels::segments::NO_TRANSACTIONS;
 use tailor::app::segments::SegmentCommand;
-use tailor::app::{AppConfig, Command, Panel, TailorApp};
+use tailor::app::{Command, Panel, TailorApp};
 use tailor::jobs::{Event, Job, JobId, Worker};
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 
-fn demo_copy(dir: &Path) -> PathBuf {
-    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
-    let path = dir.join("demo.sqlite");
-    std::fs::copy(bundled, &path).unwrap();
-    path
-}
-
-fn harness(db: PathBuf) -> Harness<'static, TailorApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| {
-            TailorApp::with_config(&cc.egui_ctx, Some(db), AppConfig::ephemeral())
-        })
-}
-
-fn has_label(h: &Harness<'_, TailorApp>, text: &str) -> bool {
-    h.query_all_by_label(text).next().is_some()
-}
-
-fn has_label_containing(h: &Harness<'_, TailorApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-fn step_until(
-    h: &mut Harness<'_, TailorApp>,
-    limit: Duration,
-    done: impl Fn(&Harness<'_, TailorApp>) -> bool,
-) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        h.step();
-        if done(h) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    false
-}
-
-fn dump(h: &Harness<'_, TailorApp>) -> String {
-    h.query_all_by_label_contains("")
-        .filter_map(|n| {
-            let node = n.accesskit_node();
-            node.label().or(node.value()).map(|s| s.to_string())
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
-fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
-    h.step();
-    h.step();
-    h.query_all_by_label(label)
-        .next()
-        .unwrap_or_else(|| panic!("no {label:?} on screen: {}", dump(h)))
-        .click();
-    h.step();
-    h.step();
-}
+mod ui_common;
+use ui_common::*;
 
 /// Shows the Segments panel once the database is open.
 fn show_segments(h: &mut Harness<'_, TailorApp>) {
@@ -113,7 +55,7 @@ fn replace_focused_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str
 fn kmeans_run_rename_export_and_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(dir.path());
-    let mut h = harness(db.clone());
+    let mut h = harness(Some(db.clone()));
     show_segments(&mut h);
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| !h
@@ -304,7 +246,7 @@ fn rfm_without_transactions_says_to_import_them() {
     }
     conn.execute_batch(&sql).unwrap();
     drop(conn);
-    let mut h = harness(path);
+    let mut h = harness(Some(path));
     show_segments(&mut h);
     assert!(step_until(&mut h, Duration::from_secs(10), |h| {
         h.query_all_by_role(Role::ComboBox).next().is_some()
@@ -421,7 +363,7 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
 fn cancel_stops_a_segmentation_and_keeps_the_window_responsive() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(dir.path());
-    let mut h = harness(db);
+    let mut h = harness(Some(db));
     show_segments(&mut h);
     assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
         .state()
@@ -458,7 +400,7 @@ fn a_gaussian_mixture_failure_shows_the_library_message() {
     )
     .unwrap();
     drop(conn);
-    let mut h = harness(path);
+    let mut h = harness(Some(path));
     show_segments(&mut h);
     assert!(step_until(&mut h, Duration::from_secs(10), |h| !h
         .state()

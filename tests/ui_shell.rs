@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
-use tailor::app::{AppConfig, Command, DbView, TailorApp};
+use egui_kittest::kittest::Queryable;
+use tailor::app::{Command, DbView};
 use tailor::data::sample::SampleOptions;
+
+mod ui_common;
+use ui_common::*;
 
 fn write_db(dir: &Path, name: &str, customers: usize) -> PathBuf {
     let path = dir.join(name);
@@ -41,61 +43,6 @@ fn write_db(dir: &Path, name: &str, customers: usize) -> PathBuf {
     }
     tx.commit().unwrap();
     path
-}
-
-fn harness(db: Option<PathBuf>) -> Harness<'static, TailorApp> {
-    Harness::builder()
-        .with_size([1280.0, 800.0])
-        .build_eframe(move |cc| TailorApp::with_config(&cc.egui_ctx, db, AppConfig::ephemeral()))
-}
-
-fn has_label(h: &Harness<'_, TailorApp>, text: &str) -> bool {
-    h.query_all_by_label(text).next().is_some()
-}
-
-fn has_label_containing(h: &Harness<'_, TailorApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-/// Steps frames until `done` holds or `limit` passes; the worker keeps asking for repaints, so
-/// `run()` would not settle.
-fn step_until(
-    h: &mut Harness<'_, TailorApp>,
-    limit: Duration,
-    done: impl Fn(&Harness<'_, TailorApp>) -> bool,
-) -> bool {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        h.step();
-        if done(h) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    false
-}
-
-/// Everything on screen, for failure messages.
-fn dump(h: &Harness<'_, TailorApp>) -> String {
-    h.query_all_by_label_contains("")
-        .filter_map(|n| {
-            let node = n.accesskit_node();
-            node.label().or(node.value()).map(|s| s.to_string())
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
-
-fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
-    // Let the layout settle (text sizes change one frame after presentation mode is toggled).
-    h.step();
-    h.step();
-    h.query_all_by_label(label)
-        .next()
-        .unwrap_or_else(|| panic!("no {label:?} on screen"))
-        .click();
-    h.step();
-    h.step();
 }
 
 #[test]
@@ -357,12 +304,7 @@ fn cancel_stops_a_long_job_within_a_second() {
 fn opens_the_bundled_sample_database() {
     // A copy, so the committed file is never touched.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.sqlite");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
-        &path,
-    )
-    .unwrap();
+    let path = demo_copy(dir.path());
     let mut h = harness(Some(path));
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| has_label(
