@@ -496,13 +496,14 @@ fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) 
     let run = &result.run;
     let n = run.labels.len();
     let p = &run.projection;
-    ui.horizontal(|ui| {
+    // Wrapped, so a long note never widens the column and pushes the k charts off screen.
+    ui.horizontal_wrapped(|ui| {
         ui.strong("Customers in two dimensions");
         ui.label(RichText::new("colours as on the segment cards").color(palette.muted_text));
         if result.scatter_points < n {
             ui.label(
                 RichText::new(format!(
-                    "showing a sample of {} of {}",
+                    "a sample of {} of {}",
                     thousands(result.scatter_points as u64),
                     thousands(n as u64)
                 ))
