@@ -3,4 +3,5 @@
 //! Segmentation, recommendations, churn, lifetime value and the fairness audit land here, one
 //! module each, as their issues are built.
 
+pub mod recommend;
 pub mod segment;

@@ -1,0 +1,5 @@
+//! Recommendations (in progress): interactions and the leave-last-out evaluation protocol,
+//! with the popularity baseline. The other methods, reasons, panel and CLI come next.
+
+pub mod evaluate;
+pub mod interactions;

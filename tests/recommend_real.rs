@@ -1,0 +1,40 @@
+//! Recommendation evaluation on the real Online Retail data, against the published protocol's
+//! peer figure for the popularity baseline (DESIGN.md: most popular HR@10 = 0.050).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use tailor::data::Database;
+use tailor::data::dataset::Dataset;
+use tailor::data::import::{ImportOptions, import_to_path};
+use tailor::models::recommend::evaluate::{evaluate, popularity, split, top_unseen};
+use tailor::models::recommend::interactions::Interactions;
+use tailor::progress::NoProgress;
+
+#[test]
+fn popularity_hit_rate_matches_the_peer_figure_on_online_retail() {
+    let Some(data_dir) = common::data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("retail.sqlite");
+    import_to_path(
+        &db_path,
+        &[data_dir.join("online_retail/online_retail.csv.gz")],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    let db = Database::open(&db_path).unwrap();
+    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let s = split(&Interactions::from_dataset(&data));
+    let (_, ranked) = popularity(&s.train);
+    let m = evaluate(&s, 10, |c, k| top_unseen(&ranked, &s.train, c, k));
+    eprintln!("popular on Online Retail: {} users, {m:?}", s.test.len());
+    assert!(
+        (m.hit_rate - 0.050).abs() < 0.005,
+        "popular HR@10 {} (peer figure 0.050)",
+        m.hit_rate
+    );
+    assert!(m.ndcg > 0.0 && m.ndcg < m.hit_rate);
+}
