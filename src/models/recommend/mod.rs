@@ -3,3 +3,4 @@
 
 pub mod evaluate;
 pub mod interactions;
+pub mod item_cf;
