@@ -3,6 +3,7 @@
 //! Progress and notices go to stderr; `--json` output is the only thing on stdout.
 
 pub mod check;
+pub mod evaluate_recs;
 pub mod import;
 pub mod sample;
 pub mod segment;
@@ -43,6 +44,8 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Segment customers (RFM, k-means, Gaussian mixture) and store the run.
     Segment(segment::SegmentArgs),
+    /// Evaluate recommendation methods offline (leave-last-out).
+    EvaluateRecs(evaluate_recs::EvaluateRecsArgs),
 }
 
 /// Runs a subcommand.
@@ -52,6 +55,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Check(args) => check::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Segment(args) => segment::run(args),
+        Command::EvaluateRecs(args) => evaluate_recs::run(args),
     }
 }
 

@@ -122,6 +122,28 @@ pub fn popularity(train: &Interactions) -> (Vec<u32>, Vec<u32>) {
     (count, ranked)
 }
 
+/// Recent popularity: distinct training customers whose pair with the product was last active
+/// in the last `days` days before the latest training time; products ranked by it (ties by
+/// overall popularity, then product index).
+pub fn recent_popularity(train: &Interactions, days: i64) -> Vec<u32> {
+    let latest = train.pairs.iter().map(|p| p.last_ts).max().unwrap_or(0);
+    let since = latest - days * 86_400;
+    let mut recent = vec![0u32; train.n_products];
+    for p in train.pairs.iter().filter(|p| p.last_ts > since) {
+        if let Some(c) = recent.get_mut(p.product as usize) {
+            *c += 1;
+        }
+    }
+    let (count, mut ranked) = popularity(train);
+    ranked.sort_by(|&a, &b| {
+        recent[b as usize]
+            .cmp(&recent[a as usize])
+            .then(count[b as usize].cmp(&count[a as usize]))
+            .then(a.cmp(&b))
+    });
+    ranked
+}
+
 /// The top k of a ranked list that the customer does not have in training.
 pub fn top_unseen(ranked: &[u32], train: &Interactions, customer: usize, k: usize) -> Vec<u32> {
     let own = train.of(customer);
@@ -191,5 +213,69 @@ mod tests {
         assert!((m.ndcg - 0.5).abs() < 1e-12, "a ranks first for customer 2");
         assert!((m.precision - 0.05).abs() < 1e-12);
         assert!((m.coverage - 2.0 / 3.0).abs() < 1e-12);
+        // Training pairs last active within a day of the latest (01-03): only customer 2's b.
+        assert_eq!(recent_popularity(&s.train, 1), vec![1, 0, 3]);
+        assert_eq!(recent_popularity(&s.train, 0), vec![1, 0, 3]);
     }
+}
+
+/// One method's figures in an evaluation report.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MethodMetrics {
+    /// The method.
+    pub method: crate::models::recommend::methods::RecMethod,
+    /// Its metrics at k.
+    #[serde(flatten)]
+    pub metrics: Metrics,
+}
+
+/// The evaluation of several methods under one split.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Report {
+    /// The cut-off.
+    pub k: usize,
+    /// Customers evaluated (those with at least two distinct products).
+    pub users: usize,
+    /// Every method, in the order asked.
+    pub methods: Vec<MethodMetrics>,
+}
+
+/// Evaluates the given methods on `all` interactions, leave-last-out, at `k`.
+pub fn evaluate_methods(
+    all: &Interactions,
+    methods: &[crate::models::recommend::methods::RecMethod],
+    k: usize,
+    progress: &dyn crate::progress::Progress,
+) -> crate::error::Result<Report> {
+    use crate::models::recommend::item_cf::{self, DEFAULT_NEIGHBOURS, ItemKnn};
+    use crate::models::recommend::methods::{RECENT_DAYS, RecMethod};
+    let s = split(all);
+    let (_, ranked) = popularity(&s.train);
+    let mut out = Vec::new();
+    for (i, &method) in methods.iter().enumerate() {
+        progress.check()?;
+        progress.report(
+            i as f32 / methods.len().max(1) as f32,
+            &format!("Evaluating {}", method.as_str()),
+        );
+        let metrics = match method {
+            RecMethod::Popular => evaluate(&s, k, |c, k| top_unseen(&ranked, &s.train, c, k)),
+            RecMethod::PopularRecent => {
+                let recent = recent_popularity(&s.train, RECENT_DAYS);
+                evaluate(&s, k, |c, k| top_unseen(&recent, &s.train, c, k))
+            }
+            RecMethod::ItemCf => {
+                let knn = ItemKnn::fit(&s.train, DEFAULT_NEIGHBOURS);
+                evaluate(&s, k, |c, k| {
+                    item_cf::top_k(&knn, &s.train, &s.in_train, &ranked, c, k)
+                })
+            }
+        };
+        out.push(MethodMetrics { method, metrics });
+    }
+    Ok(Report {
+        k,
+        users: s.test.len(),
+        methods: out,
+    })
 }

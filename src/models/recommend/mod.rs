@@ -4,3 +4,4 @@
 pub mod evaluate;
 pub mod interactions;
 pub mod item_cf;
+pub mod methods;
