@@ -24,7 +24,7 @@ fn evaluate_recs_reports_every_method_as_stable_json() {
         .iter()
         .map(|m| m["method"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["popular", "popular-recent", "item-cf"]);
+    assert_eq!(names, ["popular", "popular-recent", "item-cf", "als"]);
     for m in v["methods"].as_array().unwrap() {
         for key in ["hit_rate", "precision", "recall", "ndcg", "coverage"] {
             let x = m[key].as_f64().unwrap();

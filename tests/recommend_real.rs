@@ -7,6 +7,7 @@ mod common;
 use tailor::data::Database;
 use tailor::data::dataset::Dataset;
 use tailor::data::import::{ImportOptions, import_to_path};
+use tailor::models::recommend::als::{Als, AlsParams};
 use tailor::models::recommend::evaluate::{evaluate, popularity, split, top_unseen};
 use tailor::models::recommend::interactions::Interactions;
 use tailor::models::recommend::item_cf::{self, DEFAULT_NEIGHBOURS, ItemKnn};
@@ -49,4 +50,12 @@ fn popularity_matches_the_peer_figure_and_item_cf_beats_it_on_online_retail() {
         cf.hit_rate > m.hit_rate && cf.ndcg > m.ndcg,
         "{cf:?} vs {m:?}"
     );
+
+    // Implicit ALS, 64 factors, 15 iterations, regularization 0.01 (peer: implicit's ALS
+    // HR@10 0.177–0.185 depending on its seed; the issue asks for at least 0.16).
+    let als = Als::fit(&s.train, &AlsParams::default(), &NoProgress).unwrap();
+    let a = evaluate(&s, 10, |c, k| als.top_k(&s.train, &s.in_train, c, k));
+    eprintln!("als on Online Retail: {a:?}");
+    assert!(a.hit_rate >= 0.16, "ALS HR@10 {}", a.hit_rate);
+    assert!(a.ndcg > m.ndcg);
 }

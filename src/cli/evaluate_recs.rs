@@ -16,7 +16,7 @@ use crate::models::recommend::methods::RecMethod;
 pub struct EvaluateRecsArgs {
     /// The database.
     pub db: PathBuf,
-    /// A method (popular, popular-recent, item-cf) or `all`.
+    /// A method (popular, popular-recent, item-cf, als) or `all`.
     #[arg(long, default_value = "all")]
     pub method: String,
     /// The cut-off k.
@@ -34,7 +34,7 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     } else {
         vec![RecMethod::parse(&args.method).ok_or_else(|| {
             Error::Invalid(format!(
-                "unknown or not yet available --method {}: use popular, popular-recent, item-cf or all",
+                "unknown or not yet available --method {}: use popular, popular-recent, item-cf, als or all",
                 args.method
             ))
         })?]

@@ -264,6 +264,14 @@ pub fn evaluate_methods(
                 let recent = recent_popularity(&s.train, RECENT_DAYS);
                 evaluate(&s, k, |c, k| top_unseen(&recent, &s.train, c, k))
             }
+            RecMethod::Als => {
+                let als = crate::models::recommend::als::Als::fit(
+                    &s.train,
+                    &crate::models::recommend::als::AlsParams::default(),
+                    progress,
+                )?;
+                evaluate(&s, k, |c, k| als.top_k(&s.train, &s.in_train, c, k))
+            }
             RecMethod::ItemCf => {
                 let knn = ItemKnn::fit(&s.train, DEFAULT_NEIGHBOURS);
                 evaluate(&s, k, |c, k| {

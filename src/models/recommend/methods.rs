@@ -12,14 +12,18 @@ pub enum RecMethod {
     /// Item-item collaborative filtering (cosine, top-K neighbours).
     #[serde(rename = "item-cf")]
     ItemCf,
+    /// Implicit alternating least squares.
+    #[serde(rename = "als")]
+    Als,
 }
 
 impl RecMethod {
     /// The methods built so far, in the order they are listed.
-    pub const ALL: [RecMethod; 3] = [
+    pub const ALL: [RecMethod; 4] = [
         RecMethod::Popular,
         RecMethod::PopularRecent,
         RecMethod::ItemCf,
+        RecMethod::Als,
     ];
 
     /// The name in flags and JSON.
@@ -28,6 +32,7 @@ impl RecMethod {
             RecMethod::Popular => "popular",
             RecMethod::PopularRecent => "popular-recent",
             RecMethod::ItemCf => "item-cf",
+            RecMethod::Als => "als",
         }
     }
 
