@@ -7,6 +7,7 @@ use crate::data::dataset::Dataset;
 use crate::data::{Database, TableKind};
 use crate::error::Error;
 use crate::format::{percent, thousands};
+use crate::models::recommend::engine::RecOptions;
 use crate::models::recommend::evaluate::evaluate_methods;
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::methods::RecMethod;
@@ -16,12 +17,15 @@ use crate::models::recommend::methods::RecMethod;
 pub struct EvaluateRecsArgs {
     /// The database.
     pub db: PathBuf,
-    /// A method (popular, popular-recent, item-cf, als) or `all`.
+    /// A method (popular, popular-recent, item-cf, als, content, demographic, hybrid) or `all`.
     #[arg(long, default_value = "all")]
     pub method: String,
     /// The cut-off k.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
+    /// Let the demographic method use protected columns (age band, gender).
+    #[arg(long)]
+    pub use_protected: bool,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -34,7 +38,7 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     } else {
         vec![RecMethod::parse(&args.method).ok_or_else(|| {
             Error::Invalid(format!(
-                "unknown or not yet available --method {}: use popular, popular-recent, item-cf, als or all",
+                "unknown --method {}: use popular, popular-recent, item-cf, als, content, demographic, hybrid or all",
                 args.method
             ))
         })?]
@@ -46,10 +50,16 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     db.require(TableKind::Transactions, "recommendations")?;
     let progress = StderrProgress::default();
     let data = Dataset::load(&db, &progress)?;
+    let options = RecOptions {
+        use_protected: args.use_protected,
+        ..RecOptions::default()
+    };
     let report = evaluate_methods(
+        &data,
         &Interactions::from_dataset(&data),
         &methods,
         args.k,
+        &options,
         &progress,
     )?;
     if args.json {

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod evaluate_recs;
 pub mod import;
+pub mod recommend;
 pub mod sample;
 pub mod segment;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Sample(sample::SampleArgs),
     /// Segment customers (RFM, k-means, Gaussian mixture) and store the run.
     Segment(segment::SegmentArgs),
+    /// Recommend products to one customer, with the reasons.
+    Recommend(recommend::RecommendArgs),
     /// Evaluate recommendation methods offline (leave-last-out).
     EvaluateRecs(evaluate_recs::EvaluateRecsArgs),
 }
@@ -55,6 +58,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Check(args) => check::run(args),
         Command::Sample(args) => sample::run(args),
         Command::Segment(args) => segment::run(args),
+        Command::Recommend(args) => recommend::run(args),
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
     }
 }

@@ -240,17 +240,23 @@ pub struct Report {
     pub methods: Vec<MethodMetrics>,
 }
 
-/// Evaluates the given methods on `all` interactions, leave-last-out, at `k`.
+/// Evaluates the given methods on `all` interactions (built from `data`), leave-last-out, at
+/// `k`. Every method ranks through [`Models::rank`](crate::models::recommend::engine::Models),
+/// as the window and the CLI do; the hybrid uses the default weights.
 pub fn evaluate_methods(
+    data: &crate::data::dataset::Dataset,
     all: &Interactions,
     methods: &[crate::models::recommend::methods::RecMethod],
     k: usize,
+    options: &crate::models::recommend::engine::RecOptions,
     progress: &dyn crate::progress::Progress,
 ) -> crate::error::Result<Report> {
-    use crate::models::recommend::item_cf::{self, DEFAULT_NEIGHBOURS, ItemKnn};
-    use crate::models::recommend::methods::{RECENT_DAYS, RecMethod};
+    use crate::models::recommend::engine::Models;
+    use crate::models::recommend::methods::HybridWeights;
+    use rayon::prelude::*;
     let s = split(all);
-    let (_, ranked) = popularity(&s.train);
+    let models = Models::fit(data, &s.train, options, methods, progress)?;
+    let weights = HybridWeights::default();
     let mut out = Vec::new();
     for (i, &method) in methods.iter().enumerate() {
         progress.check()?;
@@ -258,27 +264,26 @@ pub fn evaluate_methods(
             i as f32 / methods.len().max(1) as f32,
             &format!("Evaluating {}", method.as_str()),
         );
-        let metrics = match method {
-            RecMethod::Popular => evaluate(&s, k, |c, k| top_unseen(&ranked, &s.train, c, k)),
-            RecMethod::PopularRecent => {
-                let recent = recent_popularity(&s.train, RECENT_DAYS);
-                evaluate(&s, k, |c, k| top_unseen(&recent, &s.train, c, k))
-            }
-            RecMethod::Als => {
-                let als = crate::models::recommend::als::Als::fit(
-                    &s.train,
-                    &crate::models::recommend::als::AlsParams::default(),
-                    progress,
-                )?;
-                evaluate(&s, k, |c, k| als.top_k(&s.train, &s.in_train, c, k))
-            }
-            RecMethod::ItemCf => {
-                let knn = ItemKnn::fit(&s.train, DEFAULT_NEIGHBOURS);
-                evaluate(&s, k, |c, k| {
-                    item_cf::top_k(&knn, &s.train, &s.in_train, &ranked, c, k)
-                })
-            }
-        };
+        let tops: Vec<Vec<u32>> = s
+            .test
+            .par_iter()
+            .map(|&(c, _)| {
+                models
+                    .rank(&s.train, c, method, &weights, k, false)
+                    .into_iter()
+                    .map(|(p, _)| p)
+                    .collect()
+            })
+            .collect();
+        let position: std::collections::HashMap<usize, usize> =
+            s.test.iter().enumerate().map(|(i, (c, _))| (*c, i)).collect();
+        let metrics = evaluate(&s, k, |c, _| {
+            position
+                .get(&c)
+                .and_then(|i| tops.get(*i))
+                .cloned()
+                .unwrap_or_default()
+        });
         out.push(MethodMetrics { method, metrics });
     }
     Ok(Report {

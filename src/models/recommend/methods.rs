@@ -15,15 +15,37 @@ pub enum RecMethod {
     /// Implicit alternating least squares.
     #[serde(rename = "als")]
     Als,
+    /// Content-based: product category and TF-IDF over name words.
+    #[serde(rename = "content")]
+    Content,
+    /// Popular among customers who share region (and, where allowed, age band and gender).
+    #[serde(rename = "demographic")]
+    Demographic,
+    /// A weighted blend of the others.
+    #[serde(rename = "hybrid")]
+    Hybrid,
 }
 
 impl RecMethod {
-    /// The methods built so far, in the order they are listed.
-    pub const ALL: [RecMethod; 4] = [
+    /// Every method, in the order they are listed.
+    pub const ALL: [RecMethod; 7] = [
         RecMethod::Popular,
         RecMethod::PopularRecent,
         RecMethod::ItemCf,
         RecMethod::Als,
+        RecMethod::Content,
+        RecMethod::Demographic,
+        RecMethod::Hybrid,
+    ];
+
+    /// The methods a hybrid blends.
+    pub const BLENDED: [RecMethod; 6] = [
+        RecMethod::Popular,
+        RecMethod::PopularRecent,
+        RecMethod::ItemCf,
+        RecMethod::Als,
+        RecMethod::Content,
+        RecMethod::Demographic,
     ];
 
     /// The name in flags and JSON.
@@ -33,6 +55,22 @@ impl RecMethod {
             RecMethod::PopularRecent => "popular-recent",
             RecMethod::ItemCf => "item-cf",
             RecMethod::Als => "als",
+            RecMethod::Content => "content",
+            RecMethod::Demographic => "demographic",
+            RecMethod::Hybrid => "hybrid",
+        }
+    }
+
+    /// The name in the window.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecMethod::Popular => "Popular",
+            RecMethod::PopularRecent => "Popular recently",
+            RecMethod::ItemCf => "Bought together (item-CF)",
+            RecMethod::Als => "Similar customers (ALS)",
+            RecMethod::Content => "Similar products (content)",
+            RecMethod::Demographic => "Popular near them (demographic)",
+            RecMethod::Hybrid => "Hybrid blend",
         }
     }
 
@@ -46,3 +84,61 @@ impl RecMethod {
 
 /// Days that count as recent for `popular-recent`.
 pub const RECENT_DAYS: i64 = 30;
+
+/// The weight of each blended method in a hybrid; they need not sum to one.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HybridWeights {
+    /// `popular`.
+    pub popular: f32,
+    /// `popular-recent`.
+    pub popular_recent: f32,
+    /// `item-cf`.
+    pub item_cf: f32,
+    /// `als`.
+    pub als: f32,
+    /// `content`.
+    pub content: f32,
+    /// `demographic`.
+    pub demographic: f32,
+}
+
+impl Default for HybridWeights {
+    fn default() -> Self {
+        Self {
+            popular: 0.05,
+            popular_recent: 0.05,
+            item_cf: 0.25,
+            als: 0.45,
+            content: 0.1,
+            demographic: 0.1,
+        }
+    }
+}
+
+impl HybridWeights {
+    /// The weight of a blended method (0 for `hybrid` itself).
+    pub fn get(&self, method: RecMethod) -> f32 {
+        match method {
+            RecMethod::Popular => self.popular,
+            RecMethod::PopularRecent => self.popular_recent,
+            RecMethod::ItemCf => self.item_cf,
+            RecMethod::Als => self.als,
+            RecMethod::Content => self.content,
+            RecMethod::Demographic => self.demographic,
+            RecMethod::Hybrid => 0.0,
+        }
+    }
+
+    /// A mutable reference to a blended method's weight (`None` for `hybrid`).
+    pub fn get_mut(&mut self, method: RecMethod) -> Option<&mut f32> {
+        match method {
+            RecMethod::Popular => Some(&mut self.popular),
+            RecMethod::PopularRecent => Some(&mut self.popular_recent),
+            RecMethod::ItemCf => Some(&mut self.item_cf),
+            RecMethod::Als => Some(&mut self.als),
+            RecMethod::Content => Some(&mut self.content),
+            RecMethod::Demographic => Some(&mut self.demographic),
+            RecMethod::Hybrid => None,
+        }
+    }
+}

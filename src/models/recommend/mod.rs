@@ -1,7 +1,11 @@
-//! Recommendations (in progress): interactions and the leave-last-out evaluation protocol,
-//! with the popularity baseline. The other methods, reasons, panel and CLI come next.
+//! Recommendations: interactions, the methods (popular, popular-recent, item-cf, als, content,
+//! demographic, hybrid) behind one engine with reasons, and the leave-last-out evaluation.
 
 pub mod als;
+pub mod als_explain;
+pub mod content;
+pub mod demographic;
+pub mod engine;
 pub mod evaluate;
 pub mod interactions;
 pub mod item_cf;
