@@ -669,9 +669,15 @@ impl Recommender {
             vec![Vec::new(); targets.len()]
         };
         let shares: Vec<Vec<(RecMethod, f64)>> = if method == RecMethod::Hybrid {
-            let (blended, parts) = models.blend(inter, customer, &targets, &request.weights);
-            (0..targets.len())
-                .map(|t| {
+            // The same normalization as the ranking: over every candidate (sorted by index).
+            let candidates = models.candidates(inter, customer, request.repeat);
+            let (blended, parts) = models.blend(inter, customer, &candidates, &request.weights);
+            targets
+                .iter()
+                .map(|p| {
+                    let Ok(t) = candidates.binary_search(p) else {
+                        return Vec::new();
+                    };
                     let total = f64::from(blended.get(t).copied().unwrap_or(0.0));
                     RecMethod::BLENDED
                         .iter()
