@@ -14,7 +14,11 @@ fn evaluate_recs_reports_every_method_as_stable_json() {
     assert!(out.status.success());
     let a = tailor(&["evaluate-recs", db, "--json"]);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
-    assert_eq!(a.stdout, tailor(&["evaluate-recs", db, "--json"]).stdout);
+    assert_eq!(
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&tailor(&["evaluate-recs", db, "--json"]).stdout),
+        "the same figures on every run"
+    );
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     assert_eq!(v["k"], 10);
     assert!(v["users"].as_u64().unwrap() > 300);
@@ -24,7 +28,18 @@ fn evaluate_recs_reports_every_method_as_stable_json() {
         .iter()
         .map(|m| m["method"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["popular", "popular-recent", "item-cf", "als"]);
+    assert_eq!(
+        names,
+        [
+            "popular",
+            "popular-recent",
+            "item-cf",
+            "als",
+            "content",
+            "demographic",
+            "hybrid"
+        ]
+    );
     for m in v["methods"].as_array().unwrap() {
         for key in ["hit_rate", "precision", "recall", "ndcg", "coverage"] {
             let x = m[key].as_f64().unwrap();
@@ -61,4 +76,104 @@ fn a_customers_only_database_says_what_to_import() {
         .unwrap();
     let out = tailor(&["evaluate-recs", path.to_str().unwrap()]);
     assert_clean_error(&out, "import a transactions file");
+}
+
+#[test]
+fn recommend_prints_items_with_reasons_in_the_documented_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let db = db.to_str().unwrap();
+    assert!(
+        tailor(&["sample", "--customers", "300", "--seed", "5", "--out", db])
+            .status
+            .success()
+    );
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let id: String = conn
+        .query_row(
+            "SELECT customer_id FROM transactions GROUP BY customer_id ORDER BY COUNT(*) DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    for method in [
+        "popular",
+        "popular-recent",
+        "item-cf",
+        "als",
+        "content",
+        "demographic",
+        "hybrid",
+    ] {
+        let out = tailor(&[
+            "recommend",
+            db,
+            "--customer",
+            &id,
+            "--method",
+            method,
+            "--top",
+            "4",
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["customer_id"], id.as_str());
+        assert_eq!(v["method"], method);
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(items.len(), 4, "{method}");
+        for item in items {
+            assert!(item["product_id"].is_string());
+            assert!(item["name"].is_string(), "the sample's products have names");
+            assert!(item["score"].is_number());
+            let reasons = item["reasons"].as_array().unwrap();
+            assert!(!reasons.is_empty());
+            for r in reasons {
+                assert!(r["kind"].is_string() && r["text"].is_string());
+                let w = r["weight"].as_f64().unwrap();
+                assert!(w > 0.0 && w <= 1.0 + 1e-9, "{w}");
+            }
+        }
+    }
+    let text = tailor(&["recommend", db, "--customer", &id, "--top", "2"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("by hybrid") && text.contains("blend:"),
+        "{text}"
+    );
+    let weighted = tailor(&[
+        "recommend",
+        db,
+        "--customer",
+        &id,
+        "--weights",
+        "content=1",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&weighted.stdout).unwrap();
+    for item in v["items"].as_array().unwrap() {
+        assert_eq!(item["contributions"].as_array().unwrap().len(), 1);
+        assert_eq!(item["contributions"][0]["method"], "content");
+    }
+
+    assert_clean_error(
+        &tailor(&["recommend", db, "--customer", "no-such-id"]),
+        "customer no-such-id is not in",
+    );
+    assert_clean_error(
+        &tailor(&["recommend", db, "--customer", &id, "--method", "magic"]),
+        "unknown --method magic",
+    );
+    assert_clean_error(
+        &tailor(&["recommend", db, "--customer", &id, "--weights", "als=x"]),
+        "--weights",
+    );
+    assert_clean_error(
+        &tailor(&["recommend", db, "--customer", &id, "--top", "0"]),
+        "--top",
+    );
 }

@@ -147,7 +147,8 @@ impl Content {
 
     /// Scores of every product for a customer with these (product, rows) pairs.
     pub fn scores(&self, own: &[(u32, f32)], n_products: usize) -> Vec<f32> {
-        let mut profile: HashMap<u32, f32> = HashMap::new();
+        // Ordered, so sums (and so ties) are the same on every run.
+        let mut profile: std::collections::BTreeMap<u32, f32> = std::collections::BTreeMap::new();
         for &(p, count) in own {
             let w = (1.0 + count).ln();
             for &(t, x) in self.rows.get(p as usize).map(Vec::as_slice).unwrap_or(&[]) {
@@ -160,7 +161,12 @@ impl Content {
             return scores;
         }
         for (t, w) in profile {
-            for &(p, x) in self.postings.get(t as usize).map(Vec::as_slice).unwrap_or(&[]) {
+            for &(p, x) in self
+                .postings
+                .get(t as usize)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 if let Some(s) = scores.get_mut(p as usize) {
                     *s += w * x / norm;
                 }
