@@ -236,6 +236,28 @@ CREATE TABLE IF NOT EXISTS tailor_segment_names (
     auto_name TEXT PRIMARY KEY NOT NULL,
     name TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tailor_churn_scores (
+    run_id INTEGER NOT NULL REFERENCES tailor_runs(run_id) ON DELETE CASCADE,
+    customer_id TEXT NOT NULL,
+    probability REAL NOT NULL,
+    label INTEGER,
+    reason_1 TEXT,
+    reason_2 TEXT,
+    reason_3 TEXT,
+    PRIMARY KEY (run_id, customer_id)
+);
+CREATE TABLE IF NOT EXISTS tailor_clv_values (
+    run_id INTEGER NOT NULL REFERENCES tailor_runs(run_id) ON DELETE CASCADE,
+    customer_id TEXT NOT NULL,
+    frequency REAL NOT NULL,
+    recency REAL NOT NULL,
+    t REAL NOT NULL,
+    monetary REAL,
+    p_alive REAL NOT NULL,
+    expected_purchases REAL NOT NULL,
+    clv REAL,
+    PRIMARY KEY (run_id, customer_id)
+);
 CREATE TABLE IF NOT EXISTS tailor_exports (
     export_id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,
