@@ -1,0 +1,360 @@
+//! The audit of one decision across the groups of one protected column.
+//!
+//! Per group: size, selection rate and, where a label exists, true- and false-positive rates and
+//! precision (fairlearn's `MetricFrame` definitions: TPR = TP / positives, FPR = FP / negatives,
+//! precision = TP / selected, 0 when the denominator is 0 as scikit-learn's
+//! `zero_division=0`; a group with no positives or no negatives has no TPR or FPR). Across groups:
+//! the disparate-impact ratio (lowest selection rate over highest, fairlearn's
+//! `demographic_parity_ratio`), the demographic-parity difference (highest minus lowest) and the
+//! equalized-odds difference (the larger of the TPR and FPR ranges).
+//!
+//! Confidence intervals are a seeded stratified bootstrap: each group's customers are resampled
+//! with replacement, which for a count of selected customers is exactly a binomial draw with the
+//! group's size and rate, so 200 resamples of a million customers cost microseconds. The
+//! interval is the 2.5th–97.5th percentile of the resampled rates (and ratios).
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Binomial, Distribution};
+use rayon::prelude::*;
+
+/// The four-fifths guideline for the disparate-impact ratio.
+pub const FOUR_FIFTHS: f64 = 0.8;
+
+/// Groups smaller than this are reported but not judged.
+pub const MIN_GROUP: u64 = 30;
+
+/// How to audit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AuditOptions {
+    /// Bootstrap resamples (0: no intervals).
+    pub bootstrap: usize,
+    /// Seed of the resampling.
+    pub seed: u64,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        Self {
+            bootstrap: 200,
+            seed: 42,
+        }
+    }
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct GroupRates {
+    /// The group, by its stored value (or band).
+    pub group: String,
+    /// Customers in it.
+    pub n: u64,
+    /// Customers selected.
+    pub selected: u64,
+    /// Selected / n.
+    pub selection_rate: f64,
+    /// True-positive rate, where a label exists and the group has positives.
+    pub tpr: Option<f64>,
+    /// False-positive rate, where a label exists and the group has negatives.
+    pub fpr: Option<f64>,
+    /// Precision (TP / selected; 0 when none is selected), where a label exists.
+    pub precision: Option<f64>,
+    /// Bootstrap 95% interval of the selection rate, low end.
+    pub ci_low: f64,
+    /// High end.
+    pub ci_high: f64,
+}
+
+/// The audit's figures across groups.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Rates {
+    /// Every group with at least one customer, in group order.
+    pub groups: Vec<GroupRates>,
+    /// Customers whose value is blank (not in any group).
+    pub unknown: u64,
+    /// Lowest selection rate over highest (1 when all are 0).
+    pub disparate_impact: f64,
+    /// Bootstrap 95% interval of the ratio.
+    pub disparate_impact_ci: (f64, f64),
+    /// Highest selection rate minus lowest.
+    pub demographic_parity_difference: f64,
+    /// The larger of the TPR range and the FPR range, where a label exists.
+    pub equalized_odds_difference: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    n: u64,
+    selected: u64,
+    positives: u64,
+    tp: u64,
+    fp: u64,
+}
+
+fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    let (a, b) = (
+        sorted.get(lo).copied().unwrap_or(f64::NAN),
+        sorted.get(hi).copied().unwrap_or(f64::NAN),
+    );
+    a + (b - a) * (pos - lo as f64)
+}
+
+fn ratio(rates: &[f64]) -> f64 {
+    let max = rates.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = rates.iter().copied().fold(f64::INFINITY, f64::min);
+    if rates.is_empty() || max <= 0.0 {
+        1.0
+    } else {
+        min / max
+    }
+}
+
+fn range(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = values.collect();
+    if v.is_empty() {
+        return None;
+    }
+    let max = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let min = v.iter().copied().fold(f64::INFINITY, f64::min);
+    Some(max - min)
+}
+
+/// Audits a decision: `selected[i]` for customer `i`, their `group[i]` (index into `names`,
+/// `None` when blank) and, where one exists, their true `label[i]`.
+pub fn rates(
+    selected: &[bool],
+    label: Option<&[bool]>,
+    group: &[Option<u32>],
+    names: &[String],
+    options: &AuditOptions,
+) -> Rates {
+    let k = names.len();
+    // One pass, in parallel chunks: a bincount of n, selected, positives, TP and FP per group.
+    let (counts, unknown) = (0..selected.len())
+        .into_par_iter()
+        .with_min_len(65_536)
+        .fold(
+            || (vec![Counts::default(); k], 0u64),
+            |(mut acc, mut unknown), i| {
+                match group
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .and_then(|g| acc.get_mut(g as usize))
+                {
+                    Some(c) => {
+                        let s = selected.get(i).copied().unwrap_or(false);
+                        let y = label.and_then(|l| l.get(i).copied()).unwrap_or(false);
+                        c.n += 1;
+                        c.selected += u64::from(s);
+                        c.positives += u64::from(y);
+                        c.tp += u64::from(s && y);
+                        c.fp += u64::from(s && !y);
+                    }
+                    None => unknown += 1,
+                }
+                (acc, unknown)
+            },
+        )
+        .reduce(
+            || (vec![Counts::default(); k], 0u64),
+            |(mut a, ua), (b, ub)| {
+                for (x, y) in a.iter_mut().zip(&b) {
+                    x.n += y.n;
+                    x.selected += y.selected;
+                    x.positives += y.positives;
+                    x.tp += y.tp;
+                    x.fp += y.fp;
+                }
+                (a, ua + ub)
+            },
+        );
+    let present: Vec<(usize, Counts)> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| c.n > 0)
+        .collect();
+    let has_label = label.is_some();
+    let mut groups: Vec<GroupRates> = present
+        .iter()
+        .map(|(g, c)| {
+            let negatives = c.n - c.positives;
+            let div = |a: u64, b: u64| a as f64 / b as f64;
+            GroupRates {
+                group: names.get(*g).cloned().unwrap_or_default(),
+                n: c.n,
+                selected: c.selected,
+                selection_rate: div(c.selected, c.n),
+                tpr: (has_label && c.positives > 0).then(|| div(c.tp, c.positives)),
+                fpr: (has_label && negatives > 0).then(|| div(c.fp, negatives)),
+                precision: has_label.then(|| {
+                    if c.selected > 0 {
+                        div(c.tp, c.selected)
+                    } else {
+                        0.0
+                    }
+                }),
+                ci_low: f64::NAN,
+                ci_high: f64::NAN,
+            }
+        })
+        .collect();
+    let observed: Vec<f64> = groups.iter().map(|g| g.selection_rate).collect();
+    let mut di_ci = (f64::NAN, f64::NAN);
+    if options.bootstrap > 0 && !groups.is_empty() {
+        let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+        let draws: Vec<Binomial> = groups
+            .iter()
+            .filter_map(|g| Binomial::new(g.n, g.selection_rate.clamp(0.0, 1.0)).ok())
+            .collect();
+        if draws.len() == groups.len() {
+            let mut per_group: Vec<Vec<f64>> =
+                vec![Vec::with_capacity(options.bootstrap); groups.len()];
+            let mut ratios = Vec::with_capacity(options.bootstrap);
+            for _ in 0..options.bootstrap {
+                let rates: Vec<f64> = draws
+                    .iter()
+                    .zip(&groups)
+                    .map(|(d, g)| d.sample(&mut rng) as f64 / g.n as f64)
+                    .collect();
+                for (v, r) in per_group.iter_mut().zip(&rates) {
+                    v.push(*r);
+                }
+                ratios.push(ratio(&rates));
+            }
+            for (g, mut v) in groups.iter_mut().zip(per_group) {
+                v.sort_by(f64::total_cmp);
+                g.ci_low = percentile(&v, 0.025);
+                g.ci_high = percentile(&v, 0.975);
+            }
+            ratios.sort_by(f64::total_cmp);
+            di_ci = (percentile(&ratios, 0.025), percentile(&ratios, 0.975));
+        }
+    }
+    let eo = if has_label {
+        match (
+            range(groups.iter().filter_map(|g| g.tpr)),
+            range(groups.iter().filter_map(|g| g.fpr)),
+        ) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    } else {
+        None
+    };
+    Rates {
+        disparate_impact: ratio(&observed),
+        disparate_impact_ci: di_ci,
+        demographic_parity_difference: range(observed.iter().copied()).unwrap_or(0.0),
+        equalized_odds_difference: eo,
+        groups,
+        unknown,
+    }
+}
+
+/// Plain-language findings: the four-fifths guideline, whether the gap could be chance, small
+/// groups, and unequal error rates. `attribute` names the column ("gender").
+pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
+    let mut out = Vec::new();
+    let judged: Vec<&GroupRates> = r.groups.iter().filter(|g| g.n >= MIN_GROUP).collect();
+    for g in r.groups.iter().filter(|g| g.n < MIN_GROUP) {
+        out.push(format!(
+            "{attribute} {}: only {} customers, too few to judge",
+            g.group, g.n
+        ));
+    }
+    let lowest = judged
+        .iter()
+        .min_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
+    let highest = judged
+        .iter()
+        .max_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
+    if let (Some(lo), Some(hi)) = (lowest, highest)
+        && hi.selection_rate > 0.0
+        && lo.group != hi.group
+    {
+        let x = lo.selection_rate / hi.selection_rate;
+        let (ci_lo, ci_hi) = r.disparate_impact_ci;
+        if x < FOUR_FIFTHS {
+            out.push(format!(
+                "Customers with {attribute} {} are selected at {x:.2}× the rate of those with {attribute} {} — below the {FOUR_FIFTHS} guideline",
+                lo.group, hi.group
+            ));
+            if ci_hi.is_finite() && ci_hi >= FOUR_FIFTHS {
+                out.push(format!(
+                    "The gap could be chance: the 95% interval of the ratio ({ci_lo:.2}–{ci_hi:.2}) reaches {FOUR_FIFTHS}"
+                ));
+            }
+        } else if ci_lo.is_finite() && ci_lo < FOUR_FIFTHS {
+            out.push(format!(
+                "Within the {FOUR_FIFTHS} guideline ({x:.2}×), but the 95% interval ({ci_lo:.2}–{ci_hi:.2}) dips below it"
+            ));
+        }
+    }
+    if let Some(eo) = r.equalized_odds_difference
+        && eo > 0.1
+    {
+        out.push(format!(
+            "Error rates differ across {attribute}: true- or false-positive rates are {:.0} points apart (equalized-odds difference {eo:.2})",
+            eo * 100.0
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_by_hand() {
+        // Group a: 4 customers, 2 selected (1 true positive); group b: 2, 1 selected (a false
+        // positive); one customer without a group.
+        let sel = [true, true, false, false, true, false, true];
+        let lab = [true, false, true, false, false, true, true];
+        let grp = [Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), None];
+        let names = vec!["a".to_string(), "b".to_string()];
+        let r = rates(&sel, Some(&lab), &grp, &names, &AuditOptions::default());
+        assert_eq!(r.unknown, 1);
+        let a = &r.groups[0];
+        assert_eq!((a.n, a.selected, a.selection_rate), (4, 2, 0.5));
+        assert_eq!(
+            (a.tpr, a.fpr, a.precision),
+            (Some(0.5), Some(0.5), Some(0.5))
+        );
+        let b = &r.groups[1];
+        assert_eq!(
+            (b.tpr, b.fpr, b.precision),
+            (Some(0.0), Some(1.0), Some(0.0))
+        );
+        assert_eq!(r.disparate_impact, 1.0);
+        assert_eq!(r.demographic_parity_difference, 0.0);
+        assert_eq!(r.equalized_odds_difference, Some(0.5));
+        assert!(a.ci_low <= 0.5 && a.ci_high >= 0.5);
+    }
+
+    #[test]
+    fn flags_say_it_in_words() {
+        let n = 1000;
+        let sel: Vec<bool> = (0..2 * n)
+            .map(|i| if i < n { i % 10 < 5 } else { i % 10 < 3 })
+            .collect();
+        let grp: Vec<Option<u32>> = (0..2 * n).map(|i| Some(u32::from(i >= n))).collect();
+        let names = vec!["Male".to_string(), "Female".to_string()];
+        let r = rates(&sel, None, &grp, &names, &AuditOptions::default());
+        assert!((r.disparate_impact - 0.6).abs() < 1e-12);
+        let f = flags("gender", &r);
+        assert_eq!(
+            f[0],
+            "Customers with gender Female are selected at 0.60× the rate of those with gender Male — below the 0.8 guideline"
+        );
+        assert!(r.disparate_impact_ci.1 < 0.8, "{:?}", r.disparate_impact_ci);
+        // Seeded: the same intervals every time.
+        assert_eq!(r, rates(&sel, None, &grp, &names, &AuditOptions::default()));
+    }
+}
