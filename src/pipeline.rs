@@ -86,3 +86,123 @@ pub fn latest_segment_params(db: &Database) -> Result<Option<SegmentParams>> {
     Ok(runs::latest_run(db, "segment")?
         .and_then(|r| serde_json::from_str::<SegmentParams>(&r.params_json).ok()))
 }
+
+/// Audits a decision by a protected column on a loaded dataset: reads the latest stored churn or
+/// segmentation run as the decision needs, or fits the recommender for `recs:` decisions (every
+/// customer's top 5 hybrid recommendations).
+pub fn audit_loaded(
+    db: &Database,
+    data: &Dataset,
+    attribute: &str,
+    decision: crate::models::fairness::decision::Decision,
+    options: &crate::models::fairness::audit::AuditOptions,
+    progress: &dyn Progress,
+) -> Result<crate::models::fairness::report::AuditReport> {
+    use crate::data::decisions::{latest_churn_scores, latest_segments};
+    use crate::error::Error;
+    use crate::models::fairness::decision::{Decision, label_column, top_fraction};
+    use crate::models::fairness::groups::groups_named;
+    use crate::models::fairness::report::{build, exposure};
+    use crate::models::recommend::engine::{RecOptions, RecRequest, Recommender};
+    let groups = groups_named(data, attribute)?;
+    let n = data.n_customers();
+    let column_label = label_column(data);
+    let column = column_label
+        .as_ref()
+        .map(|(name, values)| (name.as_str(), values.as_slice()));
+    match &decision {
+        Decision::ChurnTop(_) | Decision::ChurnAbove(_) => {
+            let scores = latest_churn_scores(db, data)?.ok_or_else(|| {
+                Error::Invalid(format!(
+                    "no churn run is stored in {}: run `tailor churn` (or Churn & value in the window) first",
+                    db.path().display()
+                ))
+            })?;
+            let selected = match decision {
+                Decision::ChurnTop(f) => top_fraction(&scores.probability, &data.customer_ids, f),
+                Decision::ChurnAbove(t) => scores
+                    .probability
+                    .iter()
+                    .map(|p| p.is_some_and(|p| p >= t))
+                    .collect(),
+                _ => vec![false; n],
+            };
+            let in_scope: Vec<bool> = scores.probability.iter().map(Option::is_some).collect();
+            let label = format!("churn run {}", scores.run_id);
+            Ok(build(
+                data,
+                &groups,
+                decision,
+                &selected,
+                &in_scope,
+                Some((label.as_str(), &scores.label)),
+                options,
+            ))
+        }
+        Decision::Segment(s) => {
+            let (run_id, of) = latest_segments(db, data)?.ok_or_else(|| {
+                Error::Invalid(format!(
+                    "no segmentation is stored in {}: run `tailor segment` (or Segments in the window) first",
+                    db.path().display()
+                ))
+            })?;
+            if !of.iter().any(|x| *x == Some(*s)) {
+                let mut ids: Vec<usize> = of.iter().flatten().copied().collect();
+                ids.sort_unstable();
+                ids.dedup();
+                return Err(Error::Invalid(format!(
+                    "segmentation run {run_id} has no segment {s} (segments: {})",
+                    ids.iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            let selected: Vec<bool> = of.iter().map(|x| *x == Some(*s)).collect();
+            let in_scope: Vec<bool> = of.iter().map(Option::is_some).collect();
+            Ok(build(
+                data, &groups, decision, &selected, &in_scope, column, options,
+            ))
+        }
+        Decision::RecsCategory(name) => {
+            let cats = &data.products.categories;
+            let Some(cat) = cats.iter().position(|c| c.eq_ignore_ascii_case(name)) else {
+                return Err(Error::Invalid(if cats.is_empty() {
+                    "products have no categories: a recs: decision needs a category column"
+                        .to_string()
+                } else {
+                    format!(
+                        "no product category {name} (categories: {})",
+                        cats.join(", ")
+                    )
+                }));
+            };
+            let rec = Recommender::fit(data, &RecOptions::default(), progress)?;
+            let request = RecRequest {
+                top: 5,
+                ..RecRequest::default()
+            };
+            let everyone: Vec<usize> = (0..n).collect();
+            let recs = rec.recommend_many(data, &everyone, &request, progress)?;
+            let shown: Vec<Vec<u32>> = recs
+                .iter()
+                .map(|r| r.items.iter().map(|i| i.product).collect())
+                .collect();
+            let selected: Vec<bool> = shown
+                .iter()
+                .map(|items| {
+                    items.iter().any(|p| {
+                        data.products.category.get(*p as usize).copied().flatten()
+                            == Some(cat as u32)
+                    })
+                })
+                .collect();
+            let in_scope = vec![true; n];
+            let mut report = build(
+                data, &groups, decision, &selected, &in_scope, column, options,
+            );
+            report.exposure = exposure(data, &groups, &shown, &rec.interactions);
+            Ok(report)
+        }
+    }
+}

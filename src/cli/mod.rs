@@ -2,6 +2,7 @@
 //!
 //! Progress and notices go to stderr; `--json` output is the only thing on stdout.
 
+pub mod audit;
 pub mod check;
 pub mod evaluate_recs;
 pub mod import;
@@ -49,6 +50,8 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Evaluate recommendation methods offline (leave-last-out).
     EvaluateRecs(evaluate_recs::EvaluateRecsArgs),
+    /// Audit a decision (churn targeting, a segment, a recommended category) for fairness.
+    Audit(audit::AuditArgs),
 }
 
 /// Runs a subcommand.
@@ -60,6 +63,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Segment(args) => segment::run(args),
         Command::Recommend(args) => recommend::run(args),
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }
 

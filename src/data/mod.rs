@@ -4,6 +4,7 @@
 pub mod browse;
 pub mod dataset;
 pub mod db;
+pub mod decisions;
 pub mod import;
 pub mod quality;
 pub mod roles;

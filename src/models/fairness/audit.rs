@@ -281,8 +281,14 @@ pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
         let x = lo.selection_rate / hi.selection_rate;
         let (ci_lo, ci_hi) = r.disparate_impact_ci;
         if x < FOUR_FIFTHS {
+            // Two decimals, unless that would print the guideline itself.
+            let shown = if (x - FOUR_FIFTHS).abs() < 0.005 {
+                format!("{x:.3}")
+            } else {
+                format!("{x:.2}")
+            };
             out.push(format!(
-                "Customers with {attribute} {} are selected at {x:.2}× the rate of those with {attribute} {} — below the {FOUR_FIFTHS} guideline",
+                "Customers with {attribute} {} are selected at {shown}× the rate of those with {attribute} {} — below the {FOUR_FIFTHS} guideline",
                 lo.group, hi.group
             ));
             if ci_hi.is_finite() && ci_hi >= FOUR_FIFTHS {

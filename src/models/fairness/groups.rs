@@ -15,6 +15,8 @@ pub const MAX_LEVELS: usize = 12;
 pub struct Groups {
     /// The column.
     pub attribute: String,
+    /// How sentences name it ("age" for a birth-year column's bands).
+    pub display: String,
     /// Group index per customer.
     pub of: Vec<Option<u32>>,
     /// Group names.
@@ -46,6 +48,7 @@ fn from_labels(attribute: &str, labels: Vec<Option<String>>, order: Option<&[&st
         .collect();
     Groups {
         attribute: attribute.to_string(),
+        display: attribute.to_string(),
         of,
         names,
     }
@@ -66,6 +69,7 @@ pub fn groups_of(data: &Dataset, attr: &Attribute) -> Groups {
     match &attr.values {
         AttrValues::Categorical { levels, codes } => Groups {
             attribute: attr.name.clone(),
+            display: attr.name.clone(),
             of: codes.clone(),
             names: levels.clone(),
         },
@@ -90,7 +94,9 @@ pub fn groups_of(data: &Dataset, attr: &Attribute) -> Groups {
                         age_band(age)
                     })
                     .collect();
-                return from_labels(&attr.name, labels, Some(&AGE_ORDER));
+                let mut g = from_labels(&attr.name, labels, Some(&AGE_ORDER));
+                g.display = "age".into();
+                return g;
             }
             let mut distinct: Vec<f64> = values.iter().flatten().copied().collect();
             distinct.sort_by(f64::total_cmp);
@@ -130,6 +136,7 @@ pub fn groups_of(data: &Dataset, attr: &Attribute) -> Groups {
                 .collect();
             Groups {
                 attribute: attr.name.clone(),
+                display: attr.name.clone(),
                 of,
                 names,
             }

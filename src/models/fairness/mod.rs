@@ -3,5 +3,7 @@
 //! intervals, plain-language flags, and the features that act as proxies for the column.
 
 pub mod audit;
+pub mod decision;
 pub mod groups;
 pub mod proxy;
+pub mod report;

@@ -1,0 +1,172 @@
+//! One audit, end to end on loaded inputs: the decision's rates across the protected column's
+//! groups, the flags, the proxies and, for recommendation decisions, each category's exposure.
+
+use crate::data::dataset::Dataset;
+use crate::models::fairness::audit::{AuditOptions, GroupRates, flags, rates};
+use crate::models::fairness::decision::Decision;
+use crate::models::fairness::groups::Groups;
+use crate::models::fairness::proxy::{PROXY_V, Proxy, proxies};
+use crate::models::recommend::interactions::Interactions;
+
+/// A category's share of what a group is shown against its share of what the group bought.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Exposure {
+    /// The group.
+    pub group: String,
+    /// The category.
+    pub category: String,
+    /// Share of the group's recommended items in this category.
+    pub shown_share: f64,
+    /// Share of the group's purchases (customer–product pairs) in this category.
+    pub purchase_share: f64,
+}
+
+/// The audit of one decision by one column.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AuditReport {
+    /// The protected column.
+    pub attribute: String,
+    /// The decision.
+    pub decision: Decision,
+    /// Customers in the audit (those the decision covers, with a known group).
+    pub customers: u64,
+    /// Customers selected.
+    pub selected: u64,
+    /// Where the true outcome comes from (`None`: no TPR, FPR or precision).
+    pub label: Option<String>,
+    /// Per group.
+    pub groups: Vec<GroupRates>,
+    /// Lowest selection rate over highest.
+    pub disparate_impact: f64,
+    /// Its bootstrap 95% interval.
+    pub disparate_impact_ci: (f64, f64),
+    /// Highest selection rate minus lowest.
+    pub demographic_parity_difference: f64,
+    /// The larger of the TPR and FPR ranges, where a label exists.
+    pub equalized_odds_difference: Option<f64>,
+    /// Findings in plain words.
+    pub flags: Vec<String>,
+    /// Features by how well they predict the column, strongest first.
+    pub proxies: Vec<Proxy>,
+    /// For `recs:` decisions: each category's exposure per group.
+    pub exposure: Vec<Exposure>,
+}
+
+/// Audits `selected` (customers outside the decision's population have `selected` false and
+/// `in_scope` false) by `groups`, with the true outcome where `label` covers everyone in scope.
+#[allow(clippy::too_many_arguments)]
+pub fn build(
+    data: &Dataset,
+    groups: &Groups,
+    decision: Decision,
+    selected: &[bool],
+    in_scope: &[bool],
+    label: Option<(&str, &[Option<bool>])>,
+    options: &AuditOptions,
+) -> AuditReport {
+    let of: Vec<Option<u32>> = groups
+        .of
+        .iter()
+        .zip(in_scope)
+        .map(|(g, s)| if *s { *g } else { None })
+        .collect();
+    let covered = label.filter(|(_, l)| {
+        of.iter()
+            .zip(l.iter())
+            .all(|(g, y)| g.is_none() || y.is_some())
+    });
+    let truth: Option<Vec<bool>> =
+        covered.map(|(_, l)| l.iter().map(|y| y.unwrap_or(false)).collect());
+    let r = rates(selected, truth.as_deref(), &of, &groups.names, options);
+    let mut flags = flags(&groups.display, &r);
+    let proxies = proxies(data, groups);
+    let strong: Vec<String> = proxies
+        .iter()
+        .filter(|p| p.score >= PROXY_V)
+        .map(|p| format!("{} (V = {:.2})", p.feature, p.score))
+        .collect();
+    if !strong.is_empty() {
+        flags.push(format!(
+            "{} gives {} away: consider leaving {} out of the model",
+            strong.join(", "),
+            groups.display,
+            if strong.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    let customers = r.groups.iter().map(|g| g.n).sum();
+    let selected_n = r.groups.iter().map(|g| g.selected).sum();
+    AuditReport {
+        attribute: groups.attribute.clone(),
+        decision,
+        customers,
+        selected: selected_n,
+        label: covered.map(|(name, _)| name.to_string()),
+        disparate_impact: r.disparate_impact,
+        disparate_impact_ci: r.disparate_impact_ci,
+        demographic_parity_difference: r.demographic_parity_difference,
+        equalized_odds_difference: r.equalized_odds_difference,
+        groups: r.groups,
+        flags,
+        proxies,
+        exposure: Vec::new(),
+    }
+}
+
+/// Each category's share of what each group is shown (`shown[c]`: products recommended to
+/// customer `c`) against its share of what the group bought.
+pub fn exposure(
+    data: &Dataset,
+    groups: &Groups,
+    shown: &[Vec<u32>],
+    interactions: &Interactions,
+) -> Vec<Exposure> {
+    let k = groups.names.len();
+    let m = data.products.categories.len();
+    if m == 0 {
+        return Vec::new();
+    }
+    let mut shown_n = vec![0f64; k * m];
+    let mut bought_n = vec![0f64; k * m];
+    let category = |p: u32| data.products.category.get(p as usize).copied().flatten();
+    for (c, g) in groups.of.iter().enumerate() {
+        let Some(g) = g else { continue };
+        let g = *g as usize;
+        for &p in shown.get(c).map(Vec::as_slice).unwrap_or(&[]) {
+            if let Some(x) = category(p).and_then(|cat| shown_n.get_mut(g * m + cat as usize)) {
+                *x += 1.0;
+            }
+        }
+        for pair in interactions.of(c) {
+            if let Some(x) =
+                category(pair.product).and_then(|cat| bought_n.get_mut(g * m + cat as usize))
+            {
+                *x += 1.0;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (g, name) in groups.names.iter().enumerate() {
+        let s: f64 = shown_n[g * m..(g + 1) * m].iter().sum();
+        let b: f64 = bought_n[g * m..(g + 1) * m].iter().sum();
+        if s <= 0.0 && b <= 0.0 {
+            continue;
+        }
+        for (cat, cname) in data.products.categories.iter().enumerate() {
+            out.push(Exposure {
+                group: name.clone(),
+                category: cname.clone(),
+                shown_share: if s > 0.0 {
+                    shown_n[g * m + cat] / s
+                } else {
+                    0.0
+                },
+                purchase_share: if b > 0.0 {
+                    bought_n[g * m + cat] / b
+                } else {
+                    0.0
+                },
+            });
+        }
+    }
+    out
+}
