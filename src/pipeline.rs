@@ -146,7 +146,7 @@ pub fn audit_loaded(
                     db.path().display()
                 ))
             })?;
-            if !of.iter().any(|x| *x == Some(*s)) {
+            if !of.contains(&Some(*s)) {
                 let mut ids: Vec<usize> = of.iter().flatten().copied().collect();
                 ids.sort_unstable();
                 ids.dedup();
