@@ -153,7 +153,7 @@ mod tests {
             }
         }
         // Bias-corrected: φ² = 0.25 − 1/79, divided by 1 − 1/79.
-        let want: f64 = ((0.25 - 1.0 / 79.0) / (1.0 - 1.0 / 79.0)).sqrt();
+        let want = ((0.25f64 - 1.0 / 79.0) / (1.0 - 1.0 / 79.0)).sqrt();
         assert!((cramers_v(&g(a, 2), &g(b, 2)) - want).abs() < 1e-12);
         let many = g((0..100).collect(), 100);
         assert_eq!(pooled(many).names.len(), MAX_LEVELS);
