@@ -48,6 +48,7 @@ pub struct Als {
 /// Lanes of the unrolled loops: independent partial sums the compiler turns into SIMD.
 const LANES: usize = 8;
 
+#[inline]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     let (ca, ra) = a.as_chunks::<LANES>();
     let (cb, rb) = b.as_chunks::<LANES>();
@@ -180,6 +181,11 @@ struct Scratch {
     r: Vec<f32>,
     p: Vec<f32>,
     ap: Vec<f32>,
+    /// The row's other-side factors with confidence above 1, gathered once and contiguous,
+    /// so the three CG steps stream them instead of gathering them again.
+    ys: Vec<f32>,
+    /// Their confidences minus 1.
+    ws: Vec<f32>,
 }
 
 /// One half-step: updates every row of `x` given `y`, three CG steps per row warm-started from
@@ -196,22 +202,27 @@ fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
                 r: vec![0f32; f],
                 p: vec![0f32; f],
                 ap: vec![0f32; f],
+                ys: Vec::new(),
+                ws: Vec::new(),
             },
             |s, (u, xu)| {
                 let (cols, conf) = rows.row(u);
-                let Scratch { r, p, ap } = s;
+                let Scratch { r, p, ap, ys, ws } = s;
+                ys.clear();
+                ws.clear();
                 mat_vec(&g, xu, r);
                 for v in r.iter_mut() {
                     *v = -*v;
                 }
                 for (&i, &c) in cols.iter().zip(conf) {
                     let yi = item(i);
-                    let w = if c == 1.0 {
-                        1.0
-                    } else {
-                        c - (c - 1.0) * dot(yi, xu)
-                    };
-                    axpy(r, w, yi);
+                    if c == 1.0 {
+                        axpy(r, 1.0, yi);
+                    } else if yi.len() == f {
+                        ys.extend_from_slice(yi);
+                        ws.push(c - 1.0);
+                        axpy(r, c - (c - 1.0) * dot(yi, xu), yi);
+                    }
                 }
                 p.copy_from_slice(r);
                 let mut rs_old = dot(r, r);
@@ -220,12 +231,8 @@ fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
                         break;
                     }
                     mat_vec(&g, p, ap);
-                    for (&i, &c) in cols.iter().zip(conf) {
-                        if c == 1.0 {
-                            continue;
-                        }
-                        let yi = item(i);
-                        axpy(ap, (c - 1.0) * dot(yi, p), yi);
+                    for (yi, &w) in ys.chunks_exact(f).zip(ws.iter()) {
+                        axpy(ap, w * dot(yi, p), yi);
                     }
                     let pap = dot(p, ap);
                     if pap <= 0.0 {
