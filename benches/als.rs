@@ -145,6 +145,20 @@ fn load() -> String {
         .join(" ")
 }
 
+/// CPU time of this process so far (user + system, all threads), in seconds.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    f.iter().sum::<f64>() / 100.0
+}
+
 fn implicit_available() -> bool {
     Command::new("python3")
         .args(["-c", "import implicit, scipy, numpy"])
@@ -152,8 +166,8 @@ fn implicit_available() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// One implicit fit on the written matrix: (seconds, the script's JSON line).
-fn implicit_run(matrix: &Path) -> (f64, String) {
+/// One implicit fit on the written matrix: (seconds, CPU seconds, the script's JSON line).
+fn implicit_run(matrix: &Path) -> (f64, f64, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/reference/implicit_als_time.py");
     let out = Command::new("python3")
         .arg(script)
@@ -167,7 +181,11 @@ fn implicit_run(matrix: &Path) -> (f64, String) {
     );
     let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
-    (v["seconds"].as_f64().unwrap(), line)
+    (
+        v["seconds"].as_f64().unwrap(),
+        v["cpu_seconds"].as_f64().unwrap(),
+        line,
+    )
 }
 
 fn main() {
@@ -198,16 +216,18 @@ fn main() {
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for run in 0..2 {
         let before = load();
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_seconds());
         let als = Als::fit(&data, &params, &NoProgress).unwrap();
-        let t = t0.elapsed().as_secs_f64();
+        let (t, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
         std::hint::black_box(&als);
-        println!("    tailor run {run}: {t:.2} s (load before {before})");
+        println!("    tailor run {run}: {t:.2} s, CPU {cpu:.1} s (load before {before})");
         ours.push(t);
         if python {
             let before = load();
-            let (t, line) = implicit_run(&matrix);
-            println!("    implicit run {run}: {t:.2} s (load before {before}) {line}");
+            let (t, cpu, line) = implicit_run(&matrix);
+            println!(
+                "    implicit run {run}: {t:.2} s, CPU {cpu:.1} s (load before {before}) {line}"
+            );
             theirs.push(t);
         }
         if t > 60.0 {
