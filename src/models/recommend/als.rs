@@ -45,85 +45,211 @@ pub struct Als {
     pub items: Vec<f32>,
 }
 
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+/// Lanes of the unrolled loops: independent partial sums the compiler turns into SIMD.
+const LANES: usize = 8;
 
-/// `Yᵀ Y + λ I` for row-major `y` with `f` columns.
-fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
-    let mut g = vec![0f32; f * f];
-    for row in y.chunks_exact(f) {
-        for (a, &ra) in row.iter().enumerate() {
-            if ra == 0.0 {
-                continue;
-            }
-            let ga = &mut g[a * f..(a + 1) * f];
-            for (gv, &rb) in ga.iter_mut().zip(row) {
-                *gv += ra * rb;
-            }
+#[inline]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let (ca, ra) = a.as_chunks::<LANES>();
+    let (cb, rb) = b.as_chunks::<LANES>();
+    let mut acc = [0f32; LANES];
+    for (x, y) in ca.iter().zip(cb) {
+        for ((s, xv), yv) in acc.iter_mut().zip(x).zip(y) {
+            *s += xv * yv;
         }
     }
+    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// `y += a x`.
+fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
+    for (yv, xv) in y.iter_mut().zip(x) {
+        *yv += a * xv;
+    }
+}
+
+/// `Yᵀ Y + λ I` for row-major `y` with `f` columns: the upper triangle summed over blocks of
+/// rows in parallel, then mirrored.
+fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
+    let block = (4096 / f.max(1)).max(1) * f;
+    let mut g = y
+        .par_chunks(block)
+        .fold(
+            || vec![0f32; f * f],
+            |mut g, rows| {
+                for row in rows.chunks_exact(f) {
+                    for (a, &ra) in row.iter().enumerate() {
+                        if ra == 0.0 {
+                            continue;
+                        }
+                        if let (Some(ga), Some(rb)) =
+                            (g.get_mut(a * f + a..(a + 1) * f), row.get(a..))
+                        {
+                            axpy(ga, ra, rb);
+                        }
+                    }
+                }
+                g
+            },
+        )
+        .reduce(
+            || vec![0f32; f * f],
+            |mut a, b| {
+                axpy(&mut a, 1.0, &b);
+                a
+            },
+        );
     for a in 0..f {
+        for b in 0..a {
+            g[a * f + b] = g[b * f + a];
+        }
         g[a * f + a] += reg;
     }
     g
 }
 
-fn mat_vec(g: &[f32], v: &[f32], f: usize, out: &mut [f32]) {
-    for (a, o) in out.iter_mut().enumerate() {
-        *o = dot(&g[a * f..(a + 1) * f], v);
+/// `out = G v` for the symmetric `f × f` matrix `g`.
+fn mat_vec(g: &[f32], v: &[f32], out: &mut [f32]) {
+    out.fill(0.0);
+    for (row, &va) in g.chunks_exact(out.len().max(1)).zip(v) {
+        axpy(out, va, row);
     }
 }
 
-/// One half-step: updates every row of `x` given `y`, with `rows[u]` = (column, confidence).
-fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &[Vec<(u32, f32)>]) {
+/// A sparse matrix by row: row `u`'s columns and confidences are at `indptr[u]..indptr[u + 1]`.
+struct Rows {
+    indptr: Vec<usize>,
+    cols: Vec<u32>,
+    conf: Vec<f32>,
+}
+
+impl Rows {
+    fn by_user(train: &Interactions) -> Rows {
+        Rows {
+            indptr: train.indptr.clone(),
+            cols: train.pairs.iter().map(|p| p.product).collect(),
+            conf: train.pairs.iter().map(|p| p.count as f32).collect(),
+        }
+    }
+
+    /// The transpose, with `n` rows.
+    fn transpose(&self, n: usize) -> Rows {
+        let mut indptr = vec![0usize; n + 1];
+        for &c in &self.cols {
+            if let Some(slot) = indptr.get_mut(c as usize + 1) {
+                *slot += 1;
+            }
+        }
+        for i in 0..n {
+            indptr[i + 1] += indptr[i];
+        }
+        let mut next = indptr.clone();
+        let mut cols = vec![0u32; self.cols.len()];
+        let mut conf = vec![0f32; self.conf.len()];
+        for (u, w) in self.indptr.windows(2).enumerate() {
+            for k in w[0]..w[1] {
+                let (Some(&c), Some(&v)) = (self.cols.get(k), self.conf.get(k)) else {
+                    continue;
+                };
+                let Some(slot) = next.get_mut(c as usize) else {
+                    continue;
+                };
+                if let (Some(dc), Some(dv)) = (cols.get_mut(*slot), conf.get_mut(*slot)) {
+                    *dc = u as u32;
+                    *dv = v;
+                }
+                *slot += 1;
+            }
+        }
+        Rows { indptr, cols, conf }
+    }
+
+    fn row(&self, u: usize) -> (&[u32], &[f32]) {
+        match (self.indptr.get(u), self.indptr.get(u + 1)) {
+            (Some(&a), Some(&b)) => (
+                self.cols.get(a..b).unwrap_or(&[]),
+                self.conf.get(a..b).unwrap_or(&[]),
+            ),
+            _ => (&[], &[]),
+        }
+    }
+}
+
+/// Per-thread work vectors of one CG solve.
+struct Scratch {
+    r: Vec<f32>,
+    p: Vec<f32>,
+    ap: Vec<f32>,
+    /// The row's other-side factors with confidence above 1, gathered once and contiguous,
+    /// so the three CG steps stream them instead of gathering them again.
+    ys: Vec<f32>,
+    /// Their confidences minus 1.
+    ws: Vec<f32>,
+}
+
+/// One half-step: updates every row of `x` given `y`, three CG steps per row warm-started from
+/// its current value. Pairs with confidence 1 add nothing to `(C − I)`, so they are skipped in
+/// the CG steps and need no dot product in the residual.
+fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
     let g = gram(y, f, reg);
+    let item = |i: u32| y.get(i as usize * f..(i as usize + 1) * f).unwrap_or(&[]);
     x.par_chunks_mut(f)
-        .zip(rows.par_iter())
-        .for_each(|(xu, nz)| {
-            let mut r = vec![0f32; f];
-            mat_vec(&g, xu, f, &mut r);
-            for v in r.iter_mut() {
-                *v = -*v;
-            }
-            for &(i, c) in nz {
-                let yi = &y[i as usize * f..(i as usize + 1) * f];
-                let w = c - (c - 1.0) * dot(yi, xu);
-                for (rv, &yv) in r.iter_mut().zip(yi) {
-                    *rv += w * yv;
+        .enumerate()
+        .with_min_len(64)
+        .for_each_init(
+            || Scratch {
+                r: vec![0f32; f],
+                p: vec![0f32; f],
+                ap: vec![0f32; f],
+                ys: Vec::new(),
+                ws: Vec::new(),
+            },
+            |s, (u, xu)| {
+                let (cols, conf) = rows.row(u);
+                let Scratch { r, p, ap, ys, ws } = s;
+                ys.clear();
+                ws.clear();
+                mat_vec(&g, xu, r);
+                for v in r.iter_mut() {
+                    *v = -*v;
                 }
-            }
-            let mut p = r.clone();
-            let mut rs_old = dot(&r, &r);
-            let mut ap = vec![0f32; f];
-            for _ in 0..3 {
-                if rs_old < 1e-20 {
-                    break;
-                }
-                mat_vec(&g, &p, f, &mut ap);
-                for &(i, c) in nz {
-                    let yi = &y[i as usize * f..(i as usize + 1) * f];
-                    let w = (c - 1.0) * dot(yi, &p);
-                    for (av, &yv) in ap.iter_mut().zip(yi) {
-                        *av += w * yv;
+                for (&i, &c) in cols.iter().zip(conf) {
+                    let yi = item(i);
+                    if c == 1.0 {
+                        axpy(r, 1.0, yi);
+                    } else if yi.len() == f {
+                        ys.extend_from_slice(yi);
+                        ws.push(c - 1.0);
+                        axpy(r, c - (c - 1.0) * dot(yi, xu), yi);
                     }
                 }
-                let pap = dot(&p, &ap);
-                if pap <= 0.0 {
-                    break;
+                p.copy_from_slice(r);
+                let mut rs_old = dot(r, r);
+                for _ in 0..3 {
+                    if rs_old < 1e-20 {
+                        break;
+                    }
+                    mat_vec(&g, p, ap);
+                    for (yi, &w) in ys.chunks_exact(f).zip(ws.iter()) {
+                        axpy(ap, w * dot(yi, p), yi);
+                    }
+                    let pap = dot(p, ap);
+                    if pap <= 0.0 {
+                        break;
+                    }
+                    let alpha = rs_old / pap;
+                    axpy(xu, alpha, p);
+                    axpy(r, -alpha, ap);
+                    let rs_new = dot(r, r);
+                    let beta = rs_new / rs_old;
+                    for (pv, rv) in p.iter_mut().zip(r.iter()) {
+                        *pv = rv + beta * *pv;
+                    }
+                    rs_old = rs_new;
                 }
-                let alpha = rs_old / pap;
-                for ((xv, pv), (rv, av)) in xu.iter_mut().zip(&p).zip(r.iter_mut().zip(&ap)) {
-                    *xv += alpha * pv;
-                    *rv -= alpha * av;
-                }
-                let rs_new = dot(&r, &r);
-                for (pv, rv) in p.iter_mut().zip(&r) {
-                    *pv = rv + (rs_new / rs_old) * *pv;
-                }
-                rs_old = rs_new;
-            }
-        });
+            },
+        );
 }
 
 impl Als {
@@ -140,23 +266,8 @@ impl Als {
             |n: usize| -> Vec<f32> { (0..n * f).map(|_| rng.r#gen::<f32>() * 0.01).collect() };
         let mut users = init(n_users);
         let mut items = init(n_items);
-        let by_user: Vec<Vec<(u32, f32)>> = (0..n_users)
-            .map(|u| {
-                train
-                    .of(u)
-                    .iter()
-                    .map(|p| (p.product, p.count as f32))
-                    .collect()
-            })
-            .collect();
-        let mut by_item: Vec<Vec<(u32, f32)>> = vec![Vec::new(); n_items];
-        for (u, row) in by_user.iter().enumerate() {
-            for &(i, c) in row {
-                if let Some(list) = by_item.get_mut(i as usize) {
-                    list.push((u as u32, c));
-                }
-            }
-        }
+        let by_user = Rows::by_user(train);
+        let by_item = by_user.transpose(n_items);
         for it in 0..params.iterations {
             progress.check()?;
             progress.report(it as f32 / params.iterations.max(1) as f32, "Fitting ALS");
