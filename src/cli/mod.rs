@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod evaluate_recs;
+pub mod export;
 pub mod import;
 pub mod recommend;
 pub mod sample;
@@ -52,6 +53,8 @@ pub enum Command {
     EvaluateRecs(evaluate_recs::EvaluateRecsArgs),
     /// Audit a decision (churn targeting, a segment, a recommended category) for fairness.
     Audit(audit::AuditArgs),
+    /// Export a campaign audience (a segment or a customer list) with the privacy guard.
+    Export(export::ExportArgs),
 }
 
 /// Runs a subcommand.
@@ -64,6 +67,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Recommend(args) => recommend::run(args),
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Export(args) => export::run(args),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Writing files the user asked for: always to a temporary name in the same folder, then renamed,
 //! so a crash never leaves half a file.
 
+pub mod audience;
 pub mod segments;
 
 use std::io::Write;
@@ -33,12 +34,25 @@ pub fn write_atomically(
             .into_inner()
             .map_err(|e| Error::io(path)(e.into_error()))?;
         file.sync_all().map_err(Error::io(path))?;
+        pause_for_tests();
         std::fs::rename(&tmp, path).map_err(Error::io(path))
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Test hook: with `TAILOR_TEST_PAUSE_BEFORE_RENAME_MS` set, waits that long between writing the
+/// temporary file and renaming it, so a test can kill the process at that moment and check that
+/// nothing appears at the target path.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("TAILOR_TEST_PAUSE_BEFORE_RENAME_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,444 @@
+//! Campaign audiences as CSV or XLSX, with the privacy guard:
+//!
+//! - personal-data columns (role `pii`: name, email, phone…) are left out unless asked for;
+//! - where the customers table has a consent column (`consent_email`, `opt_in`…), customers
+//!   without consent are left out unless asked for, and the number left out is reported; where
+//!   it has none, the summary says so and no one is left out;
+//! - a k-anonymity check over the quasi-identifiers in the file (age, birth year, gender,
+//!   region, postcode…) reports the smallest group and warns below k;
+//! - every export is recorded in `tailor_exports` (time, file, rows, columns, filters, whether
+//!   personal data was included), unless the database is read-only;
+//! - the file is written to a temporary name and renamed.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::types::Value;
+
+use crate::data::db::Database;
+use crate::data::roles::Role;
+use crate::data::schema::{TableKind, quote_ident};
+use crate::error::{Error, Result};
+use crate::export::write_atomically;
+
+/// Default k for the k-anonymity check.
+pub const DEFAULT_K: usize = 5;
+
+/// Column names (lower case, `_` for spaces) that identify people in combination.
+const QUASI_IDENTIFIERS: [&str; 14] = [
+    "age",
+    "birth_year",
+    "birthyear",
+    "year_of_birth",
+    "gender",
+    "sex",
+    "region",
+    "postcode",
+    "post_code",
+    "postal_code",
+    "zip",
+    "zipcode",
+    "city",
+    "county",
+];
+
+/// A value in an extra column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A number (a typed cell in XLSX).
+    Number(f64),
+    /// Blank.
+    Empty,
+}
+
+/// Who to export, in order, with any extra columns (segment, churn risk, offer…).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Audience {
+    /// Customer ids, in the order to write them.
+    pub customer_ids: Vec<String>,
+    /// Extra columns: (name, one value per customer).
+    pub extra: Vec<(String, Vec<Cell>)>,
+    /// How the audience was chosen, in words (recorded with the export).
+    pub filters: String,
+}
+
+/// The privacy switches.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExportOptions {
+    /// Write personal-data columns too.
+    pub include_pii: bool,
+    /// Keep customers without consent.
+    pub include_no_consent: bool,
+    /// Warn when a combination of quasi-identifiers is shared by fewer than k customers.
+    pub k_anonymity: usize,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            include_pii: false,
+            include_no_consent: false,
+            k_anonymity: DEFAULT_K,
+        }
+    }
+}
+
+/// The k-anonymity of an export.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KAnonymity {
+    /// The quasi-identifier columns in the file.
+    pub quasi_identifiers: Vec<String>,
+    /// The smallest number of customers sharing one combination of their values.
+    pub smallest_group: u64,
+    /// The k asked for.
+    pub k: usize,
+    /// `smallest_group >= k`.
+    pub ok: bool,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExportSummary {
+    /// The file.
+    pub file: String,
+    /// Customers written.
+    pub rows: u64,
+    /// Columns written, in order.
+    pub columns: Vec<String>,
+    /// Whether personal-data columns were written.
+    pub included_pii: bool,
+    /// Personal-data columns left out.
+    pub pii_left_out: Vec<String>,
+    /// The consent column, if the customers table has one.
+    pub consent_column: Option<String>,
+    /// Customers left out for lack of consent.
+    pub left_out_no_consent: u64,
+    /// The k-anonymity check, when the file has quasi-identifiers.
+    pub k_anonymity: Option<KAnonymity>,
+    /// Whether the export was recorded in `tailor_exports`.
+    pub recorded: bool,
+    /// Sentences for the user: consent, k-anonymity, recording.
+    pub notes: Vec<String>,
+}
+
+fn normalized(name: &str) -> String {
+    name.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// The consent column among the customers table's columns.
+pub fn consent_column(names: &[String]) -> Option<String> {
+    names
+        .iter()
+        .find(|n| {
+            let n = normalized(n);
+            (n.contains("consent") || n.contains("opt_in") || n.contains("optin"))
+                && !n.contains("unsubscribe")
+        })
+        .cloned()
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Integer(i) => *i != 0,
+        Value::Real(x) => *x != 0.0,
+        Value::Text(t) => matches!(
+            t.trim().to_lowercase().as_str(),
+            "1" | "yes" | "y" | "true" | "t"
+        ),
+        _ => false,
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(x) => format!("{x}"),
+        Value::Text(t) => t.clone(),
+        Value::Blob(_) => "(binary)".into(),
+    }
+}
+
+fn cell_of(v: &Value) -> Cell {
+    match v {
+        Value::Null => Cell::Empty,
+        Value::Integer(i) => Cell::Number(*i as f64),
+        Value::Real(x) => Cell::Number(*x),
+        other => Cell::Text(text_of(other)),
+    }
+}
+
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Text(t) => t.clone(),
+        Cell::Number(x) => {
+            if x.fract() == 0.0 && x.abs() < 1e15 {
+                format!("{}", *x as i64)
+            } else {
+                format!("{x}")
+            }
+        }
+        Cell::Empty => String::new(),
+    }
+}
+
+/// Writes the audience to `path` (`.csv` or `.xlsx`) with the privacy guard, and records it.
+pub fn export_audience(
+    db: &mut Database,
+    audience: &Audience,
+    path: &Path,
+    options: &ExportOptions,
+) -> Result<ExportSummary> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if ext != "csv" && ext != "xlsx" {
+        return Err(Error::Invalid(format!(
+            "the output must end in .csv or .xlsx: {}",
+            path.display()
+        )));
+    }
+    let sq = |e| Error::sqlite(db.path())(e);
+    let has_customers = db.has_table(TableKind::Customers);
+    let all_columns = if has_customers {
+        db.columns(TableKind::Customers)?
+    } else {
+        Vec::new()
+    };
+    let names: Vec<String> = all_columns.iter().map(|c| c.name.clone()).collect();
+    let consent = consent_column(&names);
+    let pii_left_out: Vec<String> = if options.include_pii {
+        Vec::new()
+    } else {
+        all_columns
+            .iter()
+            .filter(|c| c.role == Role::Pii)
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let written_cols: Vec<String> = all_columns
+        .iter()
+        .filter(|c| c.name != "customer_id" && c.role != Role::Key)
+        .filter(|c| options.include_pii || c.role != Role::Pii)
+        .map(|c| c.name.clone())
+        .collect();
+    // Every customers row we may need, by id.
+    let mut rows: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut consent_of: HashMap<String, bool> = HashMap::new();
+    if has_customers {
+        let mut select: Vec<String> = vec![quote_ident("customer_id")];
+        select.extend(written_cols.iter().map(|c| quote_ident(c)));
+        if let Some(c) = &consent {
+            select.push(quote_ident(c));
+        }
+        let sql = format!("SELECT {} FROM customers", select.join(", "));
+        let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
+        let width = select.len();
+        let mut q = stmt.query([]).map_err(sq)?;
+        while let Some(r) = q.next().map_err(sq)? {
+            let id = text_of(&r.get::<_, Value>(0).map_err(sq)?);
+            let mut values = Vec::with_capacity(written_cols.len());
+            for i in 1..=written_cols.len() {
+                values.push(r.get::<_, Value>(i).map_err(sq)?);
+            }
+            if consent.is_some() {
+                let v = r.get::<_, Value>(width - 1).map_err(sq)?;
+                consent_of.insert(id.clone(), truthy(&v));
+            }
+            rows.insert(id, values);
+        }
+    }
+    let mut header: Vec<String> = vec!["customer_id".to_string()];
+    header.extend(written_cols.iter().cloned());
+    header.extend(audience.extra.iter().map(|(n, _)| n.clone()));
+    let mut table: Vec<Vec<Cell>> = Vec::new();
+    let mut left_out = 0u64;
+    for (i, id) in audience.customer_ids.iter().enumerate() {
+        if consent.is_some()
+            && !options.include_no_consent
+            && !consent_of.get(id).copied().unwrap_or(false)
+        {
+            left_out += 1;
+            continue;
+        }
+        let mut row = vec![Cell::Text(id.clone())];
+        match rows.get(id) {
+            Some(values) => row.extend(values.iter().map(cell_of)),
+            None => row.extend(written_cols.iter().map(|_| Cell::Empty)),
+        }
+        for (_, values) in &audience.extra {
+            row.push(values.get(i).cloned().unwrap_or(Cell::Empty));
+        }
+        table.push(row);
+    }
+    // k-anonymity over the quasi-identifiers in the file.
+    let qi: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| QUASI_IDENTIFIERS.contains(&normalized(h).as_str()))
+        .map(|(i, _)| i)
+        .collect();
+    let k_anonymity = (!qi.is_empty() && !table.is_empty()).then(|| {
+        let mut groups: HashMap<Vec<String>, u64> = HashMap::new();
+        for row in &table {
+            let key: Vec<String> = qi
+                .iter()
+                .map(|i| row.get(*i).map(cell_text).unwrap_or_default())
+                .collect();
+            *groups.entry(key).or_insert(0) += 1;
+        }
+        let smallest = groups.values().copied().min().unwrap_or(0);
+        KAnonymity {
+            quasi_identifiers: qi.iter().filter_map(|i| header.get(*i).cloned()).collect(),
+            smallest_group: smallest,
+            k: options.k_anonymity,
+            ok: smallest >= options.k_anonymity as u64,
+        }
+    });
+    if ext == "csv" {
+        write_csv(path, &header, &table)?;
+    } else {
+        write_xlsx(path, &header, &table)?;
+    }
+    let mut notes = Vec::new();
+    match &consent {
+        Some(c) if options.include_no_consent => notes.push(format!(
+            "Customers without consent ({c}) were kept, as asked"
+        )),
+        Some(c) => notes.push(format!(
+            "{left_out} customer(s) without consent ({c}) left out"
+        )),
+        None => notes.push("The customers table has no consent column: no one was left out".into()),
+    }
+    if !pii_left_out.is_empty() {
+        notes.push(format!(
+            "Personal data left out: {}",
+            pii_left_out.join(", ")
+        ));
+    } else if options.include_pii {
+        notes.push("Personal data included, as asked".into());
+    }
+    if let Some(k) = &k_anonymity {
+        if k.ok {
+            notes.push(format!(
+                "k-anonymity: every combination of {} is shared by at least {} customers",
+                k.quasi_identifiers.join(", "),
+                k.smallest_group
+            ));
+        } else {
+            notes.push(format!(
+                "Warning: {} customer(s) share the rarest combination of {} (k-anonymity {} < {}): they could be re-identified",
+                k.smallest_group,
+                k.quasi_identifiers.join(", "),
+                k.smallest_group,
+                k.k
+            ));
+        }
+    }
+    let file = std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string();
+    let recorded = if db.is_read_only() {
+        notes.push("The database is read-only: this export is not recorded in it".into());
+        false
+    } else {
+        let filters = serde_json::json!({
+            "audience": audience.filters,
+            "include_no_consent": options.include_no_consent,
+            "left_out_no_consent": left_out,
+        })
+        .to_string();
+        let columns = serde_json::to_string(&header).unwrap_or_default();
+        let created = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let path_owned = db.path().to_path_buf();
+        db.conn_mut()?
+            .execute(
+                "INSERT INTO tailor_exports (created_at, file, rows, columns, filters, included_pii)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                rusqlite::params![
+                    created,
+                    file,
+                    table.len() as i64,
+                    columns,
+                    filters,
+                    i64::from(options.include_pii)
+                ],
+            )
+            .map_err(Error::sqlite(&path_owned))?;
+        true
+    };
+    Ok(ExportSummary {
+        file,
+        rows: table.len() as u64,
+        columns: header,
+        included_pii: options.include_pii,
+        pii_left_out,
+        consent_column: consent,
+        left_out_no_consent: left_out,
+        k_anonymity,
+        recorded,
+        notes,
+    })
+}
+
+fn write_csv(path: &Path, header: &[String], table: &[Vec<Cell>]) -> Result<()> {
+    write_atomically(path, |w| {
+        let ce = |e: csv::Error| Error::Invalid(format!("{e}: {}", path.display()));
+        let mut out = csv::Writer::from_writer(w);
+        out.write_record(header).map_err(ce)?;
+        for row in table {
+            out.write_record(row.iter().map(cell_text)).map_err(ce)?;
+        }
+        out.flush().map_err(Error::io(path))
+    })
+}
+
+/// Rows an XLSX sheet holds below its header.
+pub const XLSX_MAX_ROWS: usize = 1_048_575;
+
+fn write_xlsx(path: &Path, header: &[String], table: &[Vec<Cell>]) -> Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
+    if table.len() > XLSX_MAX_ROWS {
+        return Err(Error::Invalid(format!(
+            "{} customers do not fit in one XLSX sheet (at most {}): export as .csv instead: {}",
+            crate::format::thousands(table.len() as u64),
+            crate::format::thousands(XLSX_MAX_ROWS as u64),
+            path.display()
+        )));
+    }
+    let xe = |e: rust_xlsxwriter::XlsxError| Error::Invalid(format!("{e}: {}", path.display()));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Audience").map_err(xe)?;
+    let bold = Format::new().set_bold();
+    for (c, h) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, h, &bold)
+            .map_err(xe)?;
+    }
+    for (r, row) in table.iter().enumerate() {
+        let r = (r + 1) as u32;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(t) => {
+                    sheet.write_string(r, c, t).map_err(xe)?;
+                }
+                Cell::Number(x) => {
+                    sheet.write_number(r, c, *x).map_err(xe)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xe)?;
+    sheet.autofit();
+    let bytes = book.save_to_buffer().map_err(xe)?;
+    write_atomically(path, |w| {
+        std::io::Write::write_all(w, &bytes).map_err(Error::io(path))
+    })
+}
