@@ -38,8 +38,19 @@ pub fn pretty_name(column: &str) -> String {
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
         words.push(c);
     }
-    let lower = words.trim().to_lowercase();
-    let mut chars = lower.chars();
+    // Lower-case each word but acronyms (`TV`, `ID`); capitalize the first.
+    let text: Vec<String> = words
+        .split_whitespace()
+        .map(|w| {
+            if w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase()) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect();
+    let text = text.join(" ");
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
@@ -179,6 +190,7 @@ mod tests {
         assert_eq!(pretty_name("tenure"), "Tenure");
         assert_eq!(pretty_name("signup_date"), "Signup date");
         assert_eq!(pretty_name("PaymentMethod"), "Payment method");
+        assert_eq!(pretty_name("StreamingTV"), "Streaming TV");
     }
 
     fn matrix() -> FeatureMatrix {
