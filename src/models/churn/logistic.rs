@@ -3,12 +3,14 @@
 //! The objective is scikit-learn's (`LogisticRegression(C, penalty="l2")`, lbfgs):
 //! the mean log loss plus `‖β‖² / (2·C·n)`, intercept unpenalized, inputs standardized here
 //! (mean 0, unit variance; constant columns get weight 0). It is minimized by Newton's method
-//! with a backtracking line search: each pass over the rows computes the loss, the gradient
-//! and the Hessian `X'WX/n + λI` in parallel over fixed chunks of rows (summed in chunk order,
-//! so the result does not depend on the number of threads), and the step solves the
-//! `(p+1)²` system by Cholesky. It stops, like scikit-learn's lbfgs with `tol = 1e-4`, when the
-//! largest absolute gradient component of that objective is at most `tol`. With ≤ a few
-//! hundred columns a pass costs about `n·p²/2` multiply-adds and 5–8 passes suffice.
+//! with a backtracking (Armijo) line search. Each step needs one pass over the rows for the
+//! loss and gradient, in parallel over fixed chunks of rows (summed in chunk order, so the
+//! result does not depend on the number of threads), and the Hessian `X'WX/n + λI`; above
+//! 100,000 rows the Hessian is estimated from an evenly spaced subsample of about 100,000 rows
+//! (the gradient is always exact, so the optimum is the same; only the step is approximate).
+//! The `(p+1)²` system is solved by Cholesky. It stops, like scikit-learn's lbfgs with
+//! `tol = 1e-4` (scipy's `gtol`), when the largest absolute gradient component of that
+//! objective is at most `tol`. 4–8 steps are typical.
 
 use rayon::prelude::*;
 
@@ -16,6 +18,8 @@ use crate::error::{Error, Result};
 
 /// Rows per parallel chunk (fixed, so sums are reproducible).
 const CHUNK: usize = 4096;
+/// Rows the Hessian is estimated from on large inputs.
+const HESSIAN_ROWS: usize = 100_000;
 
 /// Fitting options.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -75,30 +79,62 @@ fn softplus(t: f64) -> f64 {
     }
 }
 
-/// Loss, gradient and Hessian (upper triangle, `(p+1)²`, index 0 = intercept) of the mean log
-/// loss over standardized rows `z` at `w = [b, β]`.
-fn pass(z: &[f64], y: &[f64], p: usize, w: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+/// Loss and gradient (index 0 = intercept) of the summed log loss over standardized rows `z`
+/// at `w = [b, β]`.
+fn gradient(z: &[f64], y: &[f64], p: usize, w: &[f64]) -> (f64, Vec<f64>) {
     let q = p + 1;
-    let parts: Vec<(f64, Vec<f64>, Vec<f64>)> = z
+    let (b, beta) = w.split_first().unwrap_or((&0.0, &[]));
+    let parts: Vec<(f64, Vec<f64>)> = z
         .par_chunks(CHUNK * p.max(1))
         .zip(y.par_chunks(CHUNK))
         .map(|(zc, yc)| {
             let mut loss = 0.0;
             let mut g = vec![0.0; q];
+            for (zi, &yi) in zc.chunks_exact(p.max(1)).zip(yc) {
+                let t = b + zi.iter().zip(beta).map(|(a, c)| a * c).sum::<f64>();
+                loss += softplus(t) - yi * t;
+                let r = sigmoid(t) - yi;
+                if let Some((g0, gr)) = g.split_first_mut() {
+                    *g0 += r;
+                    for (gj, xj) in gr.iter_mut().zip(zi) {
+                        *gj += r * xj;
+                    }
+                }
+            }
+            (loss, g)
+        })
+        .collect();
+    let mut loss = 0.0;
+    let mut g = vec![0.0; q];
+    for (l, gc) in parts {
+        loss += l;
+        for (a, b) in g.iter_mut().zip(&gc) {
+            *a += b;
+        }
+    }
+    (loss, g)
+}
+
+/// The Hessian of the mean log loss (upper triangle, `(p+1)²`, index 0 = intercept) from every
+/// `stride`-th row of `z` at `w`.
+fn hessian(z: &[f64], p: usize, w: &[f64], stride: usize) -> Vec<f64> {
+    let q = p + 1;
+    let (b, beta) = w.split_first().unwrap_or((&0.0, &[]));
+    let stride = stride.max(1);
+    let parts: Vec<(f64, Vec<f64>)> = z
+        .par_chunks(CHUNK * p.max(1) * stride)
+        .map(|zc| {
             let mut h = vec![0.0; q * q];
             let mut row = vec![1.0; q];
-            for (zi, &yi) in zc.chunks_exact(p.max(1)).zip(yc) {
+            let mut count = 0.0;
+            for zi in zc.chunks_exact(p.max(1)).step_by(stride) {
+                count += 1.0;
                 if let Some(r) = row.get_mut(1..) {
                     r.copy_from_slice(zi);
                 }
-                let t: f64 = row.iter().zip(w).map(|(a, b)| a * b).sum();
-                loss += softplus(t) - yi * t;
+                let t = b + zi.iter().zip(beta).map(|(a, c)| a * c).sum::<f64>();
                 let mu = sigmoid(t);
-                let r = mu - yi;
                 let wt = mu * (1.0 - mu);
-                for (gj, xj) in g.iter_mut().zip(&row) {
-                    *gj += r * xj;
-                }
                 for a in 0..q {
                     let wa = wt * row[a];
                     let (Some(hr), Some(rr)) = (h.get_mut(a * q + a..a * q + q), row.get(a..))
@@ -110,41 +146,21 @@ fn pass(z: &[f64], y: &[f64], p: usize, w: &[f64]) -> (f64, Vec<f64>, Vec<f64>) 
                     }
                 }
             }
-            (loss, g, h)
+            (count, h)
         })
         .collect();
-    let mut loss = 0.0;
-    let mut g = vec![0.0; q];
+    let mut count = 0.0;
     let mut h = vec![0.0; q * q];
-    for (l, gc, hc) in parts {
-        loss += l;
-        for (a, b) in g.iter_mut().zip(&gc) {
-            *a += b;
-        }
+    for (c, hc) in parts {
+        count += c;
         for (a, b) in h.iter_mut().zip(&hc) {
             *a += b;
         }
     }
-    (loss, g, h)
-}
-
-/// Only the mean log loss (for the line search).
-fn loss_only(z: &[f64], y: &[f64], p: usize, w: &[f64]) -> f64 {
-    let parts: Vec<f64> = z
-        .par_chunks(CHUNK * p.max(1))
-        .zip(y.par_chunks(CHUNK))
-        .map(|(zc, yc)| {
-            let (b, beta) = w.split_first().unwrap_or((&0.0, &[]));
-            zc.chunks_exact(p.max(1))
-                .zip(yc)
-                .map(|(zi, &yi)| {
-                    let t = b + zi.iter().zip(beta).map(|(a, c)| a * c).sum::<f64>();
-                    softplus(t) - yi * t
-                })
-                .sum()
-        })
-        .collect();
-    parts.iter().sum()
+    for v in &mut h {
+        *v /= f64::max(count, 1.0);
+    }
+    h
 }
 
 /// Solves `A x = b` for symmetric positive definite `A` (`q × q`, full) by Cholesky.
@@ -263,15 +279,21 @@ impl Logistic {
         let mut iterations = 0;
         let mut converged = false;
         let mut gnorm;
-        let (mut loss, mut g, mut h) = pass(&z, &yf, p, &w);
-        loop {
-            // Scale to the objective and add the penalty.
-            for gj in &mut g {
+        // Above HESSIAN_ROWS rows the Hessian is estimated from an even subsample of about
+        // that many rows; the gradient always uses every row, so the optimum is the same.
+        let stride = n.div_ceil(HESSIAN_ROWS).max(1);
+        let scaled = |loss: f64, g: &mut Vec<f64>, w: &[f64]| {
+            for gj in g.iter_mut() {
                 *gj /= nf;
             }
             for (j, gj) in g.iter_mut().enumerate().skip(1) {
                 *gj += lambda * w.get(j).copied().unwrap_or(0.0);
             }
+            objective(loss, w)
+        };
+        let (loss, mut g) = gradient(&z, &yf, p, &w);
+        let mut f0 = scaled(loss, &mut g, &w);
+        loop {
             gnorm = g.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             if gnorm <= params.tol {
                 converged = true;
@@ -280,10 +302,11 @@ impl Logistic {
             if iterations >= params.max_iter {
                 break;
             }
+            let h = hessian(&z, p, &w, stride);
             let mut full = vec![0.0; q * q];
             for a in 0..q {
                 for b in a..q {
-                    let v = h.get(a * q + b).copied().unwrap_or(0.0) / nf
+                    let v = h.get(a * q + b).copied().unwrap_or(0.0)
                         + if a == b && a > 0 { lambda } else { 0.0 };
                     full[a * q + b] = v;
                     full[b * q + a] = v;
@@ -297,28 +320,29 @@ impl Logistic {
             let Some(step) = cholesky_solve(&full, &neg, q) else {
                 break;
             };
-            let f0 = objective(loss, &w);
             let slope: f64 = g.iter().zip(&step).map(|(a, b)| a * b).sum();
             let mut t = 1.0;
             let mut next = w.clone();
-            let mut accepted = false;
+            let mut accepted = None;
             for _ in 0..30 {
                 for ((nv, wv), sv) in next.iter_mut().zip(&w).zip(&step) {
                     *nv = wv + t * sv;
                 }
-                let f1 = objective(loss_only(&z, &yf, p, &next), &next);
+                let (loss1, mut g1) = gradient(&z, &yf, p, &next);
+                let f1 = scaled(loss1, &mut g1, &next);
                 if f1 <= f0 + 1e-4 * t * slope || (f1 - f0).abs() <= 1e-15 * f0.abs() {
-                    accepted = true;
+                    accepted = Some((f1, g1));
                     break;
                 }
                 t *= 0.5;
             }
             iterations += 1;
-            if !accepted {
+            let Some((f1, g1)) = accepted else {
                 break;
-            }
+            };
             w = next;
-            (loss, g, h) = pass(&z, &yf, p, &w);
+            f0 = f1;
+            g = g1;
         }
         let (intercept, coef) = w
             .split_first()
