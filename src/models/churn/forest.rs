@@ -135,6 +135,9 @@ fn column_edges(values: &mut [f64]) -> Vec<f64> {
     edges
 }
 
+/// A grown tree, its importance and its bootstrap weights.
+type Grown = (Tree, Vec<f64>, Vec<f64>);
+
 struct Grower<'a> {
     /// Bin of each (column, training row), column-major.
     bins: &'a [Vec<u8>],
@@ -358,7 +361,7 @@ impl Forest {
             params,
             mtry,
         };
-        let grown: Vec<Result<(Tree, Vec<f64>, Vec<f64>)>> = (0..params.trees)
+        let grown: Vec<Result<Grown>> = (0..params.trees)
             .into_par_iter()
             .map(|t| {
                 progress.check()?;

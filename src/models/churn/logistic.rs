@@ -202,7 +202,7 @@ fn cholesky_solve(a: &[f64], b: &[f64], q: usize) -> Option<Vec<f64>> {
 
 /// Column means and standard deviations of row-major `x` (`n × p`).
 pub fn column_stats(x: &[f64], p: usize) -> (Vec<f64>, Vec<f64>) {
-    let n = if p == 0 { 0 } else { x.len() / p };
+    let n = x.len().checked_div(p).unwrap_or(0);
     let mut mean = vec![0.0; p];
     for row in x.chunks_exact(p.max(1)) {
         for (m, v) in mean.iter_mut().zip(row) {
