@@ -5,6 +5,7 @@ use crate::data::dataset::Dataset;
 use crate::data::db::Database;
 use crate::data::runs;
 use crate::error::Result;
+use crate::models::churn::run::{ChurnParams, ChurnResult};
 use crate::models::segment::run::{SegmentParams, SegmentRun, run};
 use crate::progress::Progress;
 
@@ -205,4 +206,47 @@ pub fn audit_loaded(
             Ok(report)
         }
     }
+}
+
+/// Runs the cross-validated churn model on a loaded dataset and, with `store`, stores the run
+/// (kind `churn`, out-of-fold probabilities and reasons in `tailor_churn_scores`) unless the
+/// database is read-only. Returns the result and the stored run's id.
+pub fn churn_loaded(
+    db: &mut Database,
+    dataset: &Dataset,
+    params: &ChurnParams,
+    store: bool,
+    progress: &dyn Progress,
+) -> Result<(ChurnResult, Option<i64>)> {
+    let result = crate::models::churn::run::run(dataset, params, progress)?;
+    progress.check()?;
+    let run_id = if db.is_read_only() || !store {
+        None
+    } else {
+        let params_json = serde_json::to_string(params)
+            .map_err(|e| crate::Error::Invalid(format!("parameters: {e}")))?;
+        let summary_json = serde_json::to_string(&result.summary())
+            .map_err(|e| crate::Error::Invalid(format!("summary: {e}")))?;
+        let rows: Vec<runs::ChurnScoreRow<'_>> = result
+            .customers
+            .iter()
+            .map(|c| {
+                let reason = |k: usize| c.reasons.get(k).map(|r| r.text.as_str());
+                runs::ChurnScoreRow {
+                    customer_id: &c.customer_id,
+                    probability: c.probability,
+                    label: Some(c.label),
+                    reasons: [reason(0), reason(1), reason(2)],
+                }
+            })
+            .collect();
+        Some(runs::save_churn_run(
+            db,
+            params.seed,
+            &params_json,
+            &summary_json,
+            &rows,
+        )?)
+    };
+    Ok((result, run_id))
 }

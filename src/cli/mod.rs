@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod churn;
 pub mod evaluate_recs;
 pub mod export;
 pub mod import;
@@ -55,6 +56,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Export a campaign audience (a segment or a customer list) with the privacy guard.
     Export(export::ExportArgs),
+    /// Predict churn with cross-validation, reasons per customer; store the run.
+    Churn(churn::ChurnArgs),
 }
 
 /// Runs a subcommand.
@@ -68,6 +71,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Export(args) => export::run(args),
+        Command::Churn(args) => churn::run(args),
     }
 }
 

@@ -66,6 +66,88 @@ pub fn save_segment_run(
     Ok(run_id)
 }
 
+/// One customer's stored churn score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChurnScoreRow<'a> {
+    /// Customer id.
+    pub customer_id: &'a str,
+    /// Churn probability.
+    pub probability: f64,
+    /// Observed label, if any.
+    pub label: Option<u8>,
+    /// Up to three reasons.
+    pub reasons: [Option<&'a str>; 3],
+}
+
+/// Stores a churn run: the run row (kind `churn`) plus one `tailor_churn_scores` row per
+/// customer. Returns the new run id.
+pub fn save_churn_run(
+    db: &mut Database,
+    seed: u64,
+    params_json: &str,
+    summary_json: &str,
+    scores: &[ChurnScoreRow<'_>],
+) -> Result<i64> {
+    let path = db.path().to_path_buf();
+    let sq = |e| Error::sqlite(&path)(e);
+    let conn = db.conn_mut()?;
+    let tx = conn.transaction().map_err(sq)?;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    tx.execute(
+        "INSERT INTO tailor_runs (kind, seed, params_json, summary_json, created_at)
+         VALUES ('churn', ?1, ?2, ?3, ?4)",
+        params![
+            i64::try_from(seed).unwrap_or(i64::MAX),
+            params_json,
+            summary_json,
+            now
+        ],
+    )
+    .map_err(sq)?;
+    let run_id = tx.last_insert_rowid();
+    {
+        let mut stmt = tx
+            .prepare_cached(
+                "INSERT INTO tailor_churn_scores
+                 (run_id, customer_id, probability, label, reason_1, reason_2, reason_3)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(sq)?;
+        for s in scores {
+            stmt.execute(params![
+                run_id,
+                s.customer_id,
+                s.probability,
+                s.label.map(i64::from),
+                s.reasons[0],
+                s.reasons[1],
+                s.reasons[2]
+            ])
+            .map_err(sq)?;
+        }
+    }
+    tx.commit().map_err(sq)?;
+    Ok(run_id)
+}
+
+/// The scores of a stored churn run, as (customer id, probability), by customer id.
+pub fn churn_scores(db: &Database, run_id: i64) -> Result<Vec<(String, f64)>> {
+    let sq = |e| Error::sqlite(db.path())(e);
+    let mut stmt = db
+        .conn()
+        .prepare(
+            "SELECT customer_id, probability FROM tailor_churn_scores WHERE run_id = ?1
+             ORDER BY customer_id",
+        )
+        .map_err(sq)?;
+    let rows = stmt
+        .query_map([run_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?))
+        })
+        .map_err(sq)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sq)
+}
+
 /// The latest run of a kind, if any.
 pub fn latest_run(db: &Database, kind: &str) -> Result<Option<StoredRun>> {
     let sq = |e| Error::sqlite(db.path())(e);
@@ -174,6 +256,31 @@ mod tests {
         assert_eq!(
             segment_names(&db).unwrap(),
             vec![("High-value loyal".to_string(), "VIPs".to_string())]
+        );
+    }
+
+    #[test]
+    fn churn_runs_round_trip() {
+        let mut db = Database::in_memory().unwrap();
+        let rows = [
+            ChurnScoreRow {
+                customer_id: "b",
+                probability: 0.25,
+                label: Some(0),
+                reasons: [Some("Tenure 2 (low)"), None, None],
+            },
+            ChurnScoreRow {
+                customer_id: "a",
+                probability: 0.75,
+                label: None,
+                reasons: [Some("Contract: Month-to-month"), Some("x"), Some("y")],
+            },
+        ];
+        let id = save_churn_run(&mut db, 3, "{}", "{}", &rows).unwrap();
+        assert_eq!(latest_run(&db, "churn").unwrap().unwrap().run_id, id);
+        assert_eq!(
+            churn_scores(&db, id).unwrap(),
+            vec![("a".to_string(), 0.75), ("b".to_string(), 0.25)]
         );
     }
 }

@@ -4,5 +4,6 @@
 //! module each, as their issues are built.
 
 pub mod fairness;
+pub mod churn;
 pub mod recommend;
 pub mod segment;

@@ -1,0 +1,246 @@
+//! `tailor churn DB [--label churned|inactive:DAYS] [--model logistic|forest] [--folds 5]
+//! [--seed S] [--calibration platt|isotonic|none] [--out FILE] [--dump-features FILE] [--json]`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::cli::{StderrProgress, print_json, print_text};
+use crate::data::Database;
+use crate::data::dataset::Dataset;
+use crate::error::Error;
+use crate::export::write_atomically;
+use crate::format::{percent, thousands};
+use crate::models::churn::evaluate::Calibration;
+use crate::models::churn::label::Label;
+use crate::models::churn::run::{ChurnParams, ChurnResult, ModelKind};
+
+/// Arguments of `tailor churn`.
+#[derive(Debug, clap::Args)]
+pub struct ChurnArgs {
+    /// The database.
+    pub db: PathBuf,
+    /// `churned` (the label column), another column's name, `inactive:DAYS`, or `auto` (a
+    /// label column if there is one, else inactive:90).
+    #[arg(long, default_value = "auto")]
+    pub label: String,
+    /// logistic or forest.
+    #[arg(long, default_value = "logistic")]
+    pub model: String,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Random seed (folds, forest).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Calibration fitted within folds: platt, isotonic or none.
+    #[arg(long, default_value = "platt")]
+    pub calibration: String,
+    /// Trees in the forest.
+    #[arg(long, default_value_t = 200)]
+    pub trees: usize,
+    /// Use protected columns (gender, age…) as features.
+    #[arg(long)]
+    pub include_protected: bool,
+    /// Write customer_id,churn_probability,reason_1,reason_2,reason_3 to this CSV.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Write the model's input matrix (with each customer's fold and label) to this CSV.
+    #[arg(long)]
+    pub dump_features: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `tailor churn`.
+pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
+    let model = ModelKind::parse(&args.model).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown --model {}: use logistic or forest",
+            args.model
+        ))
+    })?;
+    let label = Label::parse(&args.label).ok_or_else(|| {
+        Error::Invalid(format!(
+            "--label must be churned, a column name, inactive:DAYS (DAYS ≥ 1) or auto, not {}",
+            args.label
+        ))
+    })?;
+    let calibration = Calibration::parse(&args.calibration).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown --calibration {}: use platt, isotonic or none",
+            args.calibration
+        ))
+    })?;
+    if args.folds < 2 {
+        return Err(
+            Error::Invalid(format!("--folds must be at least 2, not {}", args.folds)).into(),
+        );
+    }
+    if args.trees == 0 {
+        return Err(Error::Invalid("--trees must be at least 1".into()).into());
+    }
+    let mut params = ChurnParams {
+        label,
+        model,
+        folds: args.folds,
+        seed: args.seed,
+        calibration,
+        ..ChurnParams::default()
+    };
+    params.features.include_protected = args.include_protected;
+    params.forest.trees = args.trees;
+    let mut db = Database::open(&args.db)?;
+    let progress = StderrProgress::default();
+    let data = Dataset::load(&db, &progress)?;
+    let (result, run_id) = crate::pipeline::churn_loaded(&mut db, &data, &params, true, &progress)?;
+    if run_id.is_none() {
+        eprintln!(
+            "note: the database is read-only ({}): the run was not saved",
+            db.read_only_reason().unwrap_or("not writable")
+        );
+    }
+    if let Some(path) = &args.out {
+        write_scores(path, &result).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.dump_features {
+        write_features(path, &result).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        print_json(&result.summary())
+    } else {
+        print_text(&describe(&result, run_id))
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) || s.starts_with([' ', '=', '+', '-', '@']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes `customer_id,churn_probability,reason_1,reason_2,reason_3`.
+pub fn write_scores(path: &Path, result: &ChurnResult) -> crate::Result<()> {
+    write_atomically(path, |w| {
+        writeln!(
+            w,
+            "customer_id,churn_probability,reason_1,reason_2,reason_3"
+        )
+        .map_err(Error::io(path))?;
+        for c in &result.customers {
+            let reason = |k: usize| {
+                c.reasons
+                    .get(k)
+                    .map(|r| csv_field(&r.text))
+                    .unwrap_or_default()
+            };
+            writeln!(
+                w,
+                "{},{},{},{},{}",
+                csv_field(&c.customer_id),
+                c.probability,
+                reason(0),
+                reason(1),
+                reason(2)
+            )
+            .map_err(Error::io(path))?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes `customer_id,fold,label,<model columns…>` (the raw inputs, blanks imputed).
+pub fn write_features(path: &Path, result: &ChurnResult) -> crate::Result<()> {
+    write_atomically(path, |w| {
+        let f = &result.features;
+        let mut header = String::from("customer_id,fold,label");
+        for name in f.names() {
+            header.push(',');
+            header.push_str(&csv_field(&name));
+        }
+        writeln!(w, "{header}").map_err(Error::io(path))?;
+        for (k, c) in result.customers.iter().enumerate() {
+            let mut line = format!("{},{},{}", csv_field(&c.customer_id), c.fold, c.label);
+            for v in f.row(k) {
+                line.push(',');
+                line.push_str(&v.to_string());
+            }
+            writeln!(w, "{line}").map_err(Error::io(path))?;
+        }
+        Ok(())
+    })
+}
+
+fn describe(r: &ChurnResult, run_id: Option<i64>) -> String {
+    let m = &r.metrics;
+    let mut out = format!(
+        "Churn by {} on {} customers ({} churned, {}), {} folds\n",
+        r.params.model.as_str(),
+        thousands(r.label.customers as u64),
+        thousands(r.label.churned as u64),
+        percent(m.base_rate),
+        r.params.folds
+    );
+    match (&r.label.column, r.label.days, &r.label.cutoff) {
+        (Some(c), _, _) => out.push_str(&format!("Label: column {c}\n")),
+        (None, Some(d), Some(cut)) => out.push_str(&format!(
+            "Label: no purchase in the {d} days after {cut}; features from before {cut}\n"
+        )),
+        _ => {}
+    }
+    if r.label.unlabelled > 0 {
+        out.push_str(&format!(
+            "Not scored: {} customers without a label\n",
+            thousands(r.label.unlabelled as u64)
+        ));
+    }
+    out.push_str(&format!(
+        "ROC AUC {:.3} ± {:.3}, PR AUC {:.3}, Brier {:.4} (calibrated {:.4}), log loss {:.4}\n",
+        m.auc, m.auc_std, m.pr_auc, m.brier, m.brier_calibrated, m.log_loss
+    ));
+    let fold_auc: Vec<String> = r.folds.iter().map(|f| format!("{:.3}", f.auc)).collect();
+    out.push_str(&format!("Fold AUC: {}\n", fold_auc.join(", ")));
+    if let Some(g) = r.curves.gains.get(10) {
+        out.push_str(&format!(
+            "The riskiest 10% hold {} of churners\n",
+            percent(g.churners)
+        ));
+    }
+    for flag in &r.leakage {
+        out.push_str(&format!(
+            "Possible leakage: {} alone predicts the label with AUC {:.3}\n",
+            flag.feature, flag.auc
+        ));
+    }
+    if !r.features.left_out.is_empty() {
+        let parts: Vec<String> = r
+            .features
+            .left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.column, l.reason))
+            .collect();
+        out.push_str(&format!("Left out: {}\n", parts.join(", ")));
+    }
+    for i in &r.features.imputed {
+        out.push_str(&format!(
+            "Blanks: {} in {}{}\n",
+            thousands(i.blanks as u64),
+            i.column,
+            i.value
+                .map(|v| format!(", filled with the median {v}"))
+                .unwrap_or_default()
+        ));
+    }
+    out.push_str("\nTop features:\n");
+    for f in r.importance.iter().take(10) {
+        out.push_str(&format!("  {:<44} {:>8.4}\n", f.name, f.weight));
+    }
+    if let Some(id) = run_id {
+        out.push_str(&format!("Stored as run {id}.\n"));
+    }
+    out
+}
