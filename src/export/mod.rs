@@ -1,6 +1,7 @@
 //! Writing files the user asked for: always to a temporary name in the same folder, then renamed,
 //! so a crash never leaves half a file.
 
+pub mod recommendations;
 pub mod segments;
 
 use std::io::Write;
