@@ -350,7 +350,17 @@ mod tests {
     use super::*;
     use crate::data::sample::{SampleOptions, generate};
     use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
-    use crate::progress::{CancelToken, NoProgress};
+    use crate::progress::NoProgress;
+
+    /// Progress that is already cancelled.
+    struct Cancelled;
+
+    impl Progress for Cancelled {
+        fn report(&self, _fraction: f32, _message: &str) {}
+        fn is_cancelled(&self) -> bool {
+            true
+        }
+    }
 
     fn sample_db(dir: &std::path::Path) -> Database {
         let path = dir.join("s.sqlite");
@@ -412,10 +422,8 @@ mod tests {
     fn cancelled_fit_stores_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let db = sample_db(dir.path());
-        let token = CancelToken::new();
-        token.cancel();
         let (mut data, mut models) = (None, None);
-        let r = fit_models(Some(&db), &mut data, &mut models, &token);
+        let r = fit_models(Some(&db), &mut data, &mut models, &Cancelled);
         assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
         assert!(models.is_none());
     }
