@@ -44,6 +44,8 @@ pub const SEGMENT_FIELD_WIDTH: f32 = 60.0;
 
 /// Default width of the Recommendations panel's purchase history, in points.
 pub const REC_HISTORY_WIDTH: f32 = 300.0;
+/// Width of a hybrid weight slider, in points.
+pub const WEIGHT_SLIDER_WIDTH: f32 = 140.0;
 /// Default width of the Recommendations panel's contributions chart, in points.
 pub const REC_CHART_WIDTH: f32 = 380.0;
 

@@ -216,28 +216,40 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
             .on_hover_text("Repeat purchases: products the customer has bought may be suggested again");
     });
     if controls.method == RecMethod::Hybrid {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("Hybrid weights").strong());
-            for m in RecMethod::BLENDED {
-                let why = why_unavailable(&unavailable, m);
-                let Some(w) = controls.weights.get_mut(m) else {
-                    continue;
-                };
-                ui.add_space(6.0);
-                ui.add_enabled_ui(why.is_none(), |ui| {
-                    ui.label(short_label(m));
-                    let r = ui.add(
-                        egui::Slider::new(w, 0.0..=1.0)
-                            .fixed_decimals(2)
-                            .step_by(0.05),
-                    );
-                    if let Some(why) = why {
-                        r.on_disabled_hover_text(format!("Not available: {why}"));
-                    } else {
-                        r.on_hover_text(m.label());
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Hybrid weights").strong())
+                .on_hover_text("Each method's scores are scaled to 0–1, then blended with these weights (they need not sum to 1)");
+            ui.add_space(6.0);
+            egui::Grid::new("rec_weights")
+                .num_columns(6)
+                .spacing([8.0, 4.0])
+                .show(ui, |ui| {
+                    ui.spacing_mut().slider_width = theme::WEIGHT_SLIDER_WIDTH;
+                    for (i, m) in RecMethod::BLENDED.into_iter().enumerate() {
+                        let why = why_unavailable(&unavailable, m);
+                        let Some(w) = controls.weights.get_mut(m) else {
+                            continue;
+                        };
+                        ui.add_enabled(why.is_none(), egui::Label::new(short_label(m)));
+                        let r = ui.add_enabled(
+                            why.is_none(),
+                            egui::Slider::new(w, 0.0..=1.0)
+                                .fixed_decimals(2)
+                                .step_by(0.05),
+                        );
+                        match why {
+                            Some(why) => {
+                                r.on_disabled_hover_text(format!("Not available: {why}"));
+                            }
+                            None => {
+                                r.on_hover_text(m.label());
+                            }
+                        }
+                        if i % 3 == 2 {
+                            ui.end_row();
+                        }
                     }
                 });
-            }
         });
     }
     view.controls = controls;
@@ -499,7 +511,7 @@ fn item_ui(ui: &mut egui::Ui, index: usize, item: &RecItem, palette: &Palette) {
         );
     });
     for r in &item.reasons {
-        ui.horizontal_wrapped(|ui| {
+        ui.horizontal_top(|ui| {
             ui.add_space(16.0);
             let weight = if r.weight > 0.0 {
                 percent(r.weight)
@@ -512,7 +524,7 @@ fn item_ui(ui: &mut egui::Ui, index: usize, item: &RecItem, palette: &Palette) {
                     .color(palette.muted_text),
             )
             .on_hover_text(format!("Share of the score, from {}", r.method.label()));
-            ui.label(&r.text);
+            ui.add(egui::Label::new(&r.text).wrap());
         });
     }
     ui.add_space(6.0);
@@ -589,6 +601,14 @@ fn contributions_chart_ui(ui: &mut egui::Ui, recs: &Recommendations) {
             }
         })
         .collect();
+    ui.horizontal_wrapped(|ui| {
+        for (name, colour, _) in &series {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, *colour);
+            ui.label(RichText::new(name).small());
+            ui.add_space(4.0);
+        }
+    });
     let mut charts: Vec<BarChart> = Vec::new();
     for (name, colour, values) in series {
         let bars: Vec<Bar> = values
@@ -630,7 +650,6 @@ fn contributions_chart_ui(ui: &mut egui::Ui, recs: &Recommendations) {
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
         .show_grid([true, false])
-        .legend(Legend::default().position(egui_plot::Corner::RightBottom))
         .include_x(0.0)
         .include_y(-0.6)
         .include_y(n as f64 - 0.4)
