@@ -3,7 +3,7 @@
 
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
-use egui_plot::{AxisHints, Bar, BarChart, Legend, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, Plot};
 
 use crate::app::panels::dialogs::typed_path;
 use crate::app::recommend::{
@@ -15,7 +15,7 @@ use crate::data::TableKind;
 use crate::format::{percent, thousands};
 use crate::jobs::recommend::{CustomerRecs, SegmentList};
 use crate::models::recommend::engine::{RecItem, ReasonKind, RecRequest, Recommendations};
-use crate::models::recommend::evaluate::Report;
+use crate::models::recommend::evaluate::{Metrics, Report};
 use crate::models::recommend::methods::RecMethod;
 
 /// The message shown when the database has no purchases to learn from.
@@ -703,8 +703,8 @@ fn evaluation_tab_ui(
     });
     ui.label(
         RichText::new(format!(
-            "Each customer's last product is hidden; every method ranks {} products from the rest \
-             of their history and scores a hit when the hidden one is among them. Popular is the \
+            "Each customer's last product is hidden; every method learns from the rest and \
+             suggests {} products; a hit is when the hidden one is among them. Popular is the \
              baseline to beat.",
             crate::jobs::recommend::EVALUATION_K
         ))
@@ -760,34 +760,80 @@ fn evaluation_tab_ui(
     evaluation_chart_ui(ui, report);
 }
 
-/// Grouped bars: one group per metric, one bar per method (popularity in grey, first).
+/// A metric's name and how to read it from the metrics.
+type MetricColumn = (&'static str, fn(&Metrics) -> f64);
+
+/// The accuracy metrics, charted together.
+const ACCURACY: [MetricColumn; 4] = [
+    ("Hit rate", |m| m.hit_rate),
+    ("Precision", |m| m.precision),
+    ("Recall", |m| m.recall),
+    ("NDCG", |m| m.ndcg),
+];
+
+/// Catalogue coverage, charted apart (it is on another scale).
+const COVERAGE: [MetricColumn; 1] = [("Catalogue coverage", |m| m.coverage)];
+
+/// Two grouped bar charts (accuracy, coverage): one group per metric, one bar per method,
+/// popularity in grey as the baseline.
 fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
-    const METRICS: [&str; 5] = ["Hit rate", "Precision", "Recall", "NDCG", "Coverage"];
+    ui.horizontal_wrapped(|ui| {
+        for mm in &report.methods {
+            let (colour, label) = method_style(mm.method);
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, colour);
+            ui.label(label);
+            ui.add_space(8.0);
+        }
+    });
+    let height = (ui.available_height() - 8.0).max(180.0);
+    let width = ui.available_width();
+    ui.horizontal(|ui| {
+        grouped_chart_ui(ui, "rec_eval_accuracy", report, &ACCURACY, width * 0.68, height);
+        grouped_chart_ui(ui, "rec_eval_coverage", report, &COVERAGE, width * 0.3, height);
+    });
+}
+
+/// A method's colour and name in the evaluation charts (popularity grey, the baseline).
+fn method_style(method: RecMethod) -> (egui::Color32, String) {
+    if method == RecMethod::Popular {
+        (
+            egui::Color32::GRAY,
+            format!("{} (baseline)", method.label()),
+        )
+    } else {
+        (
+            theme::method_colour(method_index(method)),
+            method.label().to_string(),
+        )
+    }
+}
+
+fn grouped_chart_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    report: &Report,
+    metrics: &'static [MetricColumn],
+    width: f32,
+    height: f32,
+) {
     let m = report.methods.len().max(1);
-    let width = 0.8 / m as f64;
+    let bar_width = 0.8 / m as f64;
     let mut charts = Vec::new();
     for (j, mm) in report.methods.iter().enumerate() {
-        let x = &mm.metrics;
-        let values = [x.hit_rate, x.precision, x.recall, x.ndcg, x.coverage];
-        let colour = if mm.method == RecMethod::Popular {
-            egui::Color32::GRAY
-        } else {
-            theme::method_colour(method_index(mm.method))
-        };
-        let label = if mm.method == RecMethod::Popular {
-            format!("{} (baseline)", mm.method.label())
-        } else {
-            mm.method.label().to_string()
-        };
-        let bars: Vec<Bar> = values
+        let (colour, label) = method_style(mm.method);
+        let bars: Vec<Bar> = metrics
             .iter()
             .enumerate()
-            .map(|(g, v)| {
-                Bar::new(g as f64 - 0.4 + width * (j as f64 + 0.5), *v)
-                    .width(width * 0.9)
-                    .name(METRICS.get(g).copied().unwrap_or_default())
-                    .fill(colour)
-                    .stroke(egui::Stroke::NONE)
+            .map(|(g, (name, value))| {
+                Bar::new(
+                    g as f64 - 0.4 + bar_width * (j as f64 + 0.5),
+                    value(&mm.metrics),
+                )
+                .width(bar_width * 0.9)
+                .name(*name)
+                .fill(colour)
+                .stroke(egui::Stroke::NONE)
             })
             .collect();
         let method = label.clone();
@@ -795,31 +841,40 @@ fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
             BarChart::new(label, bars)
                 .color(colour)
                 .element_formatter(Box::new(move |bar, _| {
-                    format!("{method}\n{}: {:.3}", bar.name, bar.value)
+                    let value = if bar.name == "NDCG" {
+                        format!("{:.3}", bar.value)
+                    } else {
+                        percent(bar.value)
+                    };
+                    format!("{method}\n{}: {value}", bar.name)
                 })),
         );
     }
-    let label_of = |x: f64| -> String {
+    let n = metrics.len();
+    let label_of = move |x: f64| -> String {
         let r = x.round();
         if (x - r).abs() > 1e-6 || r < 0.0 {
             return String::new();
         }
-        METRICS.get(r as usize).copied().unwrap_or_default().to_string()
+        metrics
+            .get(r as usize)
+            .map(|(name, _)| name.to_string())
+            .unwrap_or_default()
     };
-    Plot::new("rec_eval_chart")
-        .height((ui.available_height() - 8.0).max(180.0))
+    Plot::new(id)
+        .width(width)
+        .height(height)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
-        .legend(Legend::default().position(egui_plot::Corner::RightTop))
         .include_y(0.0)
         .include_x(-0.5)
-        .include_x(METRICS.len() as f64 + 0.8)
+        .include_x(n as f64 - 0.5)
         .show_grid([false, true])
-        .x_grid_spacer(|_| {
-            (0..METRICS.len())
+        .x_grid_spacer(move |_| {
+            (0..n)
                 .map(|i| egui_plot::GridMark {
                     value: i as f64,
                     step_size: 1.0,
@@ -827,7 +882,9 @@ fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
                 .collect()
         })
         .custom_x_axes(vec![AxisHints::new_x().formatter(move |mark, _| label_of(mark.value))])
-        .y_axis_label(RichText::new("Value at k (0–1)").small())
+        .custom_y_axes(vec![AxisHints::new_y().formatter(|mark, _| {
+            format!("{:.0}%", mark.value * 100.0)
+        })])
         .show(ui, |plot| {
             for c in charts {
                 plot.bar_chart(c);
