@@ -103,9 +103,16 @@ fn customer_evaluation_and_segment_end_to_end() {
     };
     assert_eq!(n_items, 10);
     h.step();
-    assert!(has_label(&h, &reason), "{reason:?} not on screen: {}", dump(&h));
+    assert!(
+        has_label(&h, &reason),
+        "{reason:?} not on screen: {}",
+        dump(&h)
+    );
     assert!(has_label(&h, "Recent purchases"));
-    assert!(has_label_containing(&h, &format!("Top 10 for customer {id}")));
+    assert!(has_label_containing(
+        &h,
+        &format!("Top 10 for customer {id}")
+    ));
 
     // Switch the method: the list is asked again and shown at once.
     // The combo boxes: pick a segment, then the method.
@@ -174,7 +181,13 @@ fn customer_evaluation_and_segment_end_to_end() {
         dump(&h)
     );
     let (rows, customers) = {
-        let recs = h.state().recommendations().segment_tab.recs.clone().unwrap();
+        let recs = h
+            .state()
+            .recommendations()
+            .segment_tab
+            .recs
+            .clone()
+            .unwrap();
         let list = h.state().recommendations().segments.clone().unwrap();
         let seg = list.segments.iter().find(|s| s.id == recs.segment).unwrap();
         assert_eq!(recs.customers, seg.size);
@@ -231,10 +244,7 @@ fn database_without_transactions_says_so() {
     h.step();
     h.step();
     assert!(
-        has_label(
-            &h,
-            tailor::app::panels::recommendations::NO_TRANSACTIONS
-        ),
+        has_label(&h, tailor::app::panels::recommendations::NO_TRANSACTIONS),
         "{}",
         dump(&h)
     );

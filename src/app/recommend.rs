@@ -253,10 +253,17 @@ impl RecommendView {
         {
             self.models = ModelsState::NotFitted;
         }
-        if self.evaluation_job.is_some_and(|id| !pending.contains_key(&id)) {
+        if self
+            .evaluation_job
+            .is_some_and(|id| !pending.contains_key(&id))
+        {
             self.evaluation_job = None;
         }
-        if self.segment_tab.job.is_some_and(|id| !pending.contains_key(&id)) {
+        if self
+            .segment_tab
+            .job
+            .is_some_and(|id| !pending.contains_key(&id))
+        {
             self.segment_tab.job = None;
         }
     }
@@ -335,10 +342,13 @@ impl TailorApp {
                     view.controls.method = RecMethod::Hybrid;
                 }
             }
-            Event::Recommended { job_id, result } => {
-                if view.requested.as_ref().is_some_and(|(id, _, _)| *id == job_id) {
-                    view.shown = Some(result);
-                }
+            Event::Recommended { job_id, result }
+                if view
+                    .requested
+                    .as_ref()
+                    .is_some_and(|(id, _, _)| *id == job_id) =>
+            {
+                view.shown = Some(result);
             }
             Event::RecsEvaluated { report, .. } => {
                 view.evaluation_job = None;

@@ -53,13 +53,9 @@ impl TailorApp {
             Panel::Segments => {
                 segments::segments_ui(ui, &self.db, &mut self.segments, busy, commands)
             }
-            Panel::Recommendations => recommendations::recommendations_ui(
-                ui,
-                &self.db,
-                &mut self.recs,
-                busy,
-                commands,
-            ),
+            Panel::Recommendations => {
+                recommendations::recommendations_ui(ui, &self.db, &mut self.recs, busy, commands)
+            }
             Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
             Panel::Fairness => fairness::fairness_ui(ui, &self.db),
             Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),

@@ -291,16 +291,18 @@ pub fn recommend_segment(
     progress: &dyn Progress,
 ) -> Result<SegmentRecs> {
     let list = segment_list(db)?.ok_or_else(|| {
-        Error::Invalid(
-            "no stored segmentation: run one in the Segments panel first".to_string(),
-        )
+        Error::Invalid("no stored segmentation: run one in the Segments panel first".to_string())
     })?;
-    let entry = list.segments.iter().find(|s| s.id == segment).ok_or_else(|| {
-        Error::Invalid(format!(
-            "segment {segment} is not in the latest segmentation (run {})",
-            list.run_id
-        ))
-    })?;
+    let entry = list
+        .segments
+        .iter()
+        .find(|s| s.id == segment)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "segment {segment} is not in the latest segmentation (run {})",
+                list.run_id
+            ))
+        })?;
     let segment_name = entry.name.clone();
     let members = runs::segment_memberships(db.ok_or_else(no_database)?, list.run_id)?;
     let (data, rec) = fitted(db, data, models, progress)?;
@@ -494,15 +496,8 @@ mod tests {
         assert_eq!(lines.count(), out.rows.len());
 
         assert!(
-            recommend_segment(
-                Some(&db),
-                &mut data,
-                &mut models,
-                99,
-                &request,
-                &NoProgress
-            )
-            .is_err()
+            recommend_segment(Some(&db), &mut data, &mut models, 99, &request, &NoProgress)
+                .is_err()
         );
     }
 }

@@ -14,7 +14,7 @@ use crate::app::{Command, DbView};
 use crate::data::TableKind;
 use crate::format::{percent, thousands};
 use crate::jobs::recommend::{CustomerRecs, SegmentList};
-use crate::models::recommend::engine::{RecItem, ReasonKind, RecRequest, Recommendations};
+use crate::models::recommend::engine::{ReasonKind, RecItem, RecRequest, Recommendations};
 use crate::models::recommend::evaluate::{Metrics, Report};
 use crate::models::recommend::methods::RecMethod;
 
@@ -169,7 +169,9 @@ fn method_combo(
 
 /// Why a method can't be used, from the models' list.
 fn why_unavailable(list: &[(RecMethod, String)], m: RecMethod) -> Option<&str> {
-    list.iter().find(|(x, _)| *x == m).map(|(_, why)| why.as_str())
+    list.iter()
+        .find(|(x, _)| *x == m)
+        .map(|(_, why)| why.as_str())
 }
 
 /// The methods the fitted models can't use, with the reason.
@@ -190,10 +192,7 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
                 .desired_width(160.0),
         );
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let find = ui.add_enabled(
-            !view.id_text.trim().is_empty(),
-            egui::Button::new("Find"),
-        );
+        let find = ui.add_enabled(!view.id_text.trim().is_empty(), egui::Button::new("Find"));
         if (find.clicked() || enter) && !view.id_text.trim().is_empty() {
             view.active = Some(view.id_text.trim().to_string());
             // Find again asks again (the data may have the same answer; it is instant).
@@ -213,7 +212,9 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
         ui.add(egui::Slider::new(&mut controls.top, TOP_RANGE));
         ui.add_space(8.0);
         ui.checkbox(&mut controls.repeat, "Include products they already have")
-            .on_hover_text("Repeat purchases: products the customer has bought may be suggested again");
+            .on_hover_text(
+                "Repeat purchases: products the customer has bought may be suggested again",
+            );
     });
     if controls.method == RecMethod::Hybrid {
         ui.horizontal(|ui| {
@@ -789,8 +790,22 @@ fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
     let height = (ui.available_height() - 8.0).max(180.0);
     let width = ui.available_width();
     ui.horizontal(|ui| {
-        grouped_chart_ui(ui, "rec_eval_accuracy", report, &ACCURACY, width * 0.68, height);
-        grouped_chart_ui(ui, "rec_eval_coverage", report, &COVERAGE, width * 0.3, height);
+        grouped_chart_ui(
+            ui,
+            "rec_eval_accuracy",
+            report,
+            &ACCURACY,
+            width * 0.68,
+            height,
+        );
+        grouped_chart_ui(
+            ui,
+            "rec_eval_coverage",
+            report,
+            &COVERAGE,
+            width * 0.3,
+            height,
+        );
     });
 }
 
@@ -881,10 +896,12 @@ fn grouped_chart_ui(
                 })
                 .collect()
         })
-        .custom_x_axes(vec![AxisHints::new_x().formatter(move |mark, _| label_of(mark.value))])
-        .custom_y_axes(vec![AxisHints::new_y().formatter(|mark, _| {
-            format!("{:.0}%", mark.value * 100.0)
-        })])
+        .custom_x_axes(vec![
+            AxisHints::new_x().formatter(move |mark, _| label_of(mark.value)),
+        ])
+        .custom_y_axes(vec![
+            AxisHints::new_y().formatter(|mark, _| format!("{:.0}%", mark.value * 100.0)),
+        ])
         .show(ui, |plot| {
             for c in charts {
                 plot.bar_chart(c);
@@ -1076,7 +1093,11 @@ fn slug(name: &str) -> String {
         .filter(|p| !p.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    if s.is_empty() { "segment".to_string() } else { s }
+    if s.is_empty() {
+        "segment".to_string()
+    } else {
+        s
+    }
 }
 
 fn export_dialog_ui(ctx: &egui::Context, view: &mut RecommendView, commands: &mut Vec<Command>) {

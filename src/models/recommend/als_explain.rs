@@ -47,7 +47,8 @@ impl AlsExplainer {
         targets: &[u32],
     ) -> Vec<Vec<f64>> {
         let f = self.factors;
-        let item = |p: u32| -> Option<&[f32]> { als.items.get(p as usize * f..(p as usize + 1) * f) };
+        let item =
+            |p: u32| -> Option<&[f32]> { als.items.get(p as usize * f..(p as usize + 1) * f) };
         let mut a = self.yty.clone();
         for i in 0..f {
             a[i * f + i] += f64::from(regularization);

@@ -160,7 +160,12 @@ impl Content {
             return scores;
         }
         for (t, w) in profile {
-            for &(p, x) in self.postings.get(t as usize).map(Vec::as_slice).unwrap_or(&[]) {
+            for &(p, x) in self
+                .postings
+                .get(t as usize)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
                 if let Some(s) = scores.get_mut(p as usize) {
                     *s += w * x / norm;
                 }

@@ -84,12 +84,9 @@ fn labels_of(attr: &Attribute, age_reference_year: Option<i32>) -> Option<Vec<Op
                     .collect(),
             )
         }
-        AttrValues::Numeric(values) if GENDER_NAMES.contains(&name.as_str()) => Some(
-            values
-                .iter()
-                .map(|v| v.map(|x| format!("{x}")))
-                .collect(),
-        ),
+        AttrValues::Numeric(values) if GENDER_NAMES.contains(&name.as_str()) => {
+            Some(values.iter().map(|v| v.map(|x| format!("{x}"))).collect())
+        }
         AttrValues::Numeric(_) => None,
     }
 }

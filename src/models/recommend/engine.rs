@@ -227,7 +227,11 @@ impl Models {
     pub fn candidates(&self, inter: &Interactions, customer: usize, repeat: bool) -> Vec<u32> {
         let own = inter.of(customer);
         (0..self.n_products as u32)
-            .filter(|&p| self.pop_rank.get(p as usize).is_some_and(|r| *r != u32::MAX))
+            .filter(|&p| {
+                self.pop_rank
+                    .get(p as usize)
+                    .is_some_and(|r| *r != u32::MAX)
+            })
             .filter(|p| repeat || own.binary_search_by_key(p, |x| x.product).is_err())
             .collect()
     }
@@ -725,7 +729,10 @@ impl Recommender {
                     let rows = own.get(i).map_or(0, |x| x.1 as u32);
                     reasons.push(Reason {
                         kind: ReasonKind::BoughtBefore,
-                        text: format!("They bought it before ({} rows)", thousands(u64::from(rows))),
+                        text: format!(
+                            "They bought it before ({} rows)",
+                            thousands(u64::from(rows))
+                        ),
                         weight: 0.0,
                         method,
                         evidence: Evidence::OwnRows { rows },
@@ -798,7 +805,11 @@ impl Recommender {
         match method {
             RecMethod::Popular | RecMethod::Hybrid => vec![popular(method)],
             RecMethod::PopularRecent => {
-                let n = models.recent_buyers.get(product as usize).copied().unwrap_or(0);
+                let n = models
+                    .recent_buyers
+                    .get(product as usize)
+                    .copied()
+                    .unwrap_or(0);
                 if n == 0 {
                     return vec![popular(method)];
                 }
@@ -897,7 +908,12 @@ impl Recommender {
                 };
                 let best = own
                     .iter()
-                    .map(|&(j, count)| (j, f64::from((1.0 + count).ln() * content.similarity(j, product))))
+                    .map(|&(j, count)| {
+                        (
+                            j,
+                            f64::from((1.0 + count).ln() * content.similarity(j, product)),
+                        )
+                    })
                     .filter(|(_, x)| *x > 0.0)
                     .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
                 let Some((j, _)) = best else {
@@ -965,7 +981,10 @@ impl Recommender {
                 }
                 let who = match group.labels.as_slice() {
                     [(col, value)] => {
-                        format!("in their {} ({value})", col.to_lowercase().replace('_', " "))
+                        format!(
+                            "in their {} ({value})",
+                            col.to_lowercase().replace('_', " ")
+                        )
                     }
                     many => format!(
                         "like them ({})",
@@ -1020,7 +1039,11 @@ fn lower_first(s: &str) -> String {
 }
 
 fn product_id(data: &Dataset, p: u32) -> String {
-    data.products.ids.get(p as usize).cloned().unwrap_or_default()
+    data.products
+        .ids
+        .get(p as usize)
+        .cloned()
+        .unwrap_or_default()
 }
 
 fn product_name(data: &Dataset, p: u32) -> Option<String> {

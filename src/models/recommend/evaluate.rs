@@ -275,8 +275,12 @@ pub fn evaluate_methods(
                     .collect()
             })
             .collect();
-        let position: std::collections::HashMap<usize, usize> =
-            s.test.iter().enumerate().map(|(i, (c, _))| (*c, i)).collect();
+        let position: std::collections::HashMap<usize, usize> = s
+            .test
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| (*c, i))
+            .collect();
         let metrics = evaluate(&s, k, |c, _| {
             position
                 .get(&c)
