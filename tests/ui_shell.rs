@@ -141,8 +141,14 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
         h,
         "Run segmentation"
     )));
+    // Recommendations is built: it shows its tabs, or asks for a transactions table.
+    click(&mut h, "Recommendations");
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        tailor::app::panels::recommendations::NO_TRANSACTIONS
+    )
+        || has_label(h, "Evaluation")));
     for (rail, text) in [
-        ("Recommendations", "reasons"),
         ("Churn & value", "lifetime value"),
         ("Fairness", "protected"),
         ("Campaigns", "privacy guard"),

@@ -59,4 +59,6 @@ pub enum Command {
     SetPresentation(bool),
     /// A Segments panel command.
     Segments(crate::app::segments::SegmentCommand),
+    /// A Recommendations panel command.
+    Recs(crate::app::recommend::RecCommand),
 }

@@ -71,10 +71,24 @@ impl TailorApp {
             Event::RoleSet { info, .. } => {
                 self.notice = Some("Role saved".to_string());
                 self.db = DbView::Open(info);
+                // The worker dropped its models: they are fitted again on the new roles.
+                self.recs.reset();
             }
             Event::Segmented { .. }
             | Event::SegmentRenamed { .. }
-            | Event::SegmentExported { .. } => self.handle_segment_event(event),
+            | Event::SegmentExported { .. } => {
+                if matches!(event, Event::Segmented { .. }) {
+                    // A new stored run: the Recommendations panel lists its segments again.
+                    self.recs.segments_requested = false;
+                }
+                self.handle_segment_event(event);
+            }
+            Event::RecModelsReady { .. }
+            | Event::Recommended { .. }
+            | Event::RecsEvaluated { .. }
+            | Event::RecSegmentsListed { .. }
+            | Event::SegmentRecommended { .. }
+            | Event::RecsExported { .. } => self.handle_rec_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
@@ -82,6 +96,7 @@ impl TailorApp {
                 if pending == Pending::Segment {
                     self.segments.running = false;
                 }
+                self.rec_job_ended(pending, Some(&message));
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -91,7 +106,12 @@ impl TailorApp {
                     Pending::Sample => "The sample was not generated",
                     Pending::Segment => "Segmentation failed",
                     Pending::RenameSegment => "The name was not saved",
-                    Pending::ExportSegment => "The export failed",
+                    Pending::ExportSegment | Pending::ExportRecs => "The export failed",
+                    Pending::RecFit => "The recommendation models could not be fitted",
+                    Pending::Recommend => "Recommending failed",
+                    Pending::RecEvaluate => "The evaluation failed",
+                    Pending::RecSegments => "The stored segments could not be read",
+                    Pending::RecommendSegment => "Recommending for the segment failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -106,6 +126,7 @@ impl TailorApp {
                     if pending == Pending::Segment {
                         self.segments.running = false;
                     }
+                    self.rec_job_ended(pending, None);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -126,6 +147,7 @@ impl TailorApp {
         let table = keep.or_else(|| info.tables.first().map(|s| s.kind));
         self.db = DbView::Open(info);
         self.segments.reset();
+        self.recs.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -297,6 +319,7 @@ impl TailorApp {
                 self.save_settings();
             }
             Command::Segments(command) => self.apply_segment_command(command),
+            Command::Recs(command) => self.apply_rec_command(command),
         }
     }
 }

@@ -7,6 +7,7 @@
 mod command;
 mod logic;
 pub mod panels;
+pub mod recommend;
 pub mod rows;
 pub mod segments;
 pub mod state;
@@ -48,6 +49,12 @@ enum Pending {
     Segment,
     RenameSegment,
     ExportSegment,
+    RecFit,
+    Recommend,
+    RecEvaluate,
+    RecSegments,
+    RecommendSegment,
+    ExportRecs,
 }
 
 /// The job shown in the status bar.
@@ -73,6 +80,7 @@ pub struct TailorApp {
     panel: Panel,
     data: DataView,
     segments: segments::SegmentsView,
+    recs: recommend::RecommendView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -115,6 +123,7 @@ impl TailorApp {
             panel: Panel::Data,
             data: DataView::default(),
             segments: segments::SegmentsView::default(),
+            recs: recommend::RecommendView::default(),
             error,
             notice: None,
             commands: Vec::new(),

@@ -42,6 +42,13 @@ pub const SCATTER_HEIGHT_SHARE: f32 = 0.55;
 /// Width of the Segments panel's number fields (seed, restarts), in points.
 pub const SEGMENT_FIELD_WIDTH: f32 = 60.0;
 
+/// Default width of the Recommendations panel's purchase history, in points.
+pub const REC_HISTORY_WIDTH: f32 = 300.0;
+/// Width of a hybrid weight slider, in points.
+pub const WEIGHT_SLIDER_WIDTH: f32 = 140.0;
+/// Default width of the Recommendations panel's contributions chart, in points.
+pub const REC_CHART_WIDTH: f32 = 380.0;
+
 /// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
 /// light and dark mode; used by the scatter, the cards and the profile charts.
 pub const SEGMENT_COLOURS: [Color32; 12] = [
@@ -65,6 +72,11 @@ pub fn segment_colour(id: usize) -> Color32 {
         .get(id % SEGMENT_COLOURS.len())
         .copied()
         .unwrap_or(Color32::GRAY)
+}
+
+/// The colour of recommendation method (or reason kind) number `index`, the same in every chart.
+pub fn method_colour(index: usize) -> Color32 {
+    segment_colour(index)
 }
 
 /// Text shown instead of a personal-data value in presentation mode.

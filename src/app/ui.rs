@@ -10,6 +10,7 @@ impl TailorApp {
     /// Draws everything; panels push commands, applied after drawing.
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
         let palette = theme::palette(ui.ctx());
+        self.sync_rec_jobs();
         let commands = &mut self.commands;
         let busy = self.running.is_some();
 
@@ -52,7 +53,9 @@ impl TailorApp {
             Panel::Segments => {
                 segments::segments_ui(ui, &self.db, &mut self.segments, busy, commands)
             }
-            Panel::Recommendations => recommendations::recommendations_ui(ui, &self.db),
+            Panel::Recommendations => {
+                recommendations::recommendations_ui(ui, &self.db, &mut self.recs, busy, commands)
+            }
             Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
             Panel::Fairness => fairness::fairness_ui(ui, &self.db),
             Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),

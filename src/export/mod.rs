@@ -2,6 +2,7 @@
 //! so a crash never leaves half a file.
 
 pub mod audience;
+pub mod recommendations;
 pub mod segments;
 
 use std::io::Write;

@@ -7,6 +7,7 @@
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
 mod progress;
+pub mod recommend;
 pub mod segments;
 mod summary;
 mod worker;
@@ -20,7 +21,10 @@ use crate::data::quality::QualityReport;
 use crate::data::roles::Role;
 use crate::data::sample::SampleOptions;
 use crate::data::{TableKind, TableSummary};
+use crate::models::recommend::engine::RecRequest;
+use crate::models::recommend::evaluate::Report;
 use crate::models::segment::run::SegmentParams;
+pub use recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
 pub use segments::SegmentResult;
 
 pub use progress::JobProgress;
@@ -99,6 +103,33 @@ pub enum Job {
         /// The segment id.
         segment: usize,
     },
+    /// Fits the recommendation models for the open database (once; kept until it changes).
+    FitRecommender,
+    /// Recommends for one customer and reads their recent history.
+    Recommend {
+        /// The customer id as typed.
+        customer_id: String,
+        /// Method, top N, repeats, hybrid weights.
+        request: RecRequest,
+    },
+    /// Evaluates every recommendation method (leave-last-out).
+    EvaluateRecs,
+    /// Lists the latest stored segmentation's segments for the Recommendations panel.
+    RecSegments,
+    /// Recommends for every customer of a segment of the latest stored segmentation.
+    RecommendSegment {
+        /// The segment id.
+        segment: usize,
+        /// Method and items per customer.
+        request: RecRequest,
+    },
+    /// Writes a segment's recommendations to a CSV file.
+    ExportRecs {
+        /// The file.
+        path: PathBuf,
+        /// The table.
+        recs: Arc<SegmentRecs>,
+    },
 }
 
 impl Job {
@@ -121,16 +152,31 @@ impl Job {
             Job::Segment(params) => format!("Segmenting customers ({})", params.method.label()),
             Job::SegmentLatest => "Showing the last segmentation".to_string(),
             Job::RenameSegment { .. } => "Renaming a segment".to_string(),
-            Job::ExportSegment { path, .. } => format!("Exporting to {}", file_name(path)),
+            Job::ExportSegment { path, .. } | Job::ExportRecs { path, .. } => {
+                format!("Exporting to {}", file_name(path))
+            }
+            Job::FitRecommender => "Fitting the recommendation models".to_string(),
+            Job::Recommend { customer_id, .. } => format!("Recommending for {customer_id}"),
+            Job::EvaluateRecs => "Evaluating the recommendation methods".to_string(),
+            Job::RecSegments => "Reading the stored segments".to_string(),
+            Job::RecommendSegment { request, .. } => {
+                format!("Recommending for a segment ({})", request.method.label())
+            }
         }
     }
 
     /// Whether the status bar should show this job (quick page reads are not shown).
     pub fn is_shown(&self) -> bool {
         // Renames and exports are quick and must not supersede a running segmentation.
+        // One customer's recommendations are instant once the models are fitted.
         !matches!(
             self,
-            Job::LoadRows { .. } | Job::RenameSegment { .. } | Job::ExportSegment { .. }
+            Job::LoadRows { .. }
+                | Job::RenameSegment { .. }
+                | Job::ExportSegment { .. }
+                | Job::Recommend { .. }
+                | Job::RecSegments
+                | Job::ExportRecs { .. }
         )
     }
 }
@@ -245,6 +291,50 @@ pub enum Event {
         /// Customers written.
         customers: usize,
     },
+    /// The recommendation models are fitted.
+    RecModelsReady {
+        /// The job.
+        job_id: JobId,
+        /// What the panel needs to know about them.
+        info: ModelsInfo,
+    },
+    /// One customer's recommendations (or that the id is unknown).
+    Recommended {
+        /// The job.
+        job_id: JobId,
+        /// The answer.
+        result: Arc<CustomerRecs>,
+    },
+    /// Every method's evaluation.
+    RecsEvaluated {
+        /// The job.
+        job_id: JobId,
+        /// The report.
+        report: Report,
+    },
+    /// The latest stored segmentation's segments (`None`: no stored run).
+    RecSegmentsListed {
+        /// The job.
+        job_id: JobId,
+        /// The segments.
+        list: Option<Arc<SegmentList>>,
+    },
+    /// A segment's recommendations.
+    SegmentRecommended {
+        /// The job.
+        job_id: JobId,
+        /// The table.
+        recs: Arc<SegmentRecs>,
+    },
+    /// A segment's recommendations were exported.
+    RecsExported {
+        /// The job.
+        job_id: JobId,
+        /// The file written.
+        path: PathBuf,
+        /// Rows written.
+        rows: usize,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -274,6 +364,12 @@ impl Event {
             | Event::Segmented { job_id, .. }
             | Event::SegmentRenamed { job_id, .. }
             | Event::SegmentExported { job_id, .. }
+            | Event::RecModelsReady { job_id, .. }
+            | Event::Recommended { job_id, .. }
+            | Event::RecsEvaluated { job_id, .. }
+            | Event::RecSegmentsListed { job_id, .. }
+            | Event::SegmentRecommended { job_id, .. }
+            | Event::RecsExported { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

@@ -13,8 +13,10 @@ use crate::data::db::Database;
 use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, sample_summary_text, segments,
+    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, recommend, sample_summary_text,
+    segments,
 };
+use crate::models::recommend::engine::Recommender;
 use crate::progress::CancelToken;
 
 /// Called by the worker after every event it sends (the window passes `request_repaint`).
@@ -54,6 +56,7 @@ impl Worker {
                 let mut state = WorkerState {
                     db: None,
                     dataset: None,
+                    recommender: None,
                     ranges: HashMap::new(),
                     anchors: HashMap::new(),
                     events: event_tx,
@@ -115,6 +118,8 @@ struct WorkerState {
     db: Option<Database>,
     /// The open database loaded for the models (dropped when the data or roles change).
     dataset: Option<Dataset>,
+    /// The recommendation models fitted on `dataset` (dropped with it).
+    recommender: Option<Recommender>,
     /// Rowid range per table, for direct rowid access to any page.
     ranges: HashMap<TableKind, RowidRange>,
     /// For tables with gaps in their rowids: row position → rowid of the row before it.
@@ -191,6 +196,7 @@ impl WorkerState {
                 } else {
                     let db = self.db.as_mut().ok_or_else(no_database)?;
                     self.dataset = None;
+                    self.recommender = None;
                     let summary = import::import_files(db, &files, &options, progress)?;
                     self.ranges.clear();
                     self.anchors.clear();
@@ -227,6 +233,7 @@ impl WorkerState {
             } => {
                 let db = self.db.as_mut().ok_or_else(no_database)?;
                 self.dataset = None;
+                self.recommender = None;
                 db.set_role(table, &column, role)?;
                 let info = self.info()?;
                 self.send(Event::RoleSet { job_id: id, info });
@@ -235,7 +242,7 @@ impl WorkerState {
                 if self.db.as_ref().is_some_and(|db| db.path() == out) {
                     // The file is about to be replaced: let go of it first.
                     self.db = None;
-                    self.dataset = None;
+                    self.drop_models();
                 }
                 let summary = sample::generate(&out, &options, None, progress)?;
                 self.send(Event::SampleCreated {
@@ -292,12 +299,82 @@ impl WorkerState {
                     customers,
                 });
             }
+            Job::FitRecommender => {
+                let info = recommend::fit_models(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    progress,
+                )?;
+                self.send(Event::RecModelsReady { job_id: id, info });
+            }
+            Job::Recommend {
+                customer_id,
+                request,
+            } => {
+                let result = recommend::recommend_customer(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    &customer_id,
+                    &request,
+                    progress,
+                )?;
+                self.send(Event::Recommended {
+                    job_id: id,
+                    result: Arc::new(result),
+                });
+            }
+            Job::EvaluateRecs => {
+                let report = recommend::evaluate_all(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &self.recommender,
+                    progress,
+                )?;
+                self.send(Event::RecsEvaluated { job_id: id, report });
+            }
+            Job::RecSegments => {
+                let list = recommend::segment_list(self.db.as_ref())?;
+                self.send(Event::RecSegmentsListed {
+                    job_id: id,
+                    list: list.map(Arc::new),
+                });
+            }
+            Job::RecommendSegment { segment, request } => {
+                let recs = recommend::recommend_segment(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    segment,
+                    &request,
+                    progress,
+                )?;
+                self.send(Event::SegmentRecommended {
+                    job_id: id,
+                    recs: Arc::new(recs),
+                });
+            }
+            Job::ExportRecs { path, recs } => {
+                let rows = crate::export::recommendations::write_segment_recs(&path, &recs)?;
+                self.send(Event::RecsExported {
+                    job_id: id,
+                    path,
+                    rows,
+                });
+            }
         }
         Ok(())
     }
 
-    fn replace_db(&mut self, db: Database) {
+    /// Forgets the loaded data and the models fitted on it (the data or its roles changed).
+    fn drop_models(&mut self) {
         self.dataset = None;
+        self.recommender = None;
+    }
+
+    fn replace_db(&mut self, db: Database) {
+        self.drop_models();
         self.db = Some(db);
         self.ranges.clear();
         self.anchors.clear();

@@ -1,0 +1,503 @@
+//! Recommendations on the worker: fit the models once per open database, answer one customer
+//! at once, evaluate every method, and recommend for every customer of a stored segment.
+//!
+//! The worker keeps the loaded [`Dataset`] and the fitted [`Recommender`] between jobs; both are
+//! dropped together whenever the database, its data or a column's role changes.
+
+use crate::data::dataset::Dataset;
+use crate::data::db::Database;
+use crate::data::{TableKind, runs};
+use crate::error::{Error, Result};
+use crate::models::recommend::engine::{
+    HistoryItem, RecOptions, RecRequest, Recommendations, Recommender,
+};
+use crate::models::recommend::evaluate::{Report, evaluate_methods};
+use crate::models::recommend::interactions::Interactions;
+use crate::models::recommend::methods::RecMethod;
+use crate::progress::Progress;
+
+/// Products listed in a customer's recent history.
+pub const HISTORY_LIMIT: usize = 20;
+/// The evaluation's cut-off.
+pub const EVALUATION_K: usize = 10;
+/// Customers of each segment offered in the panel's "Pick from segment" list.
+pub const SEGMENT_PICK_LIMIT: usize = 30;
+
+/// What the panel needs to know about the fitted models.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelsInfo {
+    /// Customers in the data.
+    pub customers: usize,
+    /// Products someone has bought.
+    pub products: usize,
+    /// Customer–product pairs learned from.
+    pub pairs: usize,
+    /// Methods that cannot be used on this data, with the reason.
+    pub unavailable: Vec<(RecMethod, String)>,
+}
+
+/// One customer's answer: recommendations and recent history, or that the id is unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomerRecs {
+    /// The id asked for (trimmed).
+    pub customer_id: String,
+    /// The request it answers.
+    pub request: RecRequest,
+    /// The recommendations; `None` when the customer is not in the database.
+    pub recommendations: Option<Recommendations>,
+    /// The customer's most recent products (at most [`HISTORY_LIMIT`]).
+    pub history: Vec<HistoryItem>,
+}
+
+/// One segment of the latest stored segmentation run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentEntry {
+    /// Segment id.
+    pub id: usize,
+    /// Its name (the user's name when renamed).
+    pub name: String,
+    /// Customers in it.
+    pub size: usize,
+    /// Its first customers (by id), to pick from.
+    pub first_customers: Vec<String>,
+}
+
+/// The latest stored segmentation run's segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentList {
+    /// The run's id.
+    pub run_id: i64,
+    /// When it ran.
+    pub created_at: String,
+    /// Its segments, largest first.
+    pub segments: Vec<SegmentEntry>,
+}
+
+/// One row of a segment's recommendation table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentRecRow {
+    /// The customer.
+    pub customer_id: String,
+    /// 1-based rank of the item for that customer.
+    pub rank: usize,
+    /// The product.
+    pub product_id: String,
+    /// Its name, where known.
+    pub name: String,
+    /// The method's score.
+    pub score: f64,
+    /// The strongest reason's text.
+    pub reason: String,
+}
+
+/// Recommendations for every customer of a segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentRecs {
+    /// The segment id.
+    pub segment: usize,
+    /// The segment's name.
+    pub segment_name: String,
+    /// The request used.
+    pub request: RecRequest,
+    /// Customers recommended for.
+    pub customers: usize,
+    /// Members of the stored run no longer in the data (skipped).
+    pub missing: usize,
+    /// The table, customer by customer, best item first.
+    pub rows: Vec<SegmentRecRow>,
+}
+
+fn no_database() -> Error {
+    Error::Invalid("no database is open: open or import one first".to_string())
+}
+
+fn load_cached<'c>(
+    db: &Database,
+    cache: &'c mut Option<Dataset>,
+    progress: &dyn Progress,
+) -> Result<&'c Dataset> {
+    if cache.is_none() {
+        *cache = Some(Dataset::load(db, progress)?);
+    }
+    cache.as_ref().ok_or_else(no_database)
+}
+
+/// Loads the data (if not cached) and fits the models (if not fitted); returns both.
+fn fitted<'d, 'm>(
+    db: Option<&Database>,
+    data: &'d mut Option<Dataset>,
+    models: &'m mut Option<Recommender>,
+    progress: &dyn Progress,
+) -> Result<(&'d Dataset, &'m Recommender)> {
+    let db = db.ok_or_else(no_database)?;
+    db.require(TableKind::Transactions, "recommendations")?;
+    let data = load_cached(db, data, progress)?;
+    if models.is_none() {
+        *models = Some(Recommender::fit(data, &RecOptions::default(), progress)?);
+    }
+    let rec = models.as_ref().ok_or_else(no_database)?;
+    Ok((data, rec))
+}
+
+/// Fits the models for the open database (once: later calls return at once).
+pub fn fit_models(
+    db: Option<&Database>,
+    data: &mut Option<Dataset>,
+    models: &mut Option<Recommender>,
+    progress: &dyn Progress,
+) -> Result<ModelsInfo> {
+    let (data, rec) = fitted(db, data, models, progress)?;
+    let products = rec.models.buyers.iter().filter(|b| **b > 0).count();
+    Ok(ModelsInfo {
+        customers: data.n_customers(),
+        products,
+        pairs: rec.interactions.pairs.len(),
+        unavailable: RecMethod::ALL
+            .iter()
+            .filter_map(|&m| rec.models.unavailable(m).map(|why| (m, why.to_string())))
+            .collect(),
+    })
+}
+
+/// One customer's recommendations and recent history (fits the models first if needed).
+pub fn recommend_customer(
+    db: Option<&Database>,
+    data: &mut Option<Dataset>,
+    models: &mut Option<Recommender>,
+    customer_id: &str,
+    request: &RecRequest,
+    progress: &dyn Progress,
+) -> Result<CustomerRecs> {
+    let (data, rec) = fitted(db, data, models, progress)?;
+    let customer_id = customer_id.trim().to_string();
+    let Some(c) = data.customer_index(&customer_id) else {
+        return Ok(CustomerRecs {
+            customer_id,
+            request: *request,
+            recommendations: None,
+            history: Vec::new(),
+        });
+    };
+    Ok(CustomerRecs {
+        request: *request,
+        recommendations: Some(rec.recommend(data, c, request)),
+        history: rec.history(data, c, HISTORY_LIMIT),
+        customer_id,
+    })
+}
+
+/// Evaluates every method, leave-last-out, at [`EVALUATION_K`].
+pub fn evaluate_all(
+    db: Option<&Database>,
+    data: &mut Option<Dataset>,
+    models: &Option<Recommender>,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let db = db.ok_or_else(no_database)?;
+    db.require(TableKind::Transactions, "recommendations")?;
+    let data = load_cached(db, data, progress)?;
+    let built;
+    let all = match models {
+        Some(rec) => &rec.interactions,
+        None => {
+            built = Interactions::from_dataset(data);
+            &built
+        }
+    };
+    evaluate_methods(
+        data,
+        all,
+        &RecMethod::ALL,
+        EVALUATION_K,
+        &RecOptions::default(),
+        progress,
+    )
+}
+
+/// The latest stored segmentation run's segments with their first customers; `None` when the
+/// database has no stored run.
+pub fn segment_list(db: Option<&Database>) -> Result<Option<SegmentList>> {
+    let db = db.ok_or_else(no_database)?;
+    let Some(run) = runs::latest_run(db, "segment")? else {
+        return Ok(None);
+    };
+    let members = runs::segment_memberships(db, run.run_id)?;
+    let renamed = runs::segment_names(db)?;
+    // Names and sizes from the run's summary; sizes counted when it has none.
+    let summary: Option<serde_json::Value> = run
+        .summary_json
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
+    let mut segments: Vec<SegmentEntry> = Vec::new();
+    if let Some(list) = summary
+        .as_ref()
+        .and_then(|s| s.get("segments"))
+        .and_then(|s| s.as_array())
+    {
+        for s in list {
+            let Some(id) = s.get("id").and_then(|v| v.as_u64()) else {
+                continue;
+            };
+            let name = s.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+            let name = renamed
+                .iter()
+                .find(|(auto, _)| auto == name)
+                .map_or(name, |(_, user)| user.as_str());
+            segments.push(SegmentEntry {
+                id: id as usize,
+                name: name.to_string(),
+                size: 0,
+                first_customers: Vec::new(),
+            });
+        }
+    }
+    for (customer, seg) in members {
+        let entry = match segments.iter().position(|s| s.id == seg) {
+            Some(i) => segments.get_mut(i),
+            None => {
+                segments.push(SegmentEntry {
+                    id: seg,
+                    name: format!("Segment {seg}"),
+                    size: 0,
+                    first_customers: Vec::new(),
+                });
+                segments.last_mut()
+            }
+        };
+        if let Some(e) = entry {
+            e.size += 1;
+            if e.first_customers.len() < SEGMENT_PICK_LIMIT {
+                e.first_customers.push(customer);
+            }
+        }
+    }
+    segments.retain(|s| s.size > 0);
+    segments.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
+    Ok(Some(SegmentList {
+        run_id: run.run_id,
+        created_at: run.created_at,
+        segments,
+    }))
+}
+
+/// Recommends `request.top` items for every customer of segment `segment` of the latest stored
+/// segmentation run, one row per (customer, item).
+pub fn recommend_segment(
+    db: Option<&Database>,
+    data: &mut Option<Dataset>,
+    models: &mut Option<Recommender>,
+    segment: usize,
+    request: &RecRequest,
+    progress: &dyn Progress,
+) -> Result<SegmentRecs> {
+    let list = segment_list(db)?.ok_or_else(|| {
+        Error::Invalid("no stored segmentation: run one in the Segments panel first".to_string())
+    })?;
+    let entry = list
+        .segments
+        .iter()
+        .find(|s| s.id == segment)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "segment {segment} is not in the latest segmentation (run {})",
+                list.run_id
+            ))
+        })?;
+    let segment_name = entry.name.clone();
+    let members = runs::segment_memberships(db.ok_or_else(no_database)?, list.run_id)?;
+    let (data, rec) = fitted(db, data, models, progress)?;
+    let mut customers = Vec::new();
+    let mut missing = 0;
+    for (id, seg) in &members {
+        if *seg != segment {
+            continue;
+        }
+        match data.customer_index(id) {
+            Some(c) => customers.push(c),
+            None => missing += 1,
+        }
+    }
+    let all = rec.recommend_many(data, &customers, request, progress)?;
+    progress.report(0.98, "Building the table");
+    let mut rows = Vec::with_capacity(all.len() * request.top);
+    for r in all {
+        for (i, item) in r.items.into_iter().enumerate() {
+            let reason = item
+                .reasons
+                .first()
+                .map(|x| x.text.clone())
+                .unwrap_or_default();
+            rows.push(SegmentRecRow {
+                customer_id: r.customer_id.clone(),
+                rank: i + 1,
+                product_id: item.product_id,
+                name: item.name.unwrap_or_default(),
+                score: item.score,
+                reason,
+            });
+        }
+    }
+    Ok(SegmentRecs {
+        segment,
+        segment_name,
+        request: *request,
+        customers: customers.len(),
+        missing,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::sample::{SampleOptions, generate};
+    use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+    use crate::progress::NoProgress;
+
+    /// Progress that is already cancelled.
+    struct Cancelled;
+
+    impl Progress for Cancelled {
+        fn report(&self, _fraction: f32, _message: &str) {}
+        fn is_cancelled(&self) -> bool {
+            true
+        }
+    }
+
+    fn sample_db(dir: &std::path::Path) -> Database {
+        let path = dir.join("s.sqlite");
+        generate(
+            &path,
+            &SampleOptions {
+                customers: 400,
+                seed: 7,
+            },
+            None,
+            &NoProgress,
+        )
+        .unwrap();
+        Database::open(&path).unwrap()
+    }
+
+    #[test]
+    fn fits_once_and_answers_known_and_unknown_customers() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_db(dir.path());
+        let (mut data, mut models) = (None, None);
+        let info = fit_models(Some(&db), &mut data, &mut models, &NoProgress).unwrap();
+        assert!(info.customers >= 400, "{info:?}");
+        assert!(info.products > 10 && info.pairs > 100, "{info:?}");
+        assert!(models.is_some() && data.is_some());
+        let id = data.as_ref().unwrap().customer_ids[3].clone();
+        let request = RecRequest {
+            top: 7,
+            ..RecRequest::default()
+        };
+        let out = recommend_customer(
+            Some(&db),
+            &mut data,
+            &mut models,
+            &format!("  {id} "),
+            &request,
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(out.customer_id, id);
+        let recs = out.recommendations.unwrap();
+        assert_eq!(recs.items.len(), 7);
+        assert!(recs.items.iter().all(|i| !i.reasons.is_empty()));
+        assert!(out.history.len() <= HISTORY_LIMIT);
+        let unknown = recommend_customer(
+            Some(&db),
+            &mut data,
+            &mut models,
+            "NOPE",
+            &request,
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(unknown.recommendations.is_none() && unknown.history.is_empty());
+        assert!(fit_models(None, &mut data, &mut models, &NoProgress).is_err());
+    }
+
+    #[test]
+    fn cancelled_fit_stores_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_db(dir.path());
+        let (mut data, mut models) = (None, None);
+        let r = fit_models(Some(&db), &mut data, &mut models, &Cancelled);
+        assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+        assert!(models.is_none());
+    }
+
+    #[test]
+    fn evaluates_every_method() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_db(dir.path());
+        let mut data = None;
+        let report = evaluate_all(Some(&db), &mut data, &None, &NoProgress).unwrap();
+        assert_eq!(report.k, EVALUATION_K);
+        assert_eq!(report.methods.len(), RecMethod::ALL.len());
+        assert!(report.users > 0);
+    }
+
+    #[test]
+    fn segment_list_and_recommendations_for_a_segment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = sample_db(dir.path());
+        assert_eq!(segment_list(Some(&db)).unwrap(), None);
+        let params = SegmentParams {
+            method: SegmentMethod::Kmeans,
+            k: KChoice::Fixed(3),
+            ..SegmentParams::default()
+        };
+        let outcome = crate::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
+        let list = segment_list(Some(&db)).unwrap().unwrap();
+        assert_eq!(Some(list.run_id), outcome.run_id);
+        assert_eq!(list.segments.len(), 3);
+        let total: usize = list.segments.iter().map(|s| s.size).sum();
+        assert_eq!(total, outcome.dataset.n_customers());
+        assert!(list.segments.windows(2).all(|w| w[0].size >= w[1].size));
+        let seg = &list.segments[1];
+        assert!(!seg.first_customers.is_empty());
+        assert!(seg.first_customers.len() <= SEGMENT_PICK_LIMIT);
+
+        let request = RecRequest {
+            top: 3,
+            ..RecRequest::default()
+        };
+        let (mut data, mut models) = (None, None);
+        let out = recommend_segment(
+            Some(&db),
+            &mut data,
+            &mut models,
+            seg.id,
+            &request,
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(out.customers, seg.size);
+        assert_eq!(out.missing, 0);
+        assert_eq!(out.rows.len(), seg.size * 3);
+        assert_eq!(out.segment_name, seg.name);
+        assert_eq!(out.rows[0].rank, 1);
+        assert_eq!(out.rows[2].rank, 3);
+        assert!(out.rows.iter().all(|r| !r.reason.is_empty()));
+
+        let path = dir.path().join("recs.csv");
+        let n = crate::export::recommendations::write_segment_recs(&path, &out).unwrap();
+        assert_eq!(n, out.rows.len());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "customer_id,rank,product_id,name,score,top_reason"
+        );
+        assert_eq!(lines.count(), out.rows.len());
+
+        assert!(
+            recommend_segment(Some(&db), &mut data, &mut models, 99, &request, &NoProgress)
+                .is_err()
+        );
+    }
+}

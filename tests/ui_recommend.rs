@@ -1,0 +1,252 @@
+//! The Recommendations panel, driven without a display by egui_kittest, on a copy of the
+//! bundled sample database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use tailor::app::{Command, Panel, TailorApp};
+use tailor::data::Database;
+use tailor::models::recommend::methods::RecMethod;
+use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+use tailor::progress::NoProgress;
+
+mod ui_common;
+use ui_common::*;
+
+/// Replaces the text of text field number `field`.
+fn replace_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
+    h.query_all_by_role(Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .focus();
+    h.step();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.step();
+    h.query_all_by_role(Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .type_text(text);
+    h.step();
+}
+
+#[test]
+fn customer_evaluation_and_segment_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_copy(dir.path());
+    // A stored segmentation for the Segment tab and "Pick from segment".
+    {
+        let mut db = Database::open(&path).unwrap();
+        let params = SegmentParams {
+            method: SegmentMethod::Kmeans,
+            k: KChoice::Fixed(4),
+            ..SegmentParams::default()
+        };
+        tailor::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
+    }
+    let mut h = harness(Some(path));
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
+            h, "Opened"
+        )),
+        "{}",
+        dump(&h)
+    );
+    h.state_mut()
+        .command(Command::ShowPanel(Panel::Recommendations));
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .recommendations()
+            .ready()
+            .is_some()
+            && has_label_containing(h, "Models ready")),
+        "{}",
+        dump(&h)
+    );
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| h
+            .state()
+            .recommendations()
+            .segments
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+
+    // Find a customer by id: their recommendations and reasons appear.
+    let id = {
+        let list = h.state().recommendations().segments.clone().unwrap();
+        list.segments[0].first_customers[0].clone()
+    };
+    replace_text(&mut h, 0, &id);
+    click(&mut h, "Find");
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| h
+            .state()
+            .recommendations()
+            .shown
+            .as_ref()
+            .is_some_and(|s| s.recommendations.is_some())),
+        "{}",
+        dump(&h)
+    );
+    let (reason, n_items) = {
+        let shown = h.state().recommendations().shown.clone().unwrap();
+        assert_eq!(shown.customer_id, id);
+        let recs = shown.recommendations.as_ref().unwrap();
+        assert_eq!(recs.method, RecMethod::Hybrid);
+        (recs.items[0].reasons[0].text.clone(), recs.items.len())
+    };
+    assert_eq!(n_items, 10);
+    h.step();
+    assert!(
+        has_label(&h, &reason),
+        "{reason:?} not on screen: {}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "Recent purchases"));
+    assert!(has_label_containing(
+        &h,
+        &format!("Top 10 for customer {id}")
+    ));
+
+    // Switch the method: the list is asked again and shown at once.
+    // The combo boxes: pick a segment, then the method.
+    h.query_all_by_role(Role::ComboBox).nth(1).unwrap().click();
+    h.step();
+    h.step();
+    click(&mut h, RecMethod::ItemCf.label());
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| h
+            .state()
+            .recommendations()
+            .shown
+            .as_ref()
+            .is_some_and(|s| s.request.method == RecMethod::ItemCf)
+            && has_label_containing(h, "by Bought together (item-CF)")),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label_containing(&h, "Share of the score by reason"));
+
+    // An unknown id says so in one line.
+    replace_text(&mut h, 0, "NO-SUCH-CUSTOMER");
+    click(&mut h, "Find");
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label(
+            h,
+            "No customer with id “NO-SUCH-CUSTOMER” in this database."
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert_eq!(h.state().error(), None);
+
+    // The evaluation: a row per method, popularity as the baseline.
+    click(&mut h, "Evaluation");
+    click(&mut h, "Run evaluation");
+    assert!(
+        step_until(&mut h, Duration::from_secs(120), |h| h
+            .state()
+            .recommendations()
+            .report
+            .is_some()
+            && has_label(h, "Hit rate")),
+        "{}",
+        dump(&h)
+    );
+    {
+        let report = h.state().recommendations().report.clone().unwrap();
+        assert_eq!(report.k, 10);
+        assert_eq!(report.methods.len(), RecMethod::ALL.len());
+    }
+    assert!(has_label(&h, "Popular (baseline)"), "{}", dump(&h));
+    assert!(has_label(&h, RecMethod::Als.label()));
+
+    // The segment tab: every customer of the first segment, three items each, exported.
+    click(&mut h, "Segment");
+    click(&mut h, "Recommend for segment…");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .recommendations()
+            .segment_tab
+            .recs
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+    let (rows, customers) = {
+        let recs = h
+            .state()
+            .recommendations()
+            .segment_tab
+            .recs
+            .clone()
+            .unwrap();
+        let list = h.state().recommendations().segments.clone().unwrap();
+        let seg = list.segments.iter().find(|s| s.id == recs.segment).unwrap();
+        assert_eq!(recs.customers, seg.size);
+        (recs.rows.len(), recs.customers)
+    };
+    assert!(customers > 0);
+    assert_eq!(rows, customers * 3);
+    assert!(has_label(&h, "Top reason"), "{}", dump(&h));
+
+    let out = dir.path().join("recs.csv");
+    click(&mut h, "Export CSV…");
+    assert!(has_label(&h, "Export recommendations"), "{}", dump(&h));
+    replace_text(&mut h, 0, &out.display().to_string());
+    click(&mut h, "Export");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| h
+            .state()
+            .notice()
+            .is_some_and(|n| n.starts_with("Exported "))),
+        "{}",
+        dump(&h)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer_id,rank,product_id,name,score,top_reason")
+    );
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(records.len(), rows);
+    assert_eq!(&records[0][1], "1");
+    assert_eq!(&records[2][1], "3");
+    assert_eq!(h.state().error(), None);
+}
+
+#[test]
+fn database_without_transactions_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("customers.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, region TEXT);
+         INSERT INTO customers VALUES ('a', 'north'), ('b', 'south');",
+    )
+    .unwrap();
+    drop(conn);
+    let mut h = harness(Some(path));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| {
+        has_label_containing(h, "Opened")
+    }));
+    h.state_mut()
+        .command(Command::ShowPanel(Panel::Recommendations));
+    h.step();
+    h.step();
+    assert!(
+        has_label(&h, tailor::app::panels::recommendations::NO_TRANSACTIONS),
+        "{}",
+        dump(&h)
+    );
+    assert_eq!(h.state().error(), None);
+}
