@@ -3,5 +3,6 @@
 //! Segmentation, recommendations, churn, lifetime value and the fairness audit land here, one
 //! module each, as their issues are built.
 
+pub mod clv;
 pub mod recommend;
 pub mod segment;
