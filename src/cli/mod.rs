@@ -3,6 +3,7 @@
 //! Progress and notices go to stderr; `--json` output is the only thing on stdout.
 
 pub mod check;
+pub mod clv;
 pub mod evaluate_recs;
 pub mod import;
 pub mod recommend;
@@ -49,6 +50,8 @@ pub enum Command {
     Recommend(recommend::RecommendArgs),
     /// Evaluate recommendation methods offline (leave-last-out).
     EvaluateRecs(evaluate_recs::EvaluateRecsArgs),
+    /// Customer lifetime value: BG/NBD purchases and P(alive), Gamma-Gamma spend.
+    Clv(clv::ClvArgs),
 }
 
 /// Runs a subcommand.
@@ -60,6 +63,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Segment(args) => segment::run(args),
         Command::Recommend(args) => recommend::run(args),
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
+        Command::Clv(args) => clv::run(args),
     }
 }
 

@@ -36,7 +36,8 @@ pub struct Minimum {
     pub iterations: usize,
     /// Function (and gradient) evaluations made.
     pub evaluations: usize,
-    /// True when a tolerance was met (not the iteration limit or a failed line search).
+    /// True when a tolerance was met, or the line search failed with the largest gradient
+    /// component below √`grad_tol` (rounding noise at the optimum).
     pub converged: bool,
 }
 
@@ -116,7 +117,8 @@ where
             break;
         }
     }
-    if max_abs(&g) < opts.grad_tol {
+    // A line search that fails this close to a stationary point has hit rounding noise.
+    if max_abs(&g) < opts.grad_tol.sqrt() {
         converged = true;
     }
     Minimum {
