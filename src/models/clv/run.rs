@@ -141,7 +141,7 @@ pub struct ClvResult {
     pub left_out: usize,
     /// Customers with no purchase at all (returns or cancellations only, or no rows).
     pub without_purchases: usize,
-    /// Transaction rows left out: cancelled, or an amount ≤ 0.
+    /// Transaction rows left out: cancelled, or a negative amount.
     pub excluded_rows: usize,
     /// The holdout comparison; `None` when the calibration ends on the last purchase day.
     pub holdout: Option<Holdout>,
@@ -183,7 +183,7 @@ pub fn run(data: &Dataset, params: &ClvParams, progress: &dyn Progress) -> Resul
     }
     let Some((first, last)) = summary::purchase_span(tx) else {
         return Err(Error::Invalid(
-            "no purchases: every transaction is cancelled or has no positive amount".into(),
+            "no purchases: every transaction is cancelled or a return".into(),
         ));
     };
     let end = params.calibration_end.map_or(last, day_number);

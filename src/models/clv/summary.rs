@@ -1,7 +1,10 @@
 //! Per-customer frequency / recency / T / monetary summaries for the lifetime-value models,
 //! with the convention of the published CDNOW figures (Fader, Hardie & Lee 2005):
 //!
-//! - only purchases count: cancelled rows and rows with a non-positive amount are left out;
+//! - only purchases count: cancelled rows and rows with a negative amount (returns) are left
+//!   out. Rows with a zero amount stay: the published figures count them (8 CDNOW customers
+//!   have a single purchase of 0.00; leaving them out moves the log-likelihood by 4), and data
+//!   without amounts still gets purchase counts;
 //! - a purchase is a purchase *day*: several rows on one day are one purchase, their amounts
 //!   summed;
 //! - frequency = the number of distinct purchase days after the first, up to and including the
@@ -81,9 +84,9 @@ pub struct Summary {
     pub rows: Vec<CustomerSummary>,
     /// Customers whose first purchase comes after the calibration end (left out).
     pub left_out: usize,
-    /// Purchase rows used (cancelled and non-positive rows excluded).
+    /// Purchase rows used (cancelled rows and returns excluded).
     pub purchase_rows: usize,
-    /// Rows left out as cancelled or with an amount ≤ 0.
+    /// Rows left out as cancelled or with a negative amount.
     pub excluded_rows: usize,
     /// First purchase day, days since 1970-01-01.
     pub first_day: i64,
@@ -118,7 +121,7 @@ pub fn purchase_span(tx: &Transactions) -> Option<(i64, i64)> {
 fn purchase(tx: &Transactions, r: usize) -> Option<(u32, i64, f64)> {
     let cancelled = tx.cancelled.get(r).copied().unwrap_or(true);
     let amount = tx.amount.get(r).copied().unwrap_or(0.0);
-    if cancelled || !(amount > 0.0) {
+    if cancelled || !(amount >= 0.0) {
         return None;
     }
     Some((*tx.customer.get(r)?, *tx.ts.get(r)?, amount))
@@ -244,5 +247,8 @@ mod tests {
         let days = summarize(&t, 134, TimeUnit::Day).unwrap();
         assert!((days.rows[0].t - 34.0).abs() < 1e-12);
         assert!(summarize(&tx(&[(0, 1, -1.0, false)]), 5, TimeUnit::Day).is_none());
+        // A zero amount is a purchase (with no spend).
+        let zero = summarize(&tx(&[(0, 1, 0.0, false), (0, 3, 0.0, false)]), 5, TimeUnit::Day);
+        assert_eq!(zero.unwrap().rows[0].frequency, 1);
     }
 }
