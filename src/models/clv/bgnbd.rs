@@ -340,11 +340,18 @@ mod tests {
 
     #[test]
     fn expectations_match_lifetimes_on_the_published_parameters() {
-        // lifetimes 0.11 BetaGeoFitter with these parameters:
-        // conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86) = 1.2256,
-        // conditional_probability_alive(2, 30.43, 38.86) = 0.9...
+        // lifetimes 0.11.3 BetaGeoFitter with these parameters:
+        // conditional_expected_number_of_purchases_up_to_time(39, 2, 30.43, 38.86),
+        // conditional_probability_alive(2, 30.43, 38.86), expected_number_of_purchases_up_to_time(39).
         let e = P.expected_purchases(39.0, 2, 30.43, 38.86);
         let pa = P.p_alive(2, 30.43, 38.86);
+        assert_relative_eq!(e, 1.226_028_174_767_135, max_relative = 1e-10);
+        assert_relative_eq!(pa, 0.726_578_57, max_relative = 1e-7);
+        assert_relative_eq!(
+            P.expected_purchases_new(39.0),
+            1.196_723_193_320_798_5,
+            max_relative = 1e-10
+        );
         // Direct series of eq. 10, unchanged hypergeometric arguments.
         let BgNbd { r, alpha, a, b } = P;
         let (x, t) = (2.0, 38.86);
