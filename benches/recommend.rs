@@ -27,10 +27,46 @@ const ROWS: usize = 5_000_000;
 const SAMPLE: usize = 200;
 
 const WORDS: [&str; 40] = [
-    "red", "blue", "green", "white", "black", "vintage", "heart", "star", "garden", "kitchen",
-    "candle", "holder", "mug", "bag", "box", "tin", "lantern", "cushion", "cover", "frame",
-    "set", "wooden", "metal", "glass", "paper", "party", "christmas", "spot", "stripe", "rose",
-    "large", "small", "mini", "jumbo", "retro", "floral", "woodland", "regency", "cake", "jar",
+    "red",
+    "blue",
+    "green",
+    "white",
+    "black",
+    "vintage",
+    "heart",
+    "star",
+    "garden",
+    "kitchen",
+    "candle",
+    "holder",
+    "mug",
+    "bag",
+    "box",
+    "tin",
+    "lantern",
+    "cushion",
+    "cover",
+    "frame",
+    "set",
+    "wooden",
+    "metal",
+    "glass",
+    "paper",
+    "party",
+    "christmas",
+    "spot",
+    "stripe",
+    "rose",
+    "large",
+    "small",
+    "mini",
+    "jumbo",
+    "retro",
+    "floral",
+    "woodland",
+    "regency",
+    "cake",
+    "jar",
 ];
 
 fn dataset() -> Dataset {
@@ -38,7 +74,9 @@ fn dataset() -> Dataset {
     let names: Vec<Option<String>> = (0..PRODUCTS)
         .map(|_| {
             let n = rng.gen_range(2..5);
-            let words: Vec<&str> = (0..n).map(|_| WORDS[rng.gen_range(0..WORDS.len())]).collect();
+            let words: Vec<&str> = (0..n)
+                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+                .collect();
             Some(words.join(" ").to_uppercase())
         })
         .collect();

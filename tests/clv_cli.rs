@@ -40,7 +40,10 @@ fn clv_prints_stable_json_and_writes_the_values() {
     assert!(customers > 300, "{v}");
     assert_eq!(v["horizon"], 26.0);
     assert_eq!(v["time_unit"], "week");
-    assert!(v["holdout"].is_null(), "no holdout without --calibration-end");
+    assert!(
+        v["holdout"].is_null(),
+        "no holdout without --calibration-end"
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
     assert_eq!(
@@ -83,6 +86,10 @@ fn clv_bad_inputs_are_one_line_errors() {
     let empty = dir.path().join("people.sqlite");
     let empty = empty.to_str().unwrap();
     let imp = tailor(&["import", "--db", empty, csv.to_str().unwrap()]);
-    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    assert!(
+        imp.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imp.stderr)
+    );
     assert_clean_error(&tailor(&["clv", empty]), "no transactions");
 }

@@ -120,6 +120,9 @@ fn cdnow_reproduces_the_published_bgnbd_and_gamma_gamma_figures() {
         assert_eq!(f64::from(c.frequency), x, "frequency of {id}");
         assert!((c.recency - t_x).abs() <= 0.005 + 1e-9, "recency of {id}");
         assert!((c.t - t).abs() <= 0.005 + 1e-9, "T of {id}");
-        assert!((c.monetary - zbar).abs() <= 0.005 + 1e-9, "mean spend of {id}");
+        assert!(
+            (c.monetary - zbar).abs() <= 0.005 + 1e-9,
+            "mean spend of {id}"
+        );
     }
 }

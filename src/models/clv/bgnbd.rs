@@ -129,46 +129,45 @@ fn log_likelihood_grad_with(p: &BgNbd, d: &RfData, counts: &[u64]) -> (f64, [f64
     let ln_a = a.ln();
     // Per customer: ln(e^A3 + [x>0] e^A4), A3 = −(r+x) ln(α+T),
     // A4 = ln a − ln(b+x−1) − (r+x) ln(α+t_x).
-    let parts: Vec<[f64; 5]> = d
-        .x
-        .par_chunks(CHUNK)
-        .zip(d.t_x.par_chunks(CHUNK))
-        .zip(d.t.par_chunks(CHUNK))
-        .map(|((xs, txs), ts)| {
-            let mut s = [0.0f64; 5]; // ll, d/dr, d/dα, Σ w4, Σ w4/(b+x−1)
-            for ((&x, &tx), &t) in xs.iter().zip(txs).zip(ts) {
-                let rx = r + f64::from(x);
-                let at = alpha + t;
-                let lt = at.ln();
-                let a3 = -rx * lt;
-                if x == 0 {
-                    s[0] += a3;
-                    s[1] -= lt;
-                    s[2] -= rx / at;
-                    continue;
+    let parts: Vec<[f64; 5]> =
+        d.x.par_chunks(CHUNK)
+            .zip(d.t_x.par_chunks(CHUNK))
+            .zip(d.t.par_chunks(CHUNK))
+            .map(|((xs, txs), ts)| {
+                let mut s = [0.0f64; 5]; // ll, d/dr, d/dα, Σ w4, Σ w4/(b+x−1)
+                for ((&x, &tx), &t) in xs.iter().zip(txs).zip(ts) {
+                    let rx = r + f64::from(x);
+                    let at = alpha + t;
+                    let lt = at.ln();
+                    let a3 = -rx * lt;
+                    if x == 0 {
+                        s[0] += a3;
+                        s[1] -= lt;
+                        s[2] -= rx / at;
+                        continue;
+                    }
+                    let xi = x as usize;
+                    let atx = alpha + tx;
+                    let ltx = atx.ln();
+                    let a4 = ln_a - ln_bx.get(xi).copied().unwrap_or(f64::NAN) - rx * ltx;
+                    let diff = a4 - a3;
+                    let e = (-diff.abs()).exp();
+                    // w4 = e^A4 / (e^A3 + e^A4)
+                    let w4 = if diff > 0.0 {
+                        1.0 / (1.0 + e)
+                    } else {
+                        e / (1.0 + e)
+                    };
+                    let w3 = 1.0 - w4;
+                    s[0] += a3.max(a4) + e.ln_1p();
+                    s[1] -= w3 * lt + w4 * ltx;
+                    s[2] -= rx * (w3 / at + w4 / atx);
+                    s[3] += w4;
+                    s[4] += w4 * inv_bx.get(xi).copied().unwrap_or(f64::NAN);
                 }
-                let xi = x as usize;
-                let atx = alpha + tx;
-                let ltx = atx.ln();
-                let a4 = ln_a - ln_bx.get(xi).copied().unwrap_or(f64::NAN) - rx * ltx;
-                let diff = a4 - a3;
-                let e = (-diff.abs()).exp();
-                // w4 = e^A4 / (e^A3 + e^A4)
-                let w4 = if diff > 0.0 {
-                    1.0 / (1.0 + e)
-                } else {
-                    e / (1.0 + e)
-                };
-                let w3 = 1.0 - w4;
-                s[0] += a3.max(a4) + e.ln_1p();
-                s[1] -= w3 * lt + w4 * ltx;
-                s[2] -= rx * (w3 / at + w4 / atx);
-                s[3] += w4;
-                s[4] += w4 * inv_bx.get(xi).copied().unwrap_or(f64::NAN);
-            }
-            s
-        })
-        .collect();
+                s
+            })
+            .collect();
     for s in parts {
         ll += s[0];
         g[0] += s[1];
@@ -247,7 +246,7 @@ impl BgNbd {
     /// ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z) = (1−z)^(a−1) ₂F₁(a+b−1−r, a−1;
     /// a+b+x−1; z) with z = t/(α+T+t), whose series converges fast for every x.
     pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
-        if !(horizon > 0.0) {
+        if horizon.is_nan() || horizon <= 0.0 {
             return 0.0;
         }
         let BgNbd { r, alpha, a, b } = *self;
@@ -263,7 +262,7 @@ impl BgNbd {
 
     /// E[X(t)]: expected purchases of a new customer in `horizon` time units (FHL 2005, eq. 9).
     pub fn expected_purchases_new(&self, horizon: f64) -> f64 {
-        if !(horizon > 0.0) {
+        if horizon.is_nan() || horizon <= 0.0 {
             return 0.0;
         }
         let BgNbd { r, alpha, a, b } = *self;
@@ -308,17 +307,22 @@ mod tests {
             t_x: vec![0.0, 30.43, 1.71, 35.0, 0.0],
             t: vec![38.86, 38.86, 38.86, 36.0, 20.0],
         };
-        let expect: f64 = (0..5).map(|i| direct_ll(&P, d.x[i], d.t_x[i], d.t[i])).sum();
+        let expect: f64 = (0..5)
+            .map(|i| direct_ll(&P, d.x[i], d.t_x[i], d.t[i]))
+            .sum();
         let (ll, g) = log_likelihood_grad(&P, &d);
         assert_relative_eq!(ll, expect, max_relative = 1e-12);
         // Hand value for customer 1 of CDNOW (x = 2, t_x = 30.43, T = 38.86).
         assert_relative_eq!(
             direct_ll(&P, 2, 30.43, 38.86),
-            log_likelihood(&P, &RfData {
-                x: vec![2],
-                t_x: vec![30.43],
-                t: vec![38.86]
-            }),
+            log_likelihood(
+                &P,
+                &RfData {
+                    x: vec![2],
+                    t_x: vec![30.43],
+                    t: vec![38.86]
+                }
+            ),
             max_relative = 1e-12
         );
         let h = 1e-6;
@@ -385,7 +389,10 @@ mod tests {
         let f = fit(&d);
         assert!(f.converged, "{f:?}");
         assert!((f.params.r - truth.r).abs() / truth.r < 0.1, "{f:?}");
-        assert!((f.params.alpha - truth.alpha).abs() / truth.alpha < 0.15, "{f:?}");
+        assert!(
+            (f.params.alpha - truth.alpha).abs() / truth.alpha < 0.15,
+            "{f:?}"
+        );
         assert!((f.params.a - truth.a).abs() / truth.a < 0.25, "{f:?}");
         assert!((f.params.b - truth.b).abs() / truth.b < 0.35, "{f:?}");
     }

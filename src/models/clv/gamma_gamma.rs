@@ -41,7 +41,7 @@ pub fn log_likelihood_grad(g: &GammaGamma, data: &[(u32, f64)]) -> (f64, [f64; 3
     let mut ll = 0.0;
     let mut grad = [0.0; 3];
     for &(x, m) in data {
-        if x == 0 || !(m > 0.0) {
+        if x == 0 || m.is_nan() || m <= 0.0 {
             continue;
         }
         let x = f64::from(x);
@@ -110,7 +110,7 @@ impl GammaGamma {
     /// population mean does not exist).
     pub fn expected_spend(&self, x: u32, m: f64) -> f64 {
         let GammaGamma { p, q, v } = *self;
-        if x == 0 || !(m > 0.0) {
+        if x == 0 || m.is_nan() || m <= 0.0 {
             return if q > 1.0 { p * v / (q - 1.0) } else { f64::NAN };
         }
         let x = f64::from(x);

@@ -74,7 +74,7 @@ where
         let mut d = mat_vec(&h, &g);
         d.iter_mut().for_each(|v| *v = -*v);
         let mut slope = dot(&d, &g);
-        if !(slope < 0.0) {
+        if slope.is_nan() || slope >= 0.0 {
             // Not a descent direction: restart from steepest descent.
             h = identity(n);
             d = g.iter().map(|v| -v).collect();
@@ -266,7 +266,7 @@ fn cubic_min(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
     let h = hi.0 - lo.0;
     let d1 = lo.2 + hi.2 - 3.0 * (lo.1 - hi.1) / (lo.0 - hi.0);
     let disc = d1 * d1 - lo.2 * hi.2;
-    if !(disc >= 0.0) {
+    if disc.is_nan() || disc < 0.0 {
         return mid;
     }
     let d2 = disc.sqrt();

@@ -49,7 +49,10 @@ impl ClvParams {
     }
 }
 
-fn serialize_date<S: Serializer>(d: &Option<NaiveDate>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn serialize_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
         None => s.serialize_none(),
@@ -219,11 +222,19 @@ pub fn run(data: &Dataset, params: &ClvParams, progress: &dyn Progress) -> Resul
         .rows
         .par_iter()
         .map(|r| {
-            let expected =
-                model.expected_purchases(params.horizon, r.frequency, r.recency, r.t);
+            let expected = model.expected_purchases(params.horizon, r.frequency, r.recency, r.t);
             let spend = spend_model.map(|g| g.expected_spend(r.frequency, r.monetary));
             let clv = spend.map(|spend| {
-                spend * discounted_purchases(&model, params, step, r.frequency, r.recency, r.t, expected)
+                spend
+                    * discounted_purchases(
+                        &model,
+                        params,
+                        step,
+                        r.frequency,
+                        r.recency,
+                        r.t,
+                        expected,
+                    )
             });
             CustomerValue {
                 customer: r.customer,
@@ -333,7 +344,12 @@ const GRID_MAX_FREQUENCY: u32 = 60;
 
 fn alive_grid(model: &BgNbd, d: &RfData) -> AliveGrid {
     let t = d.t.iter().copied().fold(0.0, f64::max);
-    let max_x = d.x.iter().copied().max().unwrap_or(0).min(GRID_MAX_FREQUENCY);
+    let max_x =
+        d.x.iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .min(GRID_MAX_FREQUENCY);
     let frequencies: Vec<u32> = (0..=max_x).collect();
     let recencies: Vec<f64> = (0..GRID_COLUMNS)
         .map(|i| t * i as f64 / (GRID_COLUMNS - 1) as f64)

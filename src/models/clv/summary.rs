@@ -121,7 +121,7 @@ pub fn purchase_span(tx: &Transactions) -> Option<(i64, i64)> {
 fn purchase(tx: &Transactions, r: usize) -> Option<(u32, i64, f64)> {
     let cancelled = tx.cancelled.get(r).copied().unwrap_or(true);
     let amount = tx.amount.get(r).copied().unwrap_or(0.0);
-    if cancelled || !(amount >= 0.0) {
+    if cancelled || amount.is_nan() || amount < 0.0 {
         return None;
     }
     Some((*tx.customer.get(r)?, *tx.ts.get(r)?, amount))
@@ -137,7 +137,7 @@ pub fn summarize(tx: &Transactions, calibration_end: i64, unit: TimeUnit) -> Opt
         .collect();
     let purchase_rows = rows.len();
     let excluded_rows = tx.len() - purchase_rows;
-    rows.sort_unstable_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+    rows.sort_unstable_by_key(|x| (x.0, x.1));
     let mut days: Vec<(u32, i64, f64)> = Vec::with_capacity(rows.len());
     for (c, d, a) in rows {
         match days.last_mut() {
@@ -248,7 +248,11 @@ mod tests {
         assert!((days.rows[0].t - 34.0).abs() < 1e-12);
         assert!(summarize(&tx(&[(0, 1, -1.0, false)]), 5, TimeUnit::Day).is_none());
         // A zero amount is a purchase (with no spend).
-        let zero = summarize(&tx(&[(0, 1, 0.0, false), (0, 3, 0.0, false)]), 5, TimeUnit::Day);
+        let zero = summarize(
+            &tx(&[(0, 1, 0.0, false), (0, 3, 0.0, false)]),
+            5,
+            TimeUnit::Day,
+        );
         assert_eq!(zero.unwrap().rows[0].frequency, 1);
     }
 }
