@@ -50,6 +50,7 @@ fn clv_prints_stable_json_and_writes_the_values() {
         lines.next(),
         Some("customer_id,frequency,recency,T,p_alive,expected_purchases,clv")
     );
+    assert!(!text.contains("NaN"), "every value is a number");
     assert_eq!(lines.count() as u64, customers);
 
     // Human text.

@@ -242,9 +242,12 @@ impl BgNbd {
     }
 
     /// E[X(t) | x, t_x, T]: expected purchases in the next `horizon` time units (FHL 2005,
-    /// eq. 10). The hypergeometric factor is taken through Euler's transformation,
-    /// ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z) = (1−z)^(a−1) ₂F₁(a+b−1−r, a−1;
-    /// a+b+x−1; z) with z = t/(α+T+t), whose series converges fast for every x.
+    /// eq. 10). The factor ((α+T)/(α+T+t))^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z), z = t/(α+T+t), is
+    /// summed in whichever of two equal forms has the smaller series parameters: as written,
+    /// or through Euler's transformation, (1−z)^(a−1) ₂F₁(a+b−1−r, a−1; a+b+x−1; z), which
+    /// converges fast for large x. (With a and b very large, the data showing no heterogeneity
+    /// in drop-out, only the first form stays finite.) When the preferred form overflows, the
+    /// other is used.
     pub fn expected_purchases(&self, horizon: f64, x: u32, t_x: f64, t: f64) -> f64 {
         if horizon.is_nan() || horizon <= 0.0 {
             return 0.0;
@@ -253,10 +256,21 @@ impl BgNbd {
         let xf = f64::from(x);
         let c = a + b + xf - 1.0;
         let z = horizon / (alpha + t + horizon);
-        let f = hyp2f1(a + b - 1.0 - r, a - 1.0, c, z);
-        let product = (a - 1.0) * (1.0 - z).ln();
-        let bracket = 1.0 - product.exp() * f;
-        let first = c / (a - 1.0) * bracket;
+        let ln_1mz = (alpha + t).ln() - (alpha + t + horizon).ln();
+        let (euler_a, euler_b) = (a + b - 1.0 - r, a - 1.0);
+        let euler = || (euler_b * ln_1mz).exp() * hyp2f1(euler_a, euler_b, c, z);
+        let direct = || ((r + xf) * ln_1mz).exp() * hyp2f1(r + xf, b + xf, c, z);
+        let (first_try, second_try): (&dyn Fn() -> f64, &dyn Fn() -> f64) =
+            if (euler_a * euler_b).abs() <= (r + xf) * (b + xf) {
+                (&euler, &direct)
+            } else {
+                (&direct, &euler)
+            };
+        let mut product = first_try();
+        if !product.is_finite() {
+            product = second_try();
+        }
+        let first = c / (a - 1.0) * (1.0 - product);
         first * self.p_alive(x, t_x, t)
     }
 
@@ -375,6 +389,39 @@ mod tests {
             max_relative = 1e-10
         );
         assert!(P.expected_purchases_new(78.0) > P.expected_purchases_new(39.0));
+    }
+
+    #[test]
+    fn expectations_stay_finite_when_drop_out_is_homogeneous() {
+        // a and b far out (the fit of very regular data): a/(a+b) ≈ 0.07.
+        let p = BgNbd {
+            r: 3.08,
+            alpha: 7.1,
+            a: 1.46e6,
+            b: 1.93e7,
+        };
+        for x in [0, 1, 4, 14] {
+            let e = p.expected_purchases(52.0, x, 14.0, 38.4);
+            assert!(e.is_finite() && e >= 0.0, "x = {x}: {e}");
+        }
+        // a + b − 1 < 0 (the synthetic sample's fit): the hypergeometric factor turns negative.
+        let q = BgNbd {
+            r: 6.5269,
+            alpha: 71.5118,
+            a: 0.0997,
+            b: 0.7188,
+        };
+        for (x, tx, t) in [(0, 0.0, 13.57), (0, 0.0, 100.0), (3, 20.0, 90.0)] {
+            let e = q.expected_purchases(52.0, x, tx, t);
+            assert!(e.is_finite() && e >= 0.0, "x = {x}: {e}");
+        }
+        // Both forms agree where both are usable.
+        let e = P.expected_purchases(52.0, 0, 0.0, 38.4);
+        let BgNbd { r, alpha, a, b } = P;
+        let z = 52.0 / (alpha + 38.4 + 52.0);
+        let euler = (a + b - 1.0) / (a - 1.0)
+            * (1.0 - (1.0 - z).powf(a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, z));
+        assert_relative_eq!(e, euler, max_relative = 1e-10);
     }
 
     #[test]

@@ -407,3 +407,81 @@ impl ClvResult {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::dataset::{NONE, Transactions};
+    use crate::progress::NoProgress;
+
+    /// 60 customers buying every `1 + i % 5` weeks from day `i` to a day depending on `i`.
+    fn dataset() -> Dataset {
+        let mut t = Transactions::default();
+        let base = 10_000i64; // days since 1970
+        for c in 0..60u32 {
+            let gap = 7 * (1 + i64::from(c) % 5);
+            let stop = 100 + 3 * i64::from(c);
+            let mut day = i64::from(c);
+            while day < stop {
+                t.customer.push(c);
+                t.product.push(NONE);
+                t.ts.push((base + day) * 86_400);
+                t.order.push(NONE);
+                t.quantity.push(1.0);
+                t.amount.push(10.0 + f64::from(c % 7) + (day % 3) as f64);
+                t.cancelled.push(false);
+                t.rating.push(f32::NAN);
+                day += gap;
+            }
+        }
+        Dataset {
+            customer_ids: (0..60).map(|i| format!("c{i:02}")).collect(),
+            transactions: t,
+            has_transactions: true,
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn discounting_lowers_clv_and_holdout_needs_a_calibration_end() {
+        let data = dataset();
+        let mut params = ClvParams::new(TimeUnit::Week);
+        let plain = run(&data, &params, &NoProgress).unwrap();
+        assert!(plain.holdout.is_none());
+        assert_eq!(plain.customers.len(), 60);
+        assert!(plain.gamma_gamma.is_some());
+        params.discount_monthly = 0.02;
+        let discounted = run(&data, &params, &NoProgress).unwrap();
+        for (a, b) in plain.customers.iter().zip(&discounted.customers) {
+            let (a, b) = (a.clv.unwrap(), b.clv.unwrap());
+            assert!(b < a && b > 0.8 * a, "{b} vs {a}");
+        }
+        params.calibration_end = NaiveDate::from_ymd_opt(1997, 8, 1);
+        let split = run(&data, &params, &NoProgress).unwrap();
+        assert_eq!(split.calibration_end, "1997-08-01");
+        assert_eq!(split.customers.len() + split.left_out, 60);
+        let h = split.holdout.unwrap();
+        assert_eq!(h.bins.len(), 8);
+        assert!(h.actual_total > 0.0 && h.predicted_total > 0.0);
+        assert_eq!(
+            split.alive_grid.p_alive.len(),
+            split.alive_grid.frequencies.len()
+        );
+        params.calibration_end = NaiveDate::from_ymd_opt(1990, 1, 1);
+        assert!(matches!(
+            run(&data, &params, &NoProgress),
+            Err(Error::Invalid(m)) if m.contains("before the first purchase")
+        ));
+        params.calibration_end = None;
+        params.horizon = 0.0;
+        assert!(run(&data, &params, &NoProgress).is_err());
+        assert!(
+            run(
+                &Dataset::default(),
+                &ClvParams::new(TimeUnit::Day),
+                &NoProgress
+            )
+            .is_err()
+        );
+    }
+}

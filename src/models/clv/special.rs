@@ -79,7 +79,7 @@ fn series(a: f64, b: f64, c: f64, z: f64) -> f64 {
         let t = sum + y;
         comp = (t - sum) - y;
         sum = t;
-        if term == 0.0 {
+        if term == 0.0 || !sum.is_finite() {
             break;
         }
         // The ratio of successive terms tends to z; stop once the terms are negligible and
