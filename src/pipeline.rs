@@ -250,3 +250,68 @@ pub fn churn_loaded(
     };
     Ok((result, run_id))
 }
+
+/// A lifetime-value run and where it was stored.
+#[derive(Debug, Clone)]
+pub struct ClvOutcome {
+    /// The run.
+    pub result: crate::models::clv::run::ClvResult,
+    /// The data it ran on (`customer_ids[row.customer]`).
+    pub dataset: Dataset,
+    /// The stored run's id, or `None` when the database is read-only.
+    pub run_id: Option<i64>,
+}
+
+/// Loads the database, fits BG/NBD and Gamma-Gamma, and stores the run (kind `clv`) with its
+/// per-customer values unless the database is read-only.
+pub fn clv(
+    db: &mut Database,
+    params: &crate::models::clv::run::ClvParams,
+    progress: &dyn Progress,
+) -> Result<ClvOutcome> {
+    let dataset = Dataset::load(db, progress)?;
+    let (result, run_id) = clv_loaded(db, &dataset, params, true, progress)?;
+    Ok(ClvOutcome {
+        result,
+        dataset,
+        run_id,
+    })
+}
+
+/// Runs lifetime value on a borrowed dataset; with `store`, stores it unless the database is
+/// read-only, returning the stored run's id.
+pub fn clv_loaded(
+    db: &mut Database,
+    dataset: &Dataset,
+    params: &crate::models::clv::run::ClvParams,
+    store: bool,
+    progress: &dyn Progress,
+) -> Result<(crate::models::clv::run::ClvResult, Option<i64>)> {
+    let result = crate::models::clv::run::run(dataset, params, progress)?;
+    progress.check()?;
+    if db.is_read_only() || !store {
+        return Ok((result, None));
+    }
+    let params_json = serde_json::to_string(params)
+        .map_err(|e| crate::Error::Invalid(format!("parameters: {e}")))?;
+    let summary_json = serde_json::to_string(&result.summary())
+        .map_err(|e| crate::Error::Invalid(format!("summary: {e}")))?;
+    let rows: Vec<crate::data::clv_runs::ClvValueRow> = result
+        .customers
+        .iter()
+        .filter_map(|c| {
+            Some(crate::data::clv_runs::ClvValueRow {
+                customer_id: dataset.customer_ids.get(c.customer as usize)?.clone(),
+                frequency: f64::from(c.frequency),
+                recency: c.recency,
+                t: c.t,
+                monetary: (c.frequency > 0).then_some(c.monetary),
+                p_alive: c.p_alive,
+                expected_purchases: c.expected_purchases,
+                clv: c.clv,
+            })
+        })
+        .collect();
+    let run_id = crate::data::clv_runs::save_clv_run(db, &params_json, &summary_json, &rows)?;
+    Ok((result, Some(run_id)))
+}

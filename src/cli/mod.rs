@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod churn;
+pub mod clv;
 pub mod evaluate_recs;
 pub mod export;
 pub mod import;
@@ -58,6 +59,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Predict churn with cross-validation, reasons per customer; store the run.
     Churn(churn::ChurnArgs),
+    /// Customer lifetime value: BG/NBD purchases and P(alive), Gamma-Gamma spend.
+    Clv(clv::ClvArgs),
 }
 
 /// Runs a subcommand.
@@ -72,6 +75,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Audit(args) => audit::run(args),
         Command::Export(args) => export::run(args),
         Command::Churn(args) => churn::run(args),
+        Command::Clv(args) => clv::run(args),
     }
 }
 

@@ -3,7 +3,8 @@
 //! Segmentation, recommendations, churn, lifetime value and the fairness audit land here, one
 //! module each, as their issues are built.
 
-pub mod fairness;
 pub mod churn;
+pub mod clv;
+pub mod fairness;
 pub mod recommend;
 pub mod segment;

@@ -1,0 +1,199 @@
+//! `tailor clv DB [--calibration-end DATE] [--time-unit day|week] [--horizon N]
+//! [--discount RATE] [--out FILE] [--json]`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+
+use crate::cli::{StderrProgress, print_json, print_text};
+use crate::data::Database;
+use crate::error::Error;
+use crate::export::write_atomically;
+use crate::format::thousands;
+use crate::models::clv::run::{ClvParams, ClvResult};
+use crate::models::clv::summary::TimeUnit;
+use crate::pipeline::{self, ClvOutcome};
+
+/// Arguments of `tailor clv`.
+#[derive(Debug, clap::Args)]
+pub struct ClvArgs {
+    /// The database.
+    pub db: PathBuf,
+    /// Last day of the calibration period (YYYY-MM-DD); later purchases form the holdout.
+    /// Default: the last purchase day (no holdout).
+    #[arg(long)]
+    pub calibration_end: Option<String>,
+    /// Unit of recency, T and the horizon: day or week.
+    #[arg(long, default_value = "week")]
+    pub time_unit: String,
+    /// Horizon of expected purchases and CLV, in the time unit (default: one year).
+    #[arg(long)]
+    pub horizon: Option<f64>,
+    /// Monthly discount rate of the CLV (0.01 = 1% a month); 0 for none.
+    #[arg(long, default_value_t = 0.0)]
+    pub discount: f64,
+    /// Write customer_id,frequency,recency,T,p_alive,expected_purchases,clv to this CSV.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `tailor clv`.
+pub fn run(args: ClvArgs) -> anyhow::Result<()> {
+    let unit = TimeUnit::parse(&args.time_unit).ok_or_else(|| {
+        Error::Invalid(format!(
+            "unknown --time-unit {}: use day or week",
+            args.time_unit
+        ))
+    })?;
+    let mut params = ClvParams::new(unit);
+    if let Some(text) = &args.calibration_end {
+        let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            Error::Invalid(format!(
+                "--calibration-end {text} is not a date: use YYYY-MM-DD"
+            ))
+        })?;
+        params.calibration_end = Some(date);
+    }
+    if let Some(h) = args.horizon {
+        params.horizon = h;
+    }
+    params.discount_monthly = args.discount;
+    let mut db = Database::open(&args.db)?;
+    let outcome = pipeline::clv(&mut db, &params, &StderrProgress::default())?;
+    if outcome.run_id.is_none() {
+        eprintln!(
+            "note: the database is read-only ({}): the run was not saved",
+            db.read_only_reason().unwrap_or("not writable")
+        );
+    }
+    if let Some(path) = &args.out {
+        write_values(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        print_json(&outcome.result.summary())
+    } else {
+        print_text(&describe(&outcome.result))
+    }
+}
+
+fn write_values(path: &std::path::Path, o: &ClvOutcome) -> crate::Result<()> {
+    write_atomically(path, |w| {
+        writeln!(
+            w,
+            "customer_id,frequency,recency,T,p_alive,expected_purchases,clv"
+        )
+        .map_err(Error::io(path))?;
+        for c in &o.result.customers {
+            let Some(id) = o.dataset.customer_ids.get(c.customer as usize) else {
+                continue;
+            };
+            let clv = c.clv.map(|v| v.to_string()).unwrap_or_default();
+            writeln!(
+                w,
+                "{},{},{},{},{},{},{}",
+                csv_field(id),
+                c.frequency,
+                c.recency,
+                c.t,
+                c.p_alive,
+                c.expected_purchases,
+                clv
+            )
+            .map_err(Error::io(path))?;
+        }
+        Ok(())
+    })
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn describe(r: &ClvResult) -> String {
+    let unit = r.params.time_unit.plural();
+    let bg = &r.bgnbd;
+    let mut out = format!(
+        "Lifetime value of {} customers, calibration {} to {} ({unit})\n",
+        thousands(r.customers.len() as u64),
+        r.first_purchase,
+        r.calibration_end
+    );
+    if r.left_out > 0 {
+        out.push_str(&format!(
+            "  {} customers left out: their first purchase is after the calibration end\n",
+            thousands(r.left_out as u64)
+        ));
+    }
+    out.push_str(&format!(
+        "BG/NBD: r {:.4}, alpha {:.4}, a {:.4}, b {:.4}, log-likelihood {:.2}{}\n",
+        bg.params.r,
+        bg.params.alpha,
+        bg.params.a,
+        bg.params.b,
+        bg.log_likelihood,
+        if bg.converged { "" } else { " (not converged)" }
+    ));
+    match &r.gamma_gamma {
+        Some(g) => out.push_str(&format!(
+            "Gamma-Gamma on {} repeat customers: p {:.4}, q {:.4}, v {:.4}\n",
+            thousands(g.customers as u64),
+            g.params.p,
+            g.params.q,
+            g.params.v
+        )),
+        None => out.push_str("Gamma-Gamma: no repeat customers, so no spend model and no CLV\n"),
+    }
+    let n = r.customers.len().max(1) as f64;
+    let purchases: f64 = r.customers.iter().map(|c| c.expected_purchases).sum();
+    let alive: f64 = r.customers.iter().map(|c| c.p_alive).sum();
+    out.push_str(&format!(
+        "Next {} {unit}: {:.0} expected purchases; mean P(alive) {:.2}\n",
+        r.params.horizon,
+        purchases,
+        alive / n
+    ));
+    if r.gamma_gamma.is_some() {
+        let total: f64 = r.customers.iter().filter_map(|c| c.clv).sum();
+        let discount = if r.params.discount_monthly > 0.0 {
+            format!(
+                ", discounted {:.1}% a month",
+                r.params.discount_monthly * 100.0
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "Lifetime value over the horizon: {} in total, {:.2} per customer{discount}\n",
+            thousands(total.round() as u64),
+            total / n
+        ));
+    }
+    if let Some(h) = &r.holdout {
+        out.push_str(&format!(
+            "Holdout ({:.1} {unit}): {:.0} purchases, {:.0} predicted\n  frequency  customers  actual  predicted\n",
+            h.length, h.actual_total, h.predicted_total
+        ));
+        let last = h.bins.len().saturating_sub(1);
+        for (i, b) in h.bins.iter().enumerate() {
+            let label = if i == last {
+                format!("{}+", b.frequency)
+            } else {
+                b.frequency.to_string()
+            };
+            out.push_str(&format!(
+                "  {label:>9}  {:>9}  {:>6.2}  {:>9.2}\n",
+                b.customers, b.actual, b.predicted
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,487 @@
+//! One lifetime-value run end to end: summaries, BG/NBD, Gamma-Gamma, per-customer values, the
+//! holdout comparison and the P(alive) grid.
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use serde::{Serialize, Serializer};
+
+use crate::data::dataset::Dataset;
+use crate::error::{Error, Result};
+use crate::models::clv::bgnbd::{self, BgNbd, BgNbdFit, RfData};
+use crate::models::clv::gamma_gamma::{self, GammaGamma, GammaGammaFit};
+use crate::models::clv::summary::{self, TimeUnit};
+use crate::progress::Progress;
+
+/// Days in the month used for discounting.
+pub const DAYS_PER_MONTH: f64 = 30.0;
+
+/// Parameters of a lifetime-value run.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ClvParams {
+    /// Last day of the calibration period (inclusive); `None`: the last purchase day, so no
+    /// holdout.
+    #[serde(serialize_with = "serialize_date")]
+    pub calibration_end: Option<NaiveDate>,
+    /// Unit of recency, T and the horizon.
+    pub time_unit: TimeUnit,
+    /// Horizon of expected purchases and CLV, in the time unit.
+    pub horizon: f64,
+    /// Monthly discount rate of the CLV (0.01 = 1% a month; months of 30 days). With 0, CLV is
+    /// simply expected purchases over the horizon × expected spend per purchase; otherwise the
+    /// expected purchases of each month are discounted by (1 + rate)^month, as `lifetimes`'
+    /// `customer_lifetime_value` does.
+    pub discount_monthly: f64,
+}
+
+impl ClvParams {
+    /// Defaults for a unit: calibration to the last purchase, a one-year horizon (52 weeks or
+    /// 365 days), no discounting.
+    pub fn new(time_unit: TimeUnit) -> ClvParams {
+        ClvParams {
+            calibration_end: None,
+            time_unit,
+            horizon: match time_unit {
+                TimeUnit::Day => 365.0,
+                TimeUnit::Week => 52.0,
+            },
+            discount_monthly: 0.0,
+        }
+    }
+}
+
+fn serialize_date<S: Serializer>(
+    d: &Option<NaiveDate>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// One customer's values.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct CustomerValue {
+    /// Customer index in the `Dataset` (`dataset.customer_ids[customer]`).
+    pub customer: u32,
+    /// Repeat purchase days in the calibration period.
+    pub frequency: u32,
+    /// Last − first purchase, in the time unit.
+    pub recency: f64,
+    /// Calibration end − first purchase, in the time unit.
+    pub t: f64,
+    /// Mean spend over the repeat purchase days (0 without repeat purchases).
+    pub monetary: f64,
+    /// Probability that the customer is still active at the calibration end.
+    pub p_alive: f64,
+    /// Expected purchases over the horizon.
+    pub expected_purchases: f64,
+    /// Expected spend per purchase (Gamma-Gamma); `None` without a Gamma-Gamma fit.
+    pub expected_spend: Option<f64>,
+    /// Lifetime value over the horizon; `None` without a Gamma-Gamma fit.
+    pub clv: Option<f64>,
+    /// Purchase days in the holdout period.
+    pub holdout_purchases: u32,
+}
+
+/// Actual against predicted holdout purchases for customers with one calibration frequency.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HoldoutBin {
+    /// Calibration frequency; the last bin holds this many or more (`7` is "7+").
+    pub frequency: u32,
+    /// Customers in the bin.
+    pub customers: usize,
+    /// Mean purchases in the holdout period.
+    pub actual: f64,
+    /// Mean of the BG/NBD conditional expectation over the holdout period.
+    pub predicted: f64,
+}
+
+/// The calibration/holdout comparison (the paper's Figure 4).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Holdout {
+    /// Length of the holdout period, in the time unit.
+    pub length: f64,
+    /// Bins by calibration frequency 0..7+.
+    pub bins: Vec<HoldoutBin>,
+    /// Total purchases in the holdout.
+    pub actual_total: f64,
+    /// Total predicted purchases in the holdout.
+    pub predicted_total: f64,
+}
+
+/// P(alive) over frequency × recency for customers of age `t` (the window's heatmap).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AliveGrid {
+    /// The age of the grid's customers: the largest T, in the time unit.
+    pub t: f64,
+    /// Row values: frequencies 0..=max.
+    pub frequencies: Vec<u32>,
+    /// Column values: recencies from 0 to `t`.
+    pub recencies: Vec<f64>,
+    /// `p_alive[row][column]`.
+    pub p_alive: Vec<Vec<f64>>,
+}
+
+/// The result of a lifetime-value run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClvResult {
+    /// The parameters.
+    pub params: ClvParams,
+    /// The calibration end used (ISO date).
+    pub calibration_end: String,
+    /// First purchase day of the data (ISO date).
+    pub first_purchase: String,
+    /// Last purchase day of the data (ISO date).
+    pub last_purchase: String,
+    /// The BG/NBD fit.
+    pub bgnbd: BgNbdFit,
+    /// The Gamma-Gamma fit; `None` without repeat customers.
+    pub gamma_gamma: Option<GammaGammaFit>,
+    /// One row per customer with calibration history, by customer index.
+    pub customers: Vec<CustomerValue>,
+    /// Customers whose first purchase comes after the calibration end (left out).
+    pub left_out: usize,
+    /// Customers with no purchase at all (returns or cancellations only, or no rows).
+    pub without_purchases: usize,
+    /// Transaction rows left out: cancelled, or a negative amount.
+    pub excluded_rows: usize,
+    /// The holdout comparison; `None` when the calibration ends on the last purchase day.
+    pub holdout: Option<Holdout>,
+    /// The P(alive) grid.
+    pub alive_grid: AliveGrid,
+}
+
+fn iso(day: i64) -> String {
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|d| d.checked_add_signed(chrono::Duration::days(day)))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn day_number(d: NaiveDate) -> i64 {
+    NaiveDate::from_ymd_opt(1970, 1, 1).map_or(0, |e| (d - e).num_days())
+}
+
+/// Runs BG/NBD and Gamma-Gamma on the dataset's transactions.
+pub fn run(data: &Dataset, params: &ClvParams, progress: &dyn Progress) -> Result<ClvResult> {
+    if !(params.horizon > 0.0 && params.horizon.is_finite()) {
+        return Err(Error::Invalid(format!(
+            "the horizon must be a positive number of {}, not {}",
+            params.time_unit.plural(),
+            params.horizon
+        )));
+    }
+    if !(params.discount_monthly >= 0.0 && params.discount_monthly < 1.0) {
+        return Err(Error::Invalid(format!(
+            "the monthly discount rate must be in [0, 1), not {}",
+            params.discount_monthly
+        )));
+    }
+    let tx = &data.transactions;
+    if tx.is_empty() {
+        return Err(Error::Invalid(
+            "no transactions: lifetime value needs purchase history".into(),
+        ));
+    }
+    let Some((first, last)) = summary::purchase_span(tx) else {
+        return Err(Error::Invalid(
+            "no purchases: every transaction is cancelled or a return".into(),
+        ));
+    };
+    let end = params.calibration_end.map_or(last, day_number);
+    if end < first {
+        return Err(Error::Invalid(format!(
+            "the calibration end {} is before the first purchase ({})",
+            iso(end),
+            iso(first)
+        )));
+    }
+    progress.report(0.05, "Summarizing purchases");
+    let Some(s) = summary::summarize(tx, end, params.time_unit) else {
+        return Err(Error::Invalid("no purchases to summarize".into()));
+    };
+    progress.check()?;
+    let d = RfData {
+        x: s.rows.iter().map(|r| r.frequency).collect(),
+        t_x: s.rows.iter().map(|r| r.recency).collect(),
+        t: s.rows.iter().map(|r| r.t).collect(),
+    };
+    progress.report(0.2, "Fitting BG/NBD");
+    let fit = bgnbd::fit(&d);
+    progress.check()?;
+    progress.report(0.6, "Fitting Gamma-Gamma");
+    let pairs: Vec<(u32, f64)> = s.rows.iter().map(|r| (r.frequency, r.monetary)).collect();
+    let gg = gamma_gamma::fit(&pairs);
+    progress.check()?;
+    progress.report(0.7, "Computing customer values");
+    let model = fit.params;
+    let spend_model: Option<GammaGamma> = gg.as_ref().map(|g| g.params);
+    let step = DAYS_PER_MONTH / params.time_unit.days();
+    let customers: Vec<CustomerValue> = s
+        .rows
+        .par_iter()
+        .map(|r| {
+            let expected = model.expected_purchases(params.horizon, r.frequency, r.recency, r.t);
+            let spend = spend_model.map(|g| g.expected_spend(r.frequency, r.monetary));
+            let clv = spend.map(|spend| {
+                spend
+                    * discounted_purchases(
+                        &model,
+                        params,
+                        step,
+                        r.frequency,
+                        r.recency,
+                        r.t,
+                        expected,
+                    )
+            });
+            CustomerValue {
+                customer: r.customer,
+                frequency: r.frequency,
+                recency: r.recency,
+                t: r.t,
+                monetary: r.monetary,
+                p_alive: model.p_alive(r.frequency, r.recency, r.t),
+                expected_purchases: expected,
+                expected_spend: spend,
+                clv,
+                holdout_purchases: r.holdout_purchases,
+            }
+        })
+        .collect();
+    progress.check()?;
+    let holdout = (s.holdout_length > 0.0).then(|| holdout(&model, &customers, s.holdout_length));
+    let alive_grid = alive_grid(&model, &d);
+    let with_history = customers.len() + s.left_out;
+    progress.report(1.0, "Done");
+    Ok(ClvResult {
+        params: *params,
+        calibration_end: iso(end),
+        first_purchase: iso(first),
+        last_purchase: iso(last),
+        bgnbd: fit,
+        gamma_gamma: gg,
+        customers,
+        left_out: s.left_out,
+        without_purchases: data.n_customers().saturating_sub(with_history),
+        excluded_rows: s.excluded_rows,
+        holdout,
+        alive_grid,
+    })
+}
+
+/// Expected purchases over the horizon, each month's discounted by (1 + rate)^month.
+fn discounted_purchases(
+    model: &BgNbd,
+    params: &ClvParams,
+    month: f64,
+    x: u32,
+    t_x: f64,
+    t: f64,
+    undiscounted: f64,
+) -> f64 {
+    if params.discount_monthly <= 0.0 {
+        return undiscounted;
+    }
+    let mut total = 0.0;
+    let mut prev = 0.0;
+    let mut k = 1;
+    loop {
+        let end = (f64::from(k) * month).min(params.horizon);
+        let e = model.expected_purchases(end, x, t_x, t);
+        total += (e - prev) / (1.0 + params.discount_monthly).powi(k);
+        prev = e;
+        if end >= params.horizon || k >= 100_000 {
+            break;
+        }
+        k += 1;
+    }
+    total
+}
+
+/// Calibration frequencies 0..=6 get a bin each; 7 and more share the last.
+const HOLDOUT_BINS: u32 = 8;
+
+fn holdout(model: &BgNbd, customers: &[CustomerValue], length: f64) -> Holdout {
+    let predicted: Vec<f64> = customers
+        .par_iter()
+        .map(|c| model.expected_purchases(length, c.frequency, c.recency, c.t))
+        .collect();
+    let mut sums = vec![(0usize, 0.0f64, 0.0f64); HOLDOUT_BINS as usize];
+    for (c, p) in customers.iter().zip(&predicted) {
+        let bin = c.frequency.min(HOLDOUT_BINS - 1) as usize;
+        if let Some(s) = sums.get_mut(bin) {
+            s.0 += 1;
+            s.1 += f64::from(c.holdout_purchases);
+            s.2 += p;
+        }
+    }
+    let actual_total = sums.iter().map(|s| s.1).sum();
+    let predicted_total = sums.iter().map(|s| s.2).sum();
+    let bins = sums
+        .into_iter()
+        .enumerate()
+        .map(|(f, (n, a, p))| HoldoutBin {
+            frequency: f as u32,
+            customers: n,
+            actual: if n > 0 { a / n as f64 } else { 0.0 },
+            predicted: if n > 0 { p / n as f64 } else { 0.0 },
+        })
+        .collect();
+    Holdout {
+        length,
+        bins,
+        actual_total,
+        predicted_total,
+    }
+}
+
+/// Columns of the P(alive) grid.
+const GRID_COLUMNS: usize = 41;
+/// The most rows (frequencies) of the P(alive) grid.
+const GRID_MAX_FREQUENCY: u32 = 60;
+
+fn alive_grid(model: &BgNbd, d: &RfData) -> AliveGrid {
+    let t = d.t.iter().copied().fold(0.0, f64::max);
+    let max_x =
+        d.x.iter()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .min(GRID_MAX_FREQUENCY);
+    let frequencies: Vec<u32> = (0..=max_x).collect();
+    let recencies: Vec<f64> = (0..GRID_COLUMNS)
+        .map(|i| t * i as f64 / (GRID_COLUMNS - 1) as f64)
+        .collect();
+    let p_alive = frequencies
+        .iter()
+        .map(|&x| recencies.iter().map(|&r| model.p_alive(x, r, t)).collect())
+        .collect();
+    AliveGrid {
+        t,
+        frequencies,
+        recencies,
+        p_alive,
+    }
+}
+
+impl ClvResult {
+    /// The JSON summary printed by `tailor clv --json` and stored with the run: parameters,
+    /// fits and totals, without the per-customer rows.
+    pub fn summary(&self) -> serde_json::Value {
+        let bg = &self.bgnbd;
+        let total_clv: Option<f64> = self
+            .gamma_gamma
+            .as_ref()
+            .map(|_| self.customers.iter().filter_map(|c| c.clv).sum());
+        serde_json::json!({
+            "bgnbd": {
+                "r": bg.params.r,
+                "alpha": bg.params.alpha,
+                "a": bg.params.a,
+                "b": bg.params.b,
+                "log_likelihood": bg.log_likelihood,
+                "converged": bg.converged,
+            },
+            "gamma_gamma": self.gamma_gamma.as_ref().map(|g| serde_json::json!({
+                "p": g.params.p,
+                "q": g.params.q,
+                "v": g.params.v,
+                "log_likelihood": g.log_likelihood,
+                "repeat_customers": g.customers,
+            })),
+            "customers": self.customers.len(),
+            "left_out": self.left_out,
+            "without_purchases": self.without_purchases,
+            "excluded_rows": self.excluded_rows,
+            "time_unit": self.params.time_unit,
+            "horizon": self.params.horizon,
+            "discount_monthly": self.params.discount_monthly,
+            "calibration_end": self.calibration_end,
+            "first_purchase": self.first_purchase,
+            "last_purchase": self.last_purchase,
+            "expected_purchases": self.customers.iter().map(|c| c.expected_purchases).sum::<f64>(),
+            "total_clv": total_clv,
+            "holdout": self.holdout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::dataset::{NONE, Transactions};
+    use crate::progress::NoProgress;
+
+    /// 60 customers buying every `1 + i % 5` weeks from day `i` to a day depending on `i`.
+    fn dataset() -> Dataset {
+        let mut t = Transactions::default();
+        let base = 10_000i64; // days since 1970
+        for c in 0..60u32 {
+            let gap = 7 * (1 + i64::from(c) % 5);
+            let stop = 100 + 3 * i64::from(c);
+            let mut day = i64::from(c);
+            while day < stop {
+                t.customer.push(c);
+                t.product.push(NONE);
+                t.ts.push((base + day) * 86_400);
+                t.order.push(NONE);
+                t.quantity.push(1.0);
+                t.amount.push(10.0 + f64::from(c % 7) + (day % 3) as f64);
+                t.cancelled.push(false);
+                t.rating.push(f32::NAN);
+                day += gap;
+            }
+        }
+        Dataset {
+            customer_ids: (0..60).map(|i| format!("c{i:02}")).collect(),
+            transactions: t,
+            has_transactions: true,
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn discounting_lowers_clv_and_holdout_needs_a_calibration_end() {
+        let data = dataset();
+        let mut params = ClvParams::new(TimeUnit::Week);
+        let plain = run(&data, &params, &NoProgress).unwrap();
+        assert!(plain.holdout.is_none());
+        assert_eq!(plain.customers.len(), 60);
+        assert!(plain.gamma_gamma.is_some());
+        params.discount_monthly = 0.02;
+        let discounted = run(&data, &params, &NoProgress).unwrap();
+        for (a, b) in plain.customers.iter().zip(&discounted.customers) {
+            let (a, b) = (a.clv.unwrap(), b.clv.unwrap());
+            assert!(b < a && b > 0.8 * a, "{b} vs {a}");
+        }
+        params.calibration_end = NaiveDate::from_ymd_opt(1997, 8, 1);
+        let split = run(&data, &params, &NoProgress).unwrap();
+        assert_eq!(split.calibration_end, "1997-08-01");
+        assert_eq!(split.customers.len() + split.left_out, 60);
+        let h = split.holdout.unwrap();
+        assert_eq!(h.bins.len(), 8);
+        assert!(h.actual_total > 0.0 && h.predicted_total > 0.0);
+        assert_eq!(
+            split.alive_grid.p_alive.len(),
+            split.alive_grid.frequencies.len()
+        );
+        params.calibration_end = NaiveDate::from_ymd_opt(1990, 1, 1);
+        assert!(matches!(
+            run(&data, &params, &NoProgress),
+            Err(Error::Invalid(m)) if m.contains("before the first purchase")
+        ));
+        params.calibration_end = None;
+        params.horizon = 0.0;
+        assert!(run(&data, &params, &NoProgress).is_err());
+        assert!(
+            run(
+                &Dataset::default(),
+                &ClvParams::new(TimeUnit::Day),
+                &NoProgress
+            )
+            .is_err()
+        );
+    }
+}
