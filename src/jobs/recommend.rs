@@ -34,6 +34,8 @@ pub struct ModelsInfo {
     pub pairs: usize,
     /// Methods that cannot be used on this data, with the reason.
     pub unavailable: Vec<(RecMethod, String)>,
+    /// A customer with purchases, to show as an example id.
+    pub example_id: Option<String>,
 }
 
 /// One customer's answer: recommendations and recent history, or that the id is unknown.
@@ -156,6 +158,9 @@ pub fn fit_models(
             .iter()
             .filter_map(|&m| rec.models.unavailable(m).map(|why| (m, why.to_string())))
             .collect(),
+        example_id: (0..data.n_customers())
+            .find(|&c| !rec.interactions.of(c).is_empty())
+            .and_then(|c| data.customer_ids.get(c).cloned()),
     })
 }
 

@@ -183,12 +183,17 @@ fn unavailable_list(view: &RecommendView) -> Vec<(RecMethod, String)> {
 
 fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palette) {
     let ready = view.ready().is_some();
+    let hint = view
+        .ready()
+        .and_then(|info| info.example_id.clone())
+        .map(|id| format!("for example {id}"))
+        .unwrap_or_else(|| "a customer id".to_string());
     // Find a customer.
     ui.horizontal_wrapped(|ui| {
         ui.label("Customer id");
         let edit = ui.add(
             egui::TextEdit::singleline(&mut view.id_text)
-                .hint_text("for example C0000042")
+                .hint_text(hint)
                 .desired_width(160.0),
         );
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
