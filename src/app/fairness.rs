@@ -325,8 +325,8 @@ impl TailorApp {
             Event::WhatIfDone { result, .. } => {
                 view.what_if_job = None;
                 self.notice = Some(format!(
-                    "Retrained without {}: AUC {:.3} → {:.3}",
-                    result.feature, result.auc_before, result.auc_after
+                    "Retrained without {}: AUC {:.3}, was {:.3}",
+                    result.feature, result.auc_after, result.auc_before
                 ));
                 view.what_if = Some(result);
             }

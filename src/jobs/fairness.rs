@@ -444,3 +444,182 @@ pub fn run_churn(
         crate::pipeline::churn_loaded(db, data, &ChurnParams::default(), true, progress)?;
     run_id.ok_or_else(|| no_churn_run(db))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::churn::label::Label;
+    use crate::progress::NoProgress;
+
+    /// A copy of the bundled sample with a stored churn run (inactive for 90 days).
+    fn sample_with_churn(dir: &std::path::Path) -> Database {
+        let bundled =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
+        let path = dir.join("demo.sqlite");
+        std::fs::copy(bundled, &path).unwrap();
+        let mut db = Database::open(&path).unwrap();
+        let data = Dataset::load(&db, &NoProgress).unwrap();
+        let params = ChurnParams {
+            label: Label::Inactive {
+                days: 90,
+                cutoff: None,
+            },
+            ..ChurnParams::default()
+        };
+        crate::pipeline::churn_loaded(&mut db, &data, &params, true, &NoProgress).unwrap();
+        db
+    }
+
+    #[test]
+    fn choices_list_protected_columns_first_and_the_churn_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_with_churn(dir.path());
+        let mut data = None;
+        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
+        assert!(c.churn_run.is_some());
+        assert!(c.churn_auc.is_some_and(|a| a > 0.5), "{c:?}");
+        assert!(c.attributes.first().is_some_and(|a| a.protected), "{c:?}");
+        assert!(c.attributes.iter().any(|a| a.name == "gender"));
+        assert!(
+            !c.attributes.iter().any(|a| a.name == "email"),
+            "PII left out"
+        );
+        assert!(c.segments.is_empty());
+        assert_eq!(c.customers, 5000);
+    }
+
+    #[test]
+    fn threshold_moves_match_the_pipeline_and_are_fast() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_with_churn(dir.path());
+        let mut data = None;
+        let mut models = None;
+        let mut cache = FairnessCache::default();
+        let first = audit(
+            Some(&db),
+            &mut data,
+            &mut models,
+            &mut cache,
+            "gender",
+            &Decision::ChurnTop(0.2),
+            &NoProgress,
+        )
+        .unwrap();
+        let loaded = data.as_ref().unwrap();
+        let want = crate::pipeline::audit_loaded(
+            &db,
+            loaded,
+            "gender",
+            Decision::ChurnTop(0.2),
+            &AuditOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(first, want);
+        // Moving the threshold reuses the cache: a few milliseconds.
+        let started = std::time::Instant::now();
+        for k in 1..=20 {
+            let f = f64::from(k) / 20.0;
+            let r = audit(
+                Some(&db),
+                &mut data,
+                &mut models,
+                &mut cache,
+                "gender",
+                &Decision::ChurnAbove(f),
+                &NoProgress,
+            )
+            .unwrap();
+            assert_eq!(r.decision, Decision::ChurnAbove(f));
+        }
+        let per = started.elapsed() / 20;
+        assert!(per < std::time::Duration::from_millis(50), "{per:?}");
+        // A column that does not exist fails with its name.
+        let e = audit(
+            Some(&db),
+            &mut data,
+            &mut models,
+            &mut cache,
+            "shoe_size",
+            &Decision::ChurnTop(0.2),
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("shoe_size"), "{e}");
+    }
+
+    #[test]
+    fn what_if_retrains_without_the_feature() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_with_churn(dir.path());
+        let mut data = None;
+        let mut models = None;
+        let mut cache = FairnessCache::default();
+        let report = audit(
+            Some(&db),
+            &mut data,
+            &mut models,
+            &mut cache,
+            "gender",
+            &Decision::ChurnTop(0.2),
+            &NoProgress,
+        )
+        .unwrap();
+        let feature = report.proxies[0].feature.clone();
+        let w = what_if(
+            Some(&db),
+            &mut data,
+            &mut cache,
+            "gender",
+            &Decision::ChurnTop(0.2),
+            &feature,
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(
+            (w.di_before - report.disparate_impact).abs() < 1e-12,
+            "{w:?}"
+        );
+        assert!(w.auc_after > 0.4 && w.auc_after < 1.0, "{w:?}");
+        assert_eq!(w.groups.len(), report.groups.len());
+        // Not for a segment decision.
+        let e = what_if(
+            Some(&db),
+            &mut data,
+            &mut cache,
+            "gender",
+            &Decision::Segment(0),
+            &feature,
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("churn decision"), "{e}");
+    }
+
+    #[test]
+    fn no_churn_run_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundled =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
+        let path = dir.path().join("demo.sqlite");
+        std::fs::copy(bundled, &path).unwrap();
+        let mut db = Database::open(&path).unwrap();
+        let mut data = None;
+        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
+        assert_eq!(c.churn_run, None);
+        let e = audit(
+            Some(&db),
+            &mut data,
+            &mut None,
+            &mut FairnessCache::default(),
+            "gender",
+            &Decision::ChurnTop(0.2),
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("no churn run"), "{e}");
+        let run = run_churn(Some(&mut db), &mut data, &NoProgress).unwrap();
+        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
+        assert_eq!(c.churn_run, Some(run));
+    }
+}

@@ -541,7 +541,7 @@ fn flags_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
     }
     for f in &r.flags {
         ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new("●").color(flag_colour(f, palette)));
+            ui.label(RichText::new("•").color(flag_colour(f, palette)));
             ui.label(RichText::new(f).color(flag_colour(f, palette)));
         });
     }
