@@ -159,7 +159,7 @@ fn audit_move_threshold_segment_and_what_if() {
     h.step();
     assert!(has_label(&h, "Before") && has_label(&h, "After"));
     assert!(
-        has_label(&h, &format!("{:.3}", w.auc_after)),
+        has_label(&h, &format!("{:.4}", w.auc_after)),
         "{}",
         dump(&h)
     );

@@ -451,7 +451,7 @@ fn rates_chart_ui(ui: &mut egui::Ui, r: &AuditReport, width: f32, palette: &Pale
                         "Four-fifths band",
                         PlotPoints::from(vec![[x0, band], [x1, band], [x1, max], [x0, max]]),
                     )
-                    .fill_color(palette.severity_info.gamma_multiply(0.12))
+                    .fill_color(palette.severity_info.gamma_multiply(0.3))
                     .stroke(egui::Stroke::NONE),
                 );
             }
@@ -630,8 +630,8 @@ fn what_if_ui(ui: &mut egui::Ui, w: &WhatIf, palette: &Palette) {
                     ui.strong("After");
                     ui.end_row();
                     ui.label("AUC");
-                    ui.label(format!("{:.3}", w.auc_before));
-                    ui.label(format!("{:.3}", w.auc_after));
+                    ui.label(format!("{:.4}", w.auc_before));
+                    ui.label(format!("{:.4}", w.auc_after));
                     ui.end_row();
                     let di = |x: f64| {
                         let t = RichText::new(format!("{x:.2}"));
@@ -658,7 +658,7 @@ fn what_if_ui(ui: &mut egui::Ui, w: &WhatIf, palette: &Palette) {
                 });
             let auc_change = w.auc_after - w.auc_before;
             ui.small(format!(
-                "The model {} {:.3} AUC; disparate impact moves from {:.2} to {:.2}.",
+                "The model {} {:.4} AUC; disparate impact moves from {:.2} to {:.2}.",
                 if auc_change < 0.0 { "loses" } else { "gains" },
                 auc_change.abs(),
                 w.di_before,
