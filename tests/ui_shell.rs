@@ -148,9 +148,13 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
         tailor::app::panels::recommendations::NO_TRANSACTIONS
     )
         || has_label(h, "Evaluation")));
+    // Fairness is built: it shows its decision picker.
+    click(&mut h, "Fairness");
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "Decision"
+    )));
     for (rail, text) in [
         ("Churn & value", "lifetime value"),
-        ("Fairness", "protected"),
         ("Campaigns", "privacy guard"),
     ] {
         click(&mut h, rail);

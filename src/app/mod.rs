@@ -5,6 +5,7 @@
 //! the frame (usually by submitting a job).
 
 mod command;
+pub mod fairness;
 mod logic;
 pub mod panels;
 pub mod recommend;
@@ -55,6 +56,10 @@ enum Pending {
     RecSegments,
     RecommendSegment,
     ExportRecs,
+    FairChoices,
+    Audit,
+    WhatIf,
+    FairChurn,
 }
 
 /// The job shown in the status bar.
@@ -81,6 +86,7 @@ pub struct TailorApp {
     data: DataView,
     segments: segments::SegmentsView,
     recs: recommend::RecommendView,
+    fairness: fairness::FairnessView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -124,6 +130,7 @@ impl TailorApp {
             data: DataView::default(),
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),
+            fairness: fairness::FairnessView::default(),
             error,
             notice: None,
             commands: Vec::new(),

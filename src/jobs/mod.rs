@@ -6,6 +6,7 @@
 //! [`Event::Failed`] or [`Event::Cancelled`]). The worker calls the repaint callback after every
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
+pub mod fairness;
 mod progress;
 pub mod recommend;
 pub mod segments;
@@ -130,6 +131,26 @@ pub enum Job {
         /// The table.
         recs: Arc<SegmentRecs>,
     },
+    /// Lists what the Fairness panel can audit.
+    FairnessChoices,
+    /// Audits a decision by a column (fast once cached: the panel asks on every threshold move).
+    Audit {
+        /// The column.
+        attribute: String,
+        /// The decision.
+        decision: crate::models::fairness::decision::Decision,
+    },
+    /// Retrains the churn model without `feature` and audits before and after.
+    FairnessWhatIf {
+        /// The column.
+        attribute: String,
+        /// A churn decision.
+        decision: crate::models::fairness::decision::Decision,
+        /// The feature left out.
+        feature: String,
+    },
+    /// Runs the churn model with the defaults and stores the run (then lists the choices).
+    FairnessRunChurn,
 }
 
 impl Job {
@@ -162,6 +183,12 @@ impl Job {
             Job::RecommendSegment { request, .. } => {
                 format!("Recommending for a segment ({})", request.method.label())
             }
+            Job::FairnessChoices => "Reading what can be audited".to_string(),
+            Job::Audit { attribute, .. } => format!("Auditing by {attribute}"),
+            Job::FairnessWhatIf { feature, .. } => {
+                format!("Retraining the churn model without {feature}")
+            }
+            Job::FairnessRunChurn => "Running the churn model".to_string(),
         }
     }
 
@@ -177,6 +204,8 @@ impl Job {
                 | Job::Recommend { .. }
                 | Job::RecSegments
                 | Job::ExportRecs { .. }
+                | Job::FairnessChoices
+                | Job::Audit { .. }
         )
     }
 }
@@ -335,6 +364,29 @@ pub enum Event {
         /// Rows written.
         rows: usize,
     },
+    /// What the Fairness panel can audit.
+    FairnessChoicesListed {
+        /// The job.
+        job_id: JobId,
+        /// The choices.
+        choices: Arc<fairness::FairnessChoices>,
+        /// The churn run just stored, for [`Job::FairnessRunChurn`].
+        stored_churn_run: Option<i64>,
+    },
+    /// An audit.
+    Audited {
+        /// The job.
+        job_id: JobId,
+        /// The report.
+        report: Arc<crate::models::fairness::report::AuditReport>,
+    },
+    /// The what-if's before and after.
+    WhatIfDone {
+        /// The job.
+        job_id: JobId,
+        /// The comparison.
+        result: Arc<fairness::WhatIf>,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -370,6 +422,9 @@ impl Event {
             | Event::RecSegmentsListed { job_id, .. }
             | Event::SegmentRecommended { job_id, .. }
             | Event::RecsExported { job_id, .. }
+            | Event::FairnessChoicesListed { job_id, .. }
+            | Event::Audited { job_id, .. }
+            | Event::WhatIfDone { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

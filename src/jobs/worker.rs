@@ -13,8 +13,8 @@ use crate::data::db::Database;
 use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, recommend, sample_summary_text,
-    segments,
+    DbInfo, Event, Job, JobId, JobProgress, fairness, import_summary_text, recommend,
+    sample_summary_text, segments,
 };
 use crate::models::recommend::engine::Recommender;
 use crate::progress::CancelToken;
@@ -57,6 +57,7 @@ impl Worker {
                     db: None,
                     dataset: None,
                     recommender: None,
+                    fairness: fairness::FairnessCache::default(),
                     ranges: HashMap::new(),
                     anchors: HashMap::new(),
                     events: event_tx,
@@ -120,6 +121,8 @@ struct WorkerState {
     dataset: Option<Dataset>,
     /// The recommendation models fitted on `dataset` (dropped with it).
     recommender: Option<Recommender>,
+    /// What the fairness audits keep between threshold moves (dropped with `dataset`).
+    fairness: fairness::FairnessCache,
     /// Rowid range per table, for direct rowid access to any page.
     ranges: HashMap<TableKind, RowidRange>,
     /// For tables with gaps in their rowids: row position → rowid of the row before it.
@@ -194,9 +197,8 @@ impl WorkerState {
                         info,
                     });
                 } else {
+                    self.drop_models();
                     let db = self.db.as_mut().ok_or_else(no_database)?;
-                    self.dataset = None;
-                    self.recommender = None;
                     let summary = import::import_files(db, &files, &options, progress)?;
                     self.ranges.clear();
                     self.anchors.clear();
@@ -231,9 +233,8 @@ impl WorkerState {
                 column,
                 role,
             } => {
+                self.drop_models();
                 let db = self.db.as_mut().ok_or_else(no_database)?;
-                self.dataset = None;
-                self.recommender = None;
                 db.set_role(table, &column, role)?;
                 let info = self.info()?;
                 self.send(Event::RoleSet { job_id: id, info });
@@ -363,6 +364,60 @@ impl WorkerState {
                     rows,
                 });
             }
+            Job::FairnessChoices | Job::FairnessRunChurn => {
+                let stored_churn_run = if matches!(job, Job::FairnessRunChurn) {
+                    Some(fairness::run_churn(
+                        self.db.as_mut(),
+                        &mut self.dataset,
+                        progress,
+                    )?)
+                } else {
+                    None
+                };
+                let choices = fairness::choices(self.db.as_ref(), &mut self.dataset, progress)?;
+                self.send(Event::FairnessChoicesListed {
+                    job_id: id,
+                    choices: Arc::new(choices),
+                    stored_churn_run,
+                });
+            }
+            Job::Audit {
+                attribute,
+                decision,
+            } => {
+                let report = fairness::audit(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    &mut self.fairness,
+                    &attribute,
+                    &decision,
+                    progress,
+                )?;
+                self.send(Event::Audited {
+                    job_id: id,
+                    report: Arc::new(report),
+                });
+            }
+            Job::FairnessWhatIf {
+                attribute,
+                decision,
+                feature,
+            } => {
+                let result = fairness::what_if(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.fairness,
+                    &attribute,
+                    &decision,
+                    &feature,
+                    progress,
+                )?;
+                self.send(Event::WhatIfDone {
+                    job_id: id,
+                    result: Arc::new(result),
+                });
+            }
         }
         Ok(())
     }
@@ -371,6 +426,7 @@ impl WorkerState {
     fn drop_models(&mut self) {
         self.dataset = None;
         self.recommender = None;
+        self.fairness = fairness::FairnessCache::default();
     }
 
     fn replace_db(&mut self, db: Database) {

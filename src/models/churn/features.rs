@@ -184,6 +184,10 @@ impl FeatureMatrix {
 pub struct FeatureOptions {
     /// Include protected columns (gender, age…).
     pub include_protected: bool,
+    /// Customers columns left out by name (case-insensitive), for example a proxy of a
+    /// protected column in the Fairness panel's what-if.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// A column under construction: values per row (`None` = blank).
@@ -338,6 +342,12 @@ pub fn build(
     for attr in &data.attributes {
         let allowed = if Some(attr.name.as_str()) == label_column {
             Err("label".to_string())
+        } else if options
+            .exclude
+            .iter()
+            .any(|x| x.trim().eq_ignore_ascii_case(&attr.name))
+        {
+            Err("left out on request".to_string())
         } else {
             match attr.role {
                 Role::Feature => Ok(()),
@@ -746,5 +756,22 @@ mod tests {
             Some(1)
         );
         assert_eq!(f.n, 4);
+    }
+
+    #[test]
+    fn excluded_columns_are_left_out_with_the_reason() {
+        let data = dataset("");
+        let options = FeatureOptions {
+            exclude: vec!["PLAN".into()],
+            ..FeatureOptions::default()
+        };
+        let f = build(&data, &[0, 1, 2, 3], None, None, &options);
+        assert!(!f.names().iter().any(|n| n.starts_with("plan")));
+        assert!(f.names().contains(&"score".to_string()));
+        assert!(
+            f.left_out
+                .iter()
+                .any(|l| l.column == "plan" && l.reason == "left out on request")
+        );
     }
 }

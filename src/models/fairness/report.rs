@@ -64,6 +64,28 @@ pub fn build(
     label: Option<(&str, &[Option<bool>])>,
     options: &AuditOptions,
 ) -> AuditReport {
+    build_with_proxies(
+        groups,
+        decision,
+        selected,
+        in_scope,
+        label,
+        options,
+        proxies(data, groups),
+    )
+}
+
+/// [`build`] with the proxies already computed (they depend on the column, not the decision,
+/// so the window keeps them while the threshold moves).
+pub fn build_with_proxies(
+    groups: &Groups,
+    decision: Decision,
+    selected: &[bool],
+    in_scope: &[bool],
+    label: Option<(&str, &[Option<bool>])>,
+    options: &AuditOptions,
+    proxies: Vec<Proxy>,
+) -> AuditReport {
     let of: Vec<Option<u32>> = groups
         .of
         .iter()
@@ -79,7 +101,6 @@ pub fn build(
         covered.map(|(_, l)| l.iter().map(|y| y.unwrap_or(false)).collect());
     let r = rates(selected, truth.as_deref(), &of, &groups.names, options);
     let mut flags = flags(&groups.display, &r);
-    let proxies = proxies(data, groups);
     let strong: Vec<String> = proxies
         .iter()
         .filter(|p| p.score >= PROXY_V)

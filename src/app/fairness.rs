@@ -1,0 +1,373 @@
+//! The Fairness panel's state, its commands and the worker events it takes.
+//!
+//! The audit itself runs on the worker. The panel asks again whenever the decision, the column
+//! or the threshold changes, but keeps at most one audit in flight: while it runs the last
+//! answer stays on screen, and when it lands the newest settings are asked for. Dragging the
+//! slider therefore never queues more than one audit.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::app::{Command, Pending, TailorApp};
+use crate::jobs::fairness::{FairnessChoices, WhatIf};
+use crate::jobs::{Event, Job, JobId};
+use crate::models::fairness::decision::Decision;
+use crate::models::fairness::report::AuditReport;
+
+/// What the Fairness panel asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FairCommand {
+    /// List the columns, the stored runs and the categories.
+    ListChoices,
+    /// Audit a decision by a column.
+    Audit {
+        /// The column.
+        attribute: String,
+        /// The decision.
+        decision: Decision,
+    },
+    /// Retrain the churn model without a feature and compare.
+    WhatIf {
+        /// The column.
+        attribute: String,
+        /// A churn decision.
+        decision: Decision,
+        /// The feature left out.
+        feature: String,
+    },
+    /// Run the churn model with the defaults and store it.
+    RunChurn,
+}
+
+/// The kinds of decision the panel offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecisionKind {
+    /// The top fraction of churn scores.
+    #[default]
+    ChurnTop,
+    /// Churn score at or above a threshold.
+    ChurnAbove,
+    /// Member of a segment.
+    Segment,
+    /// Shown a product of a category.
+    Recs,
+}
+
+impl DecisionKind {
+    /// Every kind, in the picker's order.
+    pub const ALL: [DecisionKind; 4] = [
+        DecisionKind::ChurnTop,
+        DecisionKind::ChurnAbove,
+        DecisionKind::Segment,
+        DecisionKind::Recs,
+    ];
+
+    /// The picker's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DecisionKind::ChurnTop => "Churn risk: top fraction",
+            DecisionKind::ChurnAbove => "Churn risk: above a threshold",
+            DecisionKind::Segment => "Member of a segment",
+            DecisionKind::Recs => "Recommended a category",
+        }
+    }
+
+    /// Whether it reads the stored churn run.
+    pub fn is_churn(self) -> bool {
+        matches!(self, DecisionKind::ChurnTop | DecisionKind::ChurnAbove)
+    }
+}
+
+/// The Fairness panel's state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FairnessView {
+    /// Whether the choices were asked for (asked again when the panel is shown again).
+    pub choices_requested: bool,
+    /// The frame the panel was last drawn in (to notice it being shown again).
+    pub last_frame: u64,
+    /// What can be audited.
+    pub choices: Option<Arc<FairnessChoices>>,
+    /// The decision's kind.
+    pub kind: DecisionKind,
+    /// Top fraction, 0..1.
+    pub fraction: f64,
+    /// Score threshold, 0..1.
+    pub threshold: f64,
+    /// The segment.
+    pub segment: Option<usize>,
+    /// The category.
+    pub category: Option<String>,
+    /// The column.
+    pub attribute: Option<String>,
+    /// The audit in flight and what it asked.
+    pub in_flight: Option<(JobId, String, Decision)>,
+    /// The last settings asked for (answered or failed), so they are not asked again.
+    pub asked: Option<(String, Decision)>,
+    /// The audit on screen.
+    pub shown: Option<Arc<AuditReport>>,
+    /// Why the last audit failed, shown in the panel.
+    pub audit_error: Option<String>,
+    /// The what-if running, and its feature.
+    pub what_if_job: Option<(JobId, String)>,
+    /// The what-if on screen.
+    pub what_if: Option<Arc<WhatIf>>,
+    /// The churn run being made.
+    pub churn_job: Option<JobId>,
+}
+
+impl Default for FairnessView {
+    fn default() -> Self {
+        FairnessView {
+            choices_requested: false,
+            last_frame: 0,
+            choices: None,
+            kind: DecisionKind::ChurnTop,
+            fraction: 0.2,
+            threshold: 0.5,
+            segment: None,
+            category: None,
+            attribute: None,
+            in_flight: None,
+            asked: None,
+            shown: None,
+            audit_error: None,
+            what_if_job: None,
+            what_if: None,
+            churn_job: None,
+        }
+    }
+}
+
+impl FairnessView {
+    /// Forgets everything read from the database; the decision's kind and numbers stay.
+    pub fn reset(&mut self) {
+        *self = FairnessView {
+            kind: self.kind,
+            fraction: self.fraction,
+            threshold: self.threshold,
+            ..FairnessView::default()
+        };
+    }
+
+    /// The decision the controls describe, when it is complete.
+    pub fn decision(&self) -> Option<Decision> {
+        match self.kind {
+            DecisionKind::ChurnTop => Some(Decision::ChurnTop(self.fraction.clamp(0.01, 1.0))),
+            DecisionKind::ChurnAbove => Some(Decision::ChurnAbove(self.threshold.clamp(0.01, 1.0))),
+            DecisionKind::Segment => self.segment.map(Decision::Segment),
+            DecisionKind::Recs => self.category.clone().map(Decision::RecsCategory),
+        }
+    }
+
+    /// Whether the controls' decision can be audited in this database.
+    pub fn available(&self) -> bool {
+        let Some(c) = &self.choices else {
+            return false;
+        };
+        match self.kind {
+            DecisionKind::ChurnTop | DecisionKind::ChurnAbove => c.churn_run.is_some(),
+            DecisionKind::Segment => !c.segments.is_empty(),
+            DecisionKind::Recs => !c.categories.is_empty(),
+        }
+    }
+
+    /// The audit to ask for now: the settings changed and no audit is in flight.
+    pub fn wanted(&self) -> Option<(String, Decision)> {
+        if self.in_flight.is_some() || !self.available() {
+            return None;
+        }
+        let want = (self.attribute.clone()?, self.decision()?);
+        (self.asked.as_ref() != Some(&want)).then_some(want)
+    }
+
+    /// Whether the audit on screen is behind the controls.
+    pub fn is_stale(&self) -> bool {
+        self.in_flight.is_some() || self.wanted().is_some()
+    }
+
+    /// Picks defaults that exist: the first protected column, the largest segment, the first
+    /// category.
+    fn fill_defaults(&mut self) {
+        let Some(c) = self.choices.clone() else {
+            return;
+        };
+        if self
+            .attribute
+            .as_ref()
+            .is_none_or(|a| !c.attributes.iter().any(|x| &x.name == a))
+        {
+            let gender = c
+                .attributes
+                .iter()
+                .find(|a| a.protected && a.name.eq_ignore_ascii_case("gender"));
+            self.attribute = gender
+                .or_else(|| c.attributes.first())
+                .map(|a| a.name.clone());
+        }
+        if self
+            .segment
+            .is_none_or(|s| !c.segments.iter().any(|x| x.id == s))
+        {
+            self.segment = c.segments.first().map(|s| s.id);
+        }
+        if self
+            .category
+            .as_ref()
+            .is_none_or(|x| !c.categories.contains(x))
+        {
+            self.category = c.categories.first().cloned();
+        }
+    }
+
+    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
+        if self
+            .in_flight
+            .as_ref()
+            .is_some_and(|(id, _, _)| !pending.contains_key(id))
+        {
+            self.in_flight = None;
+        }
+        if self
+            .what_if_job
+            .as_ref()
+            .is_some_and(|(id, _)| !pending.contains_key(id))
+        {
+            self.what_if_job = None;
+        }
+        if self.churn_job.is_some_and(|id| !pending.contains_key(&id)) {
+            self.churn_job = None;
+        }
+    }
+}
+
+impl TailorApp {
+    /// Applies a Fairness panel command.
+    pub(super) fn apply_fair_command(&mut self, command: FairCommand) {
+        match command {
+            FairCommand::ListChoices => {
+                self.fairness.choices_requested = true;
+                self.submit(Job::FairnessChoices, Pending::FairChoices);
+            }
+            FairCommand::Audit {
+                attribute,
+                decision,
+            } => {
+                if let Some(id) = self.submit(
+                    Job::Audit {
+                        attribute: attribute.clone(),
+                        decision: decision.clone(),
+                    },
+                    Pending::Audit,
+                ) {
+                    self.fairness.asked = Some((attribute.clone(), decision.clone()));
+                    self.fairness.in_flight = Some((id, attribute, decision));
+                }
+            }
+            FairCommand::WhatIf {
+                attribute,
+                decision,
+                feature,
+            } => {
+                self.error = None;
+                self.fairness.what_if = None;
+                self.fairness.what_if_job = self
+                    .submit(
+                        Job::FairnessWhatIf {
+                            attribute,
+                            decision,
+                            feature: feature.clone(),
+                        },
+                        Pending::WhatIf,
+                    )
+                    .map(|id| (id, feature));
+            }
+            FairCommand::RunChurn => {
+                self.error = None;
+                self.fairness.churn_job = self.submit(Job::FairnessRunChurn, Pending::FairChurn);
+            }
+        }
+    }
+
+    /// Keeps the panel's job ids in step with the jobs still awaited.
+    pub(super) fn sync_fair_jobs(&mut self) {
+        self.fairness.forget_lost_jobs(&self.pending);
+    }
+
+    /// Takes a fairness event.
+    pub(super) fn handle_fair_event(&mut self, event: Event) {
+        let view = &mut self.fairness;
+        match event {
+            Event::FairnessChoicesListed {
+                choices,
+                stored_churn_run,
+                ..
+            } => {
+                if let Some(run) = stored_churn_run {
+                    view.churn_job = None;
+                    self.notice = Some(format!("Churn model stored (run {run})"));
+                }
+                view.choices = Some(choices);
+                view.fill_defaults();
+                // The stored runs may have changed: audit again.
+                view.asked = None;
+            }
+            Event::Audited { job_id, report } => {
+                if view
+                    .in_flight
+                    .as_ref()
+                    .is_some_and(|(id, _, _)| *id == job_id)
+                {
+                    view.in_flight = None;
+                }
+                view.audit_error = None;
+                view.shown = Some(report);
+            }
+            Event::WhatIfDone { result, .. } => {
+                view.what_if_job = None;
+                self.notice = Some(format!(
+                    "Retrained without {}: AUC {:.3}, was {:.3}",
+                    result.feature, result.auc_after, result.auc_before
+                ));
+                view.what_if = Some(result);
+            }
+            _ => {}
+        }
+    }
+
+    /// A fairness job failed or was cancelled: the panel stops waiting for it. Returns whether
+    /// the failure is shown in the panel (an audit), not in the banner.
+    pub(super) fn fair_job_ended(&mut self, pending: Pending, message: Option<&str>) -> bool {
+        let view = &mut self.fairness;
+        match pending {
+            Pending::Audit => {
+                view.in_flight = None;
+                view.audit_error = message.map(str::to_string);
+                message.is_some()
+            }
+            Pending::WhatIf => {
+                view.what_if_job = None;
+                false
+            }
+            Pending::FairChurn => {
+                view.churn_job = None;
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// The Fairness panel's state (tests).
+    pub fn fairness(&self) -> &FairnessView {
+        &self.fairness
+    }
+
+    /// The Fairness panel's state, to set controls (tests).
+    pub fn fairness_mut(&mut self) -> &mut FairnessView {
+        &mut self.fairness
+    }
+}
+
+/// A command for the Fairness panel.
+pub fn command(c: FairCommand) -> Command {
+    Command::Fairness(c)
+}
