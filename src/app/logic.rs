@@ -73,6 +73,7 @@ impl TailorApp {
                 self.db = DbView::Open(info);
                 // The worker dropped its models: they are fitted again on the new roles.
                 self.recs.reset();
+                self.churn.reset();
             }
             Event::Segmented { .. }
             | Event::SegmentRenamed { .. }
@@ -89,6 +90,9 @@ impl TailorApp {
             | Event::RecSegmentsListed { .. }
             | Event::SegmentRecommended { .. }
             | Event::RecsExported { .. } => self.handle_rec_event(event),
+            Event::ChurnReady { .. }
+            | Event::ClvReady { .. }
+            | Event::ChurnTargetsExported { .. } => self.handle_churn_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
@@ -97,6 +101,7 @@ impl TailorApp {
                     self.segments.running = false;
                 }
                 self.rec_job_ended(pending, Some(&message));
+                self.churn_job_ended(pending, Some(&message));
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -112,6 +117,9 @@ impl TailorApp {
                     Pending::RecEvaluate => "The evaluation failed",
                     Pending::RecSegments => "The stored segments could not be read",
                     Pending::RecommendSegment => "Recommending for the segment failed",
+                    Pending::Churn => "The churn model failed",
+                    Pending::Clv => "Lifetime value failed",
+                    Pending::ExportChurn => "The export failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -127,6 +135,7 @@ impl TailorApp {
                         self.segments.running = false;
                     }
                     self.rec_job_ended(pending, None);
+                    self.churn_job_ended(pending, None);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -148,6 +157,7 @@ impl TailorApp {
         self.db = DbView::Open(info);
         self.segments.reset();
         self.recs.reset();
+        self.churn.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -320,6 +330,7 @@ impl TailorApp {
             }
             Command::Segments(command) => self.apply_segment_command(command),
             Command::Recs(command) => self.apply_rec_command(command),
+            Command::Churn(command) => self.apply_churn_command(command),
         }
     }
 }

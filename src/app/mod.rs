@@ -4,6 +4,7 @@
 //! each frame, `ui` draws the panels, which return [`Command`]s that are applied at the end of
 //! the frame (usually by submitting a job).
 
+pub mod churn;
 mod command;
 mod logic;
 pub mod panels;
@@ -55,6 +56,9 @@ enum Pending {
     RecSegments,
     RecommendSegment,
     ExportRecs,
+    Churn,
+    Clv,
+    ExportChurn,
 }
 
 /// The job shown in the status bar.
@@ -81,6 +85,7 @@ pub struct TailorApp {
     data: DataView,
     segments: segments::SegmentsView,
     recs: recommend::RecommendView,
+    churn: churn::ChurnPanelView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -124,6 +129,7 @@ impl TailorApp {
             data: DataView::default(),
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),
+            churn: churn::ChurnPanelView::default(),
             error,
             notice: None,
             commands: Vec::new(),

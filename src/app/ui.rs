@@ -11,6 +11,7 @@ impl TailorApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
         let palette = theme::palette(ui.ctx());
         self.sync_rec_jobs();
+        self.sync_churn_jobs();
         let commands = &mut self.commands;
         let busy = self.running.is_some();
 
@@ -56,7 +57,9 @@ impl TailorApp {
             Panel::Recommendations => {
                 recommendations::recommendations_ui(ui, &self.db, &mut self.recs, busy, commands)
             }
-            Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
+            Panel::ChurnValue => {
+                churn_value::churn_value_ui(ui, &self.db, &mut self.churn, busy, commands)
+            }
             Panel::Fairness => fairness::fairness_ui(ui, &self.db),
             Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),
         });

@@ -6,6 +6,7 @@
 //! [`Event::Failed`] or [`Event::Cancelled`]). The worker calls the repaint callback after every
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
+pub mod churn;
 mod progress;
 pub mod recommend;
 pub mod segments;
@@ -130,6 +131,19 @@ pub enum Job {
         /// The table.
         recs: Arc<SegmentRecs>,
     },
+    /// Runs the churn model on the open database and stores the run.
+    Churn(crate::models::churn::run::ChurnParams),
+    /// Fits lifetime value (BG/NBD + Gamma-Gamma) on the open database and stores the run.
+    Clv(crate::models::clv::run::ClvParams),
+    /// Writes the customers above a churn threshold, by value at risk, to a CSV file.
+    ExportChurnTargets {
+        /// The file.
+        path: PathBuf,
+        /// The target list.
+        targets: Arc<churn::TargetList>,
+        /// Customers with a probability at least this are written.
+        threshold: f64,
+    },
 }
 
 impl Job {
@@ -162,6 +176,9 @@ impl Job {
             Job::RecommendSegment { request, .. } => {
                 format!("Recommending for a segment ({})", request.method.label())
             }
+            Job::Churn(params) => format!("Predicting churn ({})", params.model.as_str()),
+            Job::Clv(_) => "Fitting lifetime value".to_string(),
+            Job::ExportChurnTargets { path, .. } => format!("Exporting to {}", file_name(path)),
         }
     }
 
@@ -177,6 +194,7 @@ impl Job {
                 | Job::Recommend { .. }
                 | Job::RecSegments
                 | Job::ExportRecs { .. }
+                | Job::ExportChurnTargets { .. }
         )
     }
 }
@@ -335,6 +353,33 @@ pub enum Event {
         /// Rows written.
         rows: usize,
     },
+    /// A churn run finished.
+    ChurnReady {
+        /// The job.
+        job_id: JobId,
+        /// What the panel draws.
+        churn: Arc<churn::ChurnView>,
+        /// Every scored customer by value at risk.
+        targets: Arc<churn::TargetList>,
+    },
+    /// A lifetime-value run finished.
+    ClvReady {
+        /// The job.
+        job_id: JobId,
+        /// What the panel draws.
+        clv: Arc<churn::ClvView>,
+        /// The target list with values joined in (when churn has run).
+        targets: Option<Arc<churn::TargetList>>,
+    },
+    /// The churn target list was exported.
+    ChurnTargetsExported {
+        /// The job.
+        job_id: JobId,
+        /// The file written.
+        path: PathBuf,
+        /// Customers written.
+        rows: usize,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -370,6 +415,9 @@ impl Event {
             | Event::RecSegmentsListed { job_id, .. }
             | Event::SegmentRecommended { job_id, .. }
             | Event::RecsExported { job_id, .. }
+            | Event::ChurnReady { job_id, .. }
+            | Event::ClvReady { job_id, .. }
+            | Event::ChurnTargetsExported { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

@@ -13,8 +13,8 @@ use crate::data::db::Database;
 use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, import_summary_text, recommend, sample_summary_text,
-    segments,
+    DbInfo, Event, Job, JobId, JobProgress, churn, import_summary_text, recommend,
+    sample_summary_text, segments,
 };
 use crate::models::recommend::engine::Recommender;
 use crate::progress::CancelToken;
@@ -57,6 +57,7 @@ impl Worker {
                     db: None,
                     dataset: None,
                     recommender: None,
+                    churn: churn::ChurnCache::default(),
                     ranges: HashMap::new(),
                     anchors: HashMap::new(),
                     events: event_tx,
@@ -120,6 +121,8 @@ struct WorkerState {
     dataset: Option<Dataset>,
     /// The recommendation models fitted on `dataset` (dropped with it).
     recommender: Option<Recommender>,
+    /// The latest churn and CLV results on `dataset` (dropped with it).
+    churn: churn::ChurnCache,
     /// Rowid range per table, for direct rowid access to any page.
     ranges: HashMap<TableKind, RowidRange>,
     /// For tables with gaps in their rowids: row position → rowid of the row before it.
@@ -197,6 +200,7 @@ impl WorkerState {
                     let db = self.db.as_mut().ok_or_else(no_database)?;
                     self.dataset = None;
                     self.recommender = None;
+                    self.churn = churn::ChurnCache::default();
                     let summary = import::import_files(db, &files, &options, progress)?;
                     self.ranges.clear();
                     self.anchors.clear();
@@ -234,6 +238,7 @@ impl WorkerState {
                 let db = self.db.as_mut().ok_or_else(no_database)?;
                 self.dataset = None;
                 self.recommender = None;
+                self.churn = churn::ChurnCache::default();
                 db.set_role(table, &column, role)?;
                 let info = self.info()?;
                 self.send(Event::RoleSet { job_id: id, info });
@@ -363,6 +368,46 @@ impl WorkerState {
                     rows,
                 });
             }
+            Job::Churn(params) => {
+                let (churn, targets) = churn::run_churn(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &mut self.churn,
+                    &params,
+                    progress,
+                )?;
+                self.send(Event::ChurnReady {
+                    job_id: id,
+                    churn,
+                    targets,
+                });
+            }
+            Job::Clv(params) => {
+                let (clv, targets) = churn::run_clv(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &mut self.churn,
+                    &params,
+                    progress,
+                )?;
+                self.send(Event::ClvReady {
+                    job_id: id,
+                    clv,
+                    targets,
+                });
+            }
+            Job::ExportChurnTargets {
+                path,
+                targets,
+                threshold,
+            } => {
+                let rows = churn::export_targets(&path, &targets, threshold)?;
+                self.send(Event::ChurnTargetsExported {
+                    job_id: id,
+                    path,
+                    rows,
+                });
+            }
         }
         Ok(())
     }
@@ -371,6 +416,7 @@ impl WorkerState {
     fn drop_models(&mut self) {
         self.dataset = None;
         self.recommender = None;
+        self.churn = churn::ChurnCache::default();
     }
 
     fn replace_db(&mut self, db: Database) {
