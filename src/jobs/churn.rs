@@ -425,3 +425,152 @@ pub fn export_targets(path: &Path, targets: &TargetList, threshold: f64) -> Resu
     })?;
     Ok(written)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::sample::{SampleOptions, generate};
+    use crate::models::churn::evaluate::offer_outcome;
+    use crate::models::churn::label::Label;
+    use crate::models::clv::summary::TimeUnit;
+    use crate::progress::NoProgress;
+
+    fn sample_db(dir: &Path) -> Database {
+        let path = dir.join("s.sqlite");
+        generate(
+            &path,
+            &SampleOptions {
+                customers: 400,
+                seed: 7,
+            },
+            None,
+            &NoProgress,
+        )
+        .unwrap();
+        Database::open(&path).unwrap()
+    }
+
+    #[test]
+    fn threshold_table_matches_offer_outcome() {
+        let p = [0.9, 0.1, 0.5, 0.5, 0.7, 0.2, 0.05, 0.95];
+        let y = [1, 0, 1, 0, 0, 1, 0, 1];
+        let table = ThresholdTable::new(&p, &y);
+        let inputs = OfferInputs {
+            offer_cost: 3.0,
+            acceptance_rate: 0.4,
+            value_saved: 50.0,
+        };
+        for t in [0.0, 0.05, 0.1, 0.3, 0.5, 0.51, 0.9, 0.96, 1.0] {
+            assert_eq!(
+                table.outcome(t, &inputs),
+                offer_outcome(&p, &y, t, &inputs),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn gains_share_interpolates() {
+        let g = [[0.0, 0.0], [0.2, 0.5], [1.0, 1.0]];
+        assert!((share_at(&g, 0.1) - 0.25).abs() < 1e-12);
+        assert!((share_at(&g, 0.2) - 0.5).abs() < 1e-12);
+        assert!((share_at(&g, 2.0) - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn churn_then_clv_joins_value_at_risk_and_exports() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = sample_db(dir.path());
+        let (mut data, mut cache) = (None, ChurnCache::default());
+        let params = ChurnParams {
+            label: Label::Inactive {
+                days: 90,
+                cutoff: None,
+            },
+            folds: 3,
+            ..ChurnParams::default()
+        };
+        let (view, targets) =
+            run_churn(Some(&mut db), &mut data, &mut cache, &params, &NoProgress).unwrap();
+        assert!(view.run_id.is_some());
+        assert!(view.metrics.auc > 0.5, "{:?}", view.metrics);
+        assert!(!view.roc.is_empty() && !view.gains.is_empty());
+        assert!(view.importance.len() <= IMPORTANCE_BARS);
+        assert!(view.top_decile_share >= 0.1 - 1e-9);
+        assert_eq!(view.thresholds.sorted.len(), targets.rows.len());
+        assert!(!targets.has_clv);
+        assert!(
+            targets
+                .rows
+                .windows(2)
+                .all(|w| w[0].probability >= w[1].probability)
+        );
+        assert!(targets.rows.iter().all(|r| !r.reasons.is_empty()));
+        let first = &targets.rows[5];
+        assert_eq!(
+            targets.find(&format!(" {} ", first.customer_id)),
+            Some(first)
+        );
+        assert_eq!(targets.find("NOPE"), None);
+
+        let (clv, joined) = run_clv(
+            Some(&mut db),
+            &mut data,
+            &mut cache,
+            &ClvParams::new(TimeUnit::Week),
+            &NoProgress,
+        )
+        .unwrap();
+        assert!(clv.run_id.is_some() && clv.result.bgnbd.params.r > 0.0);
+        let joined = joined.unwrap();
+        assert!(joined.has_clv);
+        assert_eq!(joined.rows.len(), targets.rows.len());
+        let var: Vec<f64> = joined.rows.iter().map_while(|r| r.value_at_risk).collect();
+        assert!(var.len() > joined.rows.len() / 2);
+        assert!(var.windows(2).all(|w| w[0] >= w[1]));
+        let r = &joined.rows[0];
+        assert!((r.value_at_risk.unwrap() - r.probability * r.clv.unwrap()).abs() < 1e-9);
+
+        let path = dir.path().join("targets.csv");
+        let n = export_targets(&path, &joined, 0.5).unwrap();
+        assert_eq!(n, joined.above(0.5).len());
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next().unwrap(), TARGET_HEADER.join(","));
+        assert_eq!(lines.count(), n);
+    }
+
+    #[test]
+    fn clv_without_transactions_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, tenure INTEGER, churned INTEGER);
+             INSERT INTO customers VALUES ('a', 1, 1), ('b', 2, 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let mut db = Database::open(&path).unwrap();
+        let (mut data, mut cache) = (None, ChurnCache::default());
+        let err = run_clv(
+            Some(&mut db),
+            &mut data,
+            &mut cache,
+            &ClvParams::new(TimeUnit::Week),
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("transactions"), "{err}");
+        assert!(
+            run_churn(
+                None,
+                &mut data,
+                &mut cache,
+                &ChurnParams::default(),
+                &NoProgress
+            )
+            .is_err()
+        );
+    }
+}
