@@ -241,15 +241,15 @@ fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
         card(
             ui,
             "Brier score",
-            &format!("{:.3} → {:.3}", m.brier, m.brier_calibrated),
-            "before → after calibration",
+            &format!("{:.3} to {:.3}", m.brier, m.brier_calibrated),
+            "before to after calibration",
             palette,
         );
         card(
             ui,
             "Log loss",
-            &format!("{:.3} → {:.3}", m.log_loss, m.log_loss_calibrated),
-            "before → after calibration",
+            &format!("{:.3} to {:.3}", m.log_loss, m.log_loss_calibrated),
+            "before to after calibration",
             palette,
         );
         let fold_aucs: Vec<String> = churn
@@ -594,7 +594,7 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
     };
     let b = r.bgnbd.params;
     ui.label(format!(
-        "BG/NBD: r = {:.3}, α = {:.3}, a = {:.3}, b = {:.3}, log-likelihood {:.1}{}",
+        "BG/NBD: r = {:.3}, alpha = {:.3}, a = {:.3}, b = {:.3}, log-likelihood {:.1}{}",
         b.r,
         b.alpha,
         b.a,
@@ -810,7 +810,7 @@ fn targets_ui(
     ui.horizontal_wrapped(|ui| {
         ui.heading("Target list");
         ui.label(format!(
-            "{} at risk ≥ {:.2}, by {}",
+            "{} at risk >= {:.2}, by {}",
             crate::format::count(above.len() as u64, "customer", "customers"),
             threshold,
             if targets.has_clv {
@@ -847,7 +847,7 @@ fn targets_ui(
 }
 
 fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
-    v.map_or_else(|| "–".to_string(), f)
+    v.map_or_else(|| "-".to_string(), f)
 }
 
 /// Draws the table; returns the customer clicked.
@@ -985,7 +985,7 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut ChurnPanelView, commands: &m
         .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
         .show(ctx, |ui| {
             ui.label(format!(
-                "Writes {} with risk ≥ {threshold:.2} as CSV, by value at risk (customer_id, \
+                "Writes {} with risk >= {threshold:.2} as CSV, by value at risk (customer_id, \
                  churn_probability, p_alive, expected_purchases, clv, value_at_risk, churned, \
                  reason_1..3).",
                 crate::format::count(rows as u64, "customer", "customers")
