@@ -147,7 +147,7 @@ impl ChurnPanelView {
     /// The CLV parameters from the controls, or why they are not valid.
     pub fn clv_params(&self) -> std::result::Result<ClvParams, String> {
         let mut p = ClvParams::new(self.time_unit);
-        if !(self.horizon > 0.0) {
+        if self.horizon.is_nan() || self.horizon <= 0.0 {
             return Err("horizon: more than 0".to_string());
         }
         p.horizon = self.horizon;

@@ -198,11 +198,14 @@ impl TargetList {
     }
 }
 
+/// One customer's CLV values: id, P(alive), expected purchases, CLV.
+type ClvValue = (String, f64, f64, Option<f64>);
+
 /// The worker's latest churn and CLV results (dropped with the dataset).
 #[derive(Debug, Default)]
 pub struct ChurnCache {
     churn: Option<(Arc<ChurnView>, Vec<TargetRow>)>,
-    clv: Option<(Arc<ClvView>, Vec<(String, f64, f64, Option<f64>)>)>,
+    clv: Option<(Arc<ClvView>, Vec<ClvValue>)>,
 }
 
 fn no_database() -> Error {
@@ -347,7 +350,7 @@ impl ChurnCache {
         let mut rows = rows.clone();
         let has_clv = self.clv.is_some();
         if let Some((_, values)) = &self.clv {
-            let mut sorted: Vec<&(String, f64, f64, Option<f64>)> = values.iter().collect();
+            let mut sorted: Vec<&ClvValue> = values.iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             for r in &mut rows {
                 if let Ok(i) = sorted.binary_search_by(|v| v.0.as_str().cmp(&r.customer_id))

@@ -4,7 +4,7 @@
 
 use egui::{Align, Color32, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
-use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints, Points};
+use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
 use crate::app::panels::dialogs::typed_path;
@@ -380,63 +380,45 @@ fn charts_ui(ui: &mut egui::Ui, churn: &ChurnView) {
 }
 
 fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
-    let n = churn.importance.len();
-    let names: Vec<String> = churn
+    let max = churn
         .importance
         .iter()
-        .map(|(name, _)| crate::models::churn::reasons::pretty_name(name))
-        .collect();
-    let bars: Vec<Bar> = churn
-        .importance
-        .iter()
-        .enumerate()
-        .map(|(i, (_, w))| {
-            Bar::new((n - 1 - i) as f64, w.abs())
-                .name(names.get(i).cloned().unwrap_or_default())
-                .width(0.7)
-        })
-        .collect();
-    let label_of = move |y: f64| -> String {
-        let r = y.round();
-        if (y - r).abs() > 1e-6 || r < 0.0 {
-            return String::new();
-        }
-        let i = n.saturating_sub(1 + r as usize);
-        names.get(i).cloned().unwrap_or_default()
-    };
-    Plot::new("churn_importance")
-        .width(width)
-        .height(CHART_HEIGHT + ui.spacing().interact_size.y)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_grid([true, false])
-        .include_x(0.0)
-        .include_y(-0.6)
-        .include_y(n as f64 - 0.4)
-        .y_grid_spacer(move |_| {
-            (0..n)
-                .map(|i| egui_plot::GridMark {
-                    value: i as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        })
-        .custom_y_axes(vec![
-            egui_plot::AxisHints::new_y()
-                .formatter(move |mark, _| label_of(mark.value))
-                .label_spacing(8.0..=10.0)
-                .min_thickness(180.0),
-        ])
-        .x_axis_label(match churn.params.model {
+        .map(|(_, w)| w.abs())
+        .fold(0.0_f64, f64::max)
+        .max(1e-12);
+    let name_width = 200.0;
+    let bar_space = (width - name_width - 70.0).max(60.0);
+    let fill = ui.visuals().selection.bg_fill;
+    egui::Grid::new("churn_importance")
+        .num_columns(3)
+        .spacing([8.0, 3.0])
+        .show(ui, |ui| {
+            for (name, w) in &churn.importance {
+                let pretty = crate::models::churn::reasons::pretty_name(name);
+                ui.add_sized(
+                    [name_width, ui.spacing().interact_size.y],
+                    egui::Label::new(pretty).truncate(),
+                )
+                .on_hover_text(name);
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(bar_space, 12.0), egui::Sense::hover());
+                let len = (w.abs() / max) as f32 * rect.width();
+                ui.painter().rect_filled(
+                    egui::Rect::from_min_size(rect.min, egui::vec2(len.max(1.0), rect.height())),
+                    2.0,
+                    fill,
+                );
+                ui.label(RichText::new(format!("{:.3}", w.abs())).small());
+                ui.end_row();
+            }
+        });
+    ui.label(
+        RichText::new(match churn.params.model {
             ModelKind::Logistic => "|standardized coefficient|",
             ModelKind::Forest => "impurity importance",
         })
-        .show(ui, |p| {
-            p.bar_chart(BarChart::new("importance", bars).horizontal());
-        });
+        .small(),
+    );
 }
 
 fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: &ChurnView) {
