@@ -148,11 +148,14 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
         tailor::app::panels::recommendations::NO_TRANSACTIONS
     )
         || has_label(h, "Evaluation")));
-    for (rail, text) in [
-        ("Churn & value", "lifetime value"),
-        ("Fairness", "protected"),
-        ("Campaigns", "privacy guard"),
-    ] {
+    // Churn & value is built: it shows its controls and the lifetime value section.
+    click(&mut h, "Churn & value");
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "Lifetime value"
+    )
+        && has_label(h, "Run")));
+    for (rail, text) in [("Fairness", "protected"), ("Campaigns", "privacy guard")] {
         click(&mut h, rail);
         assert!(
             step_until(&mut h, Duration::from_secs(2), |h| has_label_containing(
