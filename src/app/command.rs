@@ -63,4 +63,6 @@ pub enum Command {
     Recs(crate::app::recommend::RecCommand),
     /// A Fairness panel command.
     Fairness(crate::app::fairness::FairCommand),
+    /// A Churn & value panel command.
+    Churn(crate::app::churn::ChurnCommand),
 }

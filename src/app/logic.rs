@@ -74,6 +74,7 @@ impl TailorApp {
                 // The worker dropped its models: they are fitted again on the new roles.
                 self.recs.reset();
                 self.fairness.reset();
+                self.churn.reset();
             }
             Event::Segmented { .. }
             | Event::SegmentRenamed { .. }
@@ -94,6 +95,9 @@ impl TailorApp {
             Event::FairnessChoicesListed { .. }
             | Event::Audited { .. }
             | Event::WhatIfDone { .. } => self.handle_fair_event(event),
+            Event::ChurnReady { .. }
+            | Event::ClvReady { .. }
+            | Event::ChurnTargetsExported { .. } => self.handle_churn_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
@@ -105,6 +109,7 @@ impl TailorApp {
                 if self.fair_job_ended(pending, Some(&message)) {
                     return; // shown in the Fairness panel
                 }
+                self.churn_job_ended(pending, Some(&message));
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -124,6 +129,9 @@ impl TailorApp {
                     Pending::Audit => "The audit failed",
                     Pending::WhatIf => "The what-if failed",
                     Pending::FairChurn => "The churn model failed",
+                    Pending::Churn => "The churn model failed",
+                    Pending::Clv => "Lifetime value failed",
+                    Pending::ExportChurn => "The export failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -140,6 +148,7 @@ impl TailorApp {
                     }
                     self.rec_job_ended(pending, None);
                     self.fair_job_ended(pending, None);
+                    self.churn_job_ended(pending, None);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -162,6 +171,7 @@ impl TailorApp {
         self.segments.reset();
         self.recs.reset();
         self.fairness.reset();
+        self.churn.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -335,6 +345,7 @@ impl TailorApp {
             Command::Segments(command) => self.apply_segment_command(command),
             Command::Recs(command) => self.apply_rec_command(command),
             Command::Fairness(command) => self.apply_fair_command(command),
+            Command::Churn(command) => self.apply_churn_command(command),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! each frame, `ui` draws the panels, which return [`Command`]s that are applied at the end of
 //! the frame (usually by submitting a job).
 
+pub mod churn;
 mod command;
 pub mod fairness;
 mod logic;
@@ -60,6 +61,9 @@ enum Pending {
     Audit,
     WhatIf,
     FairChurn,
+    Churn,
+    Clv,
+    ExportChurn,
 }
 
 /// The job shown in the status bar.
@@ -87,6 +91,7 @@ pub struct TailorApp {
     segments: segments::SegmentsView,
     recs: recommend::RecommendView,
     fairness: fairness::FairnessView,
+    churn: churn::ChurnPanelView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -131,6 +136,7 @@ impl TailorApp {
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),
             fairness: fairness::FairnessView::default(),
+            churn: churn::ChurnPanelView::default(),
             error,
             notice: None,
             commands: Vec::new(),

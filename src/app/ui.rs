@@ -12,6 +12,7 @@ impl TailorApp {
         let palette = theme::palette(ui.ctx());
         self.sync_rec_jobs();
         self.sync_fair_jobs();
+        self.sync_churn_jobs();
         let commands = &mut self.commands;
         let busy = self.running.is_some();
 
@@ -57,7 +58,9 @@ impl TailorApp {
             Panel::Recommendations => {
                 recommendations::recommendations_ui(ui, &self.db, &mut self.recs, busy, commands)
             }
-            Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
+            Panel::ChurnValue => {
+                churn_value::churn_value_ui(ui, &self.db, &mut self.churn, busy, commands)
+            }
             Panel::Fairness => {
                 fairness::fairness_ui(ui, &self.db, &mut self.fairness, busy, commands)
             }

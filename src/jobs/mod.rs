@@ -6,6 +6,7 @@
 //! [`Event::Failed`] or [`Event::Cancelled`]). The worker calls the repaint callback after every
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
+pub mod churn;
 pub mod fairness;
 mod progress;
 pub mod recommend;
@@ -151,6 +152,19 @@ pub enum Job {
     },
     /// Runs the churn model with the defaults and stores the run (then lists the choices).
     FairnessRunChurn,
+    /// Runs the churn model on the open database and stores the run.
+    Churn(crate::models::churn::run::ChurnParams),
+    /// Fits lifetime value (BG/NBD + Gamma-Gamma) on the open database and stores the run.
+    Clv(crate::models::clv::run::ClvParams),
+    /// Writes the customers above a churn threshold, by value at risk, to a CSV file.
+    ExportChurnTargets {
+        /// The file.
+        path: PathBuf,
+        /// The target list.
+        targets: Arc<churn::TargetList>,
+        /// Customers with a probability at least this are written.
+        threshold: f64,
+    },
 }
 
 impl Job {
@@ -189,6 +203,9 @@ impl Job {
                 format!("Retraining the churn model without {feature}")
             }
             Job::FairnessRunChurn => "Running the churn model".to_string(),
+            Job::Churn(params) => format!("Predicting churn ({})", params.model.as_str()),
+            Job::Clv(_) => "Fitting lifetime value".to_string(),
+            Job::ExportChurnTargets { path, .. } => format!("Exporting to {}", file_name(path)),
         }
     }
 
@@ -206,6 +223,7 @@ impl Job {
                 | Job::ExportRecs { .. }
                 | Job::FairnessChoices
                 | Job::Audit { .. }
+                | Job::ExportChurnTargets { .. }
         )
     }
 }
@@ -387,6 +405,33 @@ pub enum Event {
         /// The comparison.
         result: Arc<fairness::WhatIf>,
     },
+    /// A churn run finished.
+    ChurnReady {
+        /// The job.
+        job_id: JobId,
+        /// What the panel draws.
+        churn: Arc<churn::ChurnView>,
+        /// Every scored customer by value at risk.
+        targets: Arc<churn::TargetList>,
+    },
+    /// A lifetime-value run finished.
+    ClvReady {
+        /// The job.
+        job_id: JobId,
+        /// What the panel draws.
+        clv: Arc<churn::ClvView>,
+        /// The target list with values joined in (when churn has run).
+        targets: Option<Arc<churn::TargetList>>,
+    },
+    /// The churn target list was exported.
+    ChurnTargetsExported {
+        /// The job.
+        job_id: JobId,
+        /// The file written.
+        path: PathBuf,
+        /// Customers written.
+        rows: usize,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -425,6 +470,9 @@ impl Event {
             | Event::FairnessChoicesListed { job_id, .. }
             | Event::Audited { job_id, .. }
             | Event::WhatIfDone { job_id, .. }
+            | Event::ChurnReady { job_id, .. }
+            | Event::ClvReady { job_id, .. }
+            | Event::ChurnTargetsExported { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

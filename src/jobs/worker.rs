@@ -13,7 +13,7 @@ use crate::data::db::Database;
 use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, fairness, import_summary_text, recommend,
+    DbInfo, Event, Job, JobId, JobProgress, churn, fairness, import_summary_text, recommend,
     sample_summary_text, segments,
 };
 use crate::models::recommend::engine::Recommender;
@@ -58,6 +58,7 @@ impl Worker {
                     dataset: None,
                     recommender: None,
                     fairness: fairness::FairnessCache::default(),
+                    churn: churn::ChurnCache::default(),
                     ranges: HashMap::new(),
                     anchors: HashMap::new(),
                     events: event_tx,
@@ -123,6 +124,8 @@ struct WorkerState {
     recommender: Option<Recommender>,
     /// What the fairness audits keep between threshold moves (dropped with `dataset`).
     fairness: fairness::FairnessCache,
+    /// The latest churn and CLV results on `dataset` (dropped with it).
+    churn: churn::ChurnCache,
     /// Rowid range per table, for direct rowid access to any page.
     ranges: HashMap<TableKind, RowidRange>,
     /// For tables with gaps in their rowids: row position → rowid of the row before it.
@@ -418,6 +421,46 @@ impl WorkerState {
                     result: Arc::new(result),
                 });
             }
+            Job::Churn(params) => {
+                let (churn, targets) = churn::run_churn(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &mut self.churn,
+                    &params,
+                    progress,
+                )?;
+                self.send(Event::ChurnReady {
+                    job_id: id,
+                    churn,
+                    targets,
+                });
+            }
+            Job::Clv(params) => {
+                let (clv, targets) = churn::run_clv(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &mut self.churn,
+                    &params,
+                    progress,
+                )?;
+                self.send(Event::ClvReady {
+                    job_id: id,
+                    clv,
+                    targets,
+                });
+            }
+            Job::ExportChurnTargets {
+                path,
+                targets,
+                threshold,
+            } => {
+                let rows = churn::export_targets(&path, &targets, threshold)?;
+                self.send(Event::ChurnTargetsExported {
+                    job_id: id,
+                    path,
+                    rows,
+                });
+            }
         }
         Ok(())
     }
@@ -427,6 +470,7 @@ impl WorkerState {
         self.dataset = None;
         self.recommender = None;
         self.fairness = fairness::FairnessCache::default();
+        self.churn = churn::ChurnCache::default();
     }
 
     fn replace_db(&mut self, db: Database) {

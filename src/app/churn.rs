@@ -1,0 +1,284 @@
+//! The Churn & value panel's state, its commands and the worker events it takes.
+//!
+//! Churn and lifetime value run as worker jobs; the threshold slider's confusion matrix and
+//! cost/benefit come from the precomputed [`ThresholdTable`](crate::jobs::churn::ThresholdTable)
+//! (a binary search, so the UI thread can answer as the slider moves).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::{Command, Pending, TailorApp};
+use crate::jobs::churn::{ChurnView, ClvView, TargetList};
+use crate::jobs::{Event, Job, JobId, file_name};
+use crate::models::churn::evaluate::OfferInputs;
+use crate::models::churn::label::Label;
+use crate::models::churn::run::{ChurnParams, ModelKind};
+use crate::models::clv::run::ClvParams;
+use crate::models::clv::summary::TimeUnit;
+
+/// Fewest and most folds offered.
+pub const FOLD_RANGE: std::ops::RangeInclusive<usize> = 2..=10;
+
+/// What the Churn & value panel asks the app to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChurnCommand {
+    /// Run the churn model.
+    Run(ChurnParams),
+    /// Fit lifetime value.
+    RunClv(ClvParams),
+    /// Write the customers above `threshold` to a CSV file.
+    Export {
+        /// The file.
+        path: PathBuf,
+        /// The threshold.
+        threshold: f64,
+    },
+}
+
+/// The Churn & value panel's state.
+#[derive(Debug)]
+pub struct ChurnPanelView {
+    /// The label field: a column name or `inactive:DAYS` (empty: chosen from the data).
+    pub label_text: String,
+    /// The model.
+    pub model: ModelKind,
+    /// Cross-validation folds.
+    pub folds: usize,
+    /// The seed.
+    pub seed: u64,
+    /// CLV time unit.
+    pub time_unit: TimeUnit,
+    /// CLV horizon in the time unit.
+    pub horizon: f64,
+    /// CLV calibration end as typed (empty: the last purchase).
+    pub calibration_end: String,
+    /// The running churn job.
+    pub churn_job: Option<JobId>,
+    /// The running CLV job.
+    pub clv_job: Option<JobId>,
+    /// The churn run on screen.
+    pub churn: Option<Arc<ChurnView>>,
+    /// The CLV run on screen.
+    pub clv: Option<Arc<ClvView>>,
+    /// Why CLV failed, when it did.
+    pub clv_error: Option<String>,
+    /// Every scored customer by value at risk.
+    pub targets: Option<Arc<TargetList>>,
+    /// The risk threshold.
+    pub threshold: f64,
+    /// Offer cost, acceptance share and value saved.
+    pub offer: OfferInputs,
+    /// Rows of `targets` above the threshold, and the threshold they were filtered at.
+    pub above: Option<(f64, Vec<u32>)>,
+    /// The drill-down id field.
+    pub id_text: String,
+    /// The customer drilled into.
+    pub selected: Option<String>,
+    /// The export dialog's typed path, when open.
+    pub export: Option<String>,
+}
+
+impl Default for ChurnPanelView {
+    fn default() -> Self {
+        ChurnPanelView {
+            label_text: String::new(),
+            model: ModelKind::Logistic,
+            folds: 5,
+            seed: 42,
+            time_unit: TimeUnit::Week,
+            horizon: 52.0,
+            calibration_end: String::new(),
+            churn_job: None,
+            clv_job: None,
+            churn: None,
+            clv: None,
+            clv_error: None,
+            targets: None,
+            threshold: 0.5,
+            offer: OfferInputs {
+                offer_cost: 10.0,
+                acceptance_rate: 0.3,
+                value_saved: 200.0,
+            },
+            above: None,
+            id_text: String::new(),
+            selected: None,
+            export: None,
+        }
+    }
+}
+
+impl ChurnPanelView {
+    /// Forgets results (another database, or its data or roles changed); controls stay.
+    pub fn reset(&mut self) {
+        let keep = ChurnPanelView {
+            label_text: std::mem::take(&mut self.label_text),
+            model: self.model,
+            folds: self.folds,
+            seed: self.seed,
+            time_unit: self.time_unit,
+            horizon: self.horizon,
+            calibration_end: std::mem::take(&mut self.calibration_end),
+            threshold: self.threshold,
+            offer: self.offer,
+            ..ChurnPanelView::default()
+        };
+        *self = keep;
+    }
+
+    /// The churn parameters from the controls, or why they are not valid.
+    pub fn params(&self) -> std::result::Result<ChurnParams, String> {
+        let label = if self.label_text.trim().is_empty() {
+            Label::Auto
+        } else {
+            Label::parse(&self.label_text)
+                .ok_or_else(|| "label: a column name or inactive:DAYS".to_string())?
+        };
+        Ok(ChurnParams {
+            label,
+            model: self.model,
+            folds: self.folds.clamp(*FOLD_RANGE.start(), *FOLD_RANGE.end()),
+            seed: self.seed,
+            ..ChurnParams::default()
+        })
+    }
+
+    /// The CLV parameters from the controls, or why they are not valid.
+    pub fn clv_params(&self) -> std::result::Result<ClvParams, String> {
+        let mut p = ClvParams::new(self.time_unit);
+        if self.horizon.is_nan() || self.horizon <= 0.0 {
+            return Err("horizon: more than 0".to_string());
+        }
+        p.horizon = self.horizon;
+        let end = self.calibration_end.trim();
+        if !end.is_empty() {
+            p.calibration_end = Some(
+                chrono::NaiveDate::parse_from_str(end, "%Y-%m-%d")
+                    .map_err(|_| format!("calibration end: a date like 2024-06-30, not {end}"))?,
+            );
+        }
+        Ok(p)
+    }
+
+    /// Rows above the threshold, refiltered when the threshold or the list changed.
+    pub fn rows_above(&mut self) -> &[u32] {
+        let Some(targets) = &self.targets else {
+            return &[];
+        };
+        if self
+            .above
+            .as_ref()
+            .is_none_or(|(t, _)| *t != self.threshold)
+        {
+            self.above = Some((self.threshold, targets.above(self.threshold)));
+        }
+        self.above.as_ref().map_or(&[], |(_, v)| v.as_slice())
+    }
+
+    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
+        if self.churn_job.is_some_and(|id| !pending.contains_key(&id)) {
+            self.churn_job = None;
+        }
+        if self.clv_job.is_some_and(|id| !pending.contains_key(&id)) {
+            self.clv_job = None;
+        }
+    }
+}
+
+impl TailorApp {
+    /// Applies a Churn & value panel command.
+    pub(super) fn apply_churn_command(&mut self, command: ChurnCommand) {
+        match command {
+            ChurnCommand::Run(params) => {
+                self.error = None;
+                self.churn.churn_job = self.submit(Job::Churn(params), Pending::Churn);
+            }
+            ChurnCommand::RunClv(params) => {
+                self.error = None;
+                self.churn.clv_error = None;
+                self.churn.clv_job = self.submit(Job::Clv(params), Pending::Clv);
+            }
+            ChurnCommand::Export { path, threshold } => {
+                let Some(targets) = self.churn.targets.clone() else {
+                    return;
+                };
+                self.churn.export = None;
+                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                self.submit(
+                    Job::ExportChurnTargets {
+                        path,
+                        targets,
+                        threshold,
+                    },
+                    Pending::ExportChurn,
+                );
+            }
+        }
+    }
+
+    /// Keeps the panel's job ids in step with the jobs still awaited.
+    pub(super) fn sync_churn_jobs(&mut self) {
+        self.churn.forget_lost_jobs(&self.pending);
+    }
+
+    /// Takes a churn or CLV event.
+    pub(super) fn handle_churn_event(&mut self, event: Event) {
+        let view = &mut self.churn;
+        match event {
+            Event::ChurnReady { churn, targets, .. } => {
+                view.churn_job = None;
+                self.notice = Some(format!(
+                    "Churn model ready: AUC {:.3} over {} customers",
+                    churn.metrics.auc,
+                    crate::format::thousands(churn.label.customers as u64)
+                ));
+                view.churn = Some(churn);
+                view.targets = Some(targets);
+                view.above = None;
+            }
+            Event::ClvReady { clv, targets, .. } => {
+                view.clv_job = None;
+                self.notice = Some(format!(
+                    "Lifetime value fitted (calibration to {})",
+                    clv.result.calibration_end
+                ));
+                view.clv = Some(clv);
+                if let Some(t) = targets {
+                    view.targets = Some(t);
+                    view.above = None;
+                }
+            }
+            Event::ChurnTargetsExported { path, rows, .. } => {
+                self.notice = Some(format!(
+                    "Exported {} to {}",
+                    crate::format::count(rows as u64, "customer", "customers"),
+                    path.display()
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// A churn job failed or was cancelled: the panel stops waiting for it.
+    pub(super) fn churn_job_ended(&mut self, pending: Pending, message: Option<&str>) {
+        match pending {
+            Pending::Churn => self.churn.churn_job = None,
+            Pending::Clv => {
+                self.churn.clv_job = None;
+                self.churn.clv_error = message.map(str::to_string);
+            }
+            _ => {}
+        }
+    }
+
+    /// The Churn & value panel's state (tests).
+    pub fn churn_panel(&self) -> &ChurnPanelView {
+        &self.churn
+    }
+}
+
+/// A command for the Churn & value panel.
+pub fn command(c: ChurnCommand) -> Command {
+    Command::Churn(c)
+}
