@@ -61,4 +61,6 @@ pub enum Command {
     Segments(crate::app::segments::SegmentCommand),
     /// A Recommendations panel command.
     Recs(crate::app::recommend::RecCommand),
+    /// A Campaigns panel command.
+    Campaigns(crate::app::campaigns::CampaignCommand),
 }

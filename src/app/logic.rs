@@ -73,6 +73,7 @@ impl TailorApp {
                 self.db = DbView::Open(info);
                 // The worker dropped its models: they are fitted again on the new roles.
                 self.recs.reset();
+                self.campaigns.data_changed();
             }
             Event::Segmented { .. }
             | Event::SegmentRenamed { .. }
@@ -80,6 +81,7 @@ impl TailorApp {
                 if matches!(event, Event::Segmented { .. }) {
                     // A new stored run: the Recommendations panel lists its segments again.
                     self.recs.segments_requested = false;
+                    self.campaigns.data_changed();
                 }
                 self.handle_segment_event(event);
             }
@@ -89,6 +91,9 @@ impl TailorApp {
             | Event::RecSegmentsListed { .. }
             | Event::SegmentRecommended { .. }
             | Event::RecsExported { .. } => self.handle_rec_event(event),
+            Event::CampaignChoicesRead { .. }
+            | Event::AudienceBuilt { .. }
+            | Event::CampaignExported { .. } => self.handle_campaign_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
@@ -97,6 +102,7 @@ impl TailorApp {
                     self.segments.running = false;
                 }
                 self.rec_job_ended(pending, Some(&message));
+                self.campaign_job_ended(pending);
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -112,6 +118,9 @@ impl TailorApp {
                     Pending::RecEvaluate => "The evaluation failed",
                     Pending::RecSegments => "The stored segments could not be read",
                     Pending::RecommendSegment => "Recommending for the segment failed",
+                    Pending::CampaignChoices => "The campaign filters could not be read",
+                    Pending::BuildAudience => "The audience could not be built",
+                    Pending::ExportCampaign => "The export failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -127,6 +136,7 @@ impl TailorApp {
                         self.segments.running = false;
                     }
                     self.rec_job_ended(pending, None);
+                    self.campaign_job_ended(pending);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -148,6 +158,7 @@ impl TailorApp {
         self.db = DbView::Open(info);
         self.segments.reset();
         self.recs.reset();
+        self.campaigns.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -320,6 +331,7 @@ impl TailorApp {
             }
             Command::Segments(command) => self.apply_segment_command(command),
             Command::Recs(command) => self.apply_rec_command(command),
+            Command::Campaigns(command) => self.apply_campaign_command(command),
         }
     }
 }

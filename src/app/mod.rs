@@ -4,6 +4,8 @@
 //! each frame, `ui` draws the panels, which return [`Command`]s that are applied at the end of
 //! the frame (usually by submitting a job).
 
+pub mod campaigns;
+pub mod chart_png;
 mod command;
 mod logic;
 pub mod panels;
@@ -55,6 +57,9 @@ enum Pending {
     RecSegments,
     RecommendSegment,
     ExportRecs,
+    CampaignChoices,
+    BuildAudience,
+    ExportCampaign,
 }
 
 /// The job shown in the status bar.
@@ -81,6 +86,7 @@ pub struct TailorApp {
     data: DataView,
     segments: segments::SegmentsView,
     recs: recommend::RecommendView,
+    campaigns: campaigns::CampaignView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -124,6 +130,7 @@ impl TailorApp {
             data: DataView::default(),
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),
+            campaigns: campaigns::CampaignView::default(),
             error,
             notice: None,
             commands: Vec::new(),

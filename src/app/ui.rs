@@ -11,6 +11,7 @@ impl TailorApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
         let palette = theme::palette(ui.ctx());
         self.sync_rec_jobs();
+        self.sync_campaign_jobs();
         let commands = &mut self.commands;
         let busy = self.running.is_some();
 
@@ -58,7 +59,9 @@ impl TailorApp {
             }
             Panel::ChurnValue => churn_value::churn_value_ui(ui, &self.db),
             Panel::Fairness => fairness::fairness_ui(ui, &self.db),
-            Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),
+            Panel::Campaigns => {
+                campaigns::campaigns_ui(ui, &self.db, &mut self.campaigns, busy, commands)
+            }
         });
         let db_open = matches!(self.db, DbView::Open(_));
         self.dialogs
