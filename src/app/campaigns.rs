@@ -68,8 +68,6 @@ pub struct CampaignView {
     pub exported: Option<Arc<CampaignExported>>,
     /// The audience-by-segment chart's "Save as PNG…".
     pub chart_png: PngSaver,
-    /// The last PNG save's outcome: the file, or why not.
-    pub png_outcome: Option<std::result::Result<PathBuf, String>>,
 }
 
 impl CampaignView {

@@ -73,6 +73,8 @@ pub struct PngSaver {
     waiting: bool,
     /// The answer of the screenshot callback: the file written, or why not.
     answer: Arc<Mutex<Option<std::result::Result<PathBuf, String>>>>,
+    /// The last save's outcome, shown next to the button.
+    last: Option<std::result::Result<PathBuf, String>>,
 }
 
 impl PngSaver {
@@ -96,6 +98,25 @@ impl PngSaver {
             .on_hover_text("Saves this chart as an image for a slide deck");
         if button.clicked() {
             self.dialog = Some(suggested());
+        }
+    }
+
+    /// The last save's outcome as a short label ("Saved …" or why not).
+    pub fn status_ui(&self, ui: &mut egui::Ui, palette: &theme::Palette) {
+        match &self.last {
+            Some(Ok(path)) => {
+                ui.label(
+                    egui::RichText::new(format!("Saved {}", path.display()))
+                        .color(palette.muted_text),
+                );
+            }
+            Some(Err(e)) => {
+                ui.label(egui::RichText::new(e).color(palette.error_text));
+            }
+            None if self.waiting => {
+                ui.spinner();
+            }
+            None => {}
         }
     }
 
@@ -151,6 +172,7 @@ impl PngSaver {
         let answer = self.answer.lock().ok().and_then(|mut a| a.take());
         if answer.is_some() {
             self.waiting = false;
+            self.last.clone_from(&answer);
         }
         answer
     }

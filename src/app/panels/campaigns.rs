@@ -100,10 +100,8 @@ pub fn campaigns_ui(
         audience_ui(ui, view, info, &choices, busy, &palette);
     });
     export_dialog_ui(ui.ctx(), view, info, &choices, commands);
-    if let Some(outcome) = view.chart_png.ui(ui.ctx(), "Save chart as PNG") {
-        // Shown under the chart.
-        view.png_outcome = Some(outcome);
-    }
+    // The outcome is shown next to the button.
+    let _ = view.chart_png.ui(ui.ctx(), "Save chart as PNG");
 }
 
 fn section(ui: &mut egui::Ui, title: &str) {
@@ -406,18 +404,7 @@ fn audience_ui(
                 let file = "campaign-audience-by-segment.png";
                 folder.map_or_else(|| file.to_string(), |d| d.join(file).display().to_string())
             });
-            match &view.png_outcome {
-                Some(Ok(path)) => {
-                    ui.label(
-                        RichText::new(format!("Saved {}", path.display()))
-                            .color(palette.muted_text),
-                    );
-                }
-                Some(Err(e)) => {
-                    ui.label(RichText::new(e).color(palette.error_text));
-                }
-                None => {}
-            }
+            view.chart_png.status_ui(ui, palette);
         });
         let rect = segment_chart_ui(ui, &result);
         view.chart_png.set_rect(rect);
