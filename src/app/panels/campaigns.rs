@@ -490,11 +490,11 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
         .animate_scrolling(false)
         .auto_shrink([false, false])
         .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Column::initial(100.0).at_least(60.0).clip(true))
+        .column(Column::initial(80.0).at_least(60.0).clip(true))
         .column(Column::initial(150.0).at_least(60.0).clip(true))
+        .column(Column::initial(75.0).at_least(50.0))
         .column(Column::initial(80.0).at_least(50.0))
-        .column(Column::initial(90.0).at_least(50.0))
-        .column(Column::initial(200.0).at_least(80.0).clip(true))
+        .column(Column::initial(170.0).at_least(80.0).clip(true))
         .column(Column::remainder().at_least(120.0).clip(true))
         .header(row_height, |mut header| {
             let value = match result.value_source {
