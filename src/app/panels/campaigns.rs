@@ -406,7 +406,11 @@ fn audience_ui(
             });
             view.chart_png.status_ui(ui, palette);
         });
-        let rect = segment_chart_ui(ui, &result);
+        // The whole chart, axes and labels included.
+        let rect = ui
+            .vertical(|ui| segment_chart_ui(ui, &result))
+            .response
+            .rect;
         view.chart_png.set_rect(rect);
     }
     ui.add_space(6.0);

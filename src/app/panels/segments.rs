@@ -135,7 +135,11 @@ pub fn segments_ui(
                 });
                 view.scatter_png.status_ui(ui, &palette);
             });
-            let rect = scatter_ui(ui, &shown, charts_height - 30.0, &palette);
+            // The whole chart, axes and labels included.
+            let rect = ui
+                .vertical(|ui| scatter_ui(ui, &shown, charts_height - 30.0, &palette))
+                .response
+                .rect;
             view.scatter_png.set_rect(rect);
         });
         if has_k_charts {
