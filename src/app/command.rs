@@ -65,4 +65,6 @@ pub enum Command {
     Fairness(crate::app::fairness::FairCommand),
     /// A Churn & value panel command.
     Churn(crate::app::churn::ChurnCommand),
+    /// A Campaigns panel command.
+    Campaigns(crate::app::campaigns::CampaignCommand),
 }

@@ -75,6 +75,7 @@ impl TailorApp {
                 self.recs.reset();
                 self.fairness.reset();
                 self.churn.reset();
+                self.campaigns.data_changed();
             }
             Event::Segmented { .. }
             | Event::SegmentRenamed { .. }
@@ -83,6 +84,7 @@ impl TailorApp {
                     // A new stored run: the Recommendations panel lists its segments again.
                     self.recs.segments_requested = false;
                     self.fairness.choices_requested = false;
+                    self.campaigns.data_changed();
                 }
                 self.handle_segment_event(event);
             }
@@ -98,6 +100,9 @@ impl TailorApp {
             Event::ChurnReady { .. }
             | Event::ClvReady { .. }
             | Event::ChurnTargetsExported { .. } => self.handle_churn_event(event),
+            Event::CampaignChoicesRead { .. }
+            | Event::AudienceBuilt { .. }
+            | Event::CampaignExported { .. } => self.handle_campaign_event(event),
             Event::Failed { message, .. } => {
                 if pending == Pending::Rows {
                     self.data.rows.request_ended(id, true);
@@ -110,6 +115,7 @@ impl TailorApp {
                     return; // shown in the Fairness panel
                 }
                 self.churn_job_ended(pending, Some(&message));
+                self.campaign_job_ended(pending);
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -132,6 +138,9 @@ impl TailorApp {
                     Pending::Churn => "The churn model failed",
                     Pending::Clv => "Lifetime value failed",
                     Pending::ExportChurn => "The export failed",
+                    Pending::CampaignChoices => "The campaign filters could not be read",
+                    Pending::BuildAudience => "The audience could not be built",
+                    Pending::ExportCampaign => "The export failed",
                 };
                 let message = message.replace(['\n', '\r'], " ");
                 self.error = Some(format!("{what}: {message}"));
@@ -149,6 +158,7 @@ impl TailorApp {
                     self.rec_job_ended(pending, None);
                     self.fair_job_ended(pending, None);
                     self.churn_job_ended(pending, None);
+                    self.campaign_job_ended(pending);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;
@@ -172,6 +182,7 @@ impl TailorApp {
         self.recs.reset();
         self.fairness.reset();
         self.churn.reset();
+        self.campaigns.reset();
         if !refresh {
             self.data.quality = None;
         }
@@ -346,6 +357,7 @@ impl TailorApp {
             Command::Recs(command) => self.apply_rec_command(command),
             Command::Fairness(command) => self.apply_fair_command(command),
             Command::Churn(command) => self.apply_churn_command(command),
+            Command::Campaigns(command) => self.apply_campaign_command(command),
         }
     }
 }

@@ -4,6 +4,8 @@
 //! each frame, `ui` draws the panels, which return [`Command`]s that are applied at the end of
 //! the frame (usually by submitting a job).
 
+pub mod campaigns;
+pub mod chart_png;
 pub mod churn;
 mod command;
 pub mod fairness;
@@ -64,6 +66,9 @@ enum Pending {
     Churn,
     Clv,
     ExportChurn,
+    CampaignChoices,
+    BuildAudience,
+    ExportCampaign,
 }
 
 /// The job shown in the status bar.
@@ -92,6 +97,7 @@ pub struct TailorApp {
     recs: recommend::RecommendView,
     fairness: fairness::FairnessView,
     churn: churn::ChurnPanelView,
+    campaigns: campaigns::CampaignView,
     dialogs: Dialogs,
     error: Option<String>,
     notice: Option<String>,
@@ -137,6 +143,7 @@ impl TailorApp {
             recs: recommend::RecommendView::default(),
             fairness: fairness::FairnessView::default(),
             churn: churn::ChurnPanelView::default(),
+            campaigns: campaigns::CampaignView::default(),
             error,
             notice: None,
             commands: Vec::new(),

@@ -144,6 +144,8 @@ pub struct SegmentsView {
     pub rename_focus: bool,
     /// The export dialog, when open.
     pub export: Option<ExportDialog>,
+    /// The scatter's "Save as PNG…".
+    pub scatter_png: crate::app::chart_png::PngSaver,
 }
 
 impl SegmentsView {

@@ -49,6 +49,19 @@ pub const WEIGHT_SLIDER_WIDTH: f32 = 140.0;
 /// Default width of the Recommendations panel's contributions chart, in points.
 pub const REC_CHART_WIDTH: f32 = 380.0;
 
+/// Default width of the Campaigns panel's filter builder, in points.
+pub const CAMPAIGN_FILTERS_WIDTH: f32 = 300.0;
+/// Most height of the Campaigns panel's list of attribute values, in points.
+pub const CAMPAIGN_LEVELS_HEIGHT: f32 = 180.0;
+/// Least width of a Campaigns panel headline card, in points.
+pub const CAMPAIGN_CARD_WIDTH: f32 = 200.0;
+/// Height per bar of the audience-by-segment chart, in points.
+pub const CAMPAIGN_BAR_HEIGHT: f32 = 26.0;
+/// Most height of the audience-by-segment chart, in points.
+pub const CAMPAIGN_CHART_MAX_HEIGHT: f32 = 240.0;
+/// Width of the audience-by-segment chart's segment-name axis, in points.
+pub const CAMPAIGN_AXIS_WIDTH: f32 = 140.0;
+
 /// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
 /// light and dark mode; used by the scatter, the cards and the profile charts.
 pub const SEGMENT_COLOURS: [Color32; 12] = [

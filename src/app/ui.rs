@@ -13,6 +13,7 @@ impl TailorApp {
         self.sync_rec_jobs();
         self.sync_fair_jobs();
         self.sync_churn_jobs();
+        self.sync_campaign_jobs();
         let commands = &mut self.commands;
         let busy = self.running.is_some();
 
@@ -64,7 +65,9 @@ impl TailorApp {
             Panel::Fairness => {
                 fairness::fairness_ui(ui, &self.db, &mut self.fairness, busy, commands)
             }
-            Panel::Campaigns => campaigns::campaigns_ui(ui, &self.db),
+            Panel::Campaigns => {
+                campaigns::campaigns_ui(ui, &self.db, &mut self.campaigns, busy, commands)
+            }
         });
         let db_open = matches!(self.db, DbView::Open(_));
         self.dialogs

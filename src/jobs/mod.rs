@@ -6,6 +6,7 @@
 //! [`Event::Failed`] or [`Event::Cancelled`]). The worker calls the repaint callback after every
 //! send so the window wakes up and drains the events with [`Worker::try_recv`].
 
+pub mod campaigns;
 pub mod churn;
 pub mod fairness;
 mod progress;
@@ -165,6 +166,19 @@ pub enum Job {
         /// Customers with a probability at least this are written.
         threshold: f64,
     },
+    /// Reads what the Campaigns panel's filter builder can offer.
+    CampaignChoices,
+    /// Builds a campaign audience (size, value, preview with offers).
+    BuildAudience(campaigns::AudienceFilters),
+    /// Builds a campaign audience and exports it (CSV or XLSX) with the privacy guard.
+    ExportCampaign {
+        /// The file (`.csv` or `.xlsx`).
+        path: PathBuf,
+        /// Who.
+        filters: campaigns::AudienceFilters,
+        /// Personal data, consent, k.
+        options: crate::export::audience::ExportOptions,
+    },
 }
 
 impl Job {
@@ -197,6 +211,9 @@ impl Job {
             Job::RecommendSegment { request, .. } => {
                 format!("Recommending for a segment ({})", request.method.label())
             }
+            Job::CampaignChoices => "Reading the campaign filters".to_string(),
+            Job::BuildAudience(_) => "Building the audience".to_string(),
+            Job::ExportCampaign { path, .. } => format!("Exporting to {}", file_name(path)),
             Job::FairnessChoices => "Reading what can be audited".to_string(),
             Job::Audit { attribute, .. } => format!("Auditing by {attribute}"),
             Job::FairnessWhatIf { feature, .. } => {
@@ -224,6 +241,7 @@ impl Job {
                 | Job::FairnessChoices
                 | Job::Audit { .. }
                 | Job::ExportChurnTargets { .. }
+                | Job::CampaignChoices
         )
     }
 }
@@ -432,6 +450,27 @@ pub enum Event {
         /// Customers written.
         rows: usize,
     },
+    /// What the Campaigns panel can filter on.
+    CampaignChoicesRead {
+        /// The job.
+        job_id: JobId,
+        /// The choices.
+        choices: Arc<campaigns::CampaignChoices>,
+    },
+    /// A campaign audience.
+    AudienceBuilt {
+        /// The job.
+        job_id: JobId,
+        /// The audience.
+        result: Arc<campaigns::AudienceResult>,
+    },
+    /// A campaign audience was exported.
+    CampaignExported {
+        /// The job.
+        job_id: JobId,
+        /// The file and what was written.
+        exported: Arc<campaigns::CampaignExported>,
+    },
     /// The job failed; the message is one line for people.
     Failed {
         /// The job.
@@ -467,6 +506,9 @@ impl Event {
             | Event::RecSegmentsListed { job_id, .. }
             | Event::SegmentRecommended { job_id, .. }
             | Event::RecsExported { job_id, .. }
+            | Event::CampaignChoicesRead { job_id, .. }
+            | Event::AudienceBuilt { job_id, .. }
+            | Event::CampaignExported { job_id, .. }
             | Event::FairnessChoicesListed { job_id, .. }
             | Event::Audited { job_id, .. }
             | Event::WhatIfDone { job_id, .. }

@@ -13,8 +13,8 @@ use crate::data::db::Database;
 use crate::data::{TableKind, import, quality, runs, sample};
 use crate::error::{Error, Result};
 use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, churn, fairness, import_summary_text, recommend,
-    sample_summary_text, segments,
+    DbInfo, Event, Job, JobId, JobProgress, campaigns, churn, fairness, import_summary_text,
+    recommend, sample_summary_text, segments,
 };
 use crate::models::recommend::engine::Recommender;
 use crate::progress::CancelToken;
@@ -461,6 +461,56 @@ impl WorkerState {
                     rows,
                 });
             }
+            Job::CampaignChoices | Job::BuildAudience(_) | Job::ExportCampaign { .. } => {
+                self.run_campaign_job(id, job, progress)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn run_campaign_job(&mut self, id: JobId, job: Job, progress: &JobProgress<'_>) -> Result<()> {
+        match job {
+            Job::CampaignChoices => {
+                let choices =
+                    campaigns::campaign_choices(self.db.as_ref(), &mut self.dataset, progress)?;
+                self.send(Event::CampaignChoicesRead {
+                    job_id: id,
+                    choices: Arc::new(choices),
+                });
+            }
+            Job::BuildAudience(filters) => {
+                let result = campaigns::build_audience(
+                    self.db.as_ref(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    &filters,
+                    progress,
+                )?;
+                self.send(Event::AudienceBuilt {
+                    job_id: id,
+                    result: Arc::new(result),
+                });
+            }
+            Job::ExportCampaign {
+                path,
+                filters,
+                options,
+            } => {
+                let summary = campaigns::export_campaign(
+                    self.db.as_mut(),
+                    &mut self.dataset,
+                    &mut self.recommender,
+                    &filters,
+                    &path,
+                    &options,
+                    progress,
+                )?;
+                self.send(Event::CampaignExported {
+                    job_id: id,
+                    exported: Arc::new(campaigns::CampaignExported { path, summary }),
+                });
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -127,7 +127,20 @@ pub fn segments_ui(
         };
         ui.vertical(|ui| {
             ui.set_width(scatter_width);
-            scatter_ui(ui, &shown, charts_height, &palette);
+            let folder = info.path.parent().map(std::path::Path::to_path_buf);
+            ui.horizontal(|ui| {
+                view.scatter_png.button(ui, || {
+                    let file = "segments-scatter.png";
+                    folder.map_or_else(|| file.to_string(), |d| d.join(file).display().to_string())
+                });
+                view.scatter_png.status_ui(ui, &palette);
+            });
+            // The whole chart, axes and labels included.
+            let rect = ui
+                .vertical(|ui| scatter_ui(ui, &shown, charts_height - 30.0, &palette))
+                .response
+                .rect;
+            view.scatter_png.set_rect(rect);
         });
         if has_k_charts {
             ui.vertical(|ui| k_charts_ui(ui, &shown.result, charts_height));
@@ -136,6 +149,8 @@ pub fn segments_ui(
     ui.separator();
     customers_ui(ui, &shown, view, info.path.parent(), &palette);
     export_dialog_ui(ui.ctx(), view, commands);
+    // The outcome is shown next to the button.
+    let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
 }
 
 fn controls_ui(
@@ -491,7 +506,7 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
         .show(ui, |plot| plot.bar_chart(chart));
 }
 
-fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) {
+fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) -> egui::Rect {
     let result = &shown.result;
     let run = &result.run;
     let n = run.labels.len();
@@ -568,7 +583,9 @@ fn scatter_ui(ui: &mut egui::Ui, shown: &Shown, height: f32, palette: &Palette) 
                         .filled(true),
                 );
             }
-        });
+        })
+        .response
+        .rect
 }
 
 fn k_charts_ui(ui: &mut egui::Ui, result: &SegmentResult, height: f32) {
