@@ -3,7 +3,6 @@
 pub mod banner;
 pub mod campaigns;
 pub mod churn_value;
-pub mod coming;
 pub mod data;
 pub mod dialogs;
 pub mod fairness;
