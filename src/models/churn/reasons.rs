@@ -22,8 +22,12 @@ pub struct Reason {
     pub weight: f64,
 }
 
-/// `MonthlyCharges` → `Monthly charges`, `days_since_visit` → `Days since visit`.
+/// `MonthlyCharges` → `Monthly charges`, `days_since_visit` → `Days since visit`; a one-hot
+/// column `region = South East` keeps its value as stored (`Region = South East`).
 pub fn pretty_name(column: &str) -> String {
+    if let Some((name, value)) = column.split_once(" = ") {
+        return format!("{} = {value}", pretty_name(name));
+    }
     let mut words = String::new();
     let mut prev_lower = false;
     for c in column.chars() {
@@ -191,6 +195,7 @@ mod tests {
         assert_eq!(pretty_name("signup_date"), "Signup date");
         assert_eq!(pretty_name("PaymentMethod"), "Payment method");
         assert_eq!(pretty_name("StreamingTV"), "Streaming TV");
+        assert_eq!(pretty_name("region = South East"), "Region = South East");
     }
 
     fn matrix() -> FeatureMatrix {
