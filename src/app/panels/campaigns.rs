@@ -527,10 +527,14 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
                     ui.label(&r.customer_id);
                 });
                 row.col(|ui| {
-                    ui.add(egui::Label::new(r.segment.as_deref().unwrap_or("")).truncate());
+                    ui.add(egui::Label::new(r.segment.as_deref().unwrap_or("—")).truncate())
+                        .on_hover_text("— : no stored segmentation");
                 });
                 row.col(|ui| {
-                    ui.label(optional_number(r.churn_risk, 2));
+                    match r.churn_risk {
+                        Some(_) => ui.label(optional_number(r.churn_risk, 2)),
+                        None => ui.label("—"),
+                    };
                 });
                 row.col(|ui| {
                     ui.label(r.value.map(money).unwrap_or_default());
