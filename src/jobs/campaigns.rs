@@ -181,6 +181,48 @@ pub struct AudienceResult {
     pub notes: Vec<String>,
     /// The filters in words (recorded with an export).
     pub description: String,
+    /// The audience's fairness by each protected column: who is in it, per group.
+    pub fairness: Vec<AudienceAudit>,
+}
+
+/// Membership of the audience audited by one protected column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudienceAudit {
+    /// The column ("age" for a birth-year column's bands).
+    pub attribute: String,
+    /// Per-group rates of being in the audience, disparate impact and intervals.
+    pub rates: crate::models::fairness::audit::Rates,
+    /// Findings in words.
+    pub flags: Vec<String>,
+}
+
+/// At most this many protected columns are audited with each audience.
+pub const AUDITED_COLUMNS: usize = 3;
+
+/// Audits membership of the audience by each protected column (at most [`AUDITED_COLUMNS`]).
+pub fn audit_audience(data: &Dataset, members: &[usize]) -> Vec<AudienceAudit> {
+    use crate::models::fairness::audit::{AuditOptions, flags, rates};
+    use crate::models::fairness::groups::groups_of;
+    let mut selected = vec![false; data.n_customers()];
+    for &i in members {
+        if let Some(x) = selected.get_mut(i) {
+            *x = true;
+        }
+    }
+    data.attributes
+        .iter()
+        .filter(|a| a.role == crate::data::roles::Role::Protected)
+        .take(AUDITED_COLUMNS)
+        .map(|a| {
+            let g = groups_of(data, a);
+            let r = rates(&selected, None, &g.of, &g.names, &AuditOptions::default());
+            AudienceAudit {
+                flags: flags(&g.display, &r),
+                attribute: g.display,
+                rates: r,
+            }
+        })
+        .collect()
 }
 
 fn no_database() -> Error {
@@ -561,6 +603,7 @@ pub fn build_audience(
         value_source: m.value_source,
         by_segment,
         preview,
+        fairness: audit_audience(data, &m.indices),
         notes: m.notes,
         description: m.description,
     })
@@ -721,6 +764,13 @@ mod tests {
         assert_eq!(all.preview.len(), PREVIEW_ROWS.min(all.size));
         assert!(all.preview.iter().any(|r| r.offer.is_some()));
         assert_eq!(all.by_segment.iter().map(|s| s.2).sum::<usize>(), all.size);
+        // Everyone is in it: every protected column's groups are selected at rate 1, ratio 1.
+        let names: Vec<&str> = all.fairness.iter().map(|a| a.attribute.as_str()).collect();
+        assert!(names.contains(&"gender") && names.contains(&"age"), "{names:?}");
+        for a in &all.fairness {
+            assert_eq!(a.rates.disparate_impact, 1.0);
+            assert!(a.rates.groups.iter().all(|g| g.selection_rate == 1.0));
+        }
 
         let seg = choices.segments.as_ref().unwrap()[0].id;
         let filters = AudienceFilters {

@@ -413,6 +413,10 @@ fn audience_ui(
             .rect;
         view.chart_png.set_rect(rect);
     }
+    if !result.fairness.is_empty() {
+        ui.add_space(6.0);
+        audience_fairness_ui(ui, &result, palette);
+    }
     ui.add_space(6.0);
     ui.strong(if result.size > PREVIEW_ROWS {
         format!(
@@ -429,6 +433,49 @@ fn audience_ui(
         );
     }
     preview_table_ui(ui, &result);
+}
+
+/// Who is in the audience by each protected column: the share of each group selected, the
+/// disparate-impact ratio against the four-fifths guideline, and the flags in words.
+fn audience_fairness_ui(ui: &mut egui::Ui, result: &AudienceResult, palette: &Palette) {
+    use crate::models::fairness::audit::FOUR_FIFTHS;
+    ui.strong("Fairness of this audience");
+    for a in &result.fairness {
+        let r = &a.rates;
+        let groups: Vec<String> = r
+            .groups
+            .iter()
+            .map(|g| format!("{} {}", g.group, percent(g.selection_rate)))
+            .collect();
+        let colour = if r.disparate_impact < FOUR_FIFTHS {
+            palette.notice_text
+        } else {
+            palette.muted_text
+        };
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!(
+                    "By {}: disparate impact {:.2} (guideline {FOUR_FIFTHS} or more); in the audience: {}",
+                    a.attribute,
+                    r.disparate_impact,
+                    groups.join(", ")
+                ))
+                .color(colour),
+            )
+            .wrap(),
+        );
+        for f in &a.flags {
+            ui.add(
+                egui::Label::new(RichText::new(format!("• {f}")).color(palette.notice_text)).wrap(),
+            );
+        }
+    }
+    ui.label(
+        RichText::new(
+            "The Fairness panel audits churn targeting, segments and recommendations in depth.",
+        )
+        .color(palette.muted_text),
+    );
 }
 
 /// The members per segment as horizontal bars; returns the chart's rectangle.
