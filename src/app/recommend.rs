@@ -186,6 +186,8 @@ pub struct RecommendView {
     pub report: Option<Report>,
     /// The Segment tab.
     pub segment_tab: SegmentTab,
+    /// "Save as PNG…" for the evaluation charts.
+    pub evaluation_png: crate::app::chart_png::PngSaver,
 }
 
 impl RecommendView {

@@ -717,12 +717,13 @@ fn evaluation_tab_ui(
         .color(palette.muted_text),
     );
     ui.separator();
-    let Some(report) = &view.report else {
+    let Some(report) = view.report.clone() else {
         if !running {
             ui.label("Press Run evaluation to compare the methods (it takes a few seconds).");
         }
         return;
     };
+    let report = &report;
     ui.strong(format!(
         "At k = {} on {} customers with at least two products",
         report.k,
@@ -763,7 +764,19 @@ fn evaluation_tab_ui(
             }
         });
     ui.add_space(theme::SECTION_SPACING);
-    evaluation_chart_ui(ui, report);
+    ui.horizontal(|ui| {
+        ui.strong("Every method against popularity");
+        view.evaluation_png
+            .button(ui, || "recommendation-evaluation.png".to_string());
+        view.evaluation_png.status_ui(ui, palette);
+    });
+    // The legend and both charts, as one image.
+    let rect = ui
+        .vertical(|ui| evaluation_chart_ui(ui, report))
+        .response
+        .rect;
+    view.evaluation_png.set_rect(rect);
+    let _ = view.evaluation_png.ui(ui.ctx(), "Save chart as PNG");
 }
 
 /// A metric's name and how to read it from the metrics.
