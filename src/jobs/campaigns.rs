@@ -766,7 +766,10 @@ mod tests {
         assert_eq!(all.by_segment.iter().map(|s| s.2).sum::<usize>(), all.size);
         // Everyone is in it: every protected column's groups are selected at rate 1, ratio 1.
         let names: Vec<&str> = all.fairness.iter().map(|a| a.attribute.as_str()).collect();
-        assert!(names.contains(&"gender") && names.contains(&"age"), "{names:?}");
+        assert!(
+            names.contains(&"gender") && names.contains(&"age"),
+            "{names:?}"
+        );
         for a in &all.fairness {
             assert_eq!(a.rates.disparate_impact, 1.0);
             assert!(a.rates.groups.iter().all(|g| g.selection_rate == 1.0));

@@ -813,13 +813,18 @@ fn targets_ui(
     });
     ui.horizontal_top(|ui| {
         let list_width = (ui.available_width() - DRILL_WIDTH - 16.0).max(360.0);
-        ui.allocate_ui(egui::vec2(list_width, TARGET_LIST_HEIGHT), |ui| {
-            ui.set_width(list_width);
-            if let Some(id) = target_table_ui(ui, &targets, &above) {
-                view.id_text = id.clone();
-                view.selected = Some(id);
-            }
-        });
+        // Top-down inside the row, or the table's body lands beside its header.
+        ui.allocate_ui_with_layout(
+            egui::vec2(list_width, TARGET_LIST_HEIGHT),
+            Layout::top_down(Align::Min),
+            |ui| {
+                ui.set_width(list_width);
+                if let Some(id) = target_table_ui(ui, &targets, &above) {
+                    view.id_text = id.clone();
+                    view.selected = Some(id);
+                }
+            },
+        );
         ui.separator();
         ui.vertical(|ui| {
             ui.set_width(DRILL_WIDTH);
