@@ -870,22 +870,25 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
                 else {
                     return;
                 };
+                // Labels that don't select text, so a click selects the row.
+                let cell = |ui: &mut egui::Ui, text: String| {
+                    ui.add(egui::Label::new(text).selectable(false).truncate())
+                };
                 row.col(|ui| {
-                    ui.label(&r.customer_id);
+                    cell(ui, r.customer_id.clone());
                 });
                 row.col(|ui| {
-                    ui.label(percent(r.probability));
+                    cell(ui, percent(r.probability));
                 });
                 row.col(|ui| {
-                    ui.label(opt(r.clv, money));
+                    cell(ui, opt(r.clv, money));
                 });
                 row.col(|ui| {
-                    ui.label(opt(r.value_at_risk, money));
+                    cell(ui, opt(r.value_at_risk, money));
                 });
                 row.col(|ui| {
                     let reason = r.reasons.first().map_or("", String::as_str);
-                    ui.add(egui::Label::new(reason).truncate())
-                        .on_hover_text(reason);
+                    cell(ui, reason.to_string()).on_hover_text(reason);
                 });
                 if row.response().clicked() {
                     clicked = Some(r.customer_id.clone());
