@@ -9,6 +9,7 @@ pub mod chart_png;
 pub mod churn;
 mod command;
 pub mod fairness;
+pub mod file_picker;
 mod logic;
 pub mod panels;
 pub mod recommend;

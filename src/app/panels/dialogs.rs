@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use egui::RichText;
 
 use crate::app::Command;
+use crate::app::file_picker::{FilePicker, PickKind};
 use crate::app::theme::{self, Palette};
 use crate::data::TableKind;
 use crate::data::import::ImportOptions;
@@ -31,6 +32,10 @@ pub struct Dialogs {
     /// The summary of the last import, until closed.
     pub import_result: Option<String>,
     data_dir: Option<PathBuf>,
+    /// The Open dialog's Browse… (a system dialog on its own thread).
+    open_picker: FilePicker,
+    /// The Import dialog's Browse….
+    import_picker: FilePicker,
 }
 
 /// The Open dialog's fields.
@@ -139,12 +144,19 @@ impl Dialogs {
         commands: &mut Vec<Command>,
     ) {
         if let Some(dialog) = &mut self.open
-            && !open_ui(ctx, dialog, recent, commands)
+            && !open_ui(ctx, dialog, &mut self.open_picker, recent, commands)
         {
             self.open = None;
         }
         if let Some(dialog) = &mut self.import
-            && !import_ui(ctx, dialog, db_open, palette, commands)
+            && !import_ui(
+                ctx,
+                dialog,
+                &mut self.import_picker,
+                db_open,
+                palette,
+                commands,
+            )
         {
             self.import = None;
         }
@@ -201,6 +213,7 @@ pub fn typed_path(text: &str) -> Option<PathBuf> {
 fn open_ui(
     ctx: &egui::Context,
     dialog: &mut OpenDialog,
+    picker: &mut FilePicker,
     recent: &[PathBuf],
     commands: &mut Vec<Command>,
 ) -> bool {
@@ -219,14 +232,15 @@ fn open_ui(
             {
                 commands.push(Command::Open(path));
             }
-            if ui.button("Browse…").clicked() {
-                // Without a desktop portal this returns None at once: the typed path remains.
-                if let Some(path) = rfd::FileDialog::new()
-                    .add_filter("SQLite database", &["sqlite", "sqlite3", "db"])
-                    .pick_file()
-                {
-                    dialog.path = path.display().to_string();
-                }
+            if let Some(path) = picker.poll_one() {
+                dialog.path = path.display().to_string();
+            }
+            if picker.browse_button(ui) {
+                // Without a desktop portal this answers at once with nothing: the typed path
+                // remains.
+                let files = rfd::FileDialog::new()
+                    .add_filter("SQLite database", &["sqlite", "sqlite3", "db"]);
+                picker.open(ctx, files, PickKind::OpenFile);
             }
         });
         if !recent.is_empty() {
@@ -319,6 +333,7 @@ pub fn parse_import(
 fn import_ui(
     ctx: &egui::Context,
     dialog: &mut ImportDialog,
+    picker: &mut FilePicker,
     db_open: bool,
     palette: &Palette,
     commands: &mut Vec<Command>,
@@ -336,11 +351,12 @@ fn import_ui(
                     .hint_text("/path/to/customers.csv")
                     .desired_width(theme::DIALOG_WIDTH - 110.0),
             );
-            if ui.button("Browse…").clicked()
-                && let Some(paths) = rfd::FileDialog::new()
-                    .add_filter("Data files", &["csv", "gz", "xlsx", "xls", "txt", "tsv"])
-                    .pick_files()
-            {
+            if picker.browse_button(ui) {
+                let files = rfd::FileDialog::new()
+                    .add_filter("Data files", &["csv", "gz", "xlsx", "xls", "txt", "tsv"]);
+                picker.open(ctx, files, PickKind::OpenFiles);
+            }
+            if let Some(paths) = picker.poll() {
                 for p in paths {
                     if !dialog.files.is_empty() && !dialog.files.ends_with('\n') {
                         dialog.files.push('\n');
