@@ -32,6 +32,10 @@ pub fn fairness_ui(
     commands: &mut Vec<Command>,
 ) {
     let palette = theme::palette(ui.ctx());
+    let folder = match db {
+        DbView::Open(info) => info.path.parent().map(std::path::Path::to_path_buf),
+        _ => None,
+    };
     match db {
         DbView::Starting => {
             ui.horizontal(|ui| {
@@ -106,7 +110,7 @@ pub fn fairness_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            report_ui(ui, view, &report, &palette, commands);
+            report_ui(ui, view, &report, folder.as_deref(), &palette, commands);
         });
     // The outcome is shown next to the button.
     let _ = view.rates_png.ui(ui.ctx(), "Save chart as PNG");
@@ -279,6 +283,7 @@ fn report_ui(
     ui: &mut egui::Ui,
     view: &mut FairnessView,
     r: &AuditReport,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -305,8 +310,10 @@ fn report_ui(
             ui.set_width(width);
             ui.horizontal_wrapped(|ui| {
                 ui.strong("Selection rate by group, with 95% intervals");
-                view.rates_png
-                    .button(ui, || format!("fairness-{}-selection-rates.png", r.attribute));
+                view.rates_png.button(ui, || {
+                    let file = format!("fairness-{}-selection-rates.png", r.attribute);
+                    folder.map_or_else(|| file.clone(), |d| d.join(&file).display().to_string())
+                });
                 view.rates_png.status_ui(ui, palette);
             });
             // The whole chart, axes, labels and the band's caption included.
