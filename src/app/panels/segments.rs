@@ -150,7 +150,10 @@ pub fn segments_ui(
                 ui.horizontal(|ui| {
                     view.k_png.button(ui, || {
                         let file = "segments-k-selection.png";
-                        folder.map_or_else(|| file.to_string(), |d| d.join(file).display().to_string())
+                        folder.map_or_else(
+                            || file.to_string(),
+                            |d| d.join(file).display().to_string(),
+                        )
                     });
                     view.k_png.status_ui(ui, &palette);
                 });

@@ -462,6 +462,9 @@ mod tests {
         assert!((r.compared_disparate_impact - 0.5).abs() < 1e-12);
         let f = flags("gender", &r);
         assert!(f.iter().any(|x| x.contains("below the")), "{f:?}");
-        assert!(f.iter().any(|x| x.contains("too few to judge reliably")), "{f:?}");
+        assert!(
+            f.iter().any(|x| x.contains("too few to judge reliably")),
+            "{f:?}"
+        );
     }
 }
