@@ -1,7 +1,9 @@
 //! Presentation mode hides personal data everywhere: with it on, every panel is visited (the
-//! Data grid showing customers, Segments, Recommendations with a customer found, Campaigns with
-//! a preview) and all text in the accessibility tree is checked against every name, email and
-//! phone value of the sample database's customers table.
+//! Data grid showing customers, its columns and data-quality tabs, Segments, Recommendations with
+//! a customer found, Churn & value with a model, lifetime values, the target list and a
+//! customer's drill-down, Fairness with an audit, Campaigns with a preview and the export dialog)
+//! and all text in the accessibility tree is checked against every name, email and phone value
+//! of the sample database's customers table.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -175,6 +177,91 @@ fn presentation_mode_shows_no_personal_data_on_any_panel() {
     h.step();
     found.extend(leaks(&all_text(&h), &pii));
 
+    // Churn & value: a model run, lifetime values, the target list and one customer's drill-down.
+    h.state_mut().command(Command::ShowPanel(Panel::ChurnValue));
+    h.step();
+    h.step();
+    click(&mut h, "Run");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .churn_panel()
+            .churn
+            .is_some()
+            && has_label(h, "ROC AUC")),
+        "{}",
+        dump(&h)
+    );
+    h.step();
+    found.extend(leaks(&all_text(&h), &pii));
+    h.query_all_by_label("Run lifetime value")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    h.step();
+    click(&mut h, "Run lifetime value");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| has_label_containing(
+            h,
+            "BG/NBD: r ="
+        ) && h
+            .state()
+            .churn_panel()
+            .targets
+            .as_ref()
+            .is_some_and(|t| t.has_clv)),
+        "{}",
+        dump(&h)
+    );
+    h.step();
+    found.extend(leaks(&all_text(&h), &pii));
+    let riskiest = {
+        let view = h.state().churn_panel();
+        let targets = view.targets.as_ref().unwrap();
+        let above = targets.above(view.threshold);
+        targets.rows[above[0] as usize].customer_id.clone()
+    };
+    let field = h
+        .query_all_by_role(Role::TextInput)
+        .enumerate()
+        .filter(|(_, n)| {
+            n.accesskit_node()
+                .placeholder()
+                .is_some_and(|p| p.contains("customer id"))
+        })
+        .map(|(i, _)| i)
+        .next()
+        .unwrap();
+    replace_text(&mut h, field, &riskiest);
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().churn_panel().selected.as_deref(),
+        Some(riskiest.as_str()),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "P(alive)"), "{}", dump(&h));
+    found.extend(leaks(&all_text(&h), &pii));
+
+    // Fairness: the stored churn run audited by the default column, with its proxies.
+    h.state_mut().command(Command::ShowPanel(Panel::Fairness));
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .fairness()
+            .shown
+            .is_some()
+            && has_label(h, "Disparate impact")
+            && has_label(h, "Per group")),
+        "{}",
+        dump(&h)
+    );
+    h.step();
+    h.step();
+    found.extend(leaks(&all_text(&h), &pii));
+
     // Campaigns: an audience with its preview, and the export dialog open.
     h.state_mut().command(Command::ShowPanel(Panel::Campaigns));
     assert!(
@@ -200,6 +287,34 @@ fn presentation_mode_shows_no_personal_data_on_any_panel() {
     click(&mut h, "Export CSV…");
     assert!(has_label(&h, "Export the audience"), "{}", dump(&h));
     found.extend(leaks(&all_text(&h), &pii));
+
+    // Data again: the columns and roles, then the data-quality report (its examples are raw
+    // values, which may be personal data).
+    h.state_mut().command(Command::ShowPanel(Panel::Data));
+    h.step();
+    click(&mut h, "Columns and roles");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "email")),
+        "{}",
+        dump(&h)
+    );
+    h.step();
+    found.extend(leaks(&all_text(&h), &pii));
+    click(&mut h, "Data quality");
+    click(&mut h, "Run check");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| has_label(
+            h, "Severity"
+        )
+            || has_label_containing(h, "No problems found")),
+        "{}",
+        dump(&h)
+    );
+    h.step();
+    h.step();
+    let quality_text = all_text(&h);
+    assert!(quality_text.iter().any(|t| t == "Example"), "{}", dump(&h));
+    found.extend(leaks(&quality_text, &pii));
 
     assert!(found.is_empty(), "personal data on screen: {found:?}");
 }

@@ -4,7 +4,7 @@
 //! read once per open database; the audience is rebuilt on the worker whenever the filters
 //! change; the export builds the whole audience with offers and writes it with the privacy guard.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,6 +46,8 @@ pub struct ExportDialog {
 pub struct CampaignView {
     /// Whether the choices were asked for, for the open database.
     pub choices_requested: bool,
+    /// Why reading the choices failed or stopped (shown with Retry; not asked again until then).
+    pub choices_error: Option<String>,
     /// What can be filtered on.
     pub choices: Option<Arc<CampaignChoices>>,
     /// The filters being edited.
@@ -54,6 +56,9 @@ pub struct CampaignView {
     pub requested: Option<AudienceFilters>,
     /// The running build.
     pub build_job: Option<JobId>,
+    /// The filters of a build that failed or was cancelled, and why (shown with Retry; those
+    /// filters are not built again until then).
+    pub build_error: Option<(AudienceFilters, String)>,
     /// The audience on screen.
     pub result: Option<Arc<AudienceResult>>,
     /// Write name, email, phone columns too.
@@ -68,6 +73,8 @@ pub struct CampaignView {
     pub exported: Option<Arc<CampaignExported>>,
     /// The audience-by-segment chart's "Save as PNG…".
     pub chart_png: PngSaver,
+    /// The audience's fairness charts' "Save as PNG…", by protected column.
+    pub fairness_png: BTreeMap<String, PngSaver>,
 }
 
 impl CampaignView {
@@ -79,16 +86,70 @@ impl CampaignView {
     /// The stored runs or roles changed: read the choices and build the audience again.
     pub fn data_changed(&mut self) {
         self.choices_requested = false;
+        self.choices_error = None;
         self.requested = None;
+        self.build_error = None;
     }
 
-    /// The filters to build for now, if they changed since the last build.
+    /// The filters to build for now, if they changed since the last build (a failed build's
+    /// filters wait for Retry).
     pub fn wanted(&self) -> Option<AudienceFilters> {
         self.choices.as_ref()?;
-        if self.build_job.is_some() || self.requested.as_ref() == Some(&self.filters) {
+        if self.build_job.is_some()
+            || self.requested.as_ref() == Some(&self.filters)
+            || self
+                .build_error
+                .as_ref()
+                .is_some_and(|(f, _)| *f == self.filters)
+        {
             return None;
         }
         Some(self.filters.clone())
+    }
+
+    /// Whether the choices should be asked for now.
+    pub fn wants_choices(&self) -> bool {
+        !self.choices_requested && self.choices_error.is_none()
+    }
+
+    /// The build for `requested` failed (`message`) or was cancelled: the request is cleared and
+    /// the panel says so with Retry instead of waiting for it forever.
+    pub fn build_ended(&mut self, message: Option<&str>) {
+        self.build_job = None;
+        if let Some(filters) = self.requested.take() {
+            let why = message.map_or_else(
+                || "Building the audience was cancelled".to_string(),
+                |m| format!("The audience could not be built: {}", one_line(m)),
+            );
+            self.build_error = Some((filters, why));
+        }
+    }
+
+    /// Reading the choices failed (`message`) or was cancelled.
+    pub fn choices_ended(&mut self, message: Option<&str>) {
+        self.choices_requested = false;
+        self.choices_error = Some(message.map_or_else(
+            || "Reading the stored segments and runs was cancelled".to_string(),
+            |m| {
+                format!(
+                    "The stored segments and runs could not be read: {}",
+                    one_line(m)
+                )
+            },
+        ));
+    }
+
+    /// Retry after a failed or cancelled read or build.
+    pub fn retry(&mut self) {
+        self.choices_error = None;
+        self.build_error = None;
+    }
+
+    /// Opens the export dialog; the privacy switches start off every time.
+    pub fn open_export(&mut self, dialog: ExportDialog) {
+        self.include_pii = false;
+        self.include_no_consent = false;
+        self.export = Some(dialog);
     }
 
     fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
@@ -108,9 +169,11 @@ impl TailorApp {
         match command {
             CampaignCommand::ReadChoices => {
                 self.campaigns.choices_requested = true;
+                self.campaigns.choices_error = None;
                 self.submit(Job::CampaignChoices, Pending::CampaignChoices);
             }
             CampaignCommand::Build(filters) => {
+                self.campaigns.build_error = None;
                 self.campaigns.requested = Some(filters.clone());
                 self.campaigns.build_job =
                     self.submit(Job::BuildAudience(filters), Pending::BuildAudience);
@@ -157,6 +220,7 @@ impl TailorApp {
                     view.filters.risk = None;
                 }
                 view.choices = Some(choices);
+                view.choices_error = None;
                 view.requested = None;
             }
             Event::AudienceBuilt { job_id, result } => {
@@ -178,13 +242,25 @@ impl TailorApp {
         }
     }
 
-    /// A campaign job failed or was cancelled: the panel stops waiting for it.
-    pub(super) fn campaign_job_ended(&mut self, pending: Pending) {
+    /// A campaign job failed (`message`) or was cancelled: the panel stops waiting for it.
+    /// Returns whether the failure is shown in the panel (reading the choices, a build), not in
+    /// the banner.
+    pub(super) fn campaign_job_ended(&mut self, pending: Pending, message: Option<&str>) -> bool {
         match pending {
-            // The same filters are not asked again until they change.
-            Pending::BuildAudience => self.campaigns.build_job = None,
-            Pending::ExportCampaign => self.campaigns.export_job = None,
-            _ => {}
+            // The same filters are not asked again until Retry or they change.
+            Pending::BuildAudience => {
+                self.campaigns.build_ended(message);
+                message.is_some()
+            }
+            Pending::CampaignChoices => {
+                self.campaigns.choices_ended(message);
+                message.is_some()
+            }
+            Pending::ExportCampaign => {
+                self.campaigns.export_job = None;
+                false
+            }
+            _ => false,
         }
     }
 
@@ -199,7 +275,73 @@ impl TailorApp {
     }
 }
 
+fn one_line(message: &str) -> String {
+    message.replace(['\n', '\r'], " ")
+}
+
 /// A command for the Campaigns panel.
 pub fn command(c: CampaignCommand) -> Command {
     Command::Campaigns(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_or_cancelled_build_is_said_and_retried_on_demand() {
+        let mut view = CampaignView {
+            choices: Some(Arc::new(CampaignChoices::default())),
+            ..CampaignView::default()
+        };
+        let filters = view.wanted().unwrap();
+        // What apply_campaign_command does with a Build.
+        view.requested = Some(filters.clone());
+        view.build_job = Some(7);
+        assert_eq!(view.wanted(), None);
+        view.build_ended(Some("disk I/O error\nat line 2"));
+        assert_eq!(view.requested, None);
+        let (failed, why) = view.build_error.clone().unwrap();
+        assert_eq!(failed, filters);
+        assert_eq!(
+            why,
+            "The audience could not be built: disk I/O error at line 2"
+        );
+        // Not built again on its own (no loop on a lasting error)…
+        assert_eq!(view.wanted(), None);
+        // …but on Retry, or when the filters change.
+        view.retry();
+        assert_eq!(view.wanted(), Some(filters.clone()));
+        view.requested = Some(filters.clone());
+        view.build_ended(None);
+        assert!(view.build_error.as_ref().unwrap().1.contains("cancelled"));
+        view.filters.consent_only = !view.filters.consent_only;
+        assert!(view.wanted().is_some());
+
+        // The choices: not asked again until Retry.
+        let mut view = CampaignView::default();
+        assert!(view.wants_choices());
+        view.choices_requested = true;
+        view.choices_ended(None);
+        assert!(!view.wants_choices());
+        assert!(view.choices_error.as_ref().unwrap().contains("cancelled"));
+        view.retry();
+        assert!(view.wants_choices());
+    }
+
+    #[test]
+    fn the_export_dialog_starts_with_personal_data_and_no_consent_off() {
+        let mut view = CampaignView::default();
+        let dialog = ExportDialog {
+            path: "a.csv".to_string(),
+            format: "csv",
+        };
+        view.open_export(dialog.clone());
+        view.include_pii = true;
+        view.include_no_consent = true;
+        view.export = None;
+        view.open_export(dialog);
+        assert!(!view.include_pii && !view.include_no_consent);
+        assert!(view.export.is_some());
+    }
 }

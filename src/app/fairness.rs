@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::app::chart_png::PngSaver;
 use crate::app::{Command, Pending, TailorApp};
 use crate::jobs::fairness::{FairnessChoices, WhatIf};
 use crate::jobs::{Event, Job, JobId};
@@ -79,10 +80,12 @@ impl DecisionKind {
 }
 
 /// The Fairness panel's state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct FairnessView {
     /// Whether the choices were asked for (asked again when the panel is shown again).
     pub choices_requested: bool,
+    /// Why reading the choices failed or stopped (shown with Retry; not asked again until then).
+    pub choices_error: Option<String>,
     /// The frame the panel was last drawn in (to notice it being shown again).
     pub last_frame: u64,
     /// What can be audited.
@@ -111,14 +114,19 @@ pub struct FairnessView {
     pub what_if_job: Option<(JobId, String)>,
     /// The what-if on screen.
     pub what_if: Option<Arc<WhatIf>>,
+    /// Why the last what-if failed, shown in the panel.
+    pub what_if_error: Option<String>,
     /// The churn run being made.
     pub churn_job: Option<JobId>,
+    /// The rate chart's "Save as PNG…".
+    pub rates_png: PngSaver,
 }
 
 impl Default for FairnessView {
     fn default() -> Self {
         FairnessView {
             choices_requested: false,
+            choices_error: None,
             last_frame: 0,
             choices: None,
             kind: DecisionKind::ChurnTop,
@@ -133,7 +141,9 @@ impl Default for FairnessView {
             audit_error: None,
             what_if_job: None,
             what_if: None,
+            what_if_error: None,
             churn_job: None,
+            rates_png: PngSaver::default(),
         }
     }
 }
@@ -246,6 +256,7 @@ impl TailorApp {
         match command {
             FairCommand::ListChoices => {
                 self.fairness.choices_requested = true;
+                self.fairness.choices_error = None;
                 self.submit(Job::FairnessChoices, Pending::FairChoices);
             }
             FairCommand::Audit {
@@ -270,6 +281,7 @@ impl TailorApp {
             } => {
                 self.error = None;
                 self.fairness.what_if = None;
+                self.fairness.what_if_error = None;
                 self.fairness.what_if_job = self
                     .submit(
                         Job::FairnessWhatIf {
@@ -307,6 +319,7 @@ impl TailorApp {
                     self.notice = Some(format!("Churn model stored (run {run})"));
                 }
                 view.choices = Some(choices);
+                view.choices_error = None;
                 view.fill_defaults();
                 // The stored runs may have changed: audit again.
                 view.asked = None;
@@ -335,7 +348,7 @@ impl TailorApp {
     }
 
     /// A fairness job failed or was cancelled: the panel stops waiting for it. Returns whether
-    /// the failure is shown in the panel (an audit), not in the banner.
+    /// the failure is shown in the panel (an audit, the choices, a what-if), not in the banner.
     pub(super) fn fair_job_ended(&mut self, pending: Pending, message: Option<&str>) -> bool {
         let view = &mut self.fairness;
         match pending {
@@ -344,9 +357,17 @@ impl TailorApp {
                 view.audit_error = message.map(str::to_string);
                 message.is_some()
             }
+            Pending::FairChoices => {
+                view.choices_error = Some(message.map_or_else(
+                    || "Reading what can be audited was cancelled".to_string(),
+                    |m| format!("What can be audited could not be read: {m}"),
+                ));
+                message.is_some()
+            }
             Pending::WhatIf => {
                 view.what_if_job = None;
-                false
+                view.what_if_error = message.map(|m| format!("The what-if failed: {m}"));
+                message.is_some()
             }
             Pending::FairChurn => {
                 view.churn_job = None;

@@ -115,7 +115,9 @@ impl TailorApp {
                     return; // shown in the Fairness panel
                 }
                 self.churn_job_ended(pending, Some(&message));
-                self.campaign_job_ended(pending);
+                if self.campaign_job_ended(pending, Some(&message)) {
+                    return; // shown in the Campaigns panel
+                }
                 let what = match pending {
                     Pending::Open => "Could not open the database",
                     Pending::Import => "Import failed",
@@ -158,7 +160,7 @@ impl TailorApp {
                     self.rec_job_ended(pending, None);
                     self.fair_job_ended(pending, None);
                     self.churn_job_ended(pending, None);
-                    self.campaign_job_ended(pending);
+                    self.campaign_job_ended(pending, None);
                     self.notice = Some("Cancelled".to_string());
                     if self.db == DbView::Starting {
                         self.db = DbView::Empty;

@@ -146,6 +146,10 @@ pub struct SegmentsView {
     pub export: Option<ExportDialog>,
     /// The scatter's "Save as PNG…".
     pub scatter_png: crate::app::chart_png::PngSaver,
+    /// Each segment card's profile chart's "Save as PNG…", by segment id.
+    pub profile_png: std::collections::BTreeMap<usize, crate::app::chart_png::PngSaver>,
+    /// The k-selection charts' "Save as PNG…" (both charts in one image).
+    pub k_png: crate::app::chart_png::PngSaver,
 }
 
 impl SegmentsView {
@@ -190,6 +194,8 @@ impl SegmentsView {
             self.sort = (0, false);
         }
         self.renaming = None;
+        // Another run: the cards' profile charts are new (segment ids may mean other segments).
+        self.profile_png.retain(|_, saver| saver.is_waiting());
         self.shown = Some(Shown {
             result,
             series: Arc::new(series),

@@ -61,6 +61,12 @@ pub const CAMPAIGN_BAR_HEIGHT: f32 = 26.0;
 pub const CAMPAIGN_CHART_MAX_HEIGHT: f32 = 240.0;
 /// Width of the audience-by-segment chart's segment-name axis, in points.
 pub const CAMPAIGN_AXIS_WIDTH: f32 = 140.0;
+/// Most width of one of the audience's fairness charts (one per protected column), in points.
+pub const CAMPAIGN_FAIRNESS_CHART_WIDTH: f32 = 300.0;
+/// Height of the audience's fairness charts, in points.
+pub const CAMPAIGN_FAIRNESS_CHART_HEIGHT: f32 = 170.0;
+/// Height of the Fairness panel's selection-rate chart, in points.
+pub const FAIR_CHART_HEIGHT: f32 = 260.0;
 
 /// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
 /// light and dark mode; used by the scatter, the cards and the profile charts.

@@ -80,10 +80,20 @@ pub fn run(args: AuditArgs) -> anyhow::Result<()> {
         ));
     }
     t.push_str(&format!(
-        "\nDisparate impact {:.3} (95% interval {:.3}–{:.3}; guideline ≥ 0.8)\nDemographic-parity difference {:.3}\n",
-        report.disparate_impact,
-        report.disparate_impact_ci.0,
-        report.disparate_impact_ci.1,
+        "\nDisparate impact {:.3} (95% interval {:.3}–{:.3}; guideline ≥ 0.8)\n",
+        report.compared_disparate_impact,
+        report.compared_disparate_impact_ci.0,
+        report.compared_disparate_impact_ci.1,
+    ));
+    if !report.not_compared.is_empty() {
+        t.push_str(&format!(
+            "  groups under 30 customers not compared ({}); over every group {:.3}\n",
+            report.not_compared.join(", "),
+            report.disparate_impact
+        ));
+    }
+    t.push_str(&format!(
+        "Demographic-parity difference {:.3}\n",
         report.demographic_parity_difference
     ));
     if let Some(eo) = report.equalized_odds_difference {

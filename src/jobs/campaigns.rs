@@ -183,6 +183,9 @@ pub struct AudienceResult {
     pub description: String,
     /// The audience's fairness by each protected column: who is in it, per group.
     pub fairness: Vec<AudienceAudit>,
+    /// The consent column and how many of the audience did not give consent in it (`None`:
+    /// the customers table has no consent column). An export leaves them out unless asked.
+    pub without_consent: Option<(String, usize)>,
 }
 
 /// Membership of the audience audited by one protected column.
@@ -356,6 +359,7 @@ struct Members {
     value_source: ValueSource,
     notes: Vec<String>,
     description: String,
+    consent: Option<String>,
 }
 
 fn select(
@@ -490,6 +494,7 @@ fn select(
         value_source,
         notes,
         description,
+        consent,
     })
 }
 
@@ -604,6 +609,14 @@ pub fn build_audience(
         by_segment,
         preview,
         fairness: audit_audience(data, &m.indices),
+        without_consent: m.consent.as_ref().map(|c| {
+            let n = m
+                .indices
+                .iter()
+                .filter(|&&i| !consented(data, c, i))
+                .count();
+            (c.clone(), n)
+        }),
         notes: m.notes,
         description: m.description,
     })
@@ -772,6 +785,7 @@ mod tests {
         );
         for a in &all.fairness {
             assert_eq!(a.rates.disparate_impact, 1.0);
+            assert_eq!(a.rates.compared_disparate_impact, 1.0);
             assert!(a.rates.groups.iter().all(|g| g.selection_rate == 1.0));
         }
 
@@ -818,6 +832,25 @@ mod tests {
             "{header}"
         );
         assert!(summary.recorded);
+
+        // The panel's count of customers without consent is what the export leaves out.
+        let (column, without) = all.without_consent.clone().unwrap();
+        assert_eq!(column, "consent_email");
+        assert!(without > 0 && without < all.size, "{without}");
+        assert_eq!(some.without_consent.as_ref().map(|w| w.1), Some(0));
+        let out = dir.path().join("everyone.csv");
+        let summary = export_campaign(
+            Some(&mut db),
+            &mut data,
+            &mut models,
+            &AudienceFilters::default(),
+            &out,
+            &ExportOptions::default(),
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(summary.rows as usize, all.size - without);
+        assert_eq!(summary.left_out_no_consent as usize, without);
     }
 
     #[test]

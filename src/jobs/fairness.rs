@@ -77,7 +77,8 @@ pub struct WhatIf {
     pub auc_before: f64,
     /// The same without the feature.
     pub auc_after: f64,
-    /// Disparate impact of the decision on the stored run's scores.
+    /// Disparate impact of the decision on the stored run's scores (over the compared groups,
+    /// as the panel's headline).
     pub di_before: f64,
     /// The same on the retrained scores.
     pub di_after: f64,
@@ -338,10 +339,17 @@ pub fn audit(
     }
 }
 
-/// The parameters of the latest stored churn run (the defaults when it has none readable).
+/// The parameters of the latest stored churn run; an error when they cannot be read (the
+/// what-if would otherwise compare against a different model).
 fn stored_params(db: &Database) -> Result<(ChurnParams, Option<f64>)> {
     let run = latest_run(db, "churn")?.ok_or_else(|| no_churn_run(db))?;
-    let params = serde_json::from_str(&run.params_json).unwrap_or_default();
+    let params = serde_json::from_str(&run.params_json).map_err(|e| {
+        Error::Invalid(format!(
+            "the settings of churn run {} could not be read ({e}): run the churn model again in Churn & value: {}",
+            run.run_id,
+            db.path().display()
+        ))
+    })?;
     Ok((params, summary_auc(run.summary_json.as_deref())))
 }
 
@@ -420,8 +428,8 @@ pub fn what_if(
         decision: decision.clone(),
         auc_before,
         auc_after: after.metrics.auc,
-        di_before: r0.disparate_impact,
-        di_after: r1.disparate_impact,
+        di_before: r0.compared_disparate_impact,
+        di_after: r1.compared_disparate_impact,
         groups,
     })
 }
@@ -577,7 +585,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            (w.di_before - report.disparate_impact).abs() < 1e-12,
+            (w.di_before - report.compared_disparate_impact).abs() < 1e-12,
             "{w:?}"
         );
         assert!(w.auc_after > 0.4 && w.auc_after < 1.0, "{w:?}");
@@ -594,6 +602,34 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("churn decision"), "{e}");
+    }
+
+    #[test]
+    fn what_if_with_unreadable_stored_settings_fails_instead_of_using_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_with_churn(dir.path());
+        let conn = rusqlite::Connection::open(db.path()).unwrap();
+        conn.execute(
+            "UPDATE tailor_runs SET params_json = '{\"model\": \"quantum\"}' WHERE kind = 'churn'",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let mut data = None;
+        let mut cache = FairnessCache::default();
+        let e = what_if(
+            Some(&db),
+            &mut data,
+            &mut cache,
+            "gender",
+            &Decision::ChurnTop(0.2),
+            "region",
+            &NoProgress,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("settings of churn run"), "{e}");
+        assert!(e.contains("demo.sqlite") && !e.contains('\n'), "{e}");
     }
 
     #[test]

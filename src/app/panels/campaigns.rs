@@ -18,6 +18,9 @@ use crate::jobs::campaigns::{
     AttributeChoice, AttributeFilter, AudienceResult, CampaignChoices, PREVIEW_ROWS,
 };
 
+/// The button shown when reading the choices or building the audience failed or was cancelled.
+pub const RETRY_BUTTON: &str = "Retry";
+
 /// Draws the panel.
 pub fn campaigns_ui(
     ui: &mut egui::Ui,
@@ -56,7 +59,7 @@ pub fn campaigns_ui(
         }
         return;
     }
-    if !view.choices_requested {
+    if view.wants_choices() {
         view.choices_requested = true;
         commands.push(command(CampaignCommand::ReadChoices));
     }
@@ -80,11 +83,16 @@ pub fn campaigns_ui(
         }
     });
     ui.separator();
+    if let Some(e) = view.choices_error.clone() {
+        retry_ui(ui, view, &e, &palette);
+    }
     let Some(choices) = view.choices.clone() else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Reading the stored segments and runs…");
-        });
+        if view.choices_error.is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading the stored segments and runs…");
+            });
+        }
         return;
     };
     egui::Panel::left("campaign_filters")
@@ -102,6 +110,20 @@ pub fn campaigns_ui(
     export_dialog_ui(ui.ctx(), view, info, &choices, commands);
     // The outcome is shown next to the button.
     let _ = view.chart_png.ui(ui.ctx(), "Save chart as PNG");
+    for saver in view.fairness_png.values_mut() {
+        let _ = saver.ui(ui.ctx(), "Save the fairness chart as PNG");
+    }
+}
+
+/// A failed or cancelled read or build in one line, with Retry (never a spinner that waits for
+/// ever).
+fn retry_ui(ui: &mut egui::Ui, view: &mut CampaignView, message: &str, palette: &Palette) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(message).color(palette.error_text));
+        if ui.button(RETRY_BUTTON).clicked() {
+            view.retry();
+        }
+    });
 }
 
 fn section(ui: &mut egui::Ui, title: &str) {
@@ -331,14 +353,22 @@ fn audience_ui(
     busy: bool,
     palette: &Palette,
 ) {
+    if let Some((_, e)) = view.build_error.clone() {
+        retry_ui(ui, view, &e, palette);
+    }
     let Some(result) = view.result.clone() else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Building the audience…");
-        });
+        if view.build_error.is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Building the audience…");
+            });
+        }
         return;
     };
-    let stale = view.build_job.is_some() || view.requested.as_ref() != Some(&result.filters);
+    // The audience on screen is not the filters' (being built, or its build failed).
+    let behind = view.requested.as_ref() != Some(&result.filters);
+    let stale = view.build_job.is_some() || behind;
+    let building = view.build_job.is_some() || (behind && view.build_error.is_none());
     ui.horizontal_wrapped(|ui| {
         card(
             ui,
@@ -358,7 +388,7 @@ fn audience_ui(
             result.value_source.label(),
             palette,
         );
-        if stale {
+        if building {
             ui.spinner();
         }
     });
@@ -371,7 +401,7 @@ fn audience_ui(
         for (label, format) in [("Export CSV…", "csv"), ("Export XLSX…", "xlsx")] {
             if ui.add_enabled(can, egui::Button::new(label)).clicked() {
                 let file = format!("campaign-audience.{format}");
-                view.export = Some(ExportDialog {
+                view.open_export(ExportDialog {
                     path: info
                         .path
                         .parent()
@@ -415,7 +445,7 @@ fn audience_ui(
     }
     if !result.fairness.is_empty() {
         ui.add_space(6.0);
-        audience_fairness_ui(ui, &result, palette);
+        audience_fairness_ui(ui, view, &result, info, palette);
     }
     ui.add_space(6.0);
     ui.strong(if result.size > PREVIEW_ROWS {
@@ -435,45 +465,99 @@ fn audience_ui(
     preview_table_ui(ui, &result);
 }
 
-/// Who is in the audience by each protected column: the share of each group selected, the
-/// disparate-impact ratio against the four-fifths guideline, and the flags in words.
-fn audience_fairness_ui(ui: &mut egui::Ui, result: &AudienceResult, palette: &Palette) {
+/// Who is in the audience by each protected column: per column, the share of each group
+/// selected as bars with 95% whiskers against the four-fifths band (drawn as the Fairness panel
+/// draws its rates), the disparate-impact ratio and the flags in words, each chart with Save as
+/// PNG.
+fn audience_fairness_ui(
+    ui: &mut egui::Ui,
+    view: &mut CampaignView,
+    result: &AudienceResult,
+    info: &DbInfo,
+    palette: &Palette,
+) {
     use crate::models::fairness::audit::FOUR_FIFTHS;
     ui.strong("Fairness of this audience");
-    for a in &result.fairness {
-        let r = &a.rates;
-        let groups: Vec<String> = r
-            .groups
-            .iter()
-            .map(|g| format!("{} {}", g.group, percent(g.selection_rate)))
-            .collect();
-        let colour = if r.disparate_impact < FOUR_FIFTHS {
-            palette.notice_text
-        } else {
-            palette.muted_text
-        };
-        ui.add(
-            egui::Label::new(
-                RichText::new(format!(
-                    "By {}: disparate impact {:.2} (guideline {FOUR_FIFTHS} or more); in the audience: {}",
-                    a.attribute,
-                    r.disparate_impact,
-                    groups.join(", ")
-                ))
-                .color(colour),
-            )
-            .wrap(),
-        );
-        for f in &a.flags {
-            ui.add(
-                egui::Label::new(RichText::new(format!("• {f}")).color(palette.notice_text)).wrap(),
-            );
+    let folder = info.path.parent().map(std::path::Path::to_path_buf);
+    let count = result.fairness.len().max(1) as f32;
+    let spacing = ui.spacing().item_spacing.x;
+    let width = ((ui.available_width() - spacing * (count - 1.0)) / count)
+        .min(theme::CAMPAIGN_FAIRNESS_CHART_WIDTH);
+    view.fairness_png
+        .retain(|k, saver| saver.is_waiting() || result.fairness.iter().any(|a| a.attribute == *k));
+    ui.horizontal_top(|ui| {
+        for a in &result.fairness {
+            let r = &a.rates;
+            let saver = view.fairness_png.entry(a.attribute.clone()).or_default();
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                let colour = if r.compared_disparate_impact < FOUR_FIFTHS {
+                    palette.severity_error
+                } else {
+                    palette.muted_text
+                };
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("By {}", a.attribute)).strong());
+                    ui.label(
+                        RichText::new(format!(
+                            "disparate impact {:.2}",
+                            r.compared_disparate_impact
+                        ))
+                        .color(colour),
+                    );
+                });
+                ui.horizontal_wrapped(|ui| {
+                    saver.button(ui, || {
+                        let file = format!("campaign-audience-fairness-{}.png", a.attribute);
+                        folder
+                            .as_ref()
+                            .map_or_else(|| file.clone(), |d| d.join(&file).display().to_string())
+                    });
+                    saver.status_ui(ui, palette);
+                });
+                // The whole chart, axes, labels and the band's caption included.
+                let rect = ui
+                    .vertical(|ui| {
+                        crate::app::panels::fairness::rates_chart_ui(
+                            ui,
+                            &format!("campaign_fairness_{}", a.attribute),
+                            &r.groups,
+                            &r.not_compared,
+                            [width, theme::CAMPAIGN_FAIRNESS_CHART_HEIGHT],
+                            palette,
+                        );
+                    })
+                    .response
+                    .rect;
+                saver.set_rect(rect);
+                if !r.not_compared.is_empty() {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "{} ({})",
+                                crate::app::panels::fairness::NOT_COMPARED_NOTE,
+                                r.not_compared.join(", ")
+                            ))
+                            .color(palette.muted_text),
+                        )
+                        .wrap(),
+                    );
+                }
+                for f in &a.flags {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("• {f}")).color(palette.notice_text),
+                        )
+                        .wrap(),
+                    );
+                }
+            });
         }
-    }
+    });
     ui.label(
-        RichText::new(
-            "The Fairness panel audits churn targeting, segments and recommendations in depth.",
-        )
+        RichText::new(format!(
+            "Bars: the share of each group in the audience; guideline {FOUR_FIFTHS} or more. The Fairness panel audits churn targeting, segments and recommendations in depth."
+        ))
         .color(palette.muted_text),
     );
 }
@@ -620,6 +704,30 @@ fn export_dialog_ui(
         return;
     };
     let size = view.result.as_ref().map_or(0, |r| r.size);
+    let without_consent = view.result.as_ref().and_then(|r| r.without_consent.clone());
+    // Where a consent column exists, those without consent are left out unless asked.
+    let (written, consent_text) = match &without_consent {
+        Some((column, n)) if view.include_no_consent => (
+            size,
+            format!(
+                " Customers without consent ({column}) are kept, as asked: {}.",
+                thousands(*n as u64)
+            ),
+        ),
+        Some((column, n)) => (
+            size.saturating_sub(*n),
+            if *n > 0 {
+                format!(
+                    " Customers without consent ({column}) will be left out: {} of the {}.",
+                    thousands(*n as u64),
+                    thousands(size as u64)
+                )
+            } else {
+                format!(" Customers without consent ({column}) will be left out: none are in it.")
+            },
+        ),
+        None => (size, String::new()),
+    };
     let pii = pii_columns(info);
     let mut keep = true;
     let mut go = None;
@@ -632,9 +740,10 @@ fn export_dialog_ui(
             ui.add(
                 egui::Label::new(format!(
                     "Writes {} as {} with their customer columns and segment, churn risk, value \
-                     and offer columns. The file is recorded in the database's export log.",
-                    count(size as u64, "customer", "customers"),
-                    dialog.format.to_uppercase()
+                     and offer columns.{} The file is recorded in the database's export log.",
+                    count(written as u64, "customer", "customers"),
+                    dialog.format.to_uppercase(),
+                    consent_text
                 ))
                 .wrap(),
             );

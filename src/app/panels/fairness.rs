@@ -10,7 +10,7 @@ use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView, Panel};
 use crate::format::{percent, thousands};
 use crate::jobs::fairness::{FairnessChoices, WhatIf};
-use crate::models::fairness::audit::FOUR_FIFTHS;
+use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates};
 use crate::models::fairness::proxy::PROXY_V;
 use crate::models::fairness::report::AuditReport;
 
@@ -18,6 +18,10 @@ use crate::models::fairness::report::AuditReport;
 pub const WHAT_IF_BUTTON: &str = "What if we leave it out?";
 /// The button offered when no churn run is stored.
 pub const RUN_CHURN_BUTTON: &str = "Run churn model";
+/// The button offered when reading the choices failed or was cancelled.
+pub const RETRY_BUTTON: &str = "Retry";
+/// Said under the headline when small groups are left out of the comparison.
+pub const NOT_COMPARED_NOTE: &str = "groups under 30 customers not compared";
 
 /// Draws the panel.
 pub fn fairness_ui(
@@ -28,6 +32,10 @@ pub fn fairness_ui(
     commands: &mut Vec<Command>,
 ) {
     let palette = theme::palette(ui.ctx());
+    let folder = match db {
+        DbView::Open(info) => info.path.parent().map(std::path::Path::to_path_buf),
+        _ => None,
+    };
     match db {
         DbView::Starting => {
             ui.horizontal(|ui| {
@@ -70,11 +78,22 @@ pub fn fairness_ui(
         }
     });
     ui.separator();
-    let Some(choices) = view.choices.clone() else {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Reading what can be audited…");
+    if let Some(e) = view.choices_error.clone() {
+        // One line and a way out, instead of a spinner that never ends.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(e).color(palette.error_text));
+            if ui.button(RETRY_BUTTON).clicked() {
+                commands.push(command(FairCommand::ListChoices));
+            }
         });
+    }
+    let Some(choices) = view.choices.clone() else {
+        if view.choices_error.is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Reading what can be audited…");
+            });
+        }
         return;
     };
     controls_ui(ui, view, &choices);
@@ -91,8 +110,10 @@ pub fn fairness_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            report_ui(ui, view, &report, &palette, commands);
+            report_ui(ui, view, &report, folder.as_deref(), &palette, commands);
         });
+    // The outcome is shown next to the button.
+    let _ = view.rates_png.ui(ui.ctx(), "Save chart as PNG");
 }
 
 fn attribute_text(c: &FairnessChoices, name: &str) -> String {
@@ -260,8 +281,9 @@ fn rate(x: Option<f64>) -> String {
 
 fn report_ui(
     ui: &mut egui::Ui,
-    view: &FairnessView,
+    view: &mut FairnessView,
     r: &AuditReport,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -286,8 +308,29 @@ fn report_ui(
         let width = (ui.available_width() * 0.45).clamp(280.0, 520.0);
         ui.vertical(|ui| {
             ui.set_width(width);
-            ui.strong("Selection rate by group, with 95% intervals");
-            rates_chart_ui(ui, r, width, palette);
+            ui.horizontal_wrapped(|ui| {
+                ui.strong("Selection rate by group, with 95% intervals");
+                view.rates_png.button(ui, || {
+                    let file = format!("fairness-{}-selection-rates.png", r.attribute);
+                    folder.map_or_else(|| file.clone(), |d| d.join(&file).display().to_string())
+                });
+                view.rates_png.status_ui(ui, palette);
+            });
+            // The whole chart, axes, labels and the band's caption included.
+            let rect = ui
+                .vertical(|ui| {
+                    rates_chart_ui(
+                        ui,
+                        "fair_rates",
+                        &r.groups,
+                        &r.not_compared,
+                        [width, theme::FAIR_CHART_HEIGHT],
+                        palette,
+                    );
+                })
+                .response
+                .rect;
+            view.rates_png.set_rect(rect);
         });
         ui.add_space(theme::SECTION_SPACING);
         ui.vertical(|ui| {
@@ -299,6 +342,9 @@ fn report_ui(
     });
     ui.add_space(theme::SECTION_SPACING);
     proxies_ui(ui, view, r, palette, commands);
+    if let Some(e) = &view.what_if_error {
+        ui.label(RichText::new(e).color(palette.error_text));
+    }
     if let Some(w) = &view.what_if {
         ui.add_space(theme::SECTION_SPACING);
         what_if_ui(ui, w, palette);
@@ -330,8 +376,9 @@ fn card(ui: &mut egui::Ui, title: &str, value: String, note: String, colour: Opt
 
 fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
     ui.horizontal_wrapped(|ui| {
-        let (lo, hi) = r.disparate_impact_ci;
-        let di_colour = if r.disparate_impact < FOUR_FIFTHS {
+        // The headline compares the groups the flags judge, so a red card always has a flag.
+        let (lo, hi) = r.compared_disparate_impact_ci;
+        let di_colour = if r.compared_disparate_impact < FOUR_FIFTHS {
             palette.severity_error
         } else if lo.is_finite() && lo < FOUR_FIFTHS {
             palette.severity_warning
@@ -341,11 +388,21 @@ fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
         card(
             ui,
             "Disparate impact",
-            format!("{:.2}", r.disparate_impact),
-            if lo.is_finite() {
-                format!("95% interval {lo:.2}–{hi:.2} · guideline ≥ {FOUR_FIFTHS}")
-            } else {
-                format!("guideline ≥ {FOUR_FIFTHS}")
+            format!("{:.2}", r.compared_disparate_impact),
+            {
+                let mut note = if lo.is_finite() {
+                    format!("95% interval {lo:.2}–{hi:.2} · guideline ≥ {FOUR_FIFTHS}")
+                } else {
+                    format!("guideline ≥ {FOUR_FIFTHS}")
+                };
+                if !r.not_compared.is_empty() {
+                    note.push_str(&format!(
+                        "\n{NOT_COMPARED_NOTE} ({}); {:.2} over every group",
+                        r.not_compared.join(", "),
+                        r.disparate_impact
+                    ));
+                }
+                note
             },
             Some(di_colour),
         );
@@ -371,34 +428,50 @@ fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
     });
 }
 
-fn rates_chart_ui(ui: &mut egui::Ui, r: &AuditReport, width: f32, palette: &Palette) {
-    let n = r.groups.len();
-    let max = r
-        .groups
+/// Each group's selection rate as a bar with its 95% whisker, against the four-fifths band (from
+/// 0.8 × the highest compared rate up to it). Bars below the band are red; groups in
+/// `not_compared` (too small to judge) are grey and do not set the band. Shared by the Fairness
+/// panel and the Campaigns panel's audience fairness; `id` keeps plots apart, `size` is
+/// [width, height] in points.
+pub fn rates_chart_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    groups: &[GroupRates],
+    not_compared: &[String],
+    size: [f32; 2],
+    palette: &Palette,
+) {
+    let [width, height] = size;
+    let n = groups.len();
+    let compared = |g: &GroupRates| !not_compared.contains(&g.group);
+    let max = groups
         .iter()
+        .filter(|g| compared(g))
         .map(|g| g.selection_rate)
         .fold(0.0, f64::max);
     let band = FOUR_FIFTHS * max;
     let bar_colour = theme::segment_colour(0);
-    let bars: Vec<Bar> = r
-        .groups
+    let bars: Vec<Bar> = groups
         .iter()
         .enumerate()
         .map(|(i, g)| {
-            let below = g.selection_rate < band;
+            let fill = if !compared(g) {
+                palette.muted_text.gamma_multiply(0.6)
+            } else if g.selection_rate < band {
+                palette.severity_error.gamma_multiply(0.8)
+            } else {
+                bar_colour
+            };
             Bar::new(i as f64, g.selection_rate)
                 .width(0.6)
                 .name(&g.group)
-                .fill(if below {
-                    palette.severity_error.gamma_multiply(0.8)
-                } else {
-                    bar_colour
-                })
+                .fill(fill)
                 .stroke(egui::Stroke::NONE)
         })
         .collect();
-    let names: Vec<String> = r.groups.iter().map(|g| g.group.clone()).collect();
-    let intervals: Vec<(f64, f64)> = r.groups.iter().map(|g| (g.ci_low, g.ci_high)).collect();
+    let names: Vec<String> = groups.iter().map(|g| g.group.clone()).collect();
+    let intervals: Vec<(f64, f64)> = groups.iter().map(|g| (g.ci_low, g.ci_high)).collect();
+    let top_rate = groups.iter().map(|g| g.selection_rate).fold(max, f64::max);
     let chart = BarChart::new("Selection rate", bars).element_formatter(Box::new(move |bar, _| {
         format!("{}\nselection rate {}", bar.name, percent(bar.value))
     }));
@@ -414,10 +487,10 @@ fn rates_chart_ui(ui: &mut egui::Ui, r: &AuditReport, width: f32, palette: &Pale
         .iter()
         .map(|(_, h)| *h)
         .filter(|h| h.is_finite())
-        .fold(max, f64::max);
-    Plot::new("fair_rates")
+        .fold(top_rate, f64::max);
+    Plot::new(id)
         .width(width)
-        .height(260.0)
+        .height(height)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
@@ -481,9 +554,13 @@ fn rates_chart_ui(ui: &mut egui::Ui, r: &AuditReport, width: f32, palette: &Pale
                 }
             }
         });
-    ui.small(format!(
+    let mut caption = format!(
         "Shaded: from {FOUR_FIFTHS} × the highest rate up to it; dashed line: the four-fifths guideline. Red bars fall below it."
-    ));
+    );
+    if !not_compared.is_empty() {
+        caption.push_str(" Grey bars: groups under 30 customers, not compared.");
+    }
+    ui.add(egui::Label::new(RichText::new(caption).small()).wrap());
 }
 
 fn groups_table_ui(ui: &mut egui::Ui, r: &AuditReport) {

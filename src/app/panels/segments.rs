@@ -112,7 +112,9 @@ pub fn segments_ui(
             egui::ScrollArea::vertical()
                 .id_salt("segment_cards_scroll")
                 .auto_shrink([false, false])
-                .show(ui, |ui| cards_ui(ui, &shown, view, &palette, commands));
+                .show(ui, |ui| {
+                    cards_ui(ui, &shown, view, info.path.parent(), &palette, commands);
+                });
         });
 
     let height = ui.available_height();
@@ -143,7 +145,25 @@ pub fn segments_ui(
             view.scatter_png.set_rect(rect);
         });
         if has_k_charts {
-            ui.vertical(|ui| k_charts_ui(ui, &shown.result, charts_height));
+            ui.vertical(|ui| {
+                let folder = info.path.parent().map(std::path::Path::to_path_buf);
+                ui.horizontal(|ui| {
+                    view.k_png.button(ui, || {
+                        let file = "segments-k-selection.png";
+                        folder.map_or_else(
+                            || file.to_string(),
+                            |d| d.join(file).display().to_string(),
+                        )
+                    });
+                    view.k_png.status_ui(ui, &palette);
+                });
+                // Both charts with their titles, as one image.
+                let rect = ui
+                    .vertical(|ui| k_charts_ui(ui, &shown.result, charts_height - 30.0))
+                    .response
+                    .rect;
+                view.k_png.set_rect(rect);
+            });
         }
     });
     ui.separator();
@@ -151,6 +171,12 @@ pub fn segments_ui(
     export_dialog_ui(ui.ctx(), view, commands);
     // The outcome is shown next to the button.
     let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
+    let _ = view
+        .k_png
+        .ui(ui.ctx(), "Save the k-selection charts as PNG");
+    for saver in view.profile_png.values_mut() {
+        let _ = saver.ui(ui.ctx(), "Save the profile chart as PNG");
+    }
 }
 
 fn controls_ui(
@@ -313,6 +339,7 @@ fn cards_ui(
     ui: &mut egui::Ui,
     shown: &Shown,
     view: &mut SegmentsView,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -332,7 +359,7 @@ fn cards_ui(
             .inner_margin(egui::Margin::same(8));
         frame.show(ui, |ui| {
             ui.set_width(ui.available_width());
-            card_ui(ui, s, result, view, palette, commands);
+            card_ui(ui, s, result, view, folder, palette, commands);
         });
         ui.add_space(6.0);
     }
@@ -343,6 +370,7 @@ fn card_ui(
     s: &SegmentProfile,
     result: &SegmentResult,
     view: &mut SegmentsView,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -425,7 +453,20 @@ fn card_ui(
     if let Some(churn) = s.churn_share {
         ui.label(format!("Churned {}", percent(churn)));
     }
-    profile_chart_ui(ui, s, result);
+    let saver = view.profile_png.entry(s.id).or_default();
+    ui.horizontal_wrapped(|ui| {
+        saver.button(ui, || {
+            let file = format!("segment-{}-profile.png", s.id);
+            folder.map_or_else(|| file.clone(), |d| d.join(&file).display().to_string())
+        });
+        saver.status_ui(ui, palette);
+    });
+    // The whole chart, axes and labels included.
+    let rect = ui
+        .vertical(|ui| profile_chart_ui(ui, s, result))
+        .response
+        .rect;
+    saver.set_rect(rect);
 }
 
 fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResult) {

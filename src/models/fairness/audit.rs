@@ -72,10 +72,19 @@ pub struct Rates {
     pub groups: Vec<GroupRates>,
     /// Customers whose value is blank (not in any group).
     pub unknown: u64,
-    /// Lowest selection rate over highest (1 when all are 0).
+    /// Lowest selection rate over highest across every group (1 when all are 0): fairlearn's
+    /// `demographic_parity_ratio`.
     pub disparate_impact: f64,
     /// Bootstrap 95% interval of the ratio.
     pub disparate_impact_ci: (f64, f64),
+    /// Groups under [`MIN_GROUP`] customers left out of the compared ratio (only when at least
+    /// two groups have [`MIN_GROUP`] or more).
+    pub not_compared: Vec<String>,
+    /// Lowest selection rate over highest across the compared groups: the headline, and the
+    /// ratio the flags judge.
+    pub compared_disparate_impact: f64,
+    /// Bootstrap 95% interval of the compared ratio.
+    pub compared_disparate_impact_ci: (f64, f64),
     /// Highest selection rate minus lowest.
     pub demographic_parity_difference: f64,
     /// The larger of the TPR range and the FPR range, where a label exists.
@@ -112,6 +121,26 @@ fn ratio(rates: &[f64]) -> f64 {
     } else {
         min / max
     }
+}
+
+/// Which groups the headline ratio and the flags compare: those with at least [`MIN_GROUP`]
+/// customers when two or more have that many, else every group.
+pub fn compared_groups(groups: &[GroupRates]) -> Vec<bool> {
+    let large: Vec<bool> = groups.iter().map(|g| g.n >= MIN_GROUP).collect();
+    if large.iter().filter(|x| **x).count() >= 2 {
+        large
+    } else {
+        vec![true; groups.len()]
+    }
+}
+
+fn masked(values: &[f64], mask: &[bool]) -> Vec<f64> {
+    values
+        .iter()
+        .zip(mask)
+        .filter(|(_, m)| **m)
+        .map(|(v, _)| *v)
+        .collect()
 }
 
 fn range(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -205,7 +234,9 @@ pub fn rates(
         })
         .collect();
     let observed: Vec<f64> = groups.iter().map(|g| g.selection_rate).collect();
+    let compared = compared_groups(&groups);
     let mut di_ci = (f64::NAN, f64::NAN);
+    let mut compared_ci = (f64::NAN, f64::NAN);
     if options.bootstrap > 0 && !groups.is_empty() {
         let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
         let draws: Vec<Binomial> = groups
@@ -216,6 +247,7 @@ pub fn rates(
             let mut per_group: Vec<Vec<f64>> =
                 vec![Vec::with_capacity(options.bootstrap); groups.len()];
             let mut ratios = Vec::with_capacity(options.bootstrap);
+            let mut compared_ratios = Vec::with_capacity(options.bootstrap);
             for _ in 0..options.bootstrap {
                 let rates: Vec<f64> = draws
                     .iter()
@@ -226,6 +258,7 @@ pub fn rates(
                     v.push(*r);
                 }
                 ratios.push(ratio(&rates));
+                compared_ratios.push(ratio(&masked(&rates, &compared)));
             }
             for (g, mut v) in groups.iter_mut().zip(per_group) {
                 v.sort_by(f64::total_cmp);
@@ -234,6 +267,11 @@ pub fn rates(
             }
             ratios.sort_by(f64::total_cmp);
             di_ci = (percentile(&ratios, 0.025), percentile(&ratios, 0.975));
+            compared_ratios.sort_by(f64::total_cmp);
+            compared_ci = (
+                percentile(&compared_ratios, 0.025),
+                percentile(&compared_ratios, 0.975),
+            );
         }
     }
     let eo = if has_label {
@@ -247,9 +285,18 @@ pub fn rates(
     } else {
         None
     };
+    let not_compared = groups
+        .iter()
+        .zip(&compared)
+        .filter(|(_, c)| !**c)
+        .map(|(g, _)| g.group.clone())
+        .collect();
     Rates {
         disparate_impact: ratio(&observed),
         disparate_impact_ci: di_ci,
+        not_compared,
+        compared_disparate_impact: ratio(&masked(&observed, &compared)),
+        compared_disparate_impact_ci: compared_ci,
         demographic_parity_difference: range(observed.iter().copied()).unwrap_or(0.0),
         equalized_odds_difference: eo,
         groups,
@@ -258,15 +305,34 @@ pub fn rates(
 }
 
 /// Plain-language findings: the four-fifths guideline, whether the gap could be chance, small
-/// groups, and unequal error rates. `attribute` names the column ("gender").
+/// groups, and unequal error rates. `attribute` names the column ("gender"). The guideline is
+/// judged on the compared groups ([`compared_groups`]), as the headline ratio is, so a ratio
+/// below it always comes with a flag.
 pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
     let mut out = Vec::new();
-    let judged: Vec<&GroupRates> = r.groups.iter().filter(|g| g.n >= MIN_GROUP).collect();
-    for g in r.groups.iter().filter(|g| g.n < MIN_GROUP) {
-        out.push(format!(
-            "{attribute} {}: only {} customers, too few to judge",
-            g.group, g.n
-        ));
+    let compared = compared_groups(&r.groups);
+    let judged: Vec<&GroupRates> = r
+        .groups
+        .iter()
+        .zip(&compared)
+        .filter(|(_, c)| **c)
+        .map(|(g, _)| g)
+        .collect();
+    for (g, c) in r.groups.iter().zip(&compared) {
+        if g.n >= MIN_GROUP {
+            continue;
+        }
+        out.push(if *c {
+            format!(
+                "{attribute} {}: only {} customers, too few to judge reliably",
+                g.group, g.n
+            )
+        } else {
+            format!(
+                "{attribute} {}: only {} customers, too few to judge (not compared)",
+                g.group, g.n
+            )
+        });
     }
     let lowest = judged
         .iter()
@@ -279,7 +345,7 @@ pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
         && lo.group != hi.group
     {
         let x = lo.selection_rate / hi.selection_rate;
-        let (ci_lo, ci_hi) = r.disparate_impact_ci;
+        let (ci_lo, ci_hi) = r.compared_disparate_impact_ci;
         if x < FOUR_FIFTHS {
             // Two decimals, unless that would print the guideline itself.
             let shown = if (x - FOUR_FIFTHS).abs() < 0.005 {
@@ -362,5 +428,43 @@ mod tests {
         assert!(r.disparate_impact_ci.1 < 0.8, "{:?}", r.disparate_impact_ci);
         // Seeded: the same intervals every time.
         assert_eq!(r, rates(&sel, None, &grp, &names, &AuditOptions::default()));
+    }
+
+    #[test]
+    fn small_groups_stay_out_of_the_headline_and_the_flags_agree() {
+        // a: 1000 customers at 50%, b: 1000 at 45%, c: 10 customers all selected.
+        let mut sel = Vec::new();
+        let mut grp = Vec::new();
+        for (g, n, k) in [(0u32, 1000, 500), (1, 1000, 450), (2, 10, 10)] {
+            for i in 0..n {
+                sel.push(i < k);
+                grp.push(Some(g));
+            }
+        }
+        let names = vec!["a".to_string(), "b".to_string(), "c".to_string()];
+        let r = rates(&sel, None, &grp, &names, &AuditOptions::default());
+        // fairlearn's ratio over every group is kept as it was.
+        assert!((r.disparate_impact - 0.45).abs() < 1e-12);
+        assert!((r.compared_disparate_impact - 0.9).abs() < 1e-12);
+        assert_eq!(r.not_compared, ["c"]);
+        let (lo, hi) = r.compared_disparate_impact_ci;
+        assert!(lo <= 0.9 && 0.9 <= hi, "{lo} {hi}");
+        let f = flags("gender", &r);
+        assert!(!f.iter().any(|x| x.contains("below the")), "{f:?}");
+        assert!(f.iter().any(|x| x.contains("(not compared)")), "{f:?}");
+
+        // With fewer than two groups of 30, every group is compared, and a low ratio is flagged.
+        let sel = [true, true, false, true, false, false];
+        let grp = [Some(0), Some(0), Some(0), Some(1), Some(1), Some(1)];
+        let r = rates(&sel, None, &grp, &names[..2], &AuditOptions::default());
+        assert!(r.not_compared.is_empty());
+        assert_eq!(r.compared_disparate_impact, r.disparate_impact);
+        assert!((r.compared_disparate_impact - 0.5).abs() < 1e-12);
+        let f = flags("gender", &r);
+        assert!(f.iter().any(|x| x.contains("below the")), "{f:?}");
+        assert!(
+            f.iter().any(|x| x.contains("too few to judge reliably")),
+            "{f:?}"
+        );
     }
 }

@@ -36,10 +36,18 @@ pub struct AuditReport {
     pub label: Option<String>,
     /// Per group.
     pub groups: Vec<GroupRates>,
-    /// Lowest selection rate over highest.
+    /// Lowest selection rate over highest across every group (fairlearn's
+    /// `demographic_parity_ratio`).
     pub disparate_impact: f64,
     /// Its bootstrap 95% interval.
     pub disparate_impact_ci: (f64, f64),
+    /// Groups under 30 customers left out of the compared ratio.
+    pub not_compared: Vec<String>,
+    /// Lowest selection rate over highest across the compared groups (those with 30 customers
+    /// or more when at least two have that many): the headline, and what the flags judge.
+    pub compared_disparate_impact: f64,
+    /// Its bootstrap 95% interval.
+    pub compared_disparate_impact_ci: (f64, f64),
     /// Highest selection rate minus lowest.
     pub demographic_parity_difference: f64,
     /// The larger of the TPR and FPR ranges, where a label exists.
@@ -124,6 +132,9 @@ pub fn build_with_proxies(
         label: covered.map(|(name, _)| name.to_string()),
         disparate_impact: r.disparate_impact,
         disparate_impact_ci: r.disparate_impact_ci,
+        not_compared: r.not_compared,
+        compared_disparate_impact: r.compared_disparate_impact,
+        compared_disparate_impact_ci: r.compared_disparate_impact_ci,
         demographic_parity_difference: r.demographic_parity_difference,
         equalized_odds_difference: r.equalized_odds_difference,
         groups: r.groups,
