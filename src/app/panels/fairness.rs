@@ -469,7 +469,16 @@ pub fn rates_chart_ui(
                 .stroke(egui::Stroke::NONE)
         })
         .collect();
-    let names: Vec<String> = groups.iter().map(|g| g.group.clone()).collect();
+    // Each bar's slot is about width / n points wide: a label longer than that is shortened
+    // ("65 and over" → "65+") and then cut, so neighbours never overlap; hover names it in full.
+    let slot_chars =
+        ((width - theme::AXIS_LABEL_MARGIN) / (n.max(1) as f32 + 0.2) / theme::AXIS_CHAR_WIDTH)
+            .floor()
+            .max(3.0) as usize;
+    let names: Vec<String> = groups
+        .iter()
+        .map(|g| axis_label(&g.group, slot_chars))
+        .collect();
     let intervals: Vec<(f64, f64)> = groups.iter().map(|g| (g.ci_low, g.ci_high)).collect();
     let top_rate = groups.iter().map(|g| g.selection_rate).fold(max, f64::max);
     let chart = BarChart::new("Selection rate", bars).element_formatter(Box::new(move |bar, _| {
@@ -510,7 +519,11 @@ pub fn rates_chart_ui(
                 .collect()
         })
         .custom_x_axes(vec![
-            AxisHints::new_x().formatter(move |mark, _| label_of(mark.value)),
+            // One label a bar: egui_plot hides x labels closer than 60 points by default,
+            // which left age bands unnamed in narrow charts.
+            AxisHints::new_x()
+                .formatter(move |mark, _| label_of(mark.value))
+                .label_spacing(theme::BAR_LABEL_SPACING..=theme::BAR_LABEL_SPACING + 1.0),
         ])
         .custom_y_axes(vec![
             AxisHints::new_y().formatter(|mark, _| format!("{:.0}%", mark.value * 100.0)),
@@ -767,4 +780,40 @@ fn exposure_ui(ui: &mut egui::Ui, r: &AuditReport) {
                 ui.end_row();
             }
         });
+}
+
+/// A bar's axis label in at most `max_chars` characters: bands written compactly
+/// ("under 25" → "<25", "65 and over" → "65+"), then cut with "…".
+fn axis_label(name: &str, max_chars: usize) -> String {
+    if name.chars().count() <= max_chars {
+        return name.to_string();
+    }
+    let short = if let Some(rest) = name.strip_suffix(" and over") {
+        format!("{rest}+")
+    } else if let Some(rest) = name.strip_prefix("under ") {
+        format!("<{rest}")
+    } else if let Some(rest) = name.strip_prefix("up to ") {
+        format!("≤{rest}")
+    } else if let Some(rest) = name.strip_prefix("over ") {
+        format!(">{rest}")
+    } else {
+        name.to_string()
+    };
+    if short.chars().count() <= max_chars {
+        return short;
+    }
+    let mut cut: String = short.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn axis_labels_fit_their_slot() {
+        assert_eq!(super::axis_label("F", 4), "F");
+        assert_eq!(super::axis_label("65 and over", 5), "65+");
+        assert_eq!(super::axis_label("under 25", 5), "<25");
+        assert_eq!(super::axis_label("Month-to-month", 6), "Month…");
+    }
 }
