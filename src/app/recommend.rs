@@ -406,11 +406,16 @@ impl TailorApp {
                     return;
                 }
                 view.use_protected = on;
-                // A fit with the old choice is stopped; the panel asks for a new one.
-                if let ModelsState::Fitting(id) = view.models
-                    && let Some(running) = self.running.take_if(|r| r.id == id)
-                {
-                    running.token.cancel();
+                // A fit or an evaluation with the old choice is stopped; the panel asks for a
+                // new fit.
+                let fitting = match view.models {
+                    ModelsState::Fitting(id) => Some(id),
+                    _ => None,
+                };
+                for id in [fitting, view.evaluation_job.take()].into_iter().flatten() {
+                    if let Some(running) = self.running.take_if(|r| r.id == id) {
+                        running.token.cancel();
+                    }
                     self.pending.remove(&id);
                 }
                 view.models = ModelsState::NotFitted;

@@ -188,6 +188,8 @@ pub fn recommend_customer(
     progress: &dyn Progress,
 ) -> Result<CustomerRecs> {
     let (data, rec) = fitted(db, data, models, options, progress)?;
+    // Superseded while the models were fitted: skip it.
+    progress.check()?;
     let customer_id = customer_id.trim().to_string();
     let Some(c) = data.customer_index(&customer_id) else {
         return Ok(CustomerRecs {
