@@ -67,6 +67,100 @@ fn evaluate_recs_reports_every_method_as_stable_json() {
 }
 
 #[test]
+fn evaluate_recs_marks_methods_the_data_cannot_support() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE transactions (customer_id TEXT, ts TEXT, order_id TEXT,
+             product_id TEXT, quantity REAL);",
+    )
+    .unwrap();
+    // Sixty customers, each with three of ten products on three days: no names, no categories,
+    // no customer columns.
+    for c in 0..60 {
+        for d in 0..3 {
+            conn.execute(
+                "INSERT INTO transactions VALUES (?1, ?2, ?3, ?4, 1)",
+                rusqlite::params![
+                    format!("c{c}"),
+                    format!("2020-01-{:02}", 1 + d + c % 5),
+                    format!("o{c}-{d}"),
+                    format!("p{}", (c * 3 + d * 7) % 10)
+                ],
+            )
+            .unwrap();
+        }
+    }
+    drop(conn);
+    let db = path.to_str().unwrap();
+    let out = tailor(&[
+        "evaluate-recs",
+        db,
+        "--weights",
+        "item-cf=1,content=1",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let method = |name: &str| {
+        v["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["method"] == name)
+            .unwrap()
+            .clone()
+    };
+    for name in ["popular", "popular-recent", "item-cf", "als"] {
+        let m = method(name);
+        assert_eq!(m["available"], true, "{name}");
+        assert!(m["note"].is_null(), "{name}: {m}");
+        assert!(m["hit_rate"].is_number(), "the existing keys stay");
+    }
+    let content = method("content");
+    assert_eq!(content["available"], false);
+    assert_eq!(
+        content["note"],
+        "not available: no product names or categories"
+    );
+    assert!(content["hit_rate"].is_number(), "the existing keys stay");
+    let demographic = method("demographic");
+    assert_eq!(demographic["available"], false);
+    assert!(
+        demographic["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("not available: no region column"),
+        "{demographic}"
+    );
+    let hybrid = method("hybrid");
+    assert_eq!(hybrid["available"], true);
+    assert_eq!(
+        hybrid["note"], "weights: item-cf 1.00",
+        "content is left out"
+    );
+    assert_eq!(v["hybrid_weights"]["item_cf"], 1.0);
+    // With all its weight on item-CF, the hybrid ranks as item-CF does.
+    for key in ["hit_rate", "ndcg", "coverage"] {
+        assert_eq!(hybrid[key], method("item-cf")[key], "{key}");
+    }
+    let text = String::from_utf8(tailor(&["evaluate-recs", db]).stdout).unwrap();
+    assert!(
+        text.contains("content          not available: no product names or categories"),
+        "{text}"
+    );
+    assert_clean_error(
+        &tailor(&["evaluate-recs", db, "--weights", "als=x"]),
+        "--weights",
+    );
+}
+
+#[test]
 fn a_customers_only_database_says_what_to_import() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("c.sqlite");

@@ -14,6 +14,7 @@ use tailor::data::Database;
 use tailor::data::dataset::Dataset;
 use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::format::thousands;
+use tailor::models::recommend::content::words_of;
 use tailor::models::recommend::engine::{Evidence, RecOptions, RecRequest, Recommender};
 use tailor::models::recommend::methods::RecMethod;
 use tailor::progress::NoProgress;
@@ -186,20 +187,25 @@ fn verify(db_path: &Path, seed: u64) -> usize {
                     }
                     Evidence::SharedWords { product_id, words } => {
                         assert!(has(&conn, customer, product_id));
-                        let name = |p: &str| -> String {
-                            conn.query_row(
-                                "SELECT lower(name) FROM products WHERE product_id = ?1",
-                                [p],
-                                |r| r.get(0),
-                            )
-                            .unwrap()
+                        // Whole words, split as the content method splits names ("red" is not
+                        // in "bored").
+                        let words_in = |p: &str| -> Vec<String> {
+                            let name: String = conn
+                                .query_row(
+                                    "SELECT name FROM products WHERE product_id = ?1",
+                                    [p],
+                                    |r| r.get(0),
+                                )
+                                .unwrap();
+                            words_of(&name)
                         };
-                        let (a, b) = (name(product_id), name(pid));
+                        let (a, b) = (words_in(product_id), words_in(pid));
+                        assert!(!words.is_empty(), "{}", r.text);
                         for w in words {
-                            assert!(
-                                a.contains(w.as_str()) && b.contains(w.as_str()),
-                                "{w}: {a} / {b}"
-                            );
+                            assert!(a.contains(w) && b.contains(w), "{w}: {a:?} / {b:?}");
+                        }
+                        for w in words.iter().take(3) {
+                            assert!(r.text.contains(&format!("“{w}”")), "{}", r.text);
                         }
                     }
                     Evidence::OwnRows { rows } => panic!("a repeat reason without repeats: {rows}"),

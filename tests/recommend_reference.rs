@@ -11,7 +11,7 @@ use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::models::recommend::engine::RecOptions;
 use tailor::models::recommend::evaluate::evaluate_methods;
 use tailor::models::recommend::interactions::Interactions;
-use tailor::models::recommend::methods::RecMethod;
+use tailor::models::recommend::methods::{HybridWeights, RecMethod};
 use tailor::progress::NoProgress;
 
 fn reference() -> serde_json::Value {
@@ -57,6 +57,7 @@ fn popular_item_cf_and_als_match_implicit_on_online_retail() {
         ],
         10,
         &RecOptions::default(),
+        &HybridWeights::default(),
         &NoProgress,
     )
     .unwrap();

@@ -166,6 +166,23 @@ fn customer_evaluation_and_segment_end_to_end() {
     }
     assert!(has_label(&h, "Popular (baseline)"), "{}", dump(&h));
     assert!(has_label(&h, RecMethod::Als.label()));
+    assert!(has_label(&h, "Hybrid blend (your weights)"), "{}", dump(&h));
+    {
+        let report = h.state().recommendations().report.clone().unwrap();
+        assert!(
+            report.methods.iter().all(|m| m.available),
+            "the sample has it all"
+        );
+        assert_eq!(
+            report.hybrid_weights,
+            h.state().recommendations().controls.weights
+        );
+    }
+
+    // Repeat purchases, chosen on the Customer tab, apply to the segment's table too.
+    click(&mut h, "Customer");
+    click(&mut h, "Include products they already have");
+    assert!(h.state().recommendations().controls.repeat);
 
     // The segment tab: every customer of the first segment, three items each, exported.
     click(&mut h, "Segment");
@@ -195,6 +212,12 @@ fn customer_evaluation_and_segment_end_to_end() {
     };
     assert!(customers > 0);
     assert_eq!(rows, customers * 3);
+    {
+        let view = h.state().recommendations();
+        let recs = view.segment_tab.recs.clone().unwrap();
+        assert!(recs.request.repeat, "the repeat-purchase choice is passed");
+        assert_eq!(recs.request.weights, view.controls.weights);
+    }
     assert!(has_label(&h, "Top reason"), "{}", dump(&h));
 
     let out = dir.path().join("recs.csv");
@@ -221,6 +244,30 @@ fn customer_evaluation_and_segment_end_to_end() {
     assert_eq!(records.len(), rows);
     assert_eq!(&records[0][1], "1");
     assert_eq!(&records[2][1], "3");
+    assert_eq!(h.state().error(), None);
+
+    // Protected columns: the models are fitted again with them, the old evaluation is gone.
+    let protected = tailor::app::panels::recommendations::USE_PROTECTED;
+    assert!(
+        !h.state()
+            .recommendations()
+            .ready()
+            .unwrap()
+            .options
+            .use_protected
+    );
+    click(&mut h, protected);
+    assert!(h.state().recommendations().use_protected);
+    assert!(h.state().recommendations().report.is_none());
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .recommendations()
+            .ready()
+            .is_some_and(|info| info.options.use_protected)),
+        "{}",
+        dump(&h)
+    );
     assert_eq!(h.state().error(), None);
 }
 

@@ -1,8 +1,9 @@
 //! The Recommendations panel's state, its commands and the worker events it takes.
 //!
-//! Every model call is a worker job: the models are fitted once per open database (the worker
-//! keeps them), one customer's recommendations come back at once, the evaluation and the
-//! segment table take seconds and show in the status bar.
+//! Every model call is a worker job: the models are fitted once per open database and choice of
+//! protected columns (the worker keeps them), one customer's recommendations come back at once
+//! (a request superseded by a newer one is cancelled, so the worker skips it), the evaluation
+//! and the segment table take seconds and show in the status bar.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -10,8 +11,8 @@ use std::sync::Arc;
 
 use crate::app::{Command, Pending, TailorApp};
 use crate::jobs::recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
-use crate::jobs::{Event, Job, JobId, file_name};
-use crate::models::recommend::engine::RecRequest;
+use crate::jobs::{Event, Job, JobHandle, JobId, file_name};
+use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::evaluate::Report;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
 
@@ -34,8 +35,10 @@ pub enum RecCommand {
         /// The request.
         request: RecRequest,
     },
-    /// Evaluate every method.
+    /// Evaluate every method (the hybrid with the Customer tab's weights).
     Evaluate,
+    /// Allow or forbid protected columns (age, gender): the models are fitted again.
+    SetUseProtected(bool),
     /// Recommend for every customer of a segment.
     RecommendSegment {
         /// The segment id.
@@ -125,6 +128,39 @@ impl RecControls {
             weights: self.weights,
         }
     }
+
+    /// The Segment tab's request: its method and items per customer, with these controls'
+    /// hybrid weights and repeat-purchase choice.
+    pub fn segment_request(&self, tab: &SegmentTab) -> RecRequest {
+        RecRequest {
+            method: tab.method,
+            top: tab
+                .per_customer
+                .clamp(*PER_CUSTOMER_RANGE.start(), *PER_CUSTOMER_RANGE.end()),
+            repeat: self.repeat,
+            weights: self.weights,
+        }
+    }
+
+    /// Whether the hybrid would blend nothing: every weight of a method that can be used is 0
+    /// (`unavailable` says which cannot).
+    pub fn all_weights_zero(&self, unavailable: impl Fn(RecMethod) -> bool) -> bool {
+        RecMethod::BLENDED
+            .into_iter()
+            .filter(|m| !unavailable(*m))
+            .all(|m| self.weights.get(m) <= 0.0)
+    }
+}
+
+/// Where the latest stored segmentation's segments are.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SegmentsState {
+    /// Asked for; the answer has not come yet.
+    Reading,
+    /// The database has no stored segmentation (or it could not be read).
+    None,
+    /// The segments.
+    Listed(Arc<SegmentList>),
 }
 
 /// The Segment tab's state.
@@ -170,12 +206,19 @@ pub struct RecommendView {
     pub active: Option<String>,
     /// The Customer tab's controls.
     pub controls: RecControls,
-    /// The latest customer request submitted, and what it asked.
-    pub requested: Option<(JobId, String, RecRequest)>,
+    /// The latest customer request submitted (its job, to cancel when superseded), and what it
+    /// asked.
+    pub requested: Option<(JobHandle, String, RecRequest)>,
+    /// A Customer tab slider is being dragged: the request waits until it is let go.
+    pub holding: bool,
+    /// Let the demographic method use protected columns (age band, gender).
+    pub use_protected: bool,
     /// The customer's answer on screen.
     pub shown: Option<Arc<CustomerRecs>>,
     /// Whether the segment list was asked for, for the open database.
     pub segments_requested: bool,
+    /// Whether the answer to the latest segment-list request came (or it failed).
+    pub segments_read: bool,
     /// The latest stored segmentation's segments (`None`: none stored or not read yet).
     pub segments: Option<Arc<SegmentList>>,
     /// The segment chosen in "Pick from segment".
@@ -196,17 +239,54 @@ impl RecommendView {
     pub fn reset(&mut self) {
         let tab = self.tab;
         let controls = self.controls;
+        let use_protected = self.use_protected;
         let id_text = std::mem::take(&mut self.id_text);
         let method = self.segment_tab.method;
         let per_customer = self.segment_tab.per_customer;
+        if let Some((old, _, _)) = &self.requested {
+            old.token.cancel();
+        }
         *self = RecommendView {
             tab,
             controls,
+            use_protected,
             id_text,
             ..RecommendView::default()
         };
         self.segment_tab.method = method;
         self.segment_tab.per_customer = per_customer;
+    }
+
+    /// The options the models are fitted with.
+    pub fn options(&self) -> RecOptions {
+        RecOptions {
+            use_protected: self.use_protected,
+            ..RecOptions::default()
+        }
+    }
+
+    /// Where the segment list is.
+    pub fn segments_state(&self) -> SegmentsState {
+        match &self.segments {
+            Some(list) => SegmentsState::Listed(Arc::clone(list)),
+            None if self.segments_requested && !self.segments_read => SegmentsState::Reading,
+            None => SegmentsState::None,
+        }
+    }
+
+    /// Records a newly submitted customer request; the one it supersedes is cancelled (the
+    /// worker skips it if it has not started) and its id returned, no longer to be awaited.
+    pub fn supersede(
+        &mut self,
+        handle: JobHandle,
+        customer_id: String,
+        request: RecRequest,
+    ) -> Option<JobId> {
+        let old = self.requested.replace((handle, customer_id, request));
+        old.map(|(h, _, _)| {
+            h.token.cancel();
+            h.id
+        })
     }
 
     /// Whether the models are fitted.
@@ -228,8 +308,11 @@ impl RecommendView {
     }
 
     /// The request to submit now, if the active customer or the controls changed since the last
-    /// one.
+    /// one (not while a slider is being dragged).
     pub fn wanted(&self) -> Option<(String, RecRequest)> {
+        if self.holding {
+            return None;
+        }
         let id = self.active.as_ref()?;
         let request = self.controls.request();
         match &self.requested {
@@ -276,40 +359,83 @@ impl TailorApp {
     pub(super) fn apply_rec_command(&mut self, command: RecCommand) {
         match command {
             RecCommand::Fit => {
-                if let Some(id) = self.submit(Job::FitRecommender, Pending::RecFit) {
+                let options = self.recs.options();
+                if let Some(id) = self.submit(Job::FitRecommender { options }, Pending::RecFit) {
                     self.recs.models = ModelsState::Fitting(id);
                 }
             }
             RecCommand::ListSegments => {
                 self.recs.segments_requested = true;
+                self.recs.segments_read = false;
                 self.submit(Job::RecSegments, Pending::RecSegments);
             }
             RecCommand::Recommend {
                 customer_id,
                 request,
             } => {
-                // Only the latest answer is shown: an older request still queued is dropped.
-                if let Some((old, _, _)) = &self.recs.requested {
-                    self.pending.remove(old);
-                }
-                if let Some(id) = self.submit(
-                    Job::Recommend {
-                        customer_id: customer_id.clone(),
-                        request,
-                    },
-                    Pending::Recommend,
-                ) {
-                    self.recs.requested = Some((id, customer_id, request));
+                // Only the latest answer is shown: an older request is cancelled (the worker
+                // skips it if it has not started) and its answer dropped. Not a status-bar job,
+                // so submitted here to keep its cancel token.
+                let options = self.recs.options();
+                let Some(worker) = self.worker.as_mut() else {
+                    self.error =
+                        Some("the worker thread is not running: restart Tailor".to_string());
+                    return;
+                };
+                let handle = worker.submit(Job::Recommend {
+                    customer_id: customer_id.clone(),
+                    request,
+                    options,
+                });
+                self.pending.insert(handle.id, Pending::Recommend);
+                if let Some(old) = self.recs.supersede(handle, customer_id, request) {
+                    self.pending.remove(&old);
                 }
             }
             RecCommand::Evaluate => {
                 self.error = None;
-                self.recs.evaluation_job = self.submit(Job::EvaluateRecs, Pending::RecEvaluate);
+                let job = Job::EvaluateRecs {
+                    options: self.recs.options(),
+                    weights: self.recs.controls.weights,
+                };
+                self.recs.evaluation_job = self.submit(job, Pending::RecEvaluate);
+            }
+            RecCommand::SetUseProtected(on) => {
+                let view = &mut self.recs;
+                if view.use_protected == on {
+                    return;
+                }
+                view.use_protected = on;
+                // A fit or an evaluation with the old choice is stopped; the panel asks for a
+                // new fit.
+                let fitting = match view.models {
+                    ModelsState::Fitting(id) => Some(id),
+                    _ => None,
+                };
+                for id in [fitting, view.evaluation_job.take()].into_iter().flatten() {
+                    if let Some(running) = self.running.take_if(|r| r.id == id) {
+                        running.token.cancel();
+                    }
+                    self.pending.remove(&id);
+                }
+                view.models = ModelsState::NotFitted;
+                // The customer is asked again once the models are ready; the evaluation on
+                // screen was made with the old choice.
+                if let Some((old, _, _)) = view.requested.take() {
+                    old.token.cancel();
+                    self.pending.remove(&old.id);
+                }
+                view.report = None;
             }
             RecCommand::RecommendSegment { segment, request } => {
                 self.error = None;
+                let options = self.recs.options();
                 self.recs.segment_tab.job = self.submit(
-                    Job::RecommendSegment { segment, request },
+                    Job::RecommendSegment {
+                        segment,
+                        request,
+                        options,
+                    },
                     Pending::RecommendSegment,
                 );
             }
@@ -333,6 +459,10 @@ impl TailorApp {
     pub(super) fn handle_rec_event(&mut self, event: Event) {
         let view = &mut self.recs;
         match event {
+            Event::RecModelsReady { info, .. } if info.options != view.options() => {
+                // Fitted with a choice of protected columns since changed: fit again.
+                view.models = ModelsState::NotFitted;
+            }
             Event::RecModelsReady { info, .. } => {
                 self.notice = Some(format!(
                     "Recommendation models ready: {} customers, {} products",
@@ -348,7 +478,7 @@ impl TailorApp {
                 if view
                     .requested
                     .as_ref()
-                    .is_some_and(|(id, _, _)| *id == job_id) =>
+                    .is_some_and(|(h, _, _)| h.id == job_id) =>
             {
                 view.shown = Some(result);
             }
@@ -372,6 +502,7 @@ impl TailorApp {
                 view.segment_tab.segment = keep(view.segment_tab.segment)
                     .or_else(|| list.as_ref().and_then(|l| l.segments.first()).map(|s| s.id));
                 view.segments = list;
+                view.segments_read = true;
             }
             Event::SegmentRecommended { recs, .. } => {
                 view.segment_tab.job = None;
@@ -406,6 +537,7 @@ impl TailorApp {
             }
             Pending::RecEvaluate => view.evaluation_job = None,
             Pending::RecommendSegment => view.segment_tab.job = None,
+            Pending::RecSegments => view.segments_read = true,
             Pending::Recommend => {
                 // Not asked again until the user does.
                 view.requested = None;
@@ -424,4 +556,117 @@ impl TailorApp {
 /// A command for the Recommendations panel.
 pub fn command(c: RecCommand) -> Command {
     Command::Recs(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::CancelToken;
+
+    fn handle(id: JobId) -> JobHandle {
+        JobHandle {
+            id,
+            token: CancelToken::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_customer_request_cancels_the_older_one() {
+        let mut view = RecommendView::default();
+        let first = handle(1);
+        assert_eq!(
+            view.supersede(first.clone(), "a".into(), RecRequest::default()),
+            None
+        );
+        let second = handle(2);
+        assert_eq!(
+            view.supersede(second.clone(), "b".into(), RecRequest::default()),
+            Some(1)
+        );
+        assert!(first.token.is_cancelled(), "the worker skips it");
+        assert!(!second.token.is_cancelled());
+        assert_eq!(view.requested.as_ref().map(|r| r.0.id), Some(2));
+        // Another database: the one in flight is cancelled too.
+        view.reset();
+        assert!(second.token.is_cancelled());
+        assert!(view.requested.is_none());
+    }
+
+    #[test]
+    fn nothing_is_asked_while_a_slider_is_dragged() {
+        let mut view = RecommendView {
+            active: Some("42".into()),
+            ..RecommendView::default()
+        };
+        let (id, request) = view.wanted().unwrap();
+        view.supersede(handle(1), id, request);
+        assert_eq!(view.wanted(), None, "already asked");
+        view.controls.weights.als = 0.9;
+        view.holding = true;
+        assert_eq!(view.wanted(), None, "still dragging");
+        view.holding = false;
+        let (_, request) = view.wanted().unwrap();
+        assert_eq!(request.weights.als, 0.9, "asked once let go");
+    }
+
+    #[test]
+    fn the_segment_request_takes_the_weights_and_repeats() {
+        let mut controls = RecControls {
+            repeat: true,
+            ..RecControls::default()
+        };
+        controls.weights.content = 0.8;
+        let tab = SegmentTab {
+            per_customer: 4,
+            method: RecMethod::Hybrid,
+            ..SegmentTab::default()
+        };
+        let r = controls.segment_request(&tab);
+        assert_eq!(r.method, RecMethod::Hybrid);
+        assert_eq!(r.top, 4);
+        assert!(r.repeat);
+        assert_eq!(r.weights, controls.weights);
+    }
+
+    #[test]
+    fn all_weights_zero_ignores_methods_that_cannot_be_used() {
+        let mut controls = RecControls::default();
+        assert!(!controls.all_weights_zero(|_| false));
+        for m in RecMethod::BLENDED {
+            if let Some(w) = controls.weights.get_mut(m) {
+                *w = 0.0;
+            }
+        }
+        assert!(controls.all_weights_zero(|_| false));
+        controls.weights.content = 0.5;
+        assert!(!controls.all_weights_zero(|_| false));
+        assert!(controls.all_weights_zero(|m| m == RecMethod::Content));
+    }
+
+    #[test]
+    fn segments_read_while_asked_then_listed_or_none() {
+        let mut view = RecommendView::default();
+        assert_eq!(view.segments_state(), SegmentsState::None);
+        view.segments_requested = true;
+        assert_eq!(view.segments_state(), SegmentsState::Reading);
+        view.segments_read = true;
+        assert_eq!(view.segments_state(), SegmentsState::None);
+        let list = Arc::new(SegmentList {
+            run_id: 1,
+            created_at: String::new(),
+            segments: Vec::new(),
+        });
+        view.segments = Some(Arc::clone(&list));
+        assert_eq!(view.segments_state(), SegmentsState::Listed(list));
+    }
+
+    #[test]
+    fn the_options_follow_the_checkbox() {
+        let mut view = RecommendView::default();
+        assert!(!view.options().use_protected);
+        view.use_protected = true;
+        assert!(view.options().use_protected);
+        view.reset();
+        assert!(view.use_protected, "kept, like the other controls");
+    }
 }

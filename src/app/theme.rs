@@ -105,6 +105,9 @@ pub fn method_colour(index: usize) -> Color32 {
     segment_colour(index)
 }
 
+/// The colour of the baseline (popularity) in the recommendation evaluation charts.
+pub const BASELINE_COLOUR: Color32 = Color32::GRAY;
+
 /// Text shown instead of a personal-data value in presentation mode.
 pub const MASK: &str = "•••";
 /// Text shown in a grid cell whose row is not loaded yet.

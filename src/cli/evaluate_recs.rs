@@ -1,4 +1,5 @@
-//! `tailor evaluate-recs DB [--method M|all] [--k 10] [--json]`: leave-last-out evaluation.
+//! `tailor evaluate-recs DB [--method M|all] [--k 10] [--weights …] [--json]`: leave-last-out
+//! evaluation. Methods the data cannot support are marked `"available": false` with a note.
 
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use crate::format::{percent, thousands};
 use crate::models::recommend::engine::RecOptions;
 use crate::models::recommend::evaluate::evaluate_methods;
 use crate::models::recommend::interactions::Interactions;
-use crate::models::recommend::methods::RecMethod;
+use crate::models::recommend::methods::{HybridWeights, RecMethod};
 
 /// Arguments of `tailor evaluate-recs`.
 #[derive(Debug, clap::Args)]
@@ -23,6 +24,9 @@ pub struct EvaluateRecsArgs {
     /// The cut-off k.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
+    /// Hybrid weights, for example `als=0.5,item-cf=0.3,content=0.2` (unnamed methods get 0).
+    #[arg(long)]
+    pub weights: Option<String>,
     /// Let the demographic method use protected columns (age band, gender).
     #[arg(long)]
     pub use_protected: bool,
@@ -46,6 +50,10 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     if args.k == 0 {
         return Err(Error::Invalid("--k must be at least 1".into()).into());
     }
+    let weights = match &args.weights {
+        Some(text) => crate::cli::recommend::parse_weights(text)?,
+        None => HybridWeights::default(),
+    };
     let db = Database::open(&args.db)?;
     db.require(TableKind::Transactions, "recommendations")?;
     let progress = StderrProgress::default();
@@ -60,6 +68,7 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
         &methods,
         args.k,
         &options,
+        &weights,
         &progress,
     )?;
     if args.json {
@@ -76,8 +85,16 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     ));
     for m in &report.methods {
         let x = &m.metrics;
+        if !m.available {
+            text.push_str(&format!(
+                "  {:<16} {}\n",
+                m.method.as_str(),
+                m.note.as_deref().unwrap_or("not available")
+            ));
+            continue;
+        }
         text.push_str(&format!(
-            "  {:<16} {:>9.4} {:>10.4} {:>9.4} {:>9.4} {:>9}\n",
+            "  {:<16} {:>9.4} {:>10.4} {:>9.4} {:>9.4} {:>9}",
             m.method.as_str(),
             x.hit_rate,
             x.precision,
@@ -85,6 +102,10 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
             x.ndcg,
             percent(x.coverage)
         ));
+        if let Some(note) = &m.note {
+            text.push_str(&format!("  ({note})"));
+        }
+        text.push('\n');
     }
     print_text(&text)
 }

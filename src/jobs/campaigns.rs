@@ -19,7 +19,7 @@ use crate::export::audience::{
     Audience, Cell, ExportOptions, ExportSummary, consent_column, export_audience,
 };
 use crate::jobs::recommend::{fit_models, segment_list};
-use crate::models::recommend::engine::{RecRequest, Recommender};
+use crate::models::recommend::engine::{RecOptions, RecRequest, Recommender};
 use crate::models::recommend::methods::RecMethod;
 use crate::progress::Progress;
 
@@ -506,10 +506,12 @@ fn fit_for_offers(
     models: &mut Option<Recommender>,
     progress: &dyn Progress,
 ) -> Result<()> {
-    if models.is_some() || !db.has_table(TableKind::Transactions) {
+    if !db.has_table(TableKind::Transactions) {
         return Ok(());
     }
-    match fit_models(Some(db), data, models, progress) {
+    // Offers never use protected columns: models the Recommendations panel fitted with them
+    // are fitted again with the defaults (at once when they already are).
+    match fit_models(Some(db), data, models, &RecOptions::default(), progress) {
         Err(Error::Cancelled) => Err(Error::Cancelled),
         _ => Ok(()),
     }

@@ -24,7 +24,7 @@ use crate::data::quality::QualityReport;
 use crate::data::roles::Role;
 use crate::data::sample::SampleOptions;
 use crate::data::{TableKind, TableSummary};
-use crate::models::recommend::engine::RecRequest;
+use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::evaluate::Report;
 use crate::models::segment::run::SegmentParams;
 pub use recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
@@ -106,25 +106,38 @@ pub enum Job {
         /// The segment id.
         segment: usize,
     },
-    /// Fits the recommendation models for the open database (once; kept until it changes).
-    FitRecommender,
+    /// Fits the recommendation models for the open database (once; kept until it or the options
+    /// change).
+    FitRecommender {
+        /// Whether protected columns may be used, and the model settings.
+        options: RecOptions,
+    },
     /// Recommends for one customer and reads their recent history.
     Recommend {
         /// The customer id as typed.
         customer_id: String,
         /// Method, top N, repeats, hybrid weights.
         request: RecRequest,
+        /// The models' options (fitted again when they differ from the kept models').
+        options: RecOptions,
     },
     /// Evaluates every recommendation method (leave-last-out).
-    EvaluateRecs,
+    EvaluateRecs {
+        /// Whether protected columns may be used, and the model settings.
+        options: RecOptions,
+        /// The hybrid's weights.
+        weights: crate::models::recommend::methods::HybridWeights,
+    },
     /// Lists the latest stored segmentation's segments for the Recommendations panel.
     RecSegments,
     /// Recommends for every customer of a segment of the latest stored segmentation.
     RecommendSegment {
         /// The segment id.
         segment: usize,
-        /// Method and items per customer.
+        /// Method, items per customer, repeats, hybrid weights.
         request: RecRequest,
+        /// The models' options.
+        options: RecOptions,
     },
     /// Writes a segment's recommendations to a CSV file.
     ExportRecs {
@@ -204,9 +217,9 @@ impl Job {
             Job::ExportSegment { path, .. } | Job::ExportRecs { path, .. } => {
                 format!("Exporting to {}", file_name(path))
             }
-            Job::FitRecommender => "Fitting the recommendation models".to_string(),
+            Job::FitRecommender { .. } => "Fitting the recommendation models".to_string(),
             Job::Recommend { customer_id, .. } => format!("Recommending for {customer_id}"),
-            Job::EvaluateRecs => "Evaluating the recommendation methods".to_string(),
+            Job::EvaluateRecs { .. } => "Evaluating the recommendation methods".to_string(),
             Job::RecSegments => "Reading the stored segments".to_string(),
             Job::RecommendSegment { request, .. } => {
                 format!("Recommending for a segment ({})", request.method.label())

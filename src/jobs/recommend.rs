@@ -2,7 +2,9 @@
 //! at once, evaluate every method, and recommend for every customer of a stored segment.
 //!
 //! The worker keeps the loaded [`Dataset`] and the fitted [`Recommender`] between jobs; both are
-//! dropped together whenever the database, its data or a column's role changes.
+//! dropped together whenever the database, its data or a column's role changes. Every job
+//! carries the [`RecOptions`] it wants (the panel's "Use protected columns"); models fitted with
+//! other options are fitted again.
 
 use crate::data::dataset::Dataset;
 use crate::data::db::Database;
@@ -13,7 +15,7 @@ use crate::models::recommend::engine::{
 };
 use crate::models::recommend::evaluate::{Report, evaluate_methods};
 use crate::models::recommend::interactions::Interactions;
-use crate::models::recommend::methods::RecMethod;
+use crate::models::recommend::methods::{HybridWeights, RecMethod};
 use crate::progress::Progress;
 
 /// Products listed in a customer's recent history.
@@ -36,6 +38,8 @@ pub struct ModelsInfo {
     pub unavailable: Vec<(RecMethod, String)>,
     /// A customer with purchases, to show as an example id.
     pub example_id: Option<String>,
+    /// The options the models were fitted with.
+    pub options: RecOptions,
 }
 
 /// One customer's answer: recommendations and recent history, or that the id is unknown.
@@ -124,31 +128,39 @@ fn load_cached<'c>(
     cache.as_ref().ok_or_else(no_database)
 }
 
-/// Loads the data (if not cached) and fits the models (if not fitted); returns both.
+/// Loads the data (if not cached) and fits the models (if not fitted with `options`); returns
+/// both.
 fn fitted<'d, 'm>(
     db: Option<&Database>,
     data: &'d mut Option<Dataset>,
     models: &'m mut Option<Recommender>,
+    options: &RecOptions,
     progress: &dyn Progress,
 ) -> Result<(&'d Dataset, &'m Recommender)> {
     let db = db.ok_or_else(no_database)?;
     db.require(TableKind::Transactions, "recommendations")?;
     let data = load_cached(db, data, progress)?;
+    if models.as_ref().is_some_and(|m| m.options() != options) {
+        // Fitted with other options (protected columns allowed or not): fit again.
+        *models = None;
+    }
     if models.is_none() {
-        *models = Some(Recommender::fit(data, &RecOptions::default(), progress)?);
+        *models = Some(Recommender::fit(data, options, progress)?);
     }
     let rec = models.as_ref().ok_or_else(no_database)?;
     Ok((data, rec))
 }
 
-/// Fits the models for the open database (once: later calls return at once).
+/// Fits the models for the open database with `options` (once: later calls with the same
+/// options return at once).
 pub fn fit_models(
     db: Option<&Database>,
     data: &mut Option<Dataset>,
     models: &mut Option<Recommender>,
+    options: &RecOptions,
     progress: &dyn Progress,
 ) -> Result<ModelsInfo> {
-    let (data, rec) = fitted(db, data, models, progress)?;
+    let (data, rec) = fitted(db, data, models, options, progress)?;
     let products = rec.models.buyers.iter().filter(|b| **b > 0).count();
     Ok(ModelsInfo {
         customers: data.n_customers(),
@@ -161,6 +173,7 @@ pub fn fit_models(
         example_id: (0..data.n_customers())
             .find(|&c| !rec.interactions.of(c).is_empty())
             .and_then(|c| data.customer_ids.get(c).cloned()),
+        options: *rec.options(),
     })
 }
 
@@ -171,9 +184,12 @@ pub fn recommend_customer(
     models: &mut Option<Recommender>,
     customer_id: &str,
     request: &RecRequest,
+    options: &RecOptions,
     progress: &dyn Progress,
 ) -> Result<CustomerRecs> {
-    let (data, rec) = fitted(db, data, models, progress)?;
+    let (data, rec) = fitted(db, data, models, options, progress)?;
+    // Superseded while the models were fitted: skip it.
+    progress.check()?;
     let customer_id = customer_id.trim().to_string();
     let Some(c) = data.customer_index(&customer_id) else {
         return Ok(CustomerRecs {
@@ -191,11 +207,14 @@ pub fn recommend_customer(
     })
 }
 
-/// Evaluates every method, leave-last-out, at [`EVALUATION_K`].
+/// Evaluates every method, leave-last-out, at [`EVALUATION_K`], with `options` and the hybrid
+/// blending with `weights`.
 pub fn evaluate_all(
     db: Option<&Database>,
     data: &mut Option<Dataset>,
     models: &Option<Recommender>,
+    options: &RecOptions,
+    weights: &HybridWeights,
     progress: &dyn Progress,
 ) -> Result<Report> {
     let db = db.ok_or_else(no_database)?;
@@ -214,7 +233,8 @@ pub fn evaluate_all(
         all,
         &RecMethod::ALL,
         EVALUATION_K,
-        &RecOptions::default(),
+        options,
+        weights,
         progress,
     )
 }
@@ -293,6 +313,7 @@ pub fn recommend_segment(
     models: &mut Option<Recommender>,
     segment: usize,
     request: &RecRequest,
+    options: &RecOptions,
     progress: &dyn Progress,
 ) -> Result<SegmentRecs> {
     let list = segment_list(db)?.ok_or_else(|| {
@@ -310,7 +331,7 @@ pub fn recommend_segment(
         })?;
     let segment_name = entry.name.clone();
     let members = runs::segment_memberships(db.ok_or_else(no_database)?, list.run_id)?;
-    let (data, rec) = fitted(db, data, models, progress)?;
+    let (data, rec) = fitted(db, data, models, options, progress)?;
     let mut customers = Vec::new();
     let mut missing = 0;
     for (id, seg) in &members {
@@ -369,6 +390,10 @@ mod tests {
         }
     }
 
+    fn plain() -> RecOptions {
+        RecOptions::default()
+    }
+
     fn sample_db(dir: &std::path::Path) -> Database {
         let path = dir.join("s.sqlite");
         generate(
@@ -389,7 +414,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sample_db(dir.path());
         let (mut data, mut models) = (None, None);
-        let info = fit_models(Some(&db), &mut data, &mut models, &NoProgress).unwrap();
+        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
         assert!(info.customers >= 400, "{info:?}");
         assert!(info.products > 10 && info.pairs > 100, "{info:?}");
         assert!(models.is_some() && data.is_some());
@@ -404,6 +429,7 @@ mod tests {
             &mut models,
             &format!("  {id} "),
             &request,
+            &plain(),
             &NoProgress,
         )
         .unwrap();
@@ -418,11 +444,70 @@ mod tests {
             &mut models,
             "NOPE",
             &request,
+            &plain(),
             &NoProgress,
         )
         .unwrap();
         assert!(unknown.recommendations.is_none() && unknown.history.is_empty());
-        assert!(fit_models(None, &mut data, &mut models, &NoProgress).is_err());
+        assert!(fit_models(None, &mut data, &mut models, &plain(), &NoProgress).is_err());
+    }
+
+    #[test]
+    fn other_options_fit_again_and_protected_columns_group_by_age_and_gender() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = sample_db(dir.path());
+        let (mut data, mut models) = (None, None);
+        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
+        assert!(!info.options.use_protected);
+        let plain_columns = models
+            .as_ref()
+            .unwrap()
+            .models
+            .demographic()
+            .unwrap()
+            .columns
+            .clone();
+        let protected = RecOptions {
+            use_protected: true,
+            ..RecOptions::default()
+        };
+        let id = data.as_ref().unwrap().customer_ids[5].clone();
+        let request = RecRequest {
+            method: RecMethod::Demographic,
+            top: 5,
+            ..RecRequest::default()
+        };
+        let out = recommend_customer(
+            Some(&db),
+            &mut data,
+            &mut models,
+            &id,
+            &request,
+            &protected,
+            &NoProgress,
+        )
+        .unwrap();
+        let rec = models.as_ref().unwrap();
+        assert!(
+            rec.options().use_protected,
+            "fitted again with the new options"
+        );
+        let columns = rec.models.demographic().unwrap().columns.clone();
+        assert!(columns.len() > plain_columns.len(), "{columns:?}");
+        assert!(out.recommendations.is_some());
+        // Back to the defaults: fitted again without them.
+        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
+        assert!(!info.options.use_protected);
+        assert_eq!(
+            models
+                .as_ref()
+                .unwrap()
+                .models
+                .demographic()
+                .unwrap()
+                .columns,
+            plain_columns
+        );
     }
 
     #[test]
@@ -430,7 +515,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sample_db(dir.path());
         let (mut data, mut models) = (None, None);
-        let r = fit_models(Some(&db), &mut data, &mut models, &Cancelled);
+        let r = fit_models(Some(&db), &mut data, &mut models, &plain(), &Cancelled);
         assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
         assert!(models.is_none());
     }
@@ -440,10 +525,45 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = sample_db(dir.path());
         let mut data = None;
-        let report = evaluate_all(Some(&db), &mut data, &None, &NoProgress).unwrap();
+        let report = evaluate_all(
+            Some(&db),
+            &mut data,
+            &None,
+            &plain(),
+            &HybridWeights::default(),
+            &NoProgress,
+        )
+        .unwrap();
         assert_eq!(report.k, EVALUATION_K);
         assert_eq!(report.methods.len(), RecMethod::ALL.len());
         assert!(report.users > 0);
+        // The sample has names, categories and regions: every method is available.
+        assert!(report.methods.iter().all(|m| m.available), "{report:?}");
+        let hybrid = report.methods.last().unwrap();
+        assert_eq!(hybrid.method, RecMethod::Hybrid);
+        assert!(hybrid.note.as_deref().unwrap().contains("als 0.45"));
+        // The hybrid takes the weights asked for: all on popular, it is popular.
+        let only_popular = HybridWeights {
+            popular: 1.0,
+            popular_recent: 0.0,
+            item_cf: 0.0,
+            als: 0.0,
+            content: 0.0,
+            demographic: 0.0,
+        };
+        let report = evaluate_all(
+            Some(&db),
+            &mut data,
+            &None,
+            &plain(),
+            &only_popular,
+            &NoProgress,
+        )
+        .unwrap();
+        assert_eq!(report.hybrid_weights, only_popular);
+        let hybrid = report.methods.last().unwrap();
+        assert_eq!(hybrid.metrics, report.methods[0].metrics);
+        assert_eq!(hybrid.note.as_deref(), Some("weights: popular 1.00"));
     }
 
     #[test]
@@ -478,6 +598,7 @@ mod tests {
             &mut models,
             seg.id,
             &request,
+            &plain(),
             &NoProgress,
         )
         .unwrap();
@@ -501,8 +622,16 @@ mod tests {
         assert_eq!(lines.count(), out.rows.len());
 
         assert!(
-            recommend_segment(Some(&db), &mut data, &mut models, 99, &request, &NoProgress)
-                .is_err()
+            recommend_segment(
+                Some(&db),
+                &mut data,
+                &mut models,
+                99,
+                &request,
+                &plain(),
+                &NoProgress
+            )
+            .is_err()
         );
     }
 }

@@ -303,11 +303,12 @@ impl WorkerState {
                     customers,
                 });
             }
-            Job::FitRecommender => {
+            Job::FitRecommender { options } => {
                 let info = recommend::fit_models(
                     self.db.as_ref(),
                     &mut self.dataset,
                     &mut self.recommender,
+                    &options,
                     progress,
                 )?;
                 self.send(Event::RecModelsReady { job_id: id, info });
@@ -315,6 +316,7 @@ impl WorkerState {
             Job::Recommend {
                 customer_id,
                 request,
+                options,
             } => {
                 let result = recommend::recommend_customer(
                     self.db.as_ref(),
@@ -322,6 +324,7 @@ impl WorkerState {
                     &mut self.recommender,
                     &customer_id,
                     &request,
+                    &options,
                     progress,
                 )?;
                 self.send(Event::Recommended {
@@ -329,11 +332,13 @@ impl WorkerState {
                     result: Arc::new(result),
                 });
             }
-            Job::EvaluateRecs => {
+            Job::EvaluateRecs { options, weights } => {
                 let report = recommend::evaluate_all(
                     self.db.as_ref(),
                     &mut self.dataset,
                     &self.recommender,
+                    &options,
+                    &weights,
                     progress,
                 )?;
                 self.send(Event::RecsEvaluated { job_id: id, report });
@@ -345,13 +350,18 @@ impl WorkerState {
                     list: list.map(Arc::new),
                 });
             }
-            Job::RecommendSegment { segment, request } => {
+            Job::RecommendSegment {
+                segment,
+                request,
+                options,
+            } => {
                 let recs = recommend::recommend_segment(
                     self.db.as_ref(),
                     &mut self.dataset,
                     &mut self.recommender,
                     segment,
                     &request,
+                    &options,
                     progress,
                 )?;
                 self.send(Event::SegmentRecommended {

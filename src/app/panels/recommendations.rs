@@ -7,20 +7,27 @@ use egui_plot::{AxisHints, Bar, BarChart, Plot};
 
 use crate::app::panels::dialogs::typed_path;
 use crate::app::recommend::{
-    ModelsState, PER_CUSTOMER_RANGE, RecCommand, RecTab, RecommendView, TOP_RANGE, command,
+    ModelsState, PER_CUSTOMER_RANGE, RecCommand, RecTab, RecommendView, SegmentsState, TOP_RANGE,
+    command,
 };
 use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::TableKind;
 use crate::format::{percent, thousands};
 use crate::jobs::recommend::{CustomerRecs, SegmentList};
-use crate::models::recommend::engine::{ReasonKind, RecItem, RecRequest, Recommendations};
-use crate::models::recommend::evaluate::{Metrics, Report};
+use crate::models::recommend::engine::{ReasonKind, RecItem, Recommendations};
+use crate::models::recommend::evaluate::{MethodMetrics, Metrics, Report};
 use crate::models::recommend::methods::RecMethod;
 
 /// The message shown when the database has no purchases to learn from.
 pub const NO_TRANSACTIONS: &str =
     "No transactions table: import a transactions file to get recommendations";
+/// The checkbox that lets the demographic method use protected columns.
+pub const USE_PROTECTED: &str = "Use protected columns (age, gender)";
+/// Shown under the hybrid sliders when every weight is 0.
+pub const ALL_WEIGHTS_ZERO: &str = "All weights are zero: showing popular items";
+/// Shown while the stored segments are being read.
+pub const READING_SEGMENTS: &str = "Reading segments…";
 
 /// Draws the panel.
 pub fn recommendations_ui(
@@ -68,14 +75,6 @@ pub fn recommendations_ui(
         view.segments_requested = true;
         commands.push(command(RecCommand::ListSegments));
     }
-    if view.ready().is_some()
-        && let Some((customer_id, request)) = view.wanted()
-    {
-        commands.push(command(RecCommand::Recommend {
-            customer_id,
-            request,
-        }));
-    }
 
     ui.horizontal_wrapped(|ui| {
         ui.heading("Recommendations");
@@ -91,12 +90,47 @@ pub fn recommendations_ui(
         ui.add_space(theme::SECTION_SPACING);
         models_status_ui(ui, view, busy, &palette, commands);
     });
+    protected_ui(ui, view, &palette, commands);
     ui.separator();
     match view.tab {
         RecTab::Customer => customer_tab_ui(ui, view, &palette),
         RecTab::Evaluation => evaluation_tab_ui(ui, view, &palette, commands),
         RecTab::Segment => segment_tab_ui(ui, view, info.path.parent(), &palette, commands),
     }
+    // After the controls are drawn, so a slider let go this frame is asked for at once.
+    if view.ready().is_some()
+        && let Some((customer_id, request)) = view.wanted()
+    {
+        commands.push(command(RecCommand::Recommend {
+            customer_id,
+            request,
+        }));
+    }
+}
+
+/// "Use protected columns (age, gender)", with what it changes; the models are fitted again.
+fn protected_ui(
+    ui: &mut egui::Ui,
+    view: &RecommendView,
+    palette: &Palette,
+    commands: &mut Vec<Command>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        let mut on = view.use_protected;
+        let r = ui.checkbox(&mut on, USE_PROTECTED).on_hover_text(
+            "Changing it fits the models again; the evaluation and recommendations follow it",
+        );
+        if r.changed() {
+            commands.push(command(RecCommand::SetUseProtected(on)));
+        }
+        ui.label(
+            RichText::new(
+                "Lets the demographic method group customers by age band and gender as well as \
+                 region. Off by default: suggestions then never depend on them.",
+            )
+            .color(palette.muted_text),
+        );
+    });
 }
 
 fn models_status_ui(
@@ -209,12 +243,15 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
     // The method and its settings.
     let unavailable = unavailable_list(view);
     let mut controls = view.controls;
+    // A slider being dragged holds the request back until it is let go.
+    let mut dragging = false;
     ui.horizontal_wrapped(|ui| {
         ui.label("Method");
         method_combo(ui, "rec_method", &mut controls.method, &unavailable);
         ui.add_space(8.0);
         ui.label("Top");
-        ui.add(egui::Slider::new(&mut controls.top, TOP_RANGE));
+        let r = ui.add(egui::Slider::new(&mut controls.top, TOP_RANGE));
+        dragging |= r.dragged() && !r.drag_stopped();
         ui.add_space(8.0);
         ui.checkbox(&mut controls.repeat, "Include products they already have")
             .on_hover_text(
@@ -243,6 +280,7 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
                                 .fixed_decimals(2)
                                 .step_by(0.05),
                         );
+                        dragging |= r.dragged() && !r.drag_stopped();
                         match why {
                             Some(why) => {
                                 r.on_disabled_hover_text(format!("Not available: {why}"));
@@ -257,8 +295,12 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
                     }
                 });
         });
+        if controls.all_weights_zero(|m| why_unavailable(&unavailable, m).is_some()) {
+            ui.label(RichText::new(ALL_WEIGHTS_ZERO).color(palette.notice_text));
+        }
     }
     view.controls = controls;
+    view.holding = dragging;
     ui.separator();
 
     if !ready {
@@ -301,12 +343,19 @@ fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palett
 }
 
 fn pick_from_segment_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palette) {
-    let Some(list) = view.segments.clone() else {
-        ui.label(
-            RichText::new("Run a segmentation to pick customers by segment")
-                .color(palette.muted_text),
-        );
-        return;
+    let list = match view.segments_state() {
+        SegmentsState::Listed(list) => list,
+        SegmentsState::Reading => {
+            ui.label(RichText::new(READING_SEGMENTS).color(palette.muted_text));
+            return;
+        }
+        SegmentsState::None => {
+            ui.label(
+                RichText::new("Run a segmentation to pick customers by segment")
+                    .color(palette.muted_text),
+            );
+            return;
+        }
     };
     ui.label("Pick from segment");
     let selected = view
@@ -747,13 +796,21 @@ fn evaluation_tab_ui(
             }
             ui.end_row();
             for m in &report.methods {
-                let baseline = m.method == RecMethod::Popular;
-                let name = if baseline {
-                    format!("{} (baseline)", m.method.label())
-                } else {
-                    m.method.label().to_string()
-                };
-                ui.label(name);
+                let name = ui.label(method_name(m));
+                if let Some(note) = &m.note
+                    && m.available
+                {
+                    name.on_hover_text(note);
+                }
+                if !m.available {
+                    // Its figures are popularity's: not shown as its own.
+                    ui.label(
+                        RichText::new(m.note.as_deref().unwrap_or("not available"))
+                            .color(palette.muted_text),
+                    );
+                    ui.end_row();
+                    continue;
+                }
                 let x = &m.metrics;
                 ui.label(percent(x.hit_rate));
                 ui.label(percent(x.precision));
@@ -770,6 +827,21 @@ fn evaluation_tab_ui(
             .button(ui, || "recommendation-evaluation.png".to_string());
         view.evaluation_png.status_ui(ui, palette);
     });
+    let left_out: Vec<&str> = report
+        .methods
+        .iter()
+        .filter(|m| !m.available)
+        .map(|m| m.method.label())
+        .collect();
+    if !left_out.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "Not charted (not available on this data): {}",
+                left_out.join(", ")
+            ))
+            .color(palette.muted_text),
+        );
+    }
     // The legend and both charts, as one image.
     let rect = ui
         .vertical(|ui| evaluation_chart_ui(ui, report))
@@ -793,12 +865,27 @@ const ACCURACY: [MetricColumn; 4] = [
 /// Catalogue coverage, charted apart (it is on another scale).
 const COVERAGE: [MetricColumn; 1] = [("Catalogue coverage", |m| m.coverage)];
 
-/// Two grouped bar charts (accuracy, coverage): one group per metric, one bar per method,
-/// popularity in grey as the baseline.
+/// A method's name in the evaluation table and charts: popularity is the baseline, the hybrid
+/// blends the Customer tab's weights.
+fn method_name(m: &MethodMetrics) -> String {
+    match m.method {
+        RecMethod::Popular => format!("{} (baseline)", m.method.label()),
+        RecMethod::Hybrid => format!("{} (your weights)", m.method.label()),
+        other => other.label().to_string(),
+    }
+}
+
+/// The methods charted: those the data supports (the others would copy popularity's bars).
+fn charted(report: &Report) -> Vec<&MethodMetrics> {
+    report.methods.iter().filter(|m| m.available).collect()
+}
+
+/// Two grouped bar charts (accuracy, coverage): one group per metric, one bar per available
+/// method, popularity in grey as the baseline.
 fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
     ui.horizontal_wrapped(|ui| {
-        for mm in &report.methods {
-            let (colour, label) = method_style(mm.method);
+        for mm in charted(report) {
+            let (colour, label) = method_style(mm);
             let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 2.0, colour);
             ui.label(label);
@@ -828,18 +915,13 @@ fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
 }
 
 /// A method's colour and name in the evaluation charts (popularity grey, the baseline).
-fn method_style(method: RecMethod) -> (egui::Color32, String) {
-    if method == RecMethod::Popular {
-        (
-            egui::Color32::GRAY,
-            format!("{} (baseline)", method.label()),
-        )
+fn method_style(m: &MethodMetrics) -> (egui::Color32, String) {
+    let colour = if m.method == RecMethod::Popular {
+        theme::BASELINE_COLOUR
     } else {
-        (
-            theme::method_colour(method_index(method)),
-            method.label().to_string(),
-        )
-    }
+        theme::method_colour(method_index(m.method))
+    };
+    (colour, method_name(m))
 }
 
 fn grouped_chart_ui(
@@ -850,11 +932,12 @@ fn grouped_chart_ui(
     width: f32,
     height: f32,
 ) {
-    let m = report.methods.len().max(1);
+    let shown = charted(report);
+    let m = shown.len().max(1);
     let bar_width = 0.8 / m as f64;
     let mut charts = Vec::new();
-    for (j, mm) in report.methods.iter().enumerate() {
-        let (colour, label) = method_style(mm.method);
+    for (j, mm) in shown.into_iter().enumerate() {
+        let (colour, label) = method_style(mm);
         let bars: Vec<Bar> = metrics
             .iter()
             .enumerate()
@@ -934,15 +1017,27 @@ fn segment_tab_ui(
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
-    let Some(list) = view.segments.clone() else {
-        ui.add_space(theme::SECTION_SPACING);
-        ui.label("No stored segmentation: run one in the Segments panel first.");
-        if ui.button("Go to Segments").clicked() {
-            commands.push(Command::ShowPanel(crate::app::Panel::Segments));
+    let list = match view.segments_state() {
+        SegmentsState::Listed(list) => list,
+        SegmentsState::Reading => {
+            ui.add_space(theme::SECTION_SPACING);
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(READING_SEGMENTS);
+            });
+            return;
         }
-        return;
+        SegmentsState::None => {
+            ui.add_space(theme::SECTION_SPACING);
+            ui.label("No stored segmentation: run one in the Segments panel first.");
+            if ui.button("Go to Segments").clicked() {
+                commands.push(Command::ShowPanel(crate::app::Panel::Segments));
+            }
+            return;
+        }
     };
     let unavailable = unavailable_list(view);
+    let controls = view.controls;
     let tab = &mut view.segment_tab;
     let running = tab.job.is_some();
     ui.horizontal_wrapped(|ui| {
@@ -962,13 +1057,10 @@ fn segment_tab_ui(
         if go.clicked()
             && let Some(segment) = tab.segment
         {
+            // The Customer tab's hybrid weights and repeat-purchase choice apply here too.
             commands.push(command(RecCommand::RecommendSegment {
                 segment,
-                request: RecRequest {
-                    method: tab.method,
-                    top: tab.per_customer,
-                    ..RecRequest::default()
-                },
+                request: controls.segment_request(tab),
             }));
         }
         if running {
@@ -977,7 +1069,8 @@ fn segment_tab_ui(
     });
     ui.label(
         RichText::new(format!(
-            "Segments of the segmentation stored on {} (run {}).",
+            "Segments of the segmentation stored on {} (run {}). The hybrid weights and \
+             \"Include products they already have\" come from the Customer tab.",
             list.created_at.replace('T', " ").trim_end_matches('Z'),
             list.run_id
         ))

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
-use crate::format::thousands;
+use crate::format::{count, thousands};
 use crate::models::recommend::als::{Als, AlsParams};
 use crate::models::recommend::als_explain::AlsExplainer;
 use crate::models::recommend::content::Content;
@@ -86,6 +86,8 @@ pub struct Models {
     als_params: AlsParams,
     content: Option<Content>,
     demographic: Option<Demographic>,
+    /// Whether protected columns were allowed (for the demographic method).
+    use_protected: bool,
 }
 
 /// One customer's (product, rows) pairs.
@@ -167,18 +169,19 @@ impl Models {
             als_params: options.als,
             content,
             demographic,
+            use_protected: options.use_protected,
         })
     }
 
     /// Why a method can't be used on this data, or `None` when it can.
     pub fn unavailable(&self, method: RecMethod) -> Option<&'static str> {
         match method {
-            RecMethod::Content if self.content.is_none() => {
-                Some("products have no names or categories")
-            }
-            RecMethod::Demographic if self.demographic.is_none() => {
-                Some("customers have no region column (age band and gender need permission)")
-            }
+            RecMethod::Content if self.content.is_none() => Some("no product names or categories"),
+            RecMethod::Demographic if self.demographic.is_none() => Some(if self.use_protected {
+                "no region, age or gender column"
+            } else {
+                "no region column (age and gender only with protected columns allowed)"
+            }),
             _ => None,
         }
     }
@@ -487,6 +490,8 @@ pub struct Recommender {
     item_indptr: Vec<usize>,
     item_customers: Vec<u32>,
     explainer: AlsExplainer,
+    /// The options the models were fitted with.
+    options: RecOptions,
 }
 
 fn iso(ts: i64) -> String {
@@ -540,7 +545,13 @@ impl Recommender {
             item_indptr,
             item_customers,
             explainer,
+            options: *options,
         })
+    }
+
+    /// The options the models were fitted with.
+    pub fn options(&self) -> &RecOptions {
+        &self.options
     }
 
     fn customers_of(&self, product: u32) -> &[u32] {
@@ -709,20 +720,11 @@ impl Recommender {
                 let mut reasons: Vec<Reason> = Vec::new();
                 for &(m, share) in &contributions {
                     let parts = als_parts.get(t).map(Vec::as_slice).unwrap_or(&[]);
-                    for mut r in self.reasons_for(data, customer, product, m, &own, parts) {
+                    for mut r in
+                        self.reasons_for(data, customer, product, m, &own, parts, cold_start)
+                    {
                         r.weight *= share;
                         reasons.push(r);
-                    }
-                }
-                if cold_start {
-                    for r in &mut reasons {
-                        if r.kind == ReasonKind::Popular {
-                            r.kind = ReasonKind::ColdStart;
-                            r.text = format!(
-                                "No purchases yet, so this is what most customers buy: {}",
-                                lower_first(&r.text)
-                            );
-                        }
                     }
                 }
                 if let Ok(i) = own.binary_search_by_key(&product, |x| x.0) {
@@ -730,8 +732,8 @@ impl Recommender {
                     reasons.push(Reason {
                         kind: ReasonKind::BoughtBefore,
                         text: format!(
-                            "They bought it before ({} rows)",
-                            thousands(u64::from(rows))
+                            "They bought it before ({})",
+                            count(u64::from(rows), "row", "rows")
                         ),
                         weight: 0.0,
                         method,
@@ -763,7 +765,9 @@ impl Recommender {
         }
     }
 
-    /// The reasons one method gives for `product`, weights summing to at most 1.
+    /// The reasons one method gives for `product`, weights summing to at most 1. For a customer
+    /// with no purchases (`cold`), every reason says so.
+    #[allow(clippy::too_many_arguments)]
     fn reasons_for(
         &self,
         data: &Dataset,
@@ -772,6 +776,7 @@ impl Recommender {
         method: RecMethod,
         own: &[(u32, f32)],
         als_parts: &[f64],
+        cold: bool,
     ) -> Vec<Reason> {
         let models = &self.models;
         let display = |p: u32| {
@@ -781,9 +786,21 @@ impl Recommender {
         };
         let popular = |m: RecMethod| {
             let n = models.buyers.get(product as usize).copied().unwrap_or(0);
+            let customers = count(u64::from(n), "customer", "customers");
+            let (kind, text) = if cold {
+                (
+                    ReasonKind::ColdStart,
+                    format!("{COLD_START}, so a popular pick: bought by {customers}"),
+                )
+            } else {
+                (
+                    ReasonKind::Popular,
+                    format!("Popular: bought by {customers}"),
+                )
+            };
             Reason {
-                kind: ReasonKind::Popular,
-                text: format!("Popular: bought by {} customers", thousands(u64::from(n))),
+                kind,
+                text,
                 weight: 1.0,
                 method: m,
                 evidence: Evidence::Buyers { customers: n },
@@ -813,12 +830,18 @@ impl Recommender {
                 if n == 0 {
                     return vec![popular(method)];
                 }
+                let customers = count(u64::from(n), "customer", "customers");
+                let text = if cold {
+                    format!(
+                        "{COLD_START}, so a recent favourite: bought by {customers} in the last \
+                         {RECENT_DAYS} days"
+                    )
+                } else {
+                    format!("Trending in the last {RECENT_DAYS} days: bought by {customers}")
+                };
                 vec![Reason {
                     kind: ReasonKind::Trending,
-                    text: format!(
-                        "Trending in the last {RECENT_DAYS} days: bought by {} customers",
-                        thousands(u64::from(n))
-                    ),
+                    text,
                     weight: 1.0,
                     method,
                     evidence: Evidence::RecentBuyers {
@@ -851,9 +874,9 @@ impl Recommender {
                     .map(|(j, _, n, share)| Reason {
                         kind: ReasonKind::BoughtTogether,
                         text: format!(
-                            "Bought together with {} by {} customers",
+                            "Bought together with {} by {}",
                             display(j),
-                            thousands(u64::from(n))
+                            count(u64::from(n), "customer", "customers")
                         ),
                         weight: share,
                         method,
@@ -865,6 +888,10 @@ impl Recommender {
                     .collect()
             }
             RecMethod::Als => {
+                if cold {
+                    // No basket to explain from: ALS scores nothing, the list is by popularity.
+                    return vec![popular(method)];
+                }
                 let contribs: Vec<(u32, f64)> = own
                     .iter()
                     .zip(als_parts)
@@ -876,8 +903,8 @@ impl Recommender {
                     return vec![Reason {
                         kind: ReasonKind::SimilarCustomers,
                         text: format!(
-                            "Customers with baskets like theirs buy it: bought by {} customers",
-                            thousands(u64::from(n))
+                            "Similar baskets point to it: bought by {} in all",
+                            count(u64::from(n), "customer", "customers")
                         ),
                         weight: 1.0,
                         method,
@@ -891,7 +918,7 @@ impl Recommender {
                         text: format!(
                             "Customers who bought {} also bought this ({} bought both)",
                             display(j),
-                            thousands(u64::from(n))
+                            count(u64::from(n), "customer", "customers")
                         ),
                         weight: share,
                         method,
@@ -994,10 +1021,15 @@ impl Recommender {
                             .join(", ")
                     ),
                 };
+                let lead = if cold {
+                    format!("{COLD_START}, so popular")
+                } else {
+                    "Popular".to_string()
+                };
                 vec![Reason {
                     kind: ReasonKind::Demographic,
                     text: format!(
-                        "Popular with customers {who}: bought by {} of {}",
+                        "{lead} with customers {who}: bought by {} of {}",
                         thousands(u64::from(n)),
                         thousands(u64::from(group.size))
                     ),
@@ -1014,6 +1046,9 @@ impl Recommender {
     }
 }
 
+/// How every reason for a customer with no purchases begins.
+pub const COLD_START: &str = "No purchases yet";
+
 /// Reasons shown per item at most.
 pub const MAX_REASONS: usize = 5;
 
@@ -1028,14 +1063,6 @@ fn merge_same_evidence(reasons: Vec<Reason>) -> Vec<Reason> {
         }
     }
     out
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 fn product_id(data: &Dataset, p: u32) -> String {
@@ -1138,7 +1165,7 @@ mod tests {
             "{texts:?}"
         );
         assert!(
-            texts.contains(&"Bought together with b by 1 customers"),
+            texts.contains(&"Bought together with b by 1 customer"),
             "{texts:?}"
         );
         let total: f64 = c.reasons.iter().map(|x| x.weight).sum();
@@ -1198,6 +1225,116 @@ mod tests {
         assert_eq!(
             demo.items[0].reasons[0].text,
             "Popular with customers in their region (S): bought by 2 of 4"
+        );
+    }
+
+    #[test]
+    fn every_method_says_a_customer_without_purchases_has_none() {
+        let d = data(
+            "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, region TEXT);
+             INSERT INTO customers VALUES ('1', 'N'), ('2', 'N'), ('3', 'S'), ('4', 'S'),
+                 ('5', 'S'), ('9', 'S');
+             CREATE TABLE products (product_id TEXT PRIMARY KEY, name TEXT, category TEXT);
+             INSERT INTO products VALUES ('a', 'Red Candle', 'Home'), ('b', 'Blue Candle', 'Home'),
+                 ('c', 'Red Mug', 'Home'), ('d', 'Garden Hose', 'Garden'), ('e', 'Hose Reel', 'Garden');",
+        );
+        let r = Recommender::fit(&d, &small(), &NoProgress).unwrap();
+        assert!(r.models.unavailable(RecMethod::Content).is_none());
+        assert!(r.models.unavailable(RecMethod::Demographic).is_none());
+        let no_popular = HybridWeights {
+            popular: 0.0,
+            ..HybridWeights::default()
+        };
+        let only_group = HybridWeights {
+            popular: 0.0,
+            popular_recent: 0.0,
+            item_cf: 0.0,
+            als: 0.0,
+            content: 0.0,
+            demographic: 1.0,
+        };
+        let mut requests: Vec<RecRequest> = RecMethod::ALL.into_iter().map(request).collect();
+        for weights in [no_popular, only_group] {
+            requests.push(RecRequest {
+                weights,
+                ..request(RecMethod::Hybrid)
+            });
+        }
+        for req in &requests {
+            let out = r.recommend_id(&d, "9", req).unwrap();
+            assert!(out.cold_start);
+            assert_eq!(out.items.len(), 3, "{req:?}");
+            for item in &out.items {
+                assert!(
+                    item.reasons.iter().any(|x| x.text.starts_with(COLD_START)),
+                    "{:?} {}: {:?}",
+                    req.method,
+                    item.product_id,
+                    item.reasons
+                );
+                assert!(
+                    item.reasons
+                        .iter()
+                        .all(|x| x.kind != ReasonKind::SimilarCustomers),
+                    "no basket to compare: {:?}",
+                    item.reasons
+                );
+            }
+        }
+        let popular = r
+            .recommend_id(&d, "9", &request(RecMethod::Popular))
+            .unwrap();
+        assert_eq!(
+            popular.items[0].reasons[0].text,
+            "No purchases yet, so a popular pick: bought by 4 customers"
+        );
+        assert_eq!(popular.items[0].reasons[0].kind, ReasonKind::ColdStart);
+        let demo = r
+            .recommend_id(&d, "9", &request(RecMethod::Demographic))
+            .unwrap();
+        assert_eq!(
+            demo.items[0].reasons[0].text,
+            "No purchases yet, so popular with customers in their region (S): bought by 2 of 4"
+        );
+        // A customer with purchases is not told they have none.
+        let known = r
+            .recommend_id(&d, "1", &request(RecMethod::Hybrid))
+            .unwrap();
+        assert!(known.items.iter().all(|i| {
+            i.reasons
+                .iter()
+                .all(|x| !x.text.starts_with(COLD_START) && x.kind != ReasonKind::ColdStart)
+        }));
+    }
+
+    #[test]
+    fn counts_read_singular_and_plural() {
+        let d = data("");
+        let r = Recommender::fit(&d, &small(), &NoProgress).unwrap();
+        let out = r
+            .recommend_id(
+                &d,
+                "1",
+                &RecRequest {
+                    top: 3,
+                    method: RecMethod::Popular,
+                    ..RecRequest::default()
+                },
+            )
+            .unwrap();
+        let texts: Vec<&str> = out
+            .items
+            .iter()
+            .map(|i| i.reasons[0].text.as_str())
+            .collect();
+        // c: customers 2 and 3; d: 4 and 5; e: 4 only.
+        assert_eq!(
+            texts,
+            [
+                "Popular: bought by 2 customers",
+                "Popular: bought by 2 customers",
+                "Popular: bought by 1 customer"
+            ]
         );
     }
 

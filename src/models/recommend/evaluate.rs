@@ -224,9 +224,13 @@ mod tests {
 pub struct MethodMetrics {
     /// The method.
     pub method: crate::models::recommend::methods::RecMethod,
-    /// Its metrics at k.
+    /// Its metrics at k (for a method that is not available, popularity order's figures).
     #[serde(flatten)]
     pub metrics: Metrics,
+    /// Whether the method could use the data; when not, it ranked in popularity order.
+    pub available: bool,
+    /// Why it is not available, or, for the hybrid, the weights it blended; `None` otherwise.
+    pub note: Option<String>,
 }
 
 /// The evaluation of several methods under one split.
@@ -238,25 +242,53 @@ pub struct Report {
     pub users: usize,
     /// Every method, in the order asked.
     pub methods: Vec<MethodMetrics>,
+    /// The weights the hybrid was evaluated with.
+    pub hybrid_weights: crate::models::recommend::methods::HybridWeights,
+}
+
+/// The hybrid's weights in words: "item-cf 0.25, als 0.45" (methods with weight 0 and those
+/// `left_out` are not named; all zero reads "all weights zero: popular order").
+pub fn weights_text(
+    weights: &crate::models::recommend::methods::HybridWeights,
+    left_out: &[crate::models::recommend::methods::RecMethod],
+) -> String {
+    use crate::models::recommend::methods::RecMethod;
+    let used: Vec<String> = RecMethod::BLENDED
+        .iter()
+        .filter(|m| !left_out.contains(m))
+        .filter(|m| weights.get(**m) > 0.0)
+        .map(|m| format!("{} {:.2}", m.as_str(), weights.get(*m)))
+        .collect();
+    if used.is_empty() {
+        "all weights zero: popular order".to_string()
+    } else {
+        used.join(", ")
+    }
 }
 
 /// Evaluates the given methods on `all` interactions (built from `data`), leave-last-out, at
 /// `k`. Every method ranks through [`Models::rank`](crate::models::recommend::engine::Models),
-/// as the window and the CLI do; the hybrid uses the default weights.
+/// as the window and the CLI do; the hybrid blends with `weights`. A method the data cannot
+/// support (content without product names or categories, demographic without group columns)
+/// ranks in popularity order and is marked `available: false` with a note.
 pub fn evaluate_methods(
     data: &crate::data::dataset::Dataset,
     all: &Interactions,
     methods: &[crate::models::recommend::methods::RecMethod],
     k: usize,
     options: &crate::models::recommend::engine::RecOptions,
+    weights: &crate::models::recommend::methods::HybridWeights,
     progress: &dyn crate::progress::Progress,
 ) -> crate::error::Result<Report> {
     use crate::models::recommend::engine::Models;
-    use crate::models::recommend::methods::HybridWeights;
+    use crate::models::recommend::methods::RecMethod;
     use rayon::prelude::*;
     let s = split(all);
     let models = Models::fit(data, &s.train, options, methods, progress)?;
-    let weights = HybridWeights::default();
+    let left_out: Vec<RecMethod> = RecMethod::BLENDED
+        .into_iter()
+        .filter(|m| models.unavailable(*m).is_some())
+        .collect();
     let mut out = Vec::new();
     for (i, &method) in methods.iter().enumerate() {
         progress.check()?;
@@ -269,7 +301,7 @@ pub fn evaluate_methods(
             .par_iter()
             .map(|&(c, _)| {
                 models
-                    .rank(&s.train, c, method, &weights, k, false)
+                    .rank(&s.train, c, method, weights, k, false)
                     .into_iter()
                     .map(|(p, _)| p)
                     .collect()
@@ -288,11 +320,25 @@ pub fn evaluate_methods(
                 .cloned()
                 .unwrap_or_default()
         });
-        out.push(MethodMetrics { method, metrics });
+        let why = models.unavailable(method);
+        let note = match (why, method) {
+            (Some(why), _) => Some(format!("not available: {why}")),
+            (None, RecMethod::Hybrid) => {
+                Some(format!("weights: {}", weights_text(weights, &left_out)))
+            }
+            _ => None,
+        };
+        out.push(MethodMetrics {
+            method,
+            metrics,
+            available: why.is_none(),
+            note,
+        });
     }
     Ok(Report {
         k,
         users: s.test.len(),
         methods: out,
+        hybrid_weights: *weights,
     })
 }
