@@ -292,7 +292,12 @@ pub fn audit(
                 return Err(Error::Invalid(format!("no product category {name}")));
             };
             if cache.shown.is_none() {
-                if models.is_none() {
+                // The audit judges what campaigns send: models fitted with the defaults (the
+                // Recommendations panel may have fitted them with protected columns).
+                if models
+                    .as_ref()
+                    .is_none_or(|m| m.options() != &RecOptions::default())
+                {
                     *models = Some(Recommender::fit(data, &RecOptions::default(), progress)?);
                 }
                 let rec = models.as_ref().ok_or_else(no_database)?;
