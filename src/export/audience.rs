@@ -567,3 +567,150 @@ fn write_xlsx(path: &Path, header: &[String], table: &[Vec<Cell>]) -> Result<()>
         std::io::Write::write_all(w, &bytes).map_err(Error::io(path))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quasi_identifiers_by_role_and_by_name() {
+        for name in [
+            "age",
+            "birth_year",
+            "Gender",
+            "marital",
+            "marital_status",
+            "MaritalStatus",
+            "SeniorCitizen",
+            "senior_citizen",
+            "dob",
+            "date_of_birth",
+            "zip",
+            "ZipCode",
+            "zip5",
+            "postal_code",
+            "billing_postcode",
+            "city",
+            "home_city",
+            "HomeCity",
+            "city_name",
+            "region",
+        ] {
+            assert!(is_quasi_identifier(name, Role::Feature), "{name}");
+        }
+        for name in [
+            "spend",
+            "segment_name",
+            "electricity",
+            "capacity",
+            "offer",
+            "churn_risk",
+            "country",
+            "citizenship",
+        ] {
+            assert!(!is_quasi_identifier(name, Role::Feature), "{name}");
+        }
+        // Every protected column, whatever its name.
+        assert!(is_quasi_identifier("religion_code", Role::Protected));
+        assert!(is_quasi_identifier("Partner", Role::Protected));
+        assert!(!is_quasi_identifier("Partner", Role::Feature));
+    }
+
+    /// Three customers, all women in one region: `c3` has no consent.
+    fn db(dir: &Path) -> Database {
+        let path = dir.join("t.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE customers (customer_id TEXT NOT NULL, name TEXT, gender TEXT,
+                 region TEXT, consent_email INTEGER);
+             INSERT INTO customers VALUES ('c1', 'Ann', 'F', 'North', 1),
+                 ('c2', 'Bea', 'F', 'North', 1), ('c3', 'Cat', 'F', 'North', 0);",
+        )
+        .unwrap();
+        drop(conn);
+        Database::open(&path).unwrap()
+    }
+
+    #[test]
+    fn several_rows_per_customer_count_once_for_consent_and_k_anonymity() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = db(dir.path());
+        // Three items each, like a segment's recommendations; `name` is a product's name.
+        let ids: Vec<String> = ["c1", "c2", "c3"]
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c.to_string(), 3))
+            .collect();
+        let audience = Audience {
+            extra: vec![
+                (
+                    "rank".into(),
+                    (0..9).map(|i| Cell::Number(f64::from(i % 3 + 1))).collect(),
+                ),
+                (
+                    "name".into(),
+                    (0..9).map(|i| Cell::Text(format!("Mug {i}"))).collect(),
+                ),
+            ],
+            customer_ids: ids,
+            filters: "test".into(),
+            not_personal: vec!["name".into()],
+        };
+        let path = dir.path().join("recs.csv");
+        let options = ExportOptions {
+            k_anonymity: 3,
+            ..ExportOptions::default()
+        };
+        let s = export_audience(&mut db, &audience, &path, &options).unwrap();
+        assert_eq!(s.rows, 6);
+        assert_eq!(s.customers, 2);
+        assert_eq!(s.left_out_no_consent, 1);
+        assert!(
+            s.notes
+                .contains(&"1 customer(s) without consent (consent_email) left out".to_string())
+        );
+        let k = s.k_anonymity.clone().unwrap();
+        assert_eq!(k.quasi_identifiers, ["gender", "region"]);
+        // Two customers (six rows) share F / North.
+        assert_eq!(k.smallest_group, 2);
+        assert!(!k.ok);
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.starts_with("Warning: 2 customer(s) share")),
+            "{:?}",
+            s.notes
+        );
+        assert_eq!(s.pii_left_out, ["name"]);
+        assert_eq!(
+            s.columns,
+            [
+                "customer_id",
+                "gender",
+                "region",
+                "consent_email",
+                "rank",
+                "name"
+            ]
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 7);
+        assert_eq!(lines[1], "c1,F,North,1,1,Mug 0");
+        assert_eq!(lines[6], "c2,F,North,1,3,Mug 5");
+        assert!(!text.contains("Ann"));
+
+        // Without the exemption, an extra `name` column is personal data and left out.
+        let plain = Audience {
+            not_personal: Vec::new(),
+            ..audience
+        };
+        let s = export_audience(&mut db, &plain, &path, &options).unwrap();
+        assert!(!s.columns.iter().any(|c| c == "name"), "{:?}", s.columns);
+        assert_eq!(s.pii_left_out, ["name"]);
+        let logged: i64 = db
+            .conn()
+            .query_row("SELECT COUNT(*) FROM tailor_exports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(logged, 2);
+    }
+}
