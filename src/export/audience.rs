@@ -285,8 +285,11 @@ pub fn export_audience(
             .find(|c| normalize_name(&c.name) == n)
             .map_or_else(|| guess_role(TableKind::Customers, name), |c| c.role)
     };
+    // Personal data by its customers-table role or by its name, unless the caller vouches for it.
     let extra_is_pii = |name: &str| {
-        !audience.not_personal.iter().any(|x| x == name) && role_of_extra(name) == Role::Pii
+        !audience.not_personal.iter().any(|x| x == name)
+            && (role_of_extra(name) == Role::Pii
+                || guess_role(TableKind::Customers, name) == Role::Pii)
     };
     let mut pii_left_out: Vec<String> = Vec::new();
     if !options.include_pii {
