@@ -269,3 +269,287 @@ fn a_kill_before_the_rename_leaves_no_file_at_the_target() {
         "a killed export left a file at the target path"
     );
 }
+
+/// A copy of the bundled sample, not segmented.
+fn sample_copy(dir: &Path) -> String {
+    let path = dir.join("demo.sqlite");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
+        &path,
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn export_json(args: &[&str]) -> serde_json::Value {
+    let run = tailor(args);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+#[test]
+fn an_audience_files_personal_columns_are_left_out_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_copy(dir.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ids: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT customer_id, email FROM customers WHERE consent_email = 1 AND email LIKE '%@%'
+             ORDER BY customer_id LIMIT 2",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // `region` is a feature of the customers table; the user marks it personal data.
+    conn.execute(
+        "INSERT INTO tailor_columns (table_name, column_name, role) VALUES ('customers', 'region', 'pii')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let list = dir.path().join("audience.csv");
+    let mut text = String::from("customer_id,contact_email,Full Name,Region,offer\n");
+    for (id, email) in &ids {
+        text.push_str(&format!("{id},{email},Ann Example,North,P0001\n"));
+    }
+    std::fs::write(&list, text).unwrap();
+
+    let out = dir.path().join("campaign.csv");
+    let summary = export_json(&[
+        "export",
+        &db,
+        "--audience",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let (header, rows) = read_csv(&out);
+    for pii in [
+        "contact_email",
+        "Full Name",
+        "Region",
+        "region",
+        "email",
+        "name",
+    ] {
+        assert!(!header.iter().any(|h| h == pii), "{pii} in {header:?}");
+    }
+    assert_eq!(header.last().unwrap(), "offer");
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| r.last().unwrap() == "P0001"));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(!written.contains('@'), "an email address leaked: {written}");
+    assert!(!written.contains("Ann Example"), "a name leaked: {written}");
+    assert_eq!(
+        summary["pii_left_out"],
+        serde_json::json!([
+            "name",
+            "email",
+            "phone",
+            "region",
+            "contact_email",
+            "Full Name"
+        ])
+    );
+    assert_eq!(summary["columns"], serde_json::json!(header));
+    assert_eq!(summary["customers"], 2);
+
+    // Asked for: the audience's own personal columns are written too, values untouched.
+    let all = dir.path().join("all.csv");
+    let summary = export_json(&[
+        "export",
+        &db,
+        "--audience",
+        list.to_str().unwrap(),
+        "--out",
+        all.to_str().unwrap(),
+        "--include-pii",
+        "--json",
+    ]);
+    let (header, rows) = read_csv(&all);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows[0][at("contact_email")], ids[0].1);
+    assert_eq!(rows[0][at("Full Name")], "Ann Example");
+    assert_eq!(rows[0][at("Region")], "North");
+    assert_eq!(summary["pii_left_out"], serde_json::json!([]));
+    assert_eq!(summary["included_pii"], true);
+}
+
+/// A customers table without a consent column: 6 women married in Leeds, 4 single men in York,
+/// 2 married men in York; `loyalty_code` is personal data by a stored role.
+fn small_db(dir: &Path) -> String {
+    let path = dir.join("small.sqlite");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE customers (customer_id TEXT NOT NULL, gender TEXT, marital_status TEXT,
+             home_city TEXT, email TEXT, loyalty_code TEXT, spend REAL);
+         CREATE TABLE tailor_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+             role TEXT NOT NULL, PRIMARY KEY (table_name, column_name));
+         INSERT INTO tailor_columns VALUES ('customers', 'loyalty_code', 'pii');",
+    )
+    .unwrap();
+    let groups = [
+        ("F", "married", "Leeds", 6),
+        ("M", "single", "York", 4),
+        ("M", "married", "York", 2),
+    ];
+    let mut n = 0;
+    for (gender, marital, city, count) in groups {
+        for _ in 0..count {
+            n += 1;
+            conn.execute(
+                "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    format!("C{n:02}"),
+                    gender,
+                    marital,
+                    city,
+                    format!("c{n}@example.com"),
+                    format!("L-{n}"),
+                    f64::from(n) * 10.0
+                ],
+            )
+            .unwrap();
+        }
+    }
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn without_a_consent_column_the_export_says_so_and_warns_on_small_groups_and_is_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_db(dir.path());
+    let list = dir.path().join("everyone.csv");
+    let mut text = String::from("customer_id,Loyalty Code,offer\n");
+    for n in 1..=12 {
+        text.push_str(&format!("C{n:02},X{n},P{n}\n"));
+    }
+    std::fs::write(&list, text).unwrap();
+    let out = dir.path().join("out.csv");
+    let summary = export_json(&[
+        "export",
+        &db,
+        "--audience",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--json",
+    ]);
+    let notes: Vec<String> = summary["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(summary["consent_column"], serde_json::Value::Null);
+    assert_eq!(summary["left_out_no_consent"], 0);
+    assert_eq!(summary["rows"], 12);
+    assert!(
+        notes.contains(
+            &"The customers table has no consent column: no one was left out".to_string()
+        ),
+        "{notes:?}"
+    );
+    // gender and marital_status are protected, home_city is a place: the smallest group is
+    // the 2 married men in York.
+    let k = &summary["k_anonymity"];
+    assert_eq!(
+        k["quasi_identifiers"],
+        serde_json::json!(["gender", "marital_status", "home_city"])
+    );
+    assert_eq!(k["smallest_group"], 2);
+    assert_eq!(k["k"], 5);
+    assert_eq!(k["ok"], false);
+    assert!(
+        notes.iter().any(|n| n.starts_with("Warning: 2 customer(s) share the rarest combination of gender, marital_status, home_city (k-anonymity 2 < 5)")),
+        "{notes:?}"
+    );
+    // The stored role makes loyalty_code personal data, and the audience's "Loyalty Code" too
+    // (the same column by name: listed once).
+    assert_eq!(
+        summary["pii_left_out"],
+        serde_json::json!(["email", "loyalty_code"])
+    );
+    let (header, rows) = read_csv(&out);
+    assert_eq!(
+        header,
+        [
+            "customer_id",
+            "gender",
+            "marital_status",
+            "home_city",
+            "spend",
+            "offer"
+        ]
+    );
+    assert_eq!(rows.len(), 12);
+    assert_eq!(rows[11], ["C12", "M", "married", "York", "120", "P12"]);
+
+    // The export log.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let last = || -> (String, i64, String, String, i64) {
+        conn.query_row(
+            "SELECT file, rows, columns, filters, included_pii FROM tailor_exports
+             ORDER BY export_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap()
+    };
+    let (file, logged_rows, columns, filters, included_pii) = last();
+    assert_eq!(
+        Path::new(&file),
+        std::fs::canonicalize(&out).unwrap().as_path()
+    );
+    assert_eq!(file, summary["file"].as_str().unwrap());
+    assert_eq!(logged_rows, 12);
+    let columns: Vec<String> = serde_json::from_str(&columns).unwrap();
+    assert_eq!(columns, header);
+    let filters: serde_json::Value = serde_json::from_str(&filters).unwrap();
+    assert_eq!(
+        filters,
+        serde_json::json!({
+            "audience": format!("audience file {}", list.display()),
+            "include_no_consent": false,
+            "left_out_no_consent": 0,
+        })
+    );
+    assert_eq!(included_pii, 0);
+
+    // k = 2 is met; personal data asked for is written and logged as such.
+    let out2 = dir.path().join("out2.xlsx");
+    let summary = export_json(&[
+        "export",
+        &db,
+        "--audience",
+        list.to_str().unwrap(),
+        "--out",
+        out2.to_str().unwrap(),
+        "--include-pii",
+        "--k-anonymity",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(summary["k_anonymity"]["ok"], true);
+    assert!(
+        summary["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .ends_with("is shared by at least 2 customers")),
+        "{summary}"
+    );
+    let (file, logged_rows, columns, _, included_pii) = last();
+    assert!(file.ends_with("out2.xlsx"), "{file}");
+    assert_eq!((logged_rows, included_pii), (12, 1));
+    let columns: Vec<String> = serde_json::from_str(&columns).unwrap();
+    assert!(columns.iter().any(|c| c == "email"), "{columns:?}");
+    assert!(columns.iter().any(|c| c == "Loyalty Code"), "{columns:?}");
+}

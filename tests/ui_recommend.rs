@@ -233,17 +233,40 @@ fn customer_evaluation_and_segment_end_to_end() {
         "{}",
         dump(&h)
     );
-    let text = std::fs::read_to_string(&out).unwrap();
-    let mut lines = text.lines();
+    // Through the privacy guard: customers without consent left out (counted once, not per
+    // item), personal data left out, the product's name kept.
+    let summary = h
+        .state()
+        .recommendations()
+        .segment_tab
+        .exported
+        .clone()
+        .unwrap();
+    assert_eq!(summary.rows, summary.customers * 3);
     assert_eq!(
-        lines.next(),
-        Some("customer_id,rank,product_id,name,score,top_reason")
+        summary.customers + summary.left_out_no_consent,
+        customers as u64
     );
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    assert!(summary.left_out_no_consent > 0, "{:?}", summary.notes);
+    for note in &summary.notes {
+        assert!(has_label(&h, note), "{note}: {}", dump(&h));
+    }
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[0], "customer_id");
+    assert!(
+        header.ends_with(&["rank", "product_id", "name", "score", "top_reason"].map(String::from)),
+        "{header:?}"
+    );
+    assert!(!header.iter().any(|h| h == "email"), "{header:?}");
+    let rank = header.iter().position(|h| h == "rank").unwrap();
+    let consent = header.iter().position(|h| h == "consent_email").unwrap();
     let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
-    assert_eq!(records.len(), rows);
-    assert_eq!(&records[0][1], "1");
-    assert_eq!(&records[2][1], "3");
+    assert_eq!(records.len() as u64, summary.rows);
+    assert!(records.len() < rows);
+    assert_eq!(&records[0][rank], "1");
+    assert_eq!(&records[2][rank], "3");
+    assert!(records.iter().all(|r| &r[consent] == "1"));
     assert_eq!(h.state().error(), None);
 
     // Protected columns: the models are fitted again with them, the old evaluation is gone.

@@ -182,24 +182,33 @@ fn kmeans_run_rename_export_and_reopen() {
             .unwrap();
         (seg.size, seg.name.clone())
     };
+    let (exported, summary) = h.state().segments().exported.clone().unwrap();
+    assert_eq!(exported, selected);
+    assert_eq!(summary.rows + summary.left_out_no_consent, size as u64);
+    assert!(summary.left_out_no_consent > 0, "{:?}", summary.notes);
     let notice = h.state().notice().unwrap().to_string();
     assert!(
         notice.starts_with(&format!(
             "Exported {} customers to ",
-            tailor::format::thousands(size as u64)
+            tailor::format::thousands(summary.rows)
         )),
         "{notice}"
     );
-    let text = std::fs::read_to_string(&out).unwrap();
-    let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("customer_id,segment_id,segment_name"));
-    let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), size);
+    // The panel shows what was left out where the export was started.
+    for note in &summary.notes {
+        assert!(has_label(&h, note), "{note}: {}", dump(&h));
+    }
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[0], "customer_id");
+    let at = |c: &str| header.iter().position(|h| h == c).unwrap();
+    assert!(!header.iter().any(|h| h == "email"), "{header:?}");
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len() as u64, summary.rows);
     for row in &rows {
-        let fields: Vec<&str> = row.split(',').collect();
-        assert_eq!(fields.len(), 3, "{row}");
-        assert_eq!(fields[1], selected.to_string());
-        assert_eq!(fields[2], name);
+        assert_eq!(&row[at("segment_id")], selected.to_string());
+        assert_eq!(&row[at("segment_name")], name);
+        assert_eq!(&row[at("consent_email")], "1");
     }
 
     // Reopening shows the last run again: same segments, the user's name kept.
@@ -300,7 +309,7 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(dir.path());
     let mut w = Worker::spawn(Arc::new(|| {})).unwrap();
-    let open = w.submit(Job::Open(db));
+    let open = w.submit(Job::Open(db.clone()));
     until_final(&w, open.id);
     let none = w.submit(Job::SegmentLatest);
     let events = until_final(&w, none.id);
@@ -350,13 +359,72 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
         segment,
     });
     let events = until_final(&w, export.id);
-    let Some(Event::SegmentExported { customers, .. }) = events.last() else {
+    let Some(Event::SegmentExported {
+        customers,
+        summary,
+        segment: exported,
+        ..
+    }) = events.last()
+    else {
         panic!("export failed");
     };
-    assert_eq!(*customers, first.run.segments[0].size);
-    let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.starts_with("customer_id,segment_id,segment_name,r,f,m\n"));
-    assert_eq!(text.lines().count(), customers + 1);
+    assert_eq!(*exported, segment);
+    let size = first.run.segments[0].size;
+    // The privacy guard: customers without consent are left out, and counted.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let consent = |id: &str| -> Option<i64> {
+        conn.query_row(
+            "SELECT consent_email FROM customers WHERE customer_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let members: Vec<&String> = first
+        .customer_ids
+        .iter()
+        .zip(&first.run.labels)
+        .filter(|(_, l)| **l == segment)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(members.len(), size);
+    let without = members.iter().filter(|id| consent(id) != Some(1)).count();
+    assert!(without > 0, "the segment has customers without consent");
+    assert_eq!(summary.left_out_no_consent, without as u64);
+    assert_eq!(*customers, size - without);
+    assert!(
+        summary.notes.contains(&format!(
+            "{without} customer(s) without consent (consent_email) left out"
+        )),
+        "{:?}",
+        summary.notes
+    );
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header[0], "customer_id");
+    assert!(header.ends_with(&[
+        "segment_id".to_string(),
+        "segment_name".to_string(),
+        "r".to_string(),
+        "f".to_string(),
+        "m".to_string()
+    ]));
+    for pii in ["name", "email", "phone"] {
+        assert!(!header.iter().any(|h| h == pii), "{pii} in {header:?}");
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), *customers);
+    for row in &rows {
+        assert_eq!(consent(&row[0]), Some(1), "{} has no consent", &row[0]);
+    }
+    let logged: (i64, i64) = conn
+        .query_row(
+            "SELECT rows, included_pii FROM tailor_exports ORDER BY export_id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(logged, (*customers as i64, 0));
 }
 
 #[test]

@@ -178,6 +178,8 @@ pub struct SegmentTab {
     pub recs: Option<Arc<SegmentRecs>>,
     /// The export dialog's typed path, when open.
     pub export: Option<String>,
+    /// The last export of the table on screen: what was written and left out.
+    pub exported: Option<Arc<crate::export::audience::ExportSummary>>,
 }
 
 impl Default for SegmentTab {
@@ -189,6 +191,7 @@ impl Default for SegmentTab {
             job: None,
             recs: None,
             export: None,
+            exported: None,
         }
     }
 }
@@ -513,13 +516,20 @@ impl TailorApp {
                     crate::format::thousands(recs.rows.len() as u64)
                 ));
                 view.segment_tab.recs = Some(recs);
+                view.segment_tab.exported = None;
             }
-            Event::RecsExported { path, rows, .. } => {
+            Event::RecsExported {
+                path,
+                rows,
+                summary,
+                ..
+            } => {
                 self.notice = Some(format!(
                     "Exported {} to {}",
                     crate::format::count(rows as u64, "row", "rows"),
                     path.display()
                 ));
+                view.segment_tab.exported = Some(summary);
             }
             _ => {}
         }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use egui_plot::PlotPoint;
 
 use crate::app::{Command, Pending, TailorApp};
+use crate::export::audience::ExportSummary;
 use crate::jobs::{Event, Job, SegmentResult, file_name};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 
@@ -27,7 +28,7 @@ pub enum SegmentCommand {
         /// The new name.
         name: String,
     },
-    /// Write a segment's customers to a CSV file.
+    /// Write a segment's customers to a CSV or XLSX file (with the privacy guard).
     Export {
         /// The file.
         path: PathBuf,
@@ -144,6 +145,8 @@ pub struct SegmentsView {
     pub rename_focus: bool,
     /// The export dialog, when open.
     pub export: Option<ExportDialog>,
+    /// The last export of this result: the segment id and what was written and left out.
+    pub exported: Option<(usize, Arc<ExportSummary>)>,
     /// The scatter's "Save as PNG…".
     pub scatter_png: crate::app::chart_png::PngSaver,
     /// Each segment card's profile chart's "Save as PNG…", by segment id.
@@ -196,6 +199,7 @@ impl SegmentsView {
         self.renaming = None;
         // Another run: the cards' profile charts are new (segment ids may mean other segments).
         self.profile_png.retain(|_, saver| saver.is_waiting());
+        self.exported = None;
         self.shown = Some(Shown {
             result,
             series: Arc::new(series),
@@ -330,13 +334,18 @@ impl TailorApp {
                 self.notice = Some("Segment renamed".to_string());
             }
             Event::SegmentExported {
-                path, customers, ..
+                path,
+                segment,
+                customers,
+                summary,
+                ..
             } => {
                 self.notice = Some(format!(
                     "Exported {} to {}",
                     crate::format::count(customers as u64, "customer", "customers"),
                     path.display()
                 ));
+                self.segments.exported = Some((segment, summary));
             }
             _ => {}
         }

@@ -1,7 +1,8 @@
 //! `tailor export DB (--segment ID | --audience FILE) --out FILE.csv|FILE.xlsx [--include-pii]
 //! [--include-no-consent] [--k-anonymity K] [--json]`: a campaign audience with the privacy
 //! guard. `--segment ID` is a segment of the latest segmentation run; `--audience FILE` is a CSV
-//! with a `customer_id` column (its other columns are carried into the export).
+//! with a `customer_id` column (its other columns are carried into the export, except personal
+//! data — an `email`, `name` or `phone` column — unless `--include-pii`).
 
 use std::path::{Path, PathBuf};
 
@@ -44,7 +45,8 @@ pub struct ExportArgs {
     pub json: bool,
 }
 
-/// Reads an audience CSV: a `customer_id` column (or the first column) and any others.
+/// Reads an audience CSV: a `customer_id` column and any others (personal-data columns among
+/// them are left out by [`export_audience`] unless asked for).
 pub fn read_audience(path: &Path) -> Result<Audience> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -161,6 +163,7 @@ pub fn segment_audience(db: &Database, s: usize) -> Result<Audience> {
             ("segment_name".into(), vec![Cell::Text(name.clone()); n]),
         ],
         filters: format!("segment {s} ({name}) of segmentation run {run_id}"),
+        not_personal: Vec::new(),
     })
 }
 

@@ -1,22 +1,26 @@
 //! Campaign audiences as CSV or XLSX, with the privacy guard:
 //!
-//! - personal-data columns (role `pii`: name, email, phone…) are left out unless asked for;
+//! - personal-data columns (role `pii`: name, email, phone…) are left out unless asked for, both
+//!   the customers table's and the audience's own extra columns (an `email` column of an audience
+//!   file is left out like the table's: by its role in the customers table or its guessed role);
 //! - where the customers table has a consent column (`consent_email`, `opt_in`…), customers
 //!   without consent are left out unless asked for, and the number left out is reported; where
 //!   it has none, the summary says so and no one is left out;
-//! - a k-anonymity check over the quasi-identifiers in the file (age, birth year, gender,
-//!   region, postcode…) reports the smallest group and warns below k;
+//! - a k-anonymity check over the quasi-identifiers in the file (every protected column, and
+//!   names like age, birth year, gender, marital status, senior citizen, date of birth, region,
+//!   postcode or city) reports the smallest group of customers and warns below k; a customer
+//!   with several rows (one per recommended item) counts once;
 //! - every export is recorded in `tailor_exports` (time, file, rows, columns, filters, whether
 //!   personal data was included), unless the database is read-only;
 //! - the file is written to a temporary name and renamed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rusqlite::types::Value;
 
 use crate::data::db::Database;
-use crate::data::roles::Role;
+use crate::data::roles::{Role, guess_role, normalize_name};
 use crate::data::schema::{TableKind, quote_ident};
 use crate::error::{Error, Result};
 use crate::export::write_atomically;
@@ -24,23 +28,80 @@ use crate::export::write_atomically;
 /// Default k for the k-anonymity check.
 pub const DEFAULT_K: usize = 5;
 
-/// Column names (lower case, `_` for spaces) that identify people in combination.
-const QUASI_IDENTIFIERS: [&str; 14] = [
+/// Column names (lower-case letters and digits only, see [`normalize_name`]) that identify
+/// people in combination.
+const QUASI_IDENTIFIERS: [&str; 21] = [
     "age",
-    "birth_year",
     "birthyear",
-    "year_of_birth",
+    "yearofbirth",
+    "birthdate",
+    "dob",
+    "dateofbirth",
     "gender",
     "sex",
+    "marital",
+    "maritalstatus",
+    "seniorcitizen",
     "region",
+    "county",
+    "city",
+    "town",
     "postcode",
-    "post_code",
-    "postal_code",
+    "postalcode",
     "zip",
     "zipcode",
-    "city",
-    "county",
+    "plz",
+    "postal",
 ];
+
+/// Words of a column name that make it a place fine enough to identify people (zip-like and
+/// city-like names: `home_city`, `ZipCode`, `billing_postcode`).
+const PLACE_WORDS: [&str; 7] = [
+    "zip", "zipcode", "postcode", "postal", "plz", "city", "town",
+];
+
+/// The words of a column name: split at anything not a letter or digit and where a lower-case
+/// letter meets an upper-case one (`HomeCity` → `home`, `city`), in lower case.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut after_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            if !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            after_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && after_lower && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        word.extend(ch.to_lowercase());
+        after_lower = ch.is_lowercase() || ch.is_numeric();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// Whether a column with this name and role identifies people in combination with others: every
+/// protected column, and names like age, birth year, gender, marital status, senior citizen,
+/// date of birth, region, postcode (zip) or city.
+pub fn is_quasi_identifier(name: &str, role: Role) -> bool {
+    if role == Role::Protected {
+        return true;
+    }
+    let n = normalize_name(name);
+    QUASI_IDENTIFIERS.contains(&n.as_str())
+        || ["zip", "postcode", "postalcode", "city"]
+            .iter()
+            .any(|p| n.starts_with(p))
+        || name_words(name)
+            .iter()
+            .any(|w| PLACE_WORDS.contains(&w.as_str()))
+}
 
 /// A value in an extra column.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +123,9 @@ pub struct Audience {
     pub extra: Vec<(String, Vec<Cell>)>,
     /// How the audience was chosen, in words (recorded with the export).
     pub filters: String,
+    /// Extra columns the caller knows hold no personal data although their names may look so
+    /// (a product's `name`): exempt from the personal-data guard.
+    pub not_personal: Vec<String>,
 }
 
 /// The privacy switches.
@@ -121,6 +185,8 @@ pub struct ExportSummary {
     pub recorded: bool,
     /// Sentences for the user: consent, k-anonymity, recording.
     pub notes: Vec<String>,
+    /// Distinct customers written (fewer than `rows` when a customer has several rows).
+    pub customers: u64,
 }
 
 fn normalized(name: &str) -> String {
@@ -210,15 +276,44 @@ pub fn export_audience(
     };
     let names: Vec<String> = all_columns.iter().map(|c| c.name.clone()).collect();
     let consent = consent_column(&names);
-    let pii_left_out: Vec<String> = if options.include_pii {
-        Vec::new()
-    } else {
+    // The role of an extra column: its customers-table column's (same name, any spelling), else
+    // the one its name would be guessed.
+    let role_of_extra = |name: &str| -> Role {
+        let n = normalize_name(name);
         all_columns
             .iter()
-            .filter(|c| c.role == Role::Pii)
-            .map(|c| c.name.clone())
-            .collect()
+            .find(|c| normalize_name(&c.name) == n)
+            .map_or_else(|| guess_role(TableKind::Customers, name), |c| c.role)
     };
+    // Personal data by its customers-table role or by its name, unless the caller vouches for it.
+    let extra_is_pii = |name: &str| {
+        !audience.not_personal.iter().any(|x| x == name)
+            && (role_of_extra(name) == Role::Pii
+                || guess_role(TableKind::Customers, name) == Role::Pii)
+    };
+    let mut pii_left_out: Vec<String> = Vec::new();
+    if !options.include_pii {
+        pii_left_out.extend(
+            all_columns
+                .iter()
+                .filter(|c| c.role == Role::Pii)
+                .map(|c| c.name.clone()),
+        );
+        for (name, _) in &audience.extra {
+            let n = normalize_name(name);
+            if extra_is_pii(name) && !pii_left_out.iter().any(|x| normalize_name(x) == n) {
+                pii_left_out.push(name.clone());
+            }
+        }
+    }
+    // The extra columns written, by index into `audience.extra`.
+    let kept_extra: Vec<usize> = audience
+        .extra
+        .iter()
+        .enumerate()
+        .filter(|(_, (name, _))| options.include_pii || !extra_is_pii(name))
+        .map(|(i, _)| i)
+        .collect();
     let written_cols: Vec<String> = all_columns
         .iter()
         .filter(|c| c.name != "customer_id" && c.role != Role::Key)
@@ -253,15 +348,38 @@ pub fn export_audience(
     }
     let mut header: Vec<String> = vec!["customer_id".to_string()];
     header.extend(written_cols.iter().cloned());
-    header.extend(audience.extra.iter().map(|(n, _)| n.clone()));
+    header.extend(
+        kept_extra
+            .iter()
+            .filter_map(|&e| audience.extra.get(e))
+            .map(|(n, _)| n.clone()),
+    );
+    // Roles of the header's columns, for the quasi-identifiers.
+    let mut roles: Vec<Role> = vec![Role::Key];
+    roles.extend(written_cols.iter().map(|name| {
+        all_columns
+            .iter()
+            .find(|c| c.name == *name)
+            .map_or(Role::Feature, |c| c.role)
+    }));
+    roles.extend(
+        kept_extra
+            .iter()
+            .filter_map(|&e| audience.extra.get(e))
+            .map(|(n, _)| role_of_extra(n)),
+    );
     let mut table: Vec<Vec<Cell>> = Vec::new();
-    let mut left_out = 0u64;
+    // Customers left out and written: distinct ids (a customer may have several rows).
+    let mut left_out_ids: HashSet<&str> = HashSet::new();
+    let mut written_ids: HashSet<&str> = HashSet::new();
+    // Per distinct customer written, the row holding their values (their first).
+    let mut first_rows: Vec<usize> = Vec::new();
     for (i, id) in audience.customer_ids.iter().enumerate() {
         if consent.is_some()
             && !options.include_no_consent
             && !consent_of.get(id).copied().unwrap_or(false)
         {
-            left_out += 1;
+            left_out_ids.insert(id.as_str());
             continue;
         }
         let mut row = vec![Cell::Text(id.clone())];
@@ -269,21 +387,30 @@ pub fn export_audience(
             Some(values) => row.extend(values.iter().map(cell_of)),
             None => row.extend(written_cols.iter().map(|_| Cell::Empty)),
         }
-        for (_, values) in &audience.extra {
-            row.push(values.get(i).cloned().unwrap_or(Cell::Empty));
+        for &e in &kept_extra {
+            let value = audience
+                .extra
+                .get(e)
+                .and_then(|(_, values)| values.get(i).cloned());
+            row.push(value.unwrap_or(Cell::Empty));
+        }
+        if written_ids.insert(id.as_str()) {
+            first_rows.push(table.len());
         }
         table.push(row);
     }
-    // k-anonymity over the quasi-identifiers in the file.
+    let left_out = left_out_ids.len() as u64;
+    // k-anonymity over the quasi-identifiers in the file, counting customers (not rows).
     let qi: Vec<usize> = header
         .iter()
+        .zip(&roles)
         .enumerate()
-        .filter(|(_, h)| QUASI_IDENTIFIERS.contains(&normalized(h).as_str()))
+        .filter(|(_, (h, role))| is_quasi_identifier(h, **role))
         .map(|(i, _)| i)
         .collect();
     let k_anonymity = (!qi.is_empty() && !table.is_empty()).then(|| {
         let mut groups: HashMap<Vec<String>, u64> = HashMap::new();
-        for row in &table {
+        for row in first_rows.iter().filter_map(|&r| table.get(r)) {
             let key: Vec<String> = qi
                 .iter()
                 .map(|i| row.get(*i).map(cell_text).unwrap_or_default())
@@ -382,6 +509,7 @@ pub fn export_audience(
         k_anonymity,
         recorded,
         notes,
+        customers: first_rows.len() as u64,
     })
 }
 
@@ -441,4 +569,151 @@ fn write_xlsx(path: &Path, header: &[String], table: &[Vec<Cell>]) -> Result<()>
     write_atomically(path, |w| {
         std::io::Write::write_all(w, &bytes).map_err(Error::io(path))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quasi_identifiers_by_role_and_by_name() {
+        for name in [
+            "age",
+            "birth_year",
+            "Gender",
+            "marital",
+            "marital_status",
+            "MaritalStatus",
+            "SeniorCitizen",
+            "senior_citizen",
+            "dob",
+            "date_of_birth",
+            "zip",
+            "ZipCode",
+            "zip5",
+            "postal_code",
+            "billing_postcode",
+            "city",
+            "home_city",
+            "HomeCity",
+            "city_name",
+            "region",
+        ] {
+            assert!(is_quasi_identifier(name, Role::Feature), "{name}");
+        }
+        for name in [
+            "spend",
+            "segment_name",
+            "electricity",
+            "capacity",
+            "offer",
+            "churn_risk",
+            "country",
+            "citizenship",
+        ] {
+            assert!(!is_quasi_identifier(name, Role::Feature), "{name}");
+        }
+        // Every protected column, whatever its name.
+        assert!(is_quasi_identifier("religion_code", Role::Protected));
+        assert!(is_quasi_identifier("Partner", Role::Protected));
+        assert!(!is_quasi_identifier("Partner", Role::Feature));
+    }
+
+    /// Three customers, all women in one region: `c3` has no consent.
+    fn db(dir: &Path) -> Database {
+        let path = dir.join("t.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE customers (customer_id TEXT NOT NULL, name TEXT, gender TEXT,
+                 region TEXT, consent_email INTEGER);
+             INSERT INTO customers VALUES ('c1', 'Ann', 'F', 'North', 1),
+                 ('c2', 'Bea', 'F', 'North', 1), ('c3', 'Cat', 'F', 'North', 0);",
+        )
+        .unwrap();
+        drop(conn);
+        Database::open(&path).unwrap()
+    }
+
+    #[test]
+    fn several_rows_per_customer_count_once_for_consent_and_k_anonymity() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = db(dir.path());
+        // Three items each, like a segment's recommendations; `name` is a product's name.
+        let ids: Vec<String> = ["c1", "c2", "c3"]
+            .iter()
+            .flat_map(|c| std::iter::repeat_n(c.to_string(), 3))
+            .collect();
+        let audience = Audience {
+            extra: vec![
+                (
+                    "rank".into(),
+                    (0..9).map(|i| Cell::Number(f64::from(i % 3 + 1))).collect(),
+                ),
+                (
+                    "name".into(),
+                    (0..9).map(|i| Cell::Text(format!("Mug {i}"))).collect(),
+                ),
+            ],
+            customer_ids: ids,
+            filters: "test".into(),
+            not_personal: vec!["name".into()],
+        };
+        let path = dir.path().join("recs.csv");
+        let options = ExportOptions {
+            k_anonymity: 3,
+            ..ExportOptions::default()
+        };
+        let s = export_audience(&mut db, &audience, &path, &options).unwrap();
+        assert_eq!(s.rows, 6);
+        assert_eq!(s.customers, 2);
+        assert_eq!(s.left_out_no_consent, 1);
+        assert!(
+            s.notes
+                .contains(&"1 customer(s) without consent (consent_email) left out".to_string())
+        );
+        let k = s.k_anonymity.clone().unwrap();
+        assert_eq!(k.quasi_identifiers, ["gender", "region"]);
+        // Two customers (six rows) share F / North.
+        assert_eq!(k.smallest_group, 2);
+        assert!(!k.ok);
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.starts_with("Warning: 2 customer(s) share")),
+            "{:?}",
+            s.notes
+        );
+        assert_eq!(s.pii_left_out, ["name"]);
+        assert_eq!(
+            s.columns,
+            [
+                "customer_id",
+                "gender",
+                "region",
+                "consent_email",
+                "rank",
+                "name"
+            ]
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 7);
+        assert_eq!(lines[1], "c1,F,North,1,1,Mug 0");
+        assert_eq!(lines[6], "c2,F,North,1,3,Mug 5");
+        assert!(!text.contains("Ann"));
+
+        // Without the exemption, an extra `name` column is personal data and left out.
+        let plain = Audience {
+            not_personal: Vec::new(),
+            ..audience
+        };
+        let s = export_audience(&mut db, &plain, &path, &options).unwrap();
+        assert!(!s.columns.iter().any(|c| c == "name"), "{:?}", s.columns);
+        assert_eq!(s.pii_left_out, ["name"]);
+        let logged: i64 = db
+            .conn()
+            .query_row("SELECT COUNT(*) FROM tailor_exports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(logged, 2);
+    }
 }

@@ -1,38 +1,62 @@
-//! A segment's recommendations as CSV: `customer_id,rank,product_id,name,score,top_reason`,
-//! one row per (customer, item). Written by the window's Recommendations panel.
+//! A segment's recommendations as CSV or XLSX, one row per (customer, item): `customer_id`, the
+//! customer's non-personal columns, then `rank,product_id,name,score,top_reason`. Written by the
+//! window's Recommendations panel through
+//! [`export_audience`](crate::export::audience::export_audience), so it gets the privacy guard
+//! (customers without consent left out, no personal data, k-anonymity counted over customers)
+//! and a row in `tailor_exports`.
 
-use crate::error::{Error, Result};
-use crate::export::write_atomically;
+use std::path::Path;
+
+use crate::data::db::Database;
+use crate::error::Result;
+use crate::export::audience::{Audience, Cell, ExportOptions, ExportSummary, export_audience};
 use crate::jobs::recommend::SegmentRecs;
 
-/// The CSV header.
-pub const HEADER: [&str; 6] = [
-    "customer_id",
-    "rank",
-    "product_id",
-    "name",
-    "score",
-    "top_reason",
-];
+/// The extra columns, after the customer's own.
+pub const COLUMNS: [&str; 5] = ["rank", "product_id", "name", "score", "top_reason"];
 
-/// Writes `recs` to `path`, atomically. Returns the number of rows written (header excluded).
-pub fn write_segment_recs(path: &std::path::Path, recs: &SegmentRecs) -> Result<usize> {
-    write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let ce = |e: csv::Error| Error::Invalid(format!("{e}: {}", path.display()));
-        out.write_record(HEADER).map_err(ce)?;
-        for r in &recs.rows {
-            out.write_record([
-                r.customer_id.as_str(),
-                &r.rank.to_string(),
-                &r.product_id,
-                &r.name,
-                &format!("{:.6}", r.score),
-                &r.reason,
-            ])
-            .map_err(ce)?;
-        }
-        out.flush().map_err(Error::io(path))
-    })?;
-    Ok(recs.rows.len())
+/// `recs` as an audience: one entry per row (a customer once per item), the recommendation
+/// columns as extra columns. `name` is the product's name, so it is not personal data.
+pub fn recs_audience(recs: &SegmentRecs) -> Audience {
+    let rows = &recs.rows;
+    let text = |f: fn(&crate::jobs::recommend::SegmentRecRow) -> &str| -> Vec<Cell> {
+        rows.iter().map(|r| Cell::Text(f(r).to_string())).collect()
+    };
+    let extra = vec![
+        (
+            "rank".to_string(),
+            rows.iter().map(|r| Cell::Number(r.rank as f64)).collect(),
+        ),
+        ("product_id".to_string(), text(|r| &r.product_id)),
+        ("name".to_string(), text(|r| &r.name)),
+        (
+            "score".to_string(),
+            rows.iter()
+                .map(|r| Cell::Number((r.score * 1e6).round() / 1e6))
+                .collect(),
+        ),
+        ("top_reason".to_string(), text(|r| &r.reason)),
+    ];
+    Audience {
+        customer_ids: rows.iter().map(|r| r.customer_id.clone()).collect(),
+        extra,
+        filters: format!(
+            "top {} recommendations by {} for segment {} ({})",
+            recs.request.top,
+            recs.request.method.label(),
+            recs.segment,
+            recs.segment_name
+        ),
+        not_personal: vec!["name".to_string()],
+    }
+}
+
+/// Writes `recs` to `path` (`.csv` or `.xlsx`) with the privacy guard, and records it.
+pub fn export_segment_recs(
+    db: &mut Database,
+    recs: &SegmentRecs,
+    path: &Path,
+    options: &ExportOptions,
+) -> Result<ExportSummary> {
+    export_audience(db, &recs_audience(recs), path, options)
 }

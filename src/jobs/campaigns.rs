@@ -694,6 +694,7 @@ pub fn audience_for_export(
             .collect(),
         extra,
         filters: m.description,
+        not_personal: Vec::new(),
     })
 }
 

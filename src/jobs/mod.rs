@@ -97,7 +97,7 @@ pub enum Job {
         /// The user's name (empty: back to the automatic one).
         name: String,
     },
-    /// Writes one segment's customers to a CSV file.
+    /// Writes one segment's customers to a CSV or XLSX file with the privacy guard.
     ExportSegment {
         /// The file.
         path: PathBuf,
@@ -139,7 +139,7 @@ pub enum Job {
         /// The models' options.
         options: RecOptions,
     },
-    /// Writes a segment's recommendations to a CSV file.
+    /// Writes a segment's recommendations to a CSV or XLSX file with the privacy guard.
     ExportRecs {
         /// The file.
         path: PathBuf,
@@ -366,8 +366,12 @@ pub enum Event {
         job_id: JobId,
         /// The file written.
         path: PathBuf,
+        /// The segment id.
+        segment: usize,
         /// Customers written.
         customers: usize,
+        /// What was written and left out (consent, personal data, k-anonymity).
+        summary: Arc<crate::export::audience::ExportSummary>,
     },
     /// The recommendation models are fitted.
     RecModelsReady {
@@ -412,6 +416,8 @@ pub enum Event {
         path: PathBuf,
         /// Rows written.
         rows: usize,
+        /// What was written and left out (consent, personal data, k-anonymity).
+        summary: Arc<crate::export::audience::ExportSummary>,
     },
     /// What the Fairness panel can audit.
     FairnessChoicesListed {

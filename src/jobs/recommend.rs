@@ -611,13 +611,22 @@ mod tests {
         assert!(out.rows.iter().all(|r| !r.reason.is_empty()));
 
         let path = dir.path().join("recs.csv");
-        let n = crate::export::recommendations::write_segment_recs(&path, &out).unwrap();
-        assert_eq!(n, out.rows.len());
+        let options = crate::export::audience::ExportOptions {
+            include_no_consent: true,
+            ..Default::default()
+        };
+        let summary =
+            crate::export::recommendations::export_segment_recs(&mut db, &out, &path, &options)
+                .unwrap();
+        assert_eq!(summary.rows, out.rows.len() as u64);
+        assert_eq!(summary.customers, seg.size as u64);
         let text = std::fs::read_to_string(&path).unwrap();
         let mut lines = text.lines();
-        assert_eq!(
-            lines.next().unwrap(),
-            "customer_id,rank,product_id,name,score,top_reason"
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .ends_with(",rank,product_id,name,score,top_reason")
         );
         assert_eq!(lines.count(), out.rows.len());
 

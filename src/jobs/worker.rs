@@ -291,16 +291,25 @@ impl WorkerState {
                 result,
                 segment,
             } => {
-                let customers = crate::export::segments::write_memberships(
-                    &path,
+                let db = self.db.as_mut().ok_or_else(no_database)?;
+                let audience = crate::export::segments::membership_audience(
                     &result.customer_ids,
                     &result.run,
-                    Some(segment),
+                    segment,
+                    result.run_id,
+                );
+                let summary = crate::export::audience::export_audience(
+                    db,
+                    &audience,
+                    &path,
+                    &crate::export::audience::ExportOptions::default(),
                 )?;
                 self.send(Event::SegmentExported {
                     job_id: id,
                     path,
-                    customers,
+                    segment,
+                    customers: summary.rows as usize,
+                    summary: Arc::new(summary),
                 });
             }
             Job::FitRecommender { options } => {
@@ -370,11 +379,18 @@ impl WorkerState {
                 });
             }
             Job::ExportRecs { path, recs } => {
-                let rows = crate::export::recommendations::write_segment_recs(&path, &recs)?;
+                let db = self.db.as_mut().ok_or_else(no_database)?;
+                let summary = crate::export::recommendations::export_segment_recs(
+                    db,
+                    &recs,
+                    &path,
+                    &crate::export::audience::ExportOptions::default(),
+                )?;
                 self.send(Event::RecsExported {
                     job_id: id,
                     path,
-                    rows,
+                    rows: summary.rows as usize,
+                    summary: Arc::new(summary),
                 });
             }
             Job::FairnessChoices | Job::FairnessRunChurn => {

@@ -1107,6 +1107,9 @@ fn segment_tab_ui(
             );
         }
     });
+    if let Some(summary) = &view.segment_tab.exported {
+        crate::app::panels::export_outcome::export_outcome_ui(ui, summary, palette);
+    }
     segment_table_ui(ui, &recs);
     export_dialog_ui(ui.ctx(), view, commands);
 }
@@ -1225,7 +1228,10 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut RecommendView, commands: &mu
         .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
         .show(ctx, |ui| {
             ui.label(format!(
-                "Writes {} as CSV (customer_id, rank, product_id, name, score, top_reason).",
+                "Writes {} as CSV or XLSX (by the file's extension): customer_id, the \
+                 customer's non-personal columns, rank, product_id, name, score, top_reason. \
+                 Customers without consent are left out and the file is recorded in the \
+                 database's export log.",
                 crate::format::count(rows as u64, "row", "rows")
             ));
             ui.add_space(6.0);
@@ -1244,7 +1250,9 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut RecommendView, commands: &mu
                 if ui.button("Browse…").clicked() {
                     // Without a desktop portal this returns None at once: the typed path remains.
                     let current = typed_path(path_text);
-                    let mut picker = rfd::FileDialog::new().add_filter("CSV file", &["csv"]);
+                    let mut picker = rfd::FileDialog::new()
+                        .add_filter("CSV file", &["csv"])
+                        .add_filter("Excel workbook", &["xlsx"]);
                     if let Some(p) = &current {
                         if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
                             picker = picker.set_directory(dir);

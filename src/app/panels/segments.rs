@@ -6,6 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{AxisHints, Bar, BarChart, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
 
 use crate::app::panels::dialogs::typed_path;
+use crate::app::panels::export_outcome::export_outcome_ui;
 use crate::app::segments::{ExportDialog, SegmentCommand, SegmentsView, Shown, command};
 use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
@@ -697,6 +698,11 @@ fn customers_ui(
             });
         }
     });
+    if let Some((exported, summary)) = &view.exported
+        && *exported == segment.id
+    {
+        export_outcome_ui(ui, summary, palette);
+    }
     let row_height = theme::grid_row_height(ui);
     let columns = &result.columns;
     let (sort_column, descending) = view.sort;
@@ -810,7 +816,9 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut SegmentsView, commands: &mut
         .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
         .show(ctx, |ui| {
             ui.label(format!(
-                "Writes the {} in {} as CSV (customer_id, segment_id, segment_name).",
+                "Writes the {} in {} as CSV or XLSX (by the file's extension): customer_id, \
+                 their non-personal columns, segment_id, segment_name. Customers without \
+                 consent are left out and the file is recorded in the database's export log.",
                 crate::format::count(name.1 as u64, "customer", "customers"),
                 name.0
             ));
@@ -833,7 +841,9 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut SegmentsView, commands: &mut
                 if ui.button("Browse…").clicked() {
                     // Without a desktop portal this returns None at once: the typed path remains.
                     let current = typed_path(&dialog.path);
-                    let mut picker = rfd::FileDialog::new().add_filter("CSV file", &["csv"]);
+                    let mut picker = rfd::FileDialog::new()
+                        .add_filter("CSV file", &["csv"])
+                        .add_filter("Excel workbook", &["xlsx"]);
                     if let Some(p) = &current {
                         if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
                             picker = picker.set_directory(dir);
