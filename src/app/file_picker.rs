@@ -6,7 +6,7 @@
 //! each frame. Without an xdg-desktop-portal the dialog answers `None` at once, which is a cancel:
 //! every field that uses a picker can also be typed into.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crossbeam_channel::{Receiver, TryRecvError};
 
@@ -96,6 +96,22 @@ impl FilePicker {
             .on_disabled_hover_text("The file dialog is open")
             .clicked()
     }
+}
+
+/// A save dialog for a CSV or XLSX file that starts where `current` (the typed path) points.
+pub fn table_save_dialog(current: Option<&Path>) -> rfd::FileDialog {
+    let mut dialog = rfd::FileDialog::new()
+        .add_filter("CSV file", &["csv"])
+        .add_filter("Excel workbook", &["xlsx"]);
+    if let Some(p) = current {
+        if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
+            dialog = dialog.set_directory(dir);
+        }
+        if let Some(file) = p.file_name() {
+            dialog = dialog.set_file_name(file.to_string_lossy());
+        }
+    }
+    dialog
 }
 
 #[cfg(test)]

@@ -199,6 +199,8 @@ impl Default for SegmentTab {
 /// The Recommendations panel's state.
 #[derive(Debug, Default)]
 pub struct RecommendView {
+    /// The segment export dialog's Browse… (the system file dialog, on its own thread).
+    pub export_picker: crate::app::file_picker::FilePicker,
     /// The tab shown.
     pub tab: RecTab,
     /// The models.

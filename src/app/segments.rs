@@ -145,6 +145,8 @@ pub struct SegmentsView {
     pub rename_focus: bool,
     /// The export dialog, when open.
     pub export: Option<ExportDialog>,
+    /// The export dialog's Browse… (the system file dialog, on its own thread).
+    pub export_picker: crate::app::file_picker::FilePicker,
     /// The last export of this result: the segment id and what was written and left out.
     pub exported: Option<(usize, Arc<ExportSummary>)>,
     /// The scatter's "Save as PNG…".

@@ -5,6 +5,7 @@ use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 use egui_plot::{AxisHints, Bar, BarChart, HoverPosition, Line, Plot, PlotPoints, Points, VLine};
 
+use crate::app::file_picker::{PickKind, table_save_dialog};
 use crate::app::panels::dialogs::typed_path;
 use crate::app::panels::export_outcome::export_outcome_ui;
 use crate::app::segments::{ExportDialog, SegmentCommand, SegmentsView, Shown, command};
@@ -799,6 +800,7 @@ fn slug(name: &str) -> String {
 }
 
 fn export_dialog_ui(ctx: &egui::Context, view: &mut SegmentsView, commands: &mut Vec<Command>) {
+    let picker = &mut view.export_picker;
     let Some(dialog) = view.export.as_mut() else {
         return;
     };
@@ -838,23 +840,18 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut SegmentsView, commands: &mut
                         segment: dialog.segment,
                     }));
                 }
-                if ui.button("Browse…").clicked() {
-                    // Without a desktop portal this returns None at once: the typed path remains.
+                if let Some(path) = picker.poll_one() {
+                    dialog.path = path.display().to_string();
+                }
+                if picker.browse_button(ui) {
+                    // Without a desktop portal this answers at once with nothing: the typed path
+                    // remains.
                     let current = typed_path(&dialog.path);
-                    let mut picker = rfd::FileDialog::new()
-                        .add_filter("CSV file", &["csv"])
-                        .add_filter("Excel workbook", &["xlsx"]);
-                    if let Some(p) = &current {
-                        if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
-                            picker = picker.set_directory(dir);
-                        }
-                        if let Some(file) = p.file_name() {
-                            picker = picker.set_file_name(file.to_string_lossy());
-                        }
-                    }
-                    if let Some(path) = picker.save_file() {
-                        dialog.path = path.display().to_string();
-                    }
+                    picker.open(
+                        ctx,
+                        table_save_dialog(current.as_deref()),
+                        PickKind::SaveFile,
+                    );
                 }
             });
             ui.add_space(theme::SECTION_SPACING);
