@@ -65,6 +65,7 @@ enum Pending {
     FairChurn,
     Churn,
     Clv,
+    ClvSpan,
     ExportChurn,
     CampaignChoices,
     BuildAudience,
