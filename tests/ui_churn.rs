@@ -308,10 +308,20 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
     assert!(has_label(&h, "raises churn risk") && has_label(&h, "lowers churn risk"));
     // The target list: riskiest first, with its top reason; tenure in months.
     assert!(has_label(&h, &top.customer_id), "{}", dump(&h));
+    let tenure: Vec<String> = {
+        let targets = h.state().churn_panel().targets.clone().unwrap();
+        targets
+            .rows
+            .iter()
+            .flat_map(|r| r.reasons.iter())
+            .filter(|r| r.starts_with("Tenure"))
+            .cloned()
+            .collect()
+    };
+    assert!(!tenure.is_empty());
     assert!(
-        dump(&h).contains(" months"),
-        "tenure reads in months: {}",
-        dump(&h)
+        tenure.iter().all(|r| r.contains(" month")),
+        "tenure reads in months: {tenure:?}"
     );
 
     // Everyone below the threshold: the table says so.
@@ -321,7 +331,7 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
         h.key_press(egui::Key::ArrowRight);
         h.step();
     }
-    assert_eq!(h.state().churn_panel().threshold, 1.0);
+    assert!(h.state().churn_panel().threshold > 0.995);
     assert!(
         step_until(&mut h, Duration::from_secs(5), |h| has_label(
             h,
