@@ -508,7 +508,7 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
             swatch(ui, theme::LOWERS_RISK_COLOUR);
             ui.label(RichText::new("lowers churn risk").small());
             ui.add_space(8.0);
-            ui.label(RichText::new("bar length: |standardized coefficient|").small());
+            ui.label(RichText::new("bar length is the |standardized coefficient|").small());
         });
     } else {
         ui.label(
