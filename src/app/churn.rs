@@ -285,8 +285,12 @@ impl TailorApp {
                 view.exported = Some((headline, notes));
             }
             Event::ClvSpanRead { span, .. } => {
+                // Fill an empty field, or replace an earlier suggestion (never a typed date).
+                let typed = view.calibration_end.trim();
+                let replaceable =
+                    typed.is_empty() || view.calibration_suggested.as_deref() == Some(typed);
                 if let Some(suggested) = span.as_ref().and_then(|s| s.suggested.clone())
-                    && view.calibration_end.trim().is_empty()
+                    && replaceable
                 {
                     view.calibration_end = suggested.clone();
                     view.calibration_suggested = Some(suggested);
@@ -318,4 +322,30 @@ impl TailorApp {
 /// A command for the Churn & value panel.
 pub fn command(c: ChurnCommand) -> Command {
     Command::Churn(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_forgets_a_suggested_calibration_end_but_keeps_a_typed_one() {
+        let mut view = ChurnPanelView {
+            calibration_end: "1997-12-30".into(),
+            calibration_suggested: Some("1997-12-30".into()),
+            span_requested: true,
+            ..ChurnPanelView::default()
+        };
+        view.reset();
+        assert_eq!(view.calibration_end, "");
+        assert!(!view.span_requested && view.calibration_suggested.is_none());
+        view.calibration_end = "1997-09-30".into();
+        view.calibration_suggested = Some("1997-12-30".into());
+        view.reset();
+        assert_eq!(view.calibration_end, "1997-09-30");
+        assert_eq!(
+            view.clv_params().unwrap().calibration_end,
+            chrono::NaiveDate::from_ymd_opt(1997, 9, 30)
+        );
+    }
 }
