@@ -614,9 +614,9 @@ mod tests {
         assert_eq!(whole.values_as_of, whole.last_purchase);
         // Customers c00..c59 first buy on days 0..59 after the base: a calibration end on day
         // 30 leaves 29 of them out of the calibration fit.
-        params.calibration_end = NaiveDate::from_ymd_opt(1997, 5, 19); // base + 30 days
+        params.calibration_end = NaiveDate::from_ymd_opt(1997, 6, 18); // base + 30 days
         let split = run(&data, &params, &NoProgress).unwrap();
-        assert_eq!(split.calibration_end, "1997-05-19");
+        assert_eq!(split.calibration_end, "1997-06-18");
         assert_eq!((split.calibration_customers, split.left_out), (31, 29));
         assert!(split.holdout.is_some());
         let refit = split.values_fit.as_ref().unwrap();
