@@ -317,6 +317,11 @@ impl TailorApp {
     pub fn churn_panel(&self) -> &ChurnPanelView {
         &self.churn
     }
+
+    /// The Churn & value panel's state, to change (tests).
+    pub fn churn_panel_mut(&mut self) -> &mut ChurnPanelView {
+        &mut self.churn
+    }
 }
 
 /// A command for the Churn & value panel.
