@@ -78,6 +78,21 @@ fn churn_cli_on_the_sample() {
     }
     assert_eq!(json["model"], "forest");
     assert_eq!(json["fold_auc"].as_array().unwrap().len(), 5);
+    assert_eq!(json["folds"], 5, "the number of folds keeps its key");
+    // Per-fold metrics: every fold with its own AUC, PR AUC, Brier and log loss.
+    let folds = json["fold_metrics"].as_array().unwrap();
+    assert_eq!(folds.len(), 5, "{json}");
+    for (k, f) in folds.iter().enumerate() {
+        assert_eq!(f["fold"], k as u64);
+        assert_eq!(f["auc"], json["fold_auc"][k], "{f}");
+        for key in ["pr_auc", "brier", "log_loss"] {
+            let v = f[key].as_f64().unwrap_or(f64::NAN);
+            assert!(v.is_finite() && v >= 0.0, "{key}: {f}");
+        }
+        assert!(f["pr_auc"].as_f64().unwrap() <= 1.0 && f["brier"].as_f64().unwrap() <= 1.0);
+    }
+    let scored: u64 = folds.iter().map(|f| f["customers"].as_u64().unwrap()).sum();
+    assert_eq!(scored, json["label"]["customers"].as_u64().unwrap());
     assert!(json["top_features"][0]["name"].is_string());
     assert!(json["top_features"][0]["weight"].is_number());
     assert_eq!(json["label"]["kind"], "inactive");

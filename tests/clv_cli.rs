@@ -48,10 +48,62 @@ fn clv_prints_stable_json_and_writes_the_values() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,frequency,recency,T,p_alive,expected_purchases,clv")
+        Some("customer_id,frequency,recency,T,p_alive,expected_purchases,clv,expected_spend")
     );
     assert!(!text.contains("NaN"), "every value is a number");
-    assert_eq!(lines.count() as u64, customers);
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len() as u64, customers);
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 8 && r[7].parse::<f64>().is_ok_and(|v| v > 0.0)),
+        "every customer has an expected spend per purchase"
+    );
+    assert_eq!(v["values_as_of"], v["last_purchase"]);
+    assert_eq!(v["values_refit"], false);
+    assert_eq!(v["values_bgnbd"], v["bgnbd"], "no calibration end: one fit");
+
+    // With a calibration end: the reported fit and the holdout are the calibration period's,
+    // the values are as of the last purchase day for every customer (refitted).
+    let last = v["last_purchase"].as_str().unwrap().to_string();
+    let first = v["first_purchase"].as_str().unwrap().to_string();
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let end = date(&first) + (date(&last) - date(&first)) / 2;
+    let end = end.format("%Y-%m-%d").to_string();
+    let split_csv = dir.path().join("clv-split.csv");
+    let s = tailor(&[
+        "clv",
+        db,
+        "--json",
+        "--horizon",
+        "26",
+        "--calibration-end",
+        &end,
+        "--out",
+        split_csv.to_str().unwrap(),
+    ]);
+    assert!(s.status.success(), "{}", String::from_utf8_lossy(&s.stderr));
+    let s: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+    assert_eq!(s["calibration_end"], end.as_str());
+    assert!(!s["holdout"].is_null(), "{s}");
+    assert_eq!(s["values_refit"], true);
+    assert_eq!(s["values_as_of"], last.as_str());
+    assert_eq!(s["customers"], v["customers"], "every customer valued");
+    assert_eq!(
+        s["calibration_customers"].as_u64().unwrap() + s["left_out"].as_u64().unwrap(),
+        customers
+    );
+    assert!(s["left_out"].as_u64().unwrap() > 0, "{s}");
+    assert_ne!(s["bgnbd"], s["values_bgnbd"]);
+    assert_eq!(
+        s["values_bgnbd"], v["bgnbd"],
+        "the refit is the whole-period fit"
+    );
+    assert_eq!(s["total_clv"], v["total_clv"]);
+    let split_text = std::fs::read_to_string(&split_csv).unwrap();
+    assert_eq!(
+        split_text, text,
+        "the same values as of the last purchase day"
+    );
 
     // Human text.
     let h = tailor(&["clv", db, "--time-unit", "day"]);

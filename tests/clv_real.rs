@@ -12,7 +12,7 @@ use tailor::data::Database;
 use tailor::data::dataset::Dataset;
 use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::models::clv::run::{ClvParams, run};
-use tailor::models::clv::summary::TimeUnit;
+use tailor::models::clv::summary::{TimeUnit, summarize};
 use tailor::progress::NoProgress;
 
 fn within(value: f64, published: f64, rel: f64) -> bool {
@@ -76,7 +76,23 @@ fn cdnow_reproduces_the_published_bgnbd_and_gamma_gamma_figures() {
     }
 
     // Every customer bought in the first quarter of 1997: none left out.
-    assert_eq!((r.customers.len(), r.left_out), (2_357, 0));
+    assert_eq!((r.calibration_customers, r.left_out), (2_357, 0));
+    // The values per customer are as of the last purchase day, from a refit on the whole
+    // period (the published figures above stay the calibration fit's).
+    assert_eq!(r.customers.len(), 2_357);
+    assert_eq!(r.values_as_of, r.last_purchase);
+    assert_eq!(r.last_purchase, "1998-06-30");
+    let refit = r.values_fit.as_ref().unwrap();
+    assert!(refit.bgnbd.converged && refit.bgnbd.params != bg.params);
+    let full_t = (NaiveDate::from_ymd_opt(1998, 6, 30).unwrap()
+        - NaiveDate::from_ymd_opt(1997, 1, 1).unwrap())
+    .num_days() as f64
+        / 7.0;
+    assert!(
+        r.customers
+            .iter()
+            .all(|c| c.t <= full_t + 1e-9 && c.t >= full_t - 90.0 / 7.0 - 1e-9)
+    );
     // The holdout comparison: 39 weeks, and the predicted total within 15% of the actual
     // (the paper's Figure 4 shows the model tracking the holdout closely).
     let h = r.holdout.as_ref().unwrap();
@@ -113,7 +129,11 @@ fn cdnow_reproduces_the_published_bgnbd_and_gamma_gamma_figures() {
     let published = read("cdnow_customers_summary.csv");
     let spend = read("cdnow_customers_summary_with_transactions.csv");
     assert_eq!((published.len(), spend.len()), (2_357, 2_357));
-    for c in &r.customers {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let end = (params.calibration_end.unwrap() - epoch).num_days();
+    let calibration = summarize(&data.transactions, end, TimeUnit::Week).unwrap();
+    assert_eq!(calibration.rows.len(), 2_357);
+    for c in &calibration.rows {
         let id = &data.customer_ids[c.customer as usize];
         let p = &published[&new_id[id]];
         let (x, t_x, t, zbar) = (p[0], p[1], p[2], spend[&new_id[id]][3]);

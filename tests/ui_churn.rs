@@ -156,13 +156,185 @@ fn churn_threshold_clv_drill_down_and_export() {
         "{}",
         dump(&h)
     );
+    // Through the privacy guard: its notes show in the panel.
+    assert!(
+        has_label_containing(&h, "consent") || has_label_containing(&h, "no consent column"),
+        "{}",
+        dump(&h)
+    );
     let text = std::fs::read_to_string(&out).unwrap();
     let mut lines = text.lines();
-    assert_eq!(
-        lines.next().unwrap(),
-        "customer_id,churn_probability,p_alive,expected_purchases,clv,value_at_risk,churned,reason_1,reason_2,reason_3"
+    let header = lines.next().unwrap();
+    assert!(header.starts_with("customer_id,"), "{header}");
+    assert!(
+        header.ends_with(",churn_probability,reason_1,reason_2,reason_3,p_alive,clv,value_at_risk"),
+        "{header}"
     );
-    let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), expected_rows);
-    assert!(rows[0].starts_with(&format!("{id},")), "{}", rows[0]);
+    assert!(
+        !header
+            .split(',')
+            .any(|c| ["name", "email", "phone"].contains(&c)),
+        "personal data left out: {header}"
+    );
+    let ids: Vec<String> = lines
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert!(!ids.is_empty() && ids.len() <= expected_rows);
+    // The file keeps the list's order (customers without consent left out).
+    let view = h.state().churn_panel();
+    let targets = view.targets.as_ref().unwrap();
+    let order: Vec<&String> = targets
+        .above(view.threshold)
+        .iter()
+        .map(|&i| &targets.rows[i as usize].customer_id)
+        .filter(|id| ids.contains(id))
+        .collect();
+    assert_eq!(order.len(), ids.len());
+    assert!(order.iter().zip(&ids).all(|(a, b)| *a == b));
+}
+
+/// A customers-only database with a `churned` column (Telco-like): 240 customers whose churn
+/// follows tenure and contract, with a few blank TotalCharges.
+fn telco_like(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut csv = String::from("customer_id,tenure,Contract,MonthlyCharges,TotalCharges,churned\n");
+    let mut seed: u64 = 7;
+    let mut next = || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as f64 / f64::from(1u32 << 31)
+    };
+    for i in 0..240 {
+        let tenure = (next() * 72.0).floor() + 1.0;
+        let contract = ["Month-to-month", "One year", "Two year"][(next() * 3.0) as usize % 3];
+        let monthly = 20.0 + (next() * 90.0 * 100.0).round() / 100.0;
+        let total = if i % 40 == 3 {
+            String::new()
+        } else {
+            format!("{:.2}", monthly * tenure)
+        };
+        let risk = 0.7
+            - tenure / 110.0
+            - if contract == "Month-to-month" {
+                0.0
+            } else {
+                0.35
+            };
+        let churned = u8::from(next() < risk.clamp(0.03, 0.95));
+        csv.push_str(&format!(
+            "C{i:04},{tenure},{contract},{monthly:.2},{total},{churned}\n"
+        ));
+    }
+    let file = dir.join("telco.csv");
+    std::fs::write(&file, csv).unwrap();
+    let db = dir.join("telco.sqlite");
+    tailor::data::import::import_to_path(
+        &db,
+        &[file],
+        &tailor::data::import::ImportOptions {
+            table: Some(tailor::data::TableKind::Customers),
+            ..Default::default()
+        },
+        &tailor::progress::NoProgress,
+    )
+    .unwrap();
+    db
+}
+
+#[test]
+fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = telco_like(dir.path());
+    let mut h = harness(Some(path));
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
+            h, "Opened"
+        )),
+        "{}",
+        dump(&h)
+    );
+    h.state_mut().command(Command::ShowPanel(Panel::ChurnValue));
+    h.step();
+    h.step();
+    assert_eq!(h.state().churn_panel().label_text, "churned");
+    // No transactions: lifetime value says why, and no purchase dates are asked for.
+    assert!(has_label_containing(
+        &h,
+        "Lifetime value needs a transactions table"
+    ));
+    assert!(!h.state().churn_panel().span_requested);
+
+    click(&mut h, "Run");
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .churn_panel()
+            .churn
+            .is_some()
+            && has_label(h, "ROC AUC")
+            && has_label(h, "Target list")),
+        "{}",
+        dump(&h)
+    );
+    let (auc, folds, top) = {
+        let view = h.state().churn_panel();
+        let churn = view.churn.as_ref().unwrap();
+        let targets = view.targets.as_ref().unwrap();
+        (
+            churn.metrics.auc,
+            churn.folds.clone(),
+            targets.rows[targets.above(view.threshold)[0] as usize].clone(),
+        )
+    };
+    assert!(auc > 0.6, "AUC {auc}");
+    assert!(
+        has_label_containing(&h, &format!("{auc:.3} ±")),
+        "{}",
+        dump(&h)
+    );
+    // The per-fold table.
+    assert!(has_label(&h, "Metrics per fold"), "{}", dump(&h));
+    assert_eq!(folds.len(), 5);
+    assert!(
+        has_label(&h, &format!("{:.3}", folds[4].log_loss)),
+        "{}",
+        dump(&h)
+    );
+    // What happened to the inputs.
+    assert!(
+        has_label_containing(&h, "Blanks filled TotalCharges 6 (median)"),
+        "{}",
+        dump(&h)
+    );
+    // Feature importance keeps the sign, with a legend.
+    assert!(has_label(&h, "raises churn risk") && has_label(&h, "lowers churn risk"));
+    // The target list: riskiest first, with its top reason; tenure in months.
+    assert!(has_label(&h, &top.customer_id), "{}", dump(&h));
+    let tenure: Vec<String> = {
+        let targets = h.state().churn_panel().targets.clone().unwrap();
+        targets
+            .rows
+            .iter()
+            .flat_map(|r| r.reasons.iter())
+            .filter(|r| r.starts_with("Tenure"))
+            .cloned()
+            .collect()
+    };
+    assert!(!tenure.is_empty());
+    assert!(
+        tenure.iter().all(|r| r.contains(" month")),
+        "tenure reads in months: {tenure:?}"
+    );
+
+    // Everyone below the threshold: the table says so.
+    h.state_mut().churn_panel_mut().threshold = 1.0;
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "No customer at or above 100% risk: lower the threshold"
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(!has_label(&h, &top.customer_id));
 }

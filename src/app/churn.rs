@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::{Command, Pending, TailorApp};
-use crate::jobs::churn::{ChurnView, ClvView, TargetList};
+use crate::jobs::churn::{ChurnView, ClvView, PurchaseSpan, TargetList};
 use crate::jobs::{Event, Job, JobId, file_name};
 use crate::models::churn::evaluate::OfferInputs;
 use crate::models::churn::label::Label;
@@ -27,7 +27,9 @@ pub enum ChurnCommand {
     Run(ChurnParams),
     /// Fit lifetime value.
     RunClv(ClvParams),
-    /// Write the customers above `threshold` to a CSV file.
+    /// Read the purchase dates (to suggest a calibration end).
+    ReadSpan,
+    /// Write the customers above `threshold` to a CSV or XLSX file through the privacy guard.
     Export {
         /// The file.
         path: PathBuf,
@@ -51,8 +53,15 @@ pub struct ChurnPanelView {
     pub time_unit: TimeUnit,
     /// CLV horizon in the time unit.
     pub horizon: f64,
-    /// CLV calibration end as typed (empty: the last purchase).
+    /// CLV calibration end as typed (empty: the last purchase, so no holdout). Pre-filled
+    /// with the suggested date once the purchase dates are read.
     pub calibration_end: String,
+    /// The calibration end the panel suggested (so a reset can tell it from a typed one).
+    pub calibration_suggested: Option<String>,
+    /// Whether the purchase dates were asked for.
+    pub span_requested: bool,
+    /// The purchase dates and the suggested calibration end, once read.
+    pub span: Option<Arc<PurchaseSpan>>,
     /// The running churn job.
     pub churn_job: Option<JobId>,
     /// The running CLV job.
@@ -77,6 +86,8 @@ pub struct ChurnPanelView {
     pub selected: Option<String>,
     /// The export dialog's typed path, when open.
     pub export: Option<String>,
+    /// The last export's outcome: a headline and the privacy guard's notes.
+    pub exported: Option<(String, Vec<String>)>,
 }
 
 impl Default for ChurnPanelView {
@@ -89,6 +100,9 @@ impl Default for ChurnPanelView {
             time_unit: TimeUnit::Week,
             horizon: 52.0,
             calibration_end: String::new(),
+            calibration_suggested: None,
+            span_requested: false,
+            span: None,
             churn_job: None,
             clv_job: None,
             churn: None,
@@ -105,6 +119,7 @@ impl Default for ChurnPanelView {
             id_text: String::new(),
             selected: None,
             export: None,
+            exported: None,
         }
     }
 }
@@ -112,6 +127,10 @@ impl Default for ChurnPanelView {
 impl ChurnPanelView {
     /// Forgets results (another database, or its data or roles changed); controls stay.
     pub fn reset(&mut self) {
+        // A suggested calibration end belongs to the old data; a typed one stays.
+        if self.calibration_suggested.as_deref() == Some(self.calibration_end.trim()) {
+            self.calibration_end.clear();
+        }
         let keep = ChurnPanelView {
             label_text: std::mem::take(&mut self.label_text),
             model: self.model,
@@ -199,11 +218,16 @@ impl TailorApp {
                 self.churn.clv_error = None;
                 self.churn.clv_job = self.submit(Job::Clv(params), Pending::Clv);
             }
+            ChurnCommand::ReadSpan => {
+                self.churn.span_requested = true;
+                self.submit(Job::ClvSpan, Pending::ClvSpan);
+            }
             ChurnCommand::Export { path, threshold } => {
                 let Some(targets) = self.churn.targets.clone() else {
                     return;
                 };
                 self.churn.export = None;
+                self.churn.exported = None;
                 self.notice = Some(format!("Exporting to {}…", file_name(&path)));
                 self.submit(
                     Job::ExportChurnTargets {
@@ -249,12 +273,29 @@ impl TailorApp {
                     view.above = None;
                 }
             }
-            Event::ChurnTargetsExported { path, rows, .. } => {
-                self.notice = Some(format!(
+            Event::ChurnTargetsExported {
+                path, rows, notes, ..
+            } => {
+                let headline = format!(
                     "Exported {} to {}",
                     crate::format::count(rows as u64, "customer", "customers"),
                     path.display()
-                ));
+                );
+                self.notice = Some(headline.clone());
+                view.exported = Some((headline, notes));
+            }
+            Event::ClvSpanRead { span, .. } => {
+                // Fill an empty field, or replace an earlier suggestion (never a typed date).
+                let typed = view.calibration_end.trim();
+                let replaceable =
+                    typed.is_empty() || view.calibration_suggested.as_deref() == Some(typed);
+                if let Some(suggested) = span.as_ref().and_then(|s| s.suggested.clone())
+                    && replaceable
+                {
+                    view.calibration_end = suggested.clone();
+                    view.calibration_suggested = Some(suggested);
+                }
+                view.span = span;
             }
             _ => {}
         }
@@ -276,9 +317,40 @@ impl TailorApp {
     pub fn churn_panel(&self) -> &ChurnPanelView {
         &self.churn
     }
+
+    /// The Churn & value panel's state, to change (tests).
+    pub fn churn_panel_mut(&mut self) -> &mut ChurnPanelView {
+        &mut self.churn
+    }
 }
 
 /// A command for the Churn & value panel.
 pub fn command(c: ChurnCommand) -> Command {
     Command::Churn(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reset_forgets_a_suggested_calibration_end_but_keeps_a_typed_one() {
+        let mut view = ChurnPanelView {
+            calibration_end: "1997-12-30".into(),
+            calibration_suggested: Some("1997-12-30".into()),
+            span_requested: true,
+            ..ChurnPanelView::default()
+        };
+        view.reset();
+        assert_eq!(view.calibration_end, "");
+        assert!(!view.span_requested && view.calibration_suggested.is_none());
+        view.calibration_end = "1997-09-30".into();
+        view.calibration_suggested = Some("1997-12-30".into());
+        view.reset();
+        assert_eq!(view.calibration_end, "1997-09-30");
+        assert_eq!(
+            view.clv_params().unwrap().calibration_end,
+            chrono::NaiveDate::from_ymd_opt(1997, 9, 30)
+        );
+    }
 }

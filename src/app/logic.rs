@@ -99,7 +99,8 @@ impl TailorApp {
             | Event::WhatIfDone { .. } => self.handle_fair_event(event),
             Event::ChurnReady { .. }
             | Event::ClvReady { .. }
-            | Event::ChurnTargetsExported { .. } => self.handle_churn_event(event),
+            | Event::ChurnTargetsExported { .. }
+            | Event::ClvSpanRead { .. } => self.handle_churn_event(event),
             Event::CampaignChoicesRead { .. }
             | Event::AudienceBuilt { .. }
             | Event::CampaignExported { .. } => self.handle_campaign_event(event),
@@ -139,6 +140,7 @@ impl TailorApp {
                     Pending::FairChurn => "The churn model failed",
                     Pending::Churn => "The churn model failed",
                     Pending::Clv => "Lifetime value failed",
+                    Pending::ClvSpan => "The purchase dates could not be read",
                     Pending::ExportChurn => "The export failed",
                     Pending::CampaignChoices => "The campaign filters could not be read",
                     Pending::BuildAudience => "The audience could not be built",

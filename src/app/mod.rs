@@ -66,6 +66,7 @@ enum Pending {
     FairChurn,
     Churn,
     Clv,
+    ClvSpan,
     ExportChurn,
     CampaignChoices,
     BuildAudience,

@@ -75,6 +75,14 @@ pub const AXIS_LABEL_MARGIN: f32 = 40.0;
 /// Average width of one character of an axis label, in points.
 pub const AXIS_CHAR_WIDTH: f32 = 7.0;
 
+/// Churn feature-importance bars of a column that raises the risk (a logistic coefficient
+/// above 0). The same in light and dark mode.
+pub const RAISES_RISK_COLOUR: Color32 = Color32::from_rgb(0xD6, 0x27, 0x28);
+/// Churn feature-importance bars of a column that lowers the risk (a coefficient below 0).
+pub const LOWERS_RISK_COLOUR: Color32 = Color32::from_rgb(0x1F, 0x77, 0xB4);
+/// Side of the colour swatch in a chart legend, in points.
+pub const LEGEND_SWATCH: f32 = 10.0;
+
 /// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
 /// light and dark mode; used by the scatter, the cards and the profile charts.
 pub const SEGMENT_COLOURS: [Color32; 12] = [

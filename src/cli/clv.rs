@@ -34,7 +34,8 @@ pub struct ClvArgs {
     /// Monthly discount rate of the CLV (0.01 = 1% a month); 0 for none.
     #[arg(long, default_value_t = 0.0)]
     pub discount: f64,
-    /// Write customer_id,frequency,recency,T,p_alive,expected_purchases,clv to this CSV.
+    /// Write customer_id,frequency,recency,T,p_alive,expected_purchases,clv,expected_spend to
+    /// this CSV: every customer with a purchase, valued as of the last purchase day.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print one JSON object on stdout.
@@ -81,28 +82,34 @@ pub fn run(args: ClvArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The `--out` file's header.
+pub const VALUES_HEADER: &str =
+    "customer_id,frequency,recency,T,p_alive,expected_purchases,clv,expected_spend";
+
 fn write_values(path: &std::path::Path, o: &ClvOutcome) -> crate::Result<()> {
+    // A value that is missing or not a finite number is written blank, never "NaN".
+    let num = |v: Option<f64>| {
+        v.filter(|v| v.is_finite())
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
     write_atomically(path, |w| {
-        writeln!(
-            w,
-            "customer_id,frequency,recency,T,p_alive,expected_purchases,clv"
-        )
-        .map_err(Error::io(path))?;
+        writeln!(w, "{VALUES_HEADER}").map_err(Error::io(path))?;
         for c in &o.result.customers {
             let Some(id) = o.dataset.customer_ids.get(c.customer as usize) else {
                 continue;
             };
-            let clv = c.clv.map(|v| v.to_string()).unwrap_or_default();
             writeln!(
                 w,
-                "{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{}",
                 csv_field(id),
                 c.frequency,
-                c.recency,
-                c.t,
-                c.p_alive,
-                c.expected_purchases,
-                clv
+                num(Some(c.recency)),
+                num(Some(c.t)),
+                num(Some(c.p_alive)),
+                num(Some(c.expected_purchases)),
+                num(c.clv),
+                num(c.expected_spend)
             )
             .map_err(Error::io(path))?;
         }
@@ -123,13 +130,14 @@ fn describe(r: &ClvResult) -> String {
     let bg = &r.bgnbd;
     let mut out = format!(
         "Lifetime value of {} customers, calibration {} to {} ({unit})\n",
-        thousands(r.customers.len() as u64),
+        thousands(r.calibration_customers as u64),
         r.first_purchase,
         r.calibration_end
     );
     if r.left_out > 0 {
         out.push_str(&format!(
-            "  {} customers left out: their first purchase is after the calibration end\n",
+            "  {} customers left out of the calibration fit: their first purchase is after the \
+             calibration end\n",
             thousands(r.left_out as u64)
         ));
     }
@@ -152,6 +160,19 @@ fn describe(r: &ClvResult) -> String {
         )),
         None => out.push_str("Gamma-Gamma: no repeat customers, so no spend model and no CLV\n"),
     }
+    if let Some(v) = &r.values_fit {
+        let b = &v.bgnbd.params;
+        out.push_str(&format!(
+            "Values per customer as of {} ({} customers), refitted on the whole period: \
+             BG/NBD r {:.4}, alpha {:.4}, a {:.4}, b {:.4}\n",
+            r.values_as_of,
+            thousands(r.customers.len() as u64),
+            b.r,
+            b.alpha,
+            b.a,
+            b.b
+        ));
+    }
     let n = r.customers.len().max(1) as f64;
     let purchases: f64 = r.customers.iter().map(|c| c.expected_purchases).sum();
     let alive: f64 = r.customers.iter().map(|c| c.p_alive).sum();
@@ -161,7 +182,7 @@ fn describe(r: &ClvResult) -> String {
         purchases,
         alive / n
     ));
-    if r.gamma_gamma.is_some() {
+    if r.values_gamma_gamma().is_some() {
         let total: f64 = r.customers.iter().filter_map(|c| c.clv).sum();
         let discount = if r.params.discount_monthly > 0.0 {
             format!(

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use crate::data::dataset::Dataset;
 use crate::data::db::Database;
 use crate::error::{Error, Result};
+use crate::export::audience::{Audience, Cell, ExportOptions, ExportSummary, export_audience};
 use crate::models::churn::evaluate::{Confusion, LeakageFlag, OfferInputs, OfferOutcome};
+use crate::models::churn::features::{Imputed, LeftOut};
 use crate::models::churn::label::LabelInfo;
 use crate::models::churn::run::{ChurnParams, ChurnResult, FoldMetrics, Metrics};
 use crate::models::clv::run::{ClvParams, ClvResult};
@@ -117,8 +119,13 @@ pub struct ChurnView {
     pub gains: Vec<[f64; 2]>,
     /// Share of churners among the riskiest 10%.
     pub top_decile_share: f64,
-    /// The strongest columns, largest first.
+    /// The strongest columns, largest first: signed standardized coefficients (logistic;
+    /// above 0 raises the risk) or impurity importance (forest).
     pub importance: Vec<(String, f64)>,
+    /// Blanks filled, per column that had any.
+    pub imputed: Vec<Imputed>,
+    /// Columns left out of the model, and why.
+    pub left_out: Vec<LeftOut>,
     /// For the threshold slider.
     pub thresholds: ThresholdTable,
     /// The stored run's id (`None`: read-only database).
@@ -149,10 +156,15 @@ pub struct TargetRow {
     pub label: u8,
     /// Reasons, strongest first.
     pub reasons: Vec<String>,
+    /// The push of the first reason on the risk (above 0 raises it); a low-risk customer's
+    /// only reason may lower it.
+    pub top_weight: f64,
     /// P(alive) from BG/NBD, when CLV ran.
     pub p_alive: Option<f64>,
     /// Expected purchases over the horizon, when CLV ran.
     pub expected_purchases: Option<f64>,
+    /// Expected spend per purchase (Gamma-Gamma), when CLV ran and it is defined.
+    pub expected_spend: Option<f64>,
     /// Lifetime value, when CLV ran and the customer has a spend estimate.
     pub clv: Option<f64>,
     /// Probability × CLV.
@@ -198,8 +210,15 @@ impl TargetList {
     }
 }
 
-/// One customer's CLV values: id, P(alive), expected purchases, CLV.
-type ClvValue = (String, f64, f64, Option<f64>);
+/// One customer's lifetime values, as of the last purchase day.
+#[derive(Debug, Clone, PartialEq)]
+struct ClvValue {
+    customer_id: String,
+    p_alive: f64,
+    expected_purchases: f64,
+    expected_spend: Option<f64>,
+    clv: Option<f64>,
+}
 
 /// The worker's latest churn and CLV results (dropped with the dataset).
 #[derive(Debug, Default)]
@@ -238,6 +257,8 @@ fn churn_view(result: &ChurnResult, run_id: Option<i64>) -> ChurnView {
             .take(IMPORTANCE_BARS)
             .map(|w| (w.name.clone(), w.weight))
             .collect(),
+        imputed: result.features.imputed.clone(),
+        left_out: result.features.left_out.clone(),
         thresholds: ThresholdTable::new(&result.probabilities(), &result.labels()),
         run_id,
     }
@@ -290,15 +311,61 @@ pub fn run_churn(
             customer_id: c.customer_id,
             probability: c.probability,
             label: c.label,
+            top_weight: c.reasons.first().map_or(0.0, |r| r.weight),
             reasons: c.reasons.into_iter().map(|r| r.text).collect(),
             p_alive: None,
             expected_purchases: None,
+            expected_spend: None,
             clv: None,
             value_at_risk: None,
         })
         .collect();
     cache.churn = Some((Arc::clone(&view), rows));
     Ok((view, Arc::new(cache.targets())))
+}
+
+/// The purchase history's dates, for the lifetime-value controls.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurchaseSpan {
+    /// First purchase day (ISO date).
+    pub first: String,
+    /// Last purchase day (ISO date).
+    pub last: String,
+    /// Days from the first to the last purchase day.
+    pub days: i64,
+    /// The suggested calibration end (ISO date): the last purchase day minus a third of the
+    /// span, so the last third checks the predictions; `None` for a short history.
+    pub suggested: Option<String>,
+}
+
+/// The first and last purchase days of the cached dataset and the suggested calibration end;
+/// `None` without purchases (or without a transactions table).
+pub fn purchase_span(
+    db: Option<&Database>,
+    data: &mut Option<Dataset>,
+    progress: &dyn Progress,
+) -> Result<Option<PurchaseSpan>> {
+    let db = db.ok_or_else(no_database)?;
+    if !db.has_table(crate::data::TableKind::Transactions) {
+        return Ok(None);
+    }
+    let data = load_cached(db, data, progress)?;
+    let Some((first, last)) = crate::models::clv::summary::purchase_span(&data.transactions) else {
+        return Ok(None);
+    };
+    let (Some(first), Some(last)) = (
+        crate::models::clv::run::date_of_day(first),
+        crate::models::clv::run::date_of_day(last),
+    ) else {
+        return Ok(None);
+    };
+    let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    Ok(Some(PurchaseSpan {
+        first: iso(first),
+        last: iso(last),
+        days: (last - first).num_days(),
+        suggested: crate::models::clv::run::suggested_calibration_end(first, last).map(iso),
+    }))
 }
 
 /// Runs lifetime value on the cached dataset, stores it, and returns the view and, when churn
@@ -318,7 +385,13 @@ pub fn run_clv(
         .into_iter()
         .filter_map(|c| {
             let id = data.customer_ids.get(c.customer as usize)?.clone();
-            Some((id, c.p_alive, c.expected_purchases, c.clv))
+            Some(ClvValue {
+                customer_id: id,
+                p_alive: c.p_alive,
+                expected_purchases: c.expected_purchases,
+                expected_spend: c.expected_spend.filter(|v| v.is_finite()),
+                clv: c.clv.filter(|v| v.is_finite()),
+            })
         })
         .collect();
     let (holdout_actual, holdout_predicted) = result.holdout.as_ref().map_or_else(
@@ -347,86 +420,135 @@ impl ChurnCache {
         let Some((_, rows)) = &self.churn else {
             return TargetList::default();
         };
-        let mut rows = rows.clone();
-        let has_clv = self.clv.is_some();
-        if let Some((_, values)) = &self.clv {
-            let mut sorted: Vec<&ClvValue> = values.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            for r in &mut rows {
-                if let Ok(i) = sorted.binary_search_by(|v| v.0.as_str().cmp(&r.customer_id))
-                    && let Some((_, p_alive, expected, clv)) = sorted.get(i)
-                {
-                    r.p_alive = Some(*p_alive);
-                    r.expected_purchases = Some(*expected);
-                    r.clv = *clv;
-                    r.value_at_risk = clv.map(|v| v * r.probability);
-                }
-            }
-        }
-        rows.sort_by(|a, b| {
-            let va = a.value_at_risk.unwrap_or(f64::NEG_INFINITY);
-            let vb = b.value_at_risk.unwrap_or(f64::NEG_INFINITY);
-            vb.total_cmp(&va)
-                .then(b.probability.total_cmp(&a.probability))
-                .then(a.customer_id.cmp(&b.customer_id))
-        });
-        let mut by_id: Vec<u32> = (0..rows.len() as u32).collect();
-        by_id.sort_by(|&a, &b| {
-            let id = |i: u32| rows.get(i as usize).map_or("", |r| r.customer_id.as_str());
-            id(a).cmp(id(b))
-        });
-        TargetList {
-            rows,
-            by_id,
-            has_clv,
-        }
+        join_targets(rows.clone(), self.clv.as_ref().map(|(_, v)| v.as_slice()))
     }
 }
 
-/// The target list file's header.
-pub const TARGET_HEADER: [&str; 10] = [
-    "customer_id",
+/// Joins lifetime values into the churn rows by customer id and sorts them by value at risk
+/// (then probability, then id). Values that are not finite numbers become `None`.
+fn join_targets(mut rows: Vec<TargetRow>, values: Option<&[ClvValue]>) -> TargetList {
+    let has_clv = values.is_some();
+    if let Some(values) = values {
+        let mut sorted: Vec<&ClvValue> = values.iter().collect();
+        sorted.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+        let finite = |v: f64| v.is_finite().then_some(v);
+        for r in &mut rows {
+            if let Ok(i) = sorted.binary_search_by(|v| v.customer_id.as_str().cmp(&r.customer_id))
+                && let Some(v) = sorted.get(i)
+            {
+                r.p_alive = finite(v.p_alive);
+                r.expected_purchases = finite(v.expected_purchases);
+                r.expected_spend = v.expected_spend.and_then(finite);
+                r.clv = v.clv.and_then(finite);
+                r.value_at_risk = r.clv.and_then(|v| finite(v * r.probability));
+            }
+        }
+    }
+    // Missing (or non-finite) values at risk sort last, never first.
+    let key = |v: Option<f64>| v.filter(|v| v.is_finite()).unwrap_or(f64::NEG_INFINITY);
+    rows.sort_by(|a, b| {
+        key(b.value_at_risk)
+            .total_cmp(&key(a.value_at_risk))
+            .then(b.probability.total_cmp(&a.probability))
+            .then(a.customer_id.cmp(&b.customer_id))
+    });
+    let mut by_id: Vec<u32> = (0..rows.len() as u32).collect();
+    by_id.sort_by(|&a, &b| {
+        let id = |i: u32| rows.get(i as usize).map_or("", |r| r.customer_id.as_str());
+        id(a).cmp(id(b))
+    });
+    TargetList {
+        rows,
+        by_id,
+        has_clv,
+    }
+}
+
+/// The extra columns of the target-list export, after the customers table's own columns;
+/// the last three only when lifetime value ran.
+pub const TARGET_COLUMNS: [&str; 7] = [
     "churn_probability",
-    "p_alive",
-    "expected_purchases",
-    "clv",
-    "value_at_risk",
-    "churned",
     "reason_1",
     "reason_2",
     "reason_3",
+    "p_alive",
+    "clv",
+    "value_at_risk",
 ];
 
-/// Writes the customers with probability ≥ `threshold`, in target order, to a CSV file
-/// (atomically); returns the rows written.
-pub fn export_targets(path: &Path, targets: &TargetList, threshold: f64) -> Result<usize> {
-    let mut written = 0;
-    crate::export::write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let io = |e: csv::Error| Error::io(path)(std::io::Error::other(e.to_string()));
-        out.write_record(TARGET_HEADER).map_err(io)?;
-        let num = |v: Option<f64>| v.map(|v| format!("{v:.6}")).unwrap_or_default();
-        for r in targets.rows.iter().filter(|r| r.probability >= threshold) {
-            let reason = |k: usize| r.reasons.get(k).map_or("", String::as_str);
-            out.write_record([
-                r.customer_id.as_str(),
-                &format!("{:.6}", r.probability),
-                &num(r.p_alive),
-                &num(r.expected_purchases),
-                &num(r.clv),
-                &num(r.value_at_risk),
-                &r.label.to_string(),
-                reason(0),
-                reason(1),
-                reason(2),
-            ])
-            .map_err(io)?;
-            written += 1;
-        }
-        out.flush().map_err(Error::io(path))?;
-        Ok(())
-    })?;
-    Ok(written)
+/// The customers with probability ≥ `threshold`, in target order, as an audience with the
+/// [`TARGET_COLUMNS`].
+pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
+    let rows: Vec<&TargetRow> = targets
+        .rows
+        .iter()
+        .filter(|r| r.probability >= threshold)
+        .collect();
+    let num = |v: Option<f64>| {
+        v.filter(|v| v.is_finite())
+            .map_or(Cell::Empty, Cell::Number)
+    };
+    let reason = |k: usize| {
+        rows.iter()
+            .map(|r| {
+                r.reasons
+                    .get(k)
+                    .map_or(Cell::Empty, |t| Cell::Text(t.clone()))
+            })
+            .collect::<Vec<Cell>>()
+    };
+    let mut extra = vec![
+        (
+            "churn_probability".to_string(),
+            rows.iter().map(|r| num(Some(r.probability))).collect(),
+        ),
+        ("reason_1".to_string(), reason(0)),
+        ("reason_2".to_string(), reason(1)),
+        ("reason_3".to_string(), reason(2)),
+    ];
+    if targets.has_clv {
+        extra.push((
+            "p_alive".to_string(),
+            rows.iter().map(|r| num(r.p_alive)).collect(),
+        ));
+        extra.push(("clv".to_string(), rows.iter().map(|r| num(r.clv)).collect()));
+        extra.push((
+            "value_at_risk".to_string(),
+            rows.iter().map(|r| num(r.value_at_risk)).collect(),
+        ));
+    }
+    Audience {
+        customer_ids: rows.iter().map(|r| r.customer_id.clone()).collect(),
+        extra,
+        filters: format!(
+            "churn risk at or above {}, by {}",
+            threshold_percent(threshold),
+            if targets.has_clv {
+                "value at risk"
+            } else {
+                "churn risk"
+            }
+        ),
+    }
+}
+
+/// A risk threshold as a whole percentage (the slider moves in steps of 1%): `0.85` → `85%`.
+pub fn threshold_percent(threshold: f64) -> String {
+    format!("{:.0}%", threshold * 100.0)
+}
+
+/// Writes the customers with probability ≥ `threshold`, in target order, to a CSV or XLSX
+/// file through the privacy guard ([`export_audience`] with the default options: consent,
+/// personal data left out, k-anonymity, a `tailor_exports` row).
+pub fn export_targets(
+    db: Option<&mut Database>,
+    path: &Path,
+    targets: &TargetList,
+    threshold: f64,
+) -> Result<ExportSummary> {
+    let db = db.ok_or_else(no_database)?;
+    let audience = target_audience(targets, threshold);
+    export_audience(db, &audience, path, &ExportOptions::default())
 }
 
 #[cfg(test)]
@@ -534,13 +656,111 @@ mod tests {
         let r = &joined.rows[0];
         assert!((r.value_at_risk.unwrap() - r.probability * r.clv.unwrap()).abs() < 1e-9);
 
+        assert!(joined.rows.iter().any(|r| r.expected_spend.is_some()));
+
+        // The export goes through the privacy guard, in the list's order.
         let path = dir.path().join("targets.csv");
-        let n = export_targets(&path, &joined, 0.5).unwrap();
-        assert_eq!(n, joined.above(0.5).len());
+        let above = joined.above(0.5);
+        let summary = export_targets(Some(&mut db), &path, &joined, 0.5).unwrap();
+        assert!(summary.recorded, "{summary:?}");
+        assert_eq!(
+            summary.rows + summary.left_out_no_consent,
+            above.len() as u64,
+            "{summary:?}"
+        );
+        assert!(summary.columns.ends_with(&TARGET_COLUMNS.map(String::from)));
+        assert!(!summary.included_pii && !summary.notes.is_empty());
         let text = std::fs::read_to_string(&path).unwrap();
         let mut lines = text.lines();
-        assert_eq!(lines.next().unwrap(), TARGET_HEADER.join(","));
-        assert_eq!(lines.count(), n);
+        assert_eq!(lines.next().unwrap(), summary.columns.join(","));
+        let ids: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(ids.len() as u64, summary.rows);
+        let order: Vec<&str> = above
+            .iter()
+            .map(|&i| joined.rows[i as usize].customer_id.as_str())
+            .filter(|id| ids.contains(id))
+            .collect();
+        assert_eq!(ids, order, "the list's order");
+        let exports: i64 = db
+            .conn()
+            .query_row("SELECT COUNT(*) FROM tailor_exports", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(exports, 1);
+        assert!(export_targets(None, &path, &joined, 0.5).is_err());
+    }
+
+    fn row(id: &str, probability: f64) -> TargetRow {
+        TargetRow {
+            customer_id: id.into(),
+            probability,
+            label: 0,
+            reasons: vec!["Tenure 2 months (low)".into()],
+            top_weight: 0.4,
+            p_alive: None,
+            expected_purchases: None,
+            expected_spend: None,
+            clv: None,
+            value_at_risk: None,
+        }
+    }
+
+    #[test]
+    fn non_finite_values_are_none_and_sort_last() {
+        let value = |id: &str, clv: Option<f64>, spend: Option<f64>| ClvValue {
+            customer_id: id.into(),
+            p_alive: 0.5,
+            expected_purchases: 2.0,
+            expected_spend: spend,
+            clv,
+        };
+        let values = [
+            value("a", Some(f64::NAN), Some(f64::NAN)),
+            value("b", Some(100.0), Some(50.0)),
+            value("c", Some(f64::INFINITY), None),
+            value("d", None, None),
+        ];
+        let rows = vec![row("a", 0.9), row("b", 0.6), row("c", 0.8), row("d", 0.7)];
+        let t = join_targets(rows, Some(&values));
+        let ids: Vec<&str> = t.rows.iter().map(|r| r.customer_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["b", "a", "c", "d"],
+            "valued first, then by probability"
+        );
+        let a = t.find("a").unwrap();
+        assert_eq!(
+            (a.clv, a.value_at_risk, a.expected_spend),
+            (None, None, None)
+        );
+        assert_eq!(t.find("c").unwrap().clv, None);
+        assert_eq!(t.find("b").unwrap().value_at_risk, Some(60.0));
+        // The export's cells: blank where there is no value, numbers elsewhere.
+        let audience = target_audience(&t, 0.0);
+        assert_eq!(audience.customer_ids, ["b", "a", "c", "d"]);
+        let column = |name: &str| &audience.extra.iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(column("clv")[0], Cell::Number(100.0));
+        assert_eq!(column("clv")[1], Cell::Empty);
+        assert_eq!(column("value_at_risk")[2], Cell::Empty);
+        assert_eq!(column("churn_probability")[1], Cell::Number(0.9));
+        assert_eq!(
+            column("reason_1")[0],
+            Cell::Text("Tenure 2 months (low)".into())
+        );
+        assert_eq!(column("reason_2")[0], Cell::Empty);
+        // Without lifetime value the value columns are left out.
+        let plain = join_targets(vec![row("x", 0.3)], None);
+        let plain_audience = target_audience(&plain, 0.0);
+        let names: Vec<&str> = plain_audience
+            .extra
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["churn_probability", "reason_1", "reason_2", "reason_3"]
+        );
+        assert!(target_audience(&plain, 0.5).customer_ids.is_empty());
+        assert_eq!(threshold_percent(0.85), "85%");
     }
 
     #[test]

@@ -170,7 +170,10 @@ pub enum Job {
     Churn(crate::models::churn::run::ChurnParams),
     /// Fits lifetime value (BG/NBD + Gamma-Gamma) on the open database and stores the run.
     Clv(crate::models::clv::run::ClvParams),
-    /// Writes the customers above a churn threshold, by value at risk, to a CSV file.
+    /// Reads the first and last purchase days, for the suggested calibration end.
+    ClvSpan,
+    /// Writes the customers above a churn threshold, by value at risk, to a CSV or XLSX file
+    /// through the privacy guard.
     ExportChurnTargets {
         /// The file.
         path: PathBuf,
@@ -235,6 +238,7 @@ impl Job {
             Job::FairnessRunChurn => "Running the churn model".to_string(),
             Job::Churn(params) => format!("Predicting churn ({})", params.model.as_str()),
             Job::Clv(_) => "Fitting lifetime value".to_string(),
+            Job::ClvSpan => "Reading the purchase dates".to_string(),
             Job::ExportChurnTargets { path, .. } => format!("Exporting to {}", file_name(path)),
         }
     }
@@ -254,6 +258,7 @@ impl Job {
                 | Job::FairnessChoices
                 | Job::Audit { .. }
                 | Job::ExportChurnTargets { .. }
+                | Job::ClvSpan
                 | Job::CampaignChoices
         )
     }
@@ -460,6 +465,13 @@ pub enum Event {
         /// The target list with values joined in (when churn has run).
         targets: Option<Arc<churn::TargetList>>,
     },
+    /// The purchase history's dates were read (`None`: no purchases).
+    ClvSpanRead {
+        /// The job.
+        job_id: JobId,
+        /// The dates and the suggested calibration end.
+        span: Option<Arc<churn::PurchaseSpan>>,
+    },
     /// The churn target list was exported.
     ChurnTargetsExported {
         /// The job.
@@ -468,6 +480,8 @@ pub enum Event {
         path: PathBuf,
         /// Customers written.
         rows: usize,
+        /// The privacy guard's sentences: consent, personal data, k-anonymity, recording.
+        notes: Vec<String>,
     },
     /// What the Campaigns panel can filter on.
     CampaignChoicesRead {
@@ -534,6 +548,7 @@ impl Event {
             | Event::ChurnReady { job_id, .. }
             | Event::ClvReady { job_id, .. }
             | Event::ChurnTargetsExported { job_id, .. }
+            | Event::ClvSpanRead { job_id, .. }
             | Event::Failed { job_id, .. }
             | Event::Cancelled { job_id } => *job_id,
         }

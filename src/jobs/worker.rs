@@ -475,16 +475,24 @@ impl WorkerState {
                     targets,
                 });
             }
+            Job::ClvSpan => {
+                let span = churn::purchase_span(self.db.as_ref(), &mut self.dataset, progress)?;
+                self.send(Event::ClvSpanRead {
+                    job_id: id,
+                    span: span.map(Arc::new),
+                });
+            }
             Job::ExportChurnTargets {
                 path,
                 targets,
                 threshold,
             } => {
-                let rows = churn::export_targets(&path, &targets, threshold)?;
+                let summary = churn::export_targets(self.db.as_mut(), &path, &targets, threshold)?;
                 self.send(Event::ChurnTargetsExported {
                     job_id: id,
                     path,
-                    rows,
+                    rows: summary.rows as usize,
+                    notes: summary.notes,
                 });
             }
             Job::CampaignChoices | Job::BuildAudience(_) | Job::ExportCampaign { .. } => {

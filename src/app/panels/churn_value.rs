@@ -12,7 +12,7 @@ use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::{Role, TableKind};
 use crate::format::{percent, thousands};
-use crate::jobs::churn::{ChurnView, ClvView, TargetList, TargetRow};
+use crate::jobs::churn::{ChurnView, ClvView, TargetList, TargetRow, threshold_percent};
 use crate::models::churn::run::ModelKind;
 use crate::models::clv::summary::TimeUnit;
 
@@ -252,19 +252,96 @@ fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
             "before to after calibration",
             palette,
         );
-        let fold_aucs: Vec<String> = churn
-            .folds
-            .iter()
-            .map(|f| format!("{:.3}", f.auc))
-            .collect();
         card(
             ui,
             "Leakage flags",
             &churn.leakage.len().to_string(),
-            &format!("fold AUCs {}", fold_aucs.join(" ")),
+            "columns that alone predict the label",
             palette,
         );
     });
+    inputs_ui(ui, churn, palette);
+    folds_ui(ui, churn);
+}
+
+/// What happened to the inputs: blanks filled and columns left out, one line each.
+fn inputs_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
+    if !churn.imputed.is_empty() {
+        let parts: Vec<String> = churn
+            .imputed
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} ({})",
+                    i.column,
+                    thousands(i.blanks as u64),
+                    if i.value.is_some() {
+                        "median"
+                    } else {
+                        "own blank category"
+                    }
+                )
+            })
+            .collect();
+        ui.label(
+            RichText::new(format!("Blanks filled {}", parts.join(", "))).color(palette.muted_text),
+        )
+        .on_hover_text(
+            "Blank numbers get the column's median and a blank indicator column; blank \
+             categories get a category of their own.",
+        );
+    }
+    if !churn.left_out.is_empty() {
+        let parts: Vec<String> = churn
+            .left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.column, l.reason))
+            .collect();
+        ui.label(
+            RichText::new(format!("Columns left out {}", parts.join(", ")))
+                .color(palette.muted_text),
+        );
+    }
+}
+
+/// The metrics of each cross-validation fold.
+fn folds_ui(ui: &mut egui::Ui, churn: &ChurnView) {
+    if churn.folds.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new("Metrics per fold")
+        .id_salt("churn_folds")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("churn_fold_table")
+                .striped(true)
+                .num_columns(7)
+                .spacing([18.0, 2.0])
+                .show(ui, |ui| {
+                    for h in [
+                        "Fold",
+                        "Customers",
+                        "Churned",
+                        "ROC AUC",
+                        "PR AUC",
+                        "Brier",
+                        "Log loss",
+                    ] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for f in &churn.folds {
+                        ui.label((f.fold + 1).to_string());
+                        ui.label(thousands(f.customers as u64));
+                        ui.label(thousands(f.churned as u64));
+                        ui.label(format!("{:.3}", f.auc));
+                        ui.label(format!("{:.3}", f.pr_auc));
+                        ui.label(format!("{:.3}", f.brier));
+                        ui.label(format!("{:.3}", f.log_loss));
+                        ui.end_row();
+                    }
+                });
+        });
 }
 
 fn small_plot(id: &str, width: f32) -> Plot<'static> {
@@ -388,7 +465,13 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
         .max(1e-12);
     let name_width = 200.0;
     let bar_space = (width - name_width - 70.0).max(60.0);
-    let fill = ui.visuals().selection.bg_fill;
+    let signed = churn.params.model == ModelKind::Logistic;
+    let neutral = ui.visuals().selection.bg_fill;
+    let colour = |w: f64| match (signed, w > 0.0) {
+        (false, _) => neutral,
+        (true, true) => theme::RAISES_RISK_COLOUR,
+        (true, false) => theme::LOWERS_RISK_COLOUR,
+    };
     egui::Grid::new("churn_importance")
         .num_columns(3)
         .spacing([8.0, 3.0])
@@ -406,19 +489,40 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
                 ui.painter().rect_filled(
                     egui::Rect::from_min_size(rect.min, egui::vec2(len.max(1.0), rect.height())),
                     2.0,
-                    fill,
+                    colour(*w),
                 );
-                ui.label(RichText::new(format!("{:.3}", w.abs())).small());
+                let value = if signed {
+                    format!("{w:+.3}")
+                } else {
+                    format!("{:.3}", w.abs())
+                };
+                ui.label(RichText::new(value).small());
                 ui.end_row();
             }
         });
-    ui.label(
-        RichText::new(match churn.params.model {
-            ModelKind::Logistic => "|standardized coefficient|",
-            ModelKind::Forest => "impurity importance",
-        })
-        .small(),
+    if signed {
+        ui.horizontal(|ui| {
+            swatch(ui, theme::RAISES_RISK_COLOUR);
+            ui.label(RichText::new("raises churn risk").small());
+            ui.add_space(8.0);
+            swatch(ui, theme::LOWERS_RISK_COLOUR);
+            ui.label(RichText::new("lowers churn risk").small());
+            ui.add_space(8.0);
+            ui.label(RichText::new("bar length is the |standardized coefficient|").small());
+        });
+    } else {
+        ui.label(
+            RichText::new("impurity importance (a forest's importance has no direction)").small(),
+        );
+    }
+}
+
+fn swatch(ui: &mut egui::Ui, colour: Color32) {
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(theme::LEGEND_SWATCH, theme::LEGEND_SWATCH),
+        egui::Sense::hover(),
     );
+    ui.painter().rect_filled(rect, 2.0, colour);
 }
 
 fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: &ChurnView) {
@@ -498,6 +602,13 @@ fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: &ChurnView)
     });
 }
 
+/// `1234.5` → `1,234.50`.
+fn money_cents(v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "" };
+    let cents = (v.abs() * 100.0).round() as u64;
+    format!("{sign}{}.{:02}", thousands(cents / 100), cents % 100)
+}
+
 fn money(v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "" };
     format!("{sign}{}", thousands(v.abs().round() as u64))
@@ -514,6 +625,10 @@ fn clv_ui(
     if !has_transactions {
         ui.label(NO_CLV);
         return;
+    }
+    if !view.span_requested {
+        commands.push(command(ChurnCommand::ReadSpan));
+        view.span_requested = true;
     }
     ui.horizontal_wrapped(|ui| {
         ui.label("Time unit");
@@ -555,6 +670,7 @@ fn clv_ui(
             ui.label(RichText::new(why).color(palette.error_text));
         }
     });
+    calibration_note_ui(ui, view, palette);
     if let Some(why) = &view.clv_error {
         ui.label(RichText::new(why).color(palette.error_text));
     }
@@ -566,6 +682,36 @@ fn clv_ui(
         return;
     };
     clv_result_ui(ui, &clv, palette);
+}
+
+/// How the calibration end was chosen, under the controls.
+fn calibration_note_ui(ui: &mut egui::Ui, view: &ChurnPanelView, palette: &Palette) {
+    let Some(span) = &view.span else {
+        return;
+    };
+    let typed = view.calibration_end.trim();
+    let text = if typed.is_empty() {
+        format!(
+            "Purchases run from {} to {}. Without a calibration end the models use every \
+             purchase and there is no holdout to check them against.",
+            span.first, span.last
+        )
+    } else if view.calibration_suggested.as_deref() == Some(typed) {
+        format!(
+            "Calibration end suggested: the last purchase ({}) minus a third of the {}-day \
+             history, so the last third checks the predictions. Values per customer are still \
+             as of {}. Clear it to fit on every purchase.",
+            span.last,
+            thousands(span.days.max(0) as u64),
+            span.last
+        )
+    } else {
+        format!(
+            "Purchases run from {} to {}; values per customer are as of {}.",
+            span.first, span.last, span.last
+        )
+    };
+    ui.label(RichText::new(text).small().color(palette.muted_text));
 }
 
 fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
@@ -608,6 +754,26 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
         ))
         .color(palette.muted_text),
     );
+    let values = match &r.values_fit {
+        Some(v) => format!(
+            "Values per customer (P(alive), expected purchases, lifetime value) are as of {} \
+             for {} customers: the same models refitted on every purchase (BG/NBD r = {:.3}, \
+             alpha = {:.3}, a = {:.3}, b = {:.3}). The parameters above and the holdout chart \
+             come from the calibration period.",
+            r.values_as_of,
+            thousands(r.customers.len() as u64),
+            v.bgnbd.params.r,
+            v.bgnbd.params.alpha,
+            v.bgnbd.params.a,
+            v.bgnbd.params.b
+        ),
+        None => format!(
+            "Values per customer are as of {} for {} customers.",
+            r.values_as_of,
+            thousands(r.customers.len() as u64)
+        ),
+    };
+    ui.label(RichText::new(values).color(palette.muted_text));
     let gap = ui.spacing().item_spacing.x;
     let width = ((ui.available_width() - gap - 4.0) / 2.0).max(260.0);
     ui.horizontal_top(|ui| {
@@ -811,6 +977,12 @@ fn targets_ui(
             );
         }
     });
+    if let Some((headline, notes)) = &view.exported {
+        ui.label(RichText::new(headline).color(palette.muted_text));
+        for note in notes {
+            ui.label(RichText::new(note).small().color(palette.muted_text));
+        }
+    }
     ui.horizontal_top(|ui| {
         let list_width = (ui.available_width() - DRILL_WIDTH - 16.0).max(360.0);
         // Top-down inside the row, or the table's body lands beside its header.
@@ -819,7 +991,15 @@ fn targets_ui(
             Layout::top_down(Align::Min),
             |ui| {
                 ui.set_width(list_width);
-                if let Some(id) = target_table_ui(ui, &targets, &above) {
+                if above.is_empty() {
+                    ui.label(
+                        RichText::new(format!(
+                            "No customer at or above {} risk: lower the threshold",
+                            threshold_percent(threshold)
+                        ))
+                        .color(palette.notice_text),
+                    );
+                } else if let Some(id) = target_table_ui(ui, &targets, &above) {
                     view.id_text = id.clone();
                     view.selected = Some(id);
                 }
@@ -946,6 +1126,12 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
                 ui.label("Expected purchases");
                 ui.label(opt(r.expected_purchases, |v| format!("{v:.2}")));
                 ui.end_row();
+                ui.label("Expected spend per purchase");
+                ui.label(opt(r.expected_spend, money_cents)).on_hover_text(
+                    "Gamma-Gamma: the customer's own mean spend pulled toward the \
+                                    mean of all customers, more so with fewer purchases",
+                );
+                ui.end_row();
                 ui.label("Lifetime value");
                 ui.label(opt(r.clv, money));
                 ui.end_row();
@@ -955,7 +1141,12 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
             }
         });
     ui.add_space(4.0);
-    ui.label("Why at risk");
+    // A low-risk customer's only reason may lower the risk: then it is no reason for risk.
+    ui.label(if r.top_weight > 0.0 {
+        "Why at risk"
+    } else {
+        "Main factors"
+    });
     for (k, reason) in r.reasons.iter().enumerate() {
         ui.label(format!("{}. {reason}", k + 1));
     }
@@ -975,11 +1166,20 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut ChurnPanelView, commands: &m
         .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
         .show(ctx, |ui| {
             ui.label(format!(
-                "Writes {} with risk >= {threshold:.2} as CSV, by value at risk (customer_id, \
-                 churn_probability, p_alive, expected_purchases, clv, value_at_risk, churned, \
-                 reason_1..3).",
-                crate::format::count(rows as u64, "customer", "customers")
+                "Writes {} with risk at or above {} in the list's order, as CSV or XLSX by the \
+                 file's extension: customer_id, the customers table's columns, churn_probability, \
+                 reason_1..3 and, when lifetime value ran, p_alive, clv, value_at_risk.",
+                crate::format::count(rows as u64, "customer", "customers"),
+                threshold_percent(threshold)
             ));
+            ui.label(
+                RichText::new(
+                    "Personal data is left out, customers without consent are left out (where \
+                     there is a consent column), small groups are flagged (k-anonymity) and the \
+                     export is recorded.",
+                )
+                .small(),
+            );
             ui.add_space(6.0);
             ui.label("File");
             ui.horizontal(|ui| {
@@ -995,7 +1195,9 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut ChurnPanelView, commands: &m
                 }
                 if ui.button("Browse…").clicked() {
                     // Without a desktop portal this returns None at once: the typed path remains.
-                    let mut picker = rfd::FileDialog::new().add_filter("CSV file", &["csv"]);
+                    let mut picker = rfd::FileDialog::new()
+                        .add_filter("CSV file", &["csv"])
+                        .add_filter("Excel workbook", &["xlsx"]);
                     if let Some(p) = typed_path(path_text) {
                         if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
                             picker = picker.set_directory(dir);

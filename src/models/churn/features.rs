@@ -134,6 +134,10 @@ pub struct FeatureMatrix {
     pub imputed: Vec<Imputed>,
     /// Reference time of the behaviour features (seconds since 1970), if any.
     pub reference_ts: Option<i64>,
+    /// Whether the reference time is the label's cutoff (an inactivity label), rather than the
+    /// day after the last transaction: reasons then say "before the cutoff", not "ago".
+    #[serde(default)]
+    pub reference_is_cutoff: bool,
 }
 
 impl FeatureMatrix {
@@ -643,6 +647,7 @@ pub fn build(
         left_out,
         imputed,
         reference_ts: reference.filter(|_| !data.transactions.is_empty()),
+        reference_is_cutoff: cutoff.is_some(),
     }
 }
 

@@ -3,8 +3,11 @@
 //! Contributions come per model column (logistic: coefficient × standardized value; forest:
 //! path contributions) and are summed per source column, so the one-hot columns of `Contract`
 //! speak as one: "Contract: Month-to-month". Numbers read with the column's name and value,
-//! with "low"/"high" against the median where that helps ("Monthly charges 95.70 (high)",
-//! "Tenure 2 (low)"); behaviour reads as a sentence ("Last purchase 120 days ago"). The top
+//! with "low"/"high" against the median where that helps ("Monthly charges 95.70 (high)"),
+//! and with the unit where the name tells it ("Tenure 2 months (low)": a column named
+//! `tenure`, as in the Telco data, or with a word `months`, `days`, `weeks` or `years`);
+//! behaviour reads as a sentence, measured at the reference time ("Last purchase 120 days
+//! before the cutoff" with an inactivity label, "… days ago" otherwise). The top
 //! three columns with a positive push are kept; a customer with none (a low-risk customer)
 //! gets the single column that pushes the risk up most (lowers it least), so every customer
 //! has at least one reason.
@@ -73,6 +76,28 @@ fn plural(v: f64, one: &str, many: &str) -> String {
     format!("{v:.0} {}", if v.round() == 1.0 { one } else { many })
 }
 
+/// The unit of a numeric column when its name tells it: a word `month(s)`, `day(s)`,
+/// `week(s)` or `year(s)`, or the Telco convention `tenure` (months). (`MonthlyCharges` is not
+/// in months: whole words only.)
+pub fn unit_of(column: &str) -> Option<(&'static str, &'static str)> {
+    let name = pretty_name(column).to_lowercase();
+    if name == "tenure" {
+        return Some(("month", "months"));
+    }
+    name.split_whitespace().find_map(|w| match w {
+        "month" | "months" => Some(("month", "months")),
+        "day" | "days" => Some(("day", "days")),
+        "week" | "weeks" => Some(("week", "weeks")),
+        "year" | "years" => Some(("year", "years")),
+        _ => None,
+    })
+}
+
+/// `2` → `2 months`, `1` → `1 month`, `2.5` → `2.50 months`.
+fn with_unit(v: f64, one: &str, many: &str) -> String {
+    format!("{} {}", number(v), if v == 1.0 { one } else { many })
+}
+
 /// The phrase for group `g` of row `k`.
 pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
     let Some(group) = fm.groups.get(g) else {
@@ -112,8 +137,14 @@ pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
                 ""
             };
             let days = v.round();
+            // Behaviour is measured at the reference time: the cutoff, or the end of the data.
+            let ago = if fm.reference_is_cutoff {
+                "before the cutoff"
+            } else {
+                "ago"
+            };
             match group.column.as_str() {
-                "recency_days" => format!("Last purchase {} ago", plural(days, "day", "days")),
+                "recency_days" => format!("Last purchase {} {ago}", plural(days, "day", "days")),
                 "tenure_days" => format!("Customer for {}", plural(days, "day", "days")),
                 "frequency" => format!("{}{level}", plural(v, "order", "orders")),
                 "monetary" => format!("Spend {v:.2}{level}"),
@@ -133,11 +164,14 @@ pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
                 ),
                 "returns_share" => format!("Returned {:.0}% of items{level}", v * 100.0),
                 c if c.ends_with("_days_ago") => format!(
-                    "{} {} ago",
+                    "{} {} {ago}",
                     pretty_name(c.trim_end_matches("_days_ago")),
                     plural(days, "day", "days")
                 ),
                 _ if *binary => format!("{name}: {}", if v == 1.0 { "yes" } else { "no" }),
+                c if let Some((one, many)) = unit_of(c) => {
+                    format!("{name} {}{level}", with_unit(v, one, many))
+                }
                 _ => format!("{name} {}{level}", number(v)),
             }
         }
@@ -253,6 +287,7 @@ mod tests {
             left_out: vec![],
             imputed: vec![],
             reference_ts: None,
+            reference_is_cutoff: false,
         }
     }
 
@@ -264,7 +299,7 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                "Tenure 2 (low)",
+                "Tenure 2 months (low)",
                 "Contract: Month-to-month",
                 "Last purchase 120 days ago"
             ]
@@ -274,5 +309,29 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].text, "Last purchase 3 days ago");
         assert_eq!(describe(&fm, 1, 1), "Contract: Two year");
+        // With an inactivity label behaviour is measured at the cutoff.
+        let cut = FeatureMatrix {
+            reference_is_cutoff: true,
+            ..matrix()
+        };
+        assert_eq!(
+            describe(&cut, 0, 2),
+            "Last purchase 120 days before the cutoff"
+        );
+        assert_eq!(describe(&cut, 1, 0), "Tenure 60 months (high)");
+    }
+
+    #[test]
+    fn units_come_from_whole_words_of_the_name() {
+        assert_eq!(unit_of("tenure"), Some(("month", "months")));
+        assert_eq!(unit_of("Tenure"), Some(("month", "months")));
+        assert_eq!(unit_of("tenure_months"), Some(("month", "months")));
+        assert_eq!(unit_of("days_since_visit"), Some(("day", "days")));
+        assert_eq!(unit_of("YearsActive"), Some(("year", "years")));
+        assert_eq!(unit_of("MonthlyCharges"), None);
+        assert_eq!(unit_of("TotalCharges"), None);
+        assert_eq!(unit_of("tenure_score"), None);
+        assert_eq!(with_unit(1.0, "month", "months"), "1 month");
+        assert_eq!(with_unit(2.5, "month", "months"), "2.50 months");
     }
 }

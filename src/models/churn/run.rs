@@ -264,6 +264,27 @@ pub struct ChurnSummary {
     pub n_features: usize,
     /// Leakage flags.
     pub leakage: Vec<LeakageFlag>,
+    /// Per-fold metrics (the key `folds` is the number of folds).
+    pub fold_metrics: Vec<FoldSummary>,
+}
+
+/// One fold's metrics in [`ChurnSummary`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FoldSummary {
+    /// Fold number, from 0 (as in `--dump-features`).
+    pub fold: usize,
+    /// Customers scored in it.
+    pub customers: usize,
+    /// Of those, churned.
+    pub churned: usize,
+    /// ROC AUC.
+    pub auc: f64,
+    /// Average precision.
+    pub pr_auc: f64,
+    /// Brier score of the raw probabilities.
+    pub brier: f64,
+    /// Log loss of the raw probabilities.
+    pub log_loss: f64,
 }
 
 impl ChurnResult {
@@ -285,6 +306,19 @@ impl ChurnResult {
             label: self.label.clone(),
             n_features: self.features.p(),
             leakage: self.leakage.clone(),
+            fold_metrics: self
+                .folds
+                .iter()
+                .map(|f| FoldSummary {
+                    fold: f.fold,
+                    customers: f.customers,
+                    churned: f.churned,
+                    auc: f.auc,
+                    pr_auc: f.pr_auc,
+                    brier: f.brier,
+                    log_loss: f.log_loss,
+                })
+                .collect(),
         }
     }
 

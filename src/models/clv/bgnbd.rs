@@ -252,7 +252,14 @@ impl BgNbd {
         if horizon.is_nan() || horizon <= 0.0 {
             return 0.0;
         }
-        let BgNbd { r, alpha, a, b } = *self;
+        let first = near_one(self.a, |a| self.purchase_factor(a, horizon, x, t));
+        first * self.p_alive(x, t_x, t)
+    }
+
+    /// (a+b+x−1)/(a−1) · (1 − ((α+T)/(α+T+t))^(r+x) ₂F₁(…)) with `a` given, the factor of
+    /// [`BgNbd::expected_purchases`] before P(alive). Both parts vanish at a = 1.
+    fn purchase_factor(&self, a: f64, horizon: f64, x: u32, t: f64) -> f64 {
+        let BgNbd { r, alpha, b, .. } = *self;
         let xf = f64::from(x);
         let c = a + b + xf - 1.0;
         let z = horizon / (alpha + t + horizon);
@@ -270,8 +277,7 @@ impl BgNbd {
         if !product.is_finite() {
             product = second_try();
         }
-        let first = c / (a - 1.0) * (1.0 - product);
-        first * self.p_alive(x, t_x, t)
+        c / (a - 1.0) * (1.0 - product)
     }
 
     /// E[X(t)]: expected purchases of a new customer in `horizon` time units (FHL 2005, eq. 9).
@@ -279,11 +285,29 @@ impl BgNbd {
         if horizon.is_nan() || horizon <= 0.0 {
             return 0.0;
         }
-        let BgNbd { r, alpha, a, b } = *self;
-        let z = horizon / (alpha + horizon);
-        let f = hyp2f1(r, b, a + b - 1.0, z);
-        (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + horizon)).powf(r) * f)
+        let BgNbd { r, alpha, b, .. } = *self;
+        near_one(self.a, |a| {
+            let z = horizon / (alpha + horizon);
+            let f = hyp2f1(r, b, a + b - 1.0, z);
+            (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + horizon)).powf(r) * f)
+        })
     }
+}
+
+/// Within this distance of a = 1 the expectations' 0/0 is replaced by its limit.
+const A_NEAR_ONE: f64 = 1e-4;
+
+/// `f(a)`, or — within [`A_NEAR_ONE`] of 1, where `f` divides a vanishing difference by a − 1
+/// and loses its digits (NaN at a = 1 itself) — the straight line between `f(1 − δ)` and
+/// `f(1 + δ)`. The singularity is removable and `f` smooth in `a`, so the line is off by
+/// O(δ²) relative, while each end keeps about 11 of its digits.
+fn near_one(a: f64, f: impl Fn(f64) -> f64) -> f64 {
+    let d = a - 1.0;
+    if d.abs() >= A_NEAR_ONE {
+        return f(a);
+    }
+    let (lo, hi) = (f(1.0 - A_NEAR_ONE), f(1.0 + A_NEAR_ONE));
+    lo + (hi - lo) * (d + A_NEAR_ONE) / (2.0 * A_NEAR_ONE)
 }
 
 #[cfg(test)]
@@ -422,6 +446,43 @@ mod tests {
         let euler = (a + b - 1.0) / (a - 1.0)
             * (1.0 - (1.0 - z).powf(a - 1.0) * hyp2f1(a + b - 1.0 - r, a - 1.0, a + b - 1.0, z));
         assert_relative_eq!(e, euler, max_relative = 1e-10);
+    }
+
+    #[test]
+    fn expectations_stay_finite_and_continuous_near_a_equal_one() {
+        let at = |a: f64| BgNbd { a, ..P };
+        // The expectations change with a, smoothly through a = 1: the reference is the line
+        // through the values at 1 ± 1e-3, where a − 1 keeps its digits (off by O(1e-6)).
+        let h = 1e-3;
+        let cases: [&dyn Fn(&BgNbd) -> f64; 4] = [
+            &|p| p.expected_purchases(39.0, 2, 30.43, 38.86),
+            &|p| p.expected_purchases(52.0, 0, 0.0, 20.0),
+            &|p| p.expected_purchases(10.0, 14, 35.0, 36.0),
+            &|p| p.expected_purchases_new(39.0),
+        ];
+        for (k, f) in cases.iter().enumerate() {
+            let (lo, hi) = (f(&at(1.0 - h)), f(&at(1.0 + h)));
+            assert!(lo.is_finite() && hi.is_finite() && lo > 0.0, "case {k}");
+            for a in [
+                1.0,
+                1.0 + 1e-12,
+                1.0 - 1e-9,
+                1.0 + 1e-7,
+                1.0 - 5e-5,
+                1.0 + 9.9e-5,
+            ] {
+                let v = f(&at(a));
+                assert!(v.is_finite(), "case {k}, a = {a}: {v}");
+                let line = lo + (hi - lo) * (a - (1.0 - h)) / (2.0 * h);
+                assert_relative_eq!(v, line, max_relative = 1e-6);
+            }
+        }
+        // Unchanged away from 1.
+        assert_relative_eq!(
+            P.expected_purchases(39.0, 2, 30.43, 38.86),
+            1.226_028_174_767_135,
+            max_relative = 1e-10
+        );
     }
 
     #[test]

@@ -106,15 +106,17 @@ fn from_theta(theta: &[f64]) -> GammaGamma {
 impl GammaGamma {
     /// E[spend per purchase | x purchases of mean m]: a weighted mean of the population mean
     /// p v / (q − 1) and the customer's own mean, (p (v + x m)) / (p x + q − 1). Customers
-    /// without repeat purchases get the population mean. NaN when q ≤ 1 and x = 0 (the
-    /// population mean does not exist).
-    pub fn expected_spend(&self, x: u32, m: f64) -> f64 {
+    /// without repeat purchases get the population mean. `None` when the value is not a finite
+    /// number: q ≤ 1 with x = 0 (the population mean does not exist), or parameters out of range.
+    pub fn expected_spend(&self, x: u32, m: f64) -> Option<f64> {
         let GammaGamma { p, q, v } = *self;
-        if x == 0 || m.is_nan() || m <= 0.0 {
-            return if q > 1.0 { p * v / (q - 1.0) } else { f64::NAN };
-        }
-        let x = f64::from(x);
-        p * (v + x * m) / (p * x + q - 1.0)
+        let value = if x == 0 || m.is_nan() || m <= 0.0 {
+            if q > 1.0 { p * v / (q - 1.0) } else { f64::NAN }
+        } else {
+            let x = f64::from(x);
+            p * (v + x * m) / (p * x + q - 1.0)
+        };
+        value.is_finite().then_some(value)
     }
 }
 
@@ -167,9 +169,35 @@ mod tests {
         assert!((f.params.q - truth.q).abs() / truth.q < 0.1, "{f:?}");
         assert!((f.params.v - truth.v).abs() / truth.v < 0.15, "{f:?}");
         // Expected spend lies between the population mean and the customer's own mean.
-        let pop = f.params.expected_spend(0, 0.0);
-        let e = f.params.expected_spend(3, 40.0);
+        let pop = f.params.expected_spend(0, 0.0).unwrap();
+        let e = f.params.expected_spend(3, 40.0).unwrap();
         assert!(e > pop.min(40.0) && e < pop.max(40.0));
         assert!(fit(&[(0, 10.0)]).is_none());
+    }
+
+    #[test]
+    fn expected_spend_is_none_when_not_finite() {
+        // q ≤ 1: the population mean p v / (q − 1) does not exist.
+        let g = GammaGamma {
+            p: 2.0,
+            q: 0.8,
+            v: 10.0,
+        };
+        assert_eq!(g.expected_spend(0, 0.0), None);
+        assert_eq!(g.expected_spend(0, f64::NAN), None);
+        let own = g.expected_spend(4, 25.0).unwrap();
+        assert!(own.is_finite() && own > 0.0);
+        // q = 1 exactly: a division by zero, still None.
+        let one = GammaGamma { q: 1.0, ..g };
+        assert_eq!(one.expected_spend(0, 0.0), None);
+        // Overflowing parameters: None rather than infinity.
+        let huge = GammaGamma {
+            p: 1e300,
+            q: 2.0,
+            v: 1e300,
+        };
+        assert_eq!(huge.expected_spend(0, 0.0), None);
+        let fine = GammaGamma { q: 3.0, ..g };
+        assert_eq!(fine.expected_spend(0, 0.0), Some(10.0));
     }
 }
