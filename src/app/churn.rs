@@ -41,6 +41,8 @@ pub enum ChurnCommand {
 /// The Churn & value panel's state.
 #[derive(Debug)]
 pub struct ChurnPanelView {
+    /// The export dialog's Browse… (the system file dialog, on its own thread).
+    pub export_picker: crate::app::file_picker::FilePicker,
     /// The label field: a column name or `inactive:DAYS` (empty: chosen from the data).
     pub label_text: String,
     /// The model.
@@ -93,6 +95,7 @@ pub struct ChurnPanelView {
 impl Default for ChurnPanelView {
     fn default() -> Self {
         ChurnPanelView {
+            export_picker: Default::default(),
             label_text: String::new(),
             model: ModelKind::Logistic,
             folds: 5,

@@ -529,6 +529,7 @@ pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
                 "churn risk"
             }
         ),
+        not_personal: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot, PlotPoints, Points};
 
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
+use crate::app::file_picker::{PickKind, table_save_dialog};
 use crate::app::panels::dialogs::typed_path;
 use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
@@ -1155,6 +1156,7 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
 fn export_dialog_ui(ctx: &egui::Context, view: &mut ChurnPanelView, commands: &mut Vec<Command>) {
     let threshold = view.threshold;
     let rows = view.rows_above().len();
+    let picker = &mut view.export_picker;
     let Some(path_text) = view.export.as_mut() else {
         return;
     };
@@ -1193,22 +1195,18 @@ fn export_dialog_ui(ctx: &egui::Context, view: &mut ChurnPanelView, commands: &m
                 {
                     commands.push(command(ChurnCommand::Export { path, threshold }));
                 }
-                if ui.button("Browse…").clicked() {
-                    // Without a desktop portal this returns None at once: the typed path remains.
-                    let mut picker = rfd::FileDialog::new()
-                        .add_filter("CSV file", &["csv"])
-                        .add_filter("Excel workbook", &["xlsx"]);
-                    if let Some(p) = typed_path(path_text) {
-                        if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
-                            picker = picker.set_directory(dir);
-                        }
-                        if let Some(file) = p.file_name() {
-                            picker = picker.set_file_name(file.to_string_lossy());
-                        }
-                    }
-                    if let Some(path) = picker.save_file() {
-                        *path_text = path.display().to_string();
-                    }
+                if let Some(path) = picker.poll_one() {
+                    *path_text = path.display().to_string();
+                }
+                if picker.browse_button(ui) {
+                    // Without a desktop portal this answers at once with nothing: the typed path
+                    // remains.
+                    let current = typed_path(path_text);
+                    picker.open(
+                        ctx,
+                        table_save_dialog(current.as_deref()),
+                        PickKind::SaveFile,
+                    );
                 }
             });
             ui.add_space(theme::SECTION_SPACING);
