@@ -143,6 +143,8 @@ pub struct ClvView {
     pub holdout_predicted: Vec<[f64; 2]>,
     /// The stored run's id (`None`: read-only database).
     pub run_id: Option<i64>,
+    /// Customers with per-customer values (they live in the target list, not in `result`).
+    pub valued_customers: usize,
 }
 
 /// One customer of the target list.
@@ -381,7 +383,7 @@ pub fn run_clv(
     db.require(crate::data::TableKind::Transactions, "lifetime value")?;
     let data = load_cached(db, data, progress)?;
     let (mut result, run_id) = crate::pipeline::clv_loaded(db, data, params, true, progress)?;
-    let values = std::mem::take(&mut result.customers)
+    let values: Vec<ClvValue> = std::mem::take(&mut result.customers)
         .into_iter()
         .filter_map(|c| {
             let id = data.customer_ids.get(c.customer as usize)?.clone();
@@ -408,6 +410,7 @@ pub fn run_clv(
         holdout_actual,
         holdout_predicted,
         run_id,
+        valued_customers: values.len(),
     });
     cache.clv = Some((Arc::clone(&view), values));
     let targets = cache.churn.is_some().then(|| Arc::new(cache.targets()));

@@ -103,7 +103,7 @@ pub fn churn_value_ui(
             if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
                 ui.add_space(theme::SECTION_SPACING);
                 ui.separator();
-                targets_ui(ui, view, info.path.parent(), &palette);
+                targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
             }
         });
     export_dialog_ui(ui.ctx(), view, commands);
@@ -762,7 +762,7 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
              alpha = {:.3}, a = {:.3}, b = {:.3}). The parameters above and the holdout chart \
              come from the calibration period.",
             r.values_as_of,
-            thousands(r.customers.len() as u64),
+            thousands(clv.valued_customers as u64),
             v.bgnbd.params.r,
             v.bgnbd.params.alpha,
             v.bgnbd.params.a,
@@ -771,7 +771,7 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
         None => format!(
             "Values per customer are as of {} for {} customers.",
             r.values_as_of,
-            thousands(r.customers.len() as u64)
+            thousands(clv.valued_customers as u64)
         ),
     };
     ui.label(RichText::new(values).color(palette.muted_text));
@@ -785,8 +785,10 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
             |ui| match &r.holdout {
                 Some(h) => {
                     ui.label(format!(
-                        "Over {:.0} {unit} after calibration: actual {:.0}, predicted {:.0}",
-                        h.length, h.actual_total, h.predicted_total
+                        "Over {:.0} {unit} after calibration: actual {}, predicted {}",
+                        h.length,
+                        thousands(h.actual_total.round().max(0.0) as u64),
+                        thousands(h.predicted_total.round().max(0.0) as u64)
                     ));
                     Plot::new("clv_holdout")
                         .width(width)
@@ -949,6 +951,7 @@ fn targets_ui(
     ui: &mut egui::Ui,
     view: &mut ChurnPanelView,
     db_folder: Option<&std::path::Path>,
+    has_transactions: bool,
     palette: &Palette,
 ) {
     let Some(targets) = view.targets.clone() else {
@@ -964,8 +967,10 @@ fn targets_ui(
             threshold,
             if targets.has_clv {
                 "value at risk (probability × lifetime value)"
-            } else {
+            } else if has_transactions {
                 "probability (run lifetime value to rank by value at risk)"
+            } else {
+                "probability (no purchases to value: CLV needs a transactions table)"
             }
         ));
         if ui
