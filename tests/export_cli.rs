@@ -203,7 +203,7 @@ fn xlsx_has_a_header_and_typed_cells_and_audience_files_keep_their_columns() {
     assert_eq!(rows[0][0], yes);
     assert_eq!(rows[0].last().unwrap(), "P0001");
     let stdout = String::from_utf8(run.stdout).unwrap();
-    assert!(stdout.contains("1 customer(s) without consent"), "{stdout}");
+    assert!(stdout.contains("1 customer without consent"), "{stdout}");
 
     assert_clean_error(
         &tailor(&["export", &db, "--segment", "0", "--out", "x.txt"]),
@@ -469,7 +469,7 @@ fn without_a_consent_column_the_export_says_so_and_warns_on_small_groups_and_is_
     assert_eq!(k["k"], 5);
     assert_eq!(k["ok"], false);
     assert!(
-        notes.iter().any(|n| n.starts_with("Warning: 2 customer(s) share the rarest combination of gender, marital_status, home_city (k-anonymity 2 < 5)")),
+        notes.iter().any(|n| n.starts_with("Warning: 2 customers share the rarest combination of gender, marital_status, home_city (k-anonymity 2 < 5)")),
         "{notes:?}"
     );
     // The stored role makes loyalty_code personal data, and the audience's "Loyalty Code" too

@@ -394,7 +394,8 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
     assert_eq!(*customers, size - without);
     assert!(
         summary.notes.contains(&format!(
-            "{without} customer(s) without consent (consent_email) left out"
+            "{} without consent (consent_email) left out",
+            tailor::format::count(without as u64, "customer", "customers")
         )),
         "{:?}",
         summary.notes

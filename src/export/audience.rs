@@ -242,6 +242,11 @@ fn cell_text(c: &Cell) -> String {
         Cell::Number(x) => {
             if x.fract() == 0.0 && x.abs() < 1e15 {
                 format!("{}", *x as i64)
+            } else if x.abs() < 1e9 {
+                // Nine decimals drop float noise (1293.5500000000002 → 1293.55) and keep every
+                // figure a marketer or a spreadsheet needs.
+                let rounded = (x * 1e9).round() / 1e9;
+                format!("{rounded}")
             } else {
                 format!("{x}")
             }
@@ -436,7 +441,8 @@ pub fn export_audience(
             "Customers without consent ({c}) were kept, as asked"
         )),
         Some(c) => notes.push(format!(
-            "{left_out} customer(s) without consent ({c}) left out"
+            "{} without consent ({c}) left out",
+            crate::format::count(left_out, "customer", "customers")
         )),
         None => notes.push("The customers table has no consent column: no one was left out".into()),
     }
@@ -456,9 +462,16 @@ pub fn export_audience(
                 k.smallest_group
             ));
         } else {
+            let who = if k.smallest_group == 1 {
+                "1 customer has".to_string()
+            } else {
+                format!(
+                    "{} customers share",
+                    crate::format::thousands(k.smallest_group)
+                )
+            };
             notes.push(format!(
-                "Warning: {} customer(s) share the rarest combination of {} (k-anonymity {} < {}): they could be re-identified",
-                k.smallest_group,
+                "Warning: {who} the rarest combination of {} (k-anonymity {} < {}): they could be re-identified",
                 k.quasi_identifiers.join(", "),
                 k.smallest_group,
                 k.k
@@ -669,7 +682,7 @@ mod tests {
         assert_eq!(s.left_out_no_consent, 1);
         assert!(
             s.notes
-                .contains(&"1 customer(s) without consent (consent_email) left out".to_string())
+                .contains(&"1 customer without consent (consent_email) left out".to_string())
         );
         let k = s.k_anonymity.clone().unwrap();
         assert_eq!(k.quasi_identifiers, ["gender", "region"]);
@@ -679,7 +692,7 @@ mod tests {
         assert!(
             s.notes
                 .iter()
-                .any(|n| n.starts_with("Warning: 2 customer(s) share")),
+                .any(|n| n.starts_with("Warning: 2 customers share")),
             "{:?}",
             s.notes
         );
