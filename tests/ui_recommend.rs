@@ -186,7 +186,7 @@ fn customer_evaluation_and_segment_end_to_end() {
 
     // The segment tab: every customer of the first segment, three items each, exported.
     click(&mut h, "Segment");
-    click(&mut h, "Recommend for segment…");
+    click(&mut h, "Recommend for segment");
     assert!(
         step_until(&mut h, Duration::from_secs(60), |h| h
             .state()

@@ -1053,7 +1053,7 @@ fn segment_tab_ui(
         ui.add_space(8.0);
         let go = ui.add_enabled(
             tab.segment.is_some() && !running,
-            egui::Button::new("Recommend for segment…"),
+            egui::Button::new("Recommend for segment"),
         );
         if go.clicked()
             && let Some(segment) = tab.segment
@@ -1080,7 +1080,7 @@ fn segment_tab_ui(
     ui.separator();
     let Some(recs) = tab.recs.clone() else {
         if !running {
-            ui.label("Choose a segment and press Recommend for segment… to list everyone's top products.");
+            ui.label("Choose a segment and press Recommend for segment to list everyone's top products.");
         }
         return;
     };
