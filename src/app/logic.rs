@@ -112,6 +112,9 @@ impl TailorApp {
                     self.segments.running = false;
                 }
                 self.rec_job_ended(pending, Some(&message));
+                if pending == Pending::RecFit {
+                    return; // shown in the Recommendations panel, with Fit models to retry
+                }
                 if self.fair_job_ended(pending, Some(&message)) {
                     return; // shown in the Fairness panel
                 }
