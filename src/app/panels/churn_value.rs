@@ -1026,9 +1026,16 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 /// Draws the table; returns the customer clicked.
 fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Option<String> {
     let row_height = theme::grid_row_height(ui);
+    let has_clv = targets.has_clv;
     let mut clicked = None;
-    TableBuilder::new(ui)
-        .id_salt("churn_targets")
+    // The value columns appear once lifetime value has run (a customers-only database never
+    // has them): no column of dashes.
+    let mut table = TableBuilder::new(ui)
+        .id_salt(if has_clv {
+            "churn_targets_valued"
+        } else {
+            "churn_targets"
+        })
         .striped(true)
         .resizable(true)
         .animate_scrolling(false)
@@ -1037,14 +1044,23 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
         .sense(egui::Sense::click())
         .cell_layout(Layout::left_to_right(Align::Center))
         .column(Column::initial(110.0).at_least(60.0).clip(true))
-        .column(Column::initial(60.0).at_least(50.0))
-        .column(Column::initial(80.0).at_least(50.0))
-        .column(Column::initial(90.0).at_least(50.0))
+        .column(Column::initial(60.0).at_least(50.0));
+    if has_clv {
+        table = table
+            .column(Column::initial(80.0).at_least(50.0))
+            .column(Column::initial(90.0).at_least(50.0));
+    }
+    let headers: &[&str] = if has_clv {
+        &["Customer id", "Risk", "CLV", "Value at risk", "Top reason"]
+    } else {
+        &["Customer id", "Risk", "Top reason"]
+    };
+    table
         .column(Column::remainder().at_least(120.0).clip(true))
         .header(row_height, |mut header| {
-            for h in ["Customer id", "Risk", "CLV", "Value at risk", "Top reason"] {
+            for h in headers {
                 header.col(|ui| {
-                    ui.strong(h);
+                    ui.strong(*h);
                 });
             }
         })
@@ -1066,12 +1082,14 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
                 row.col(|ui| {
                     cell(ui, percent(r.probability));
                 });
-                row.col(|ui| {
-                    cell(ui, opt(r.clv, money));
-                });
-                row.col(|ui| {
-                    cell(ui, opt(r.value_at_risk, money));
-                });
+                if has_clv {
+                    row.col(|ui| {
+                        cell(ui, opt(r.clv, money));
+                    });
+                    row.col(|ui| {
+                        cell(ui, opt(r.value_at_risk, money));
+                    });
+                }
                 row.col(|ui| {
                     let reason = r.reasons.first().map_or("", String::as_str);
                     cell(ui, reason.to_string()).on_hover_text(reason);

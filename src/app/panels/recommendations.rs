@@ -1080,7 +1080,9 @@ fn segment_tab_ui(
     ui.separator();
     let Some(recs) = tab.recs.clone() else {
         if !running {
-            ui.label("Choose a segment and press Recommend for segment to list everyone's top products.");
+            ui.label(
+                "Choose a segment and press Recommend for segment to list everyone's top products.",
+            );
         }
         return;
     };
