@@ -11,8 +11,6 @@ use tailor::app::panels::fairness::{
     NOT_COMPARED_NOTE, RETRY_BUTTON, RUN_CHURN_BUTTON, WHAT_IF_BUTTON,
 };
 use tailor::app::{Command, Panel};
-use tailor::data::Database;
-use tailor::data::dataset::Dataset;
 use tailor::models::churn::label::Label;
 use tailor::models::churn::run::ChurnParams;
 use tailor::models::fairness::audit::FOUR_FIFTHS;
@@ -24,8 +22,7 @@ mod ui_common;
 use ui_common::*;
 
 fn store_churn_run(path: &std::path::Path) {
-    let mut db = Database::open(path).unwrap();
-    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let mut ws = tailor::workspace::Workspace::open(path).unwrap();
     let params = ChurnParams {
         label: Label::Inactive {
             days: 90,
@@ -33,9 +30,8 @@ fn store_churn_run(path: &std::path::Path) {
         },
         ..ChurnParams::default()
     };
-    let (_, run) =
-        tailor::pipeline::churn_loaded(&mut db, &data, &params, true, &NoProgress).unwrap();
-    assert!(run.is_some());
+    let outcome = ws.churn(&params, &NoProgress).unwrap();
+    assert!(outcome.run_id.is_some());
 }
 
 #[test]
@@ -44,13 +40,13 @@ fn audit_move_threshold_segment_and_what_if() {
     let path = demo_copy(dir.path());
     store_churn_run(&path);
     {
-        let mut db = Database::open(&path).unwrap();
+        let mut ws = tailor::workspace::Workspace::open(&path).unwrap();
         let params = SegmentParams {
             method: SegmentMethod::Kmeans,
             k: KChoice::Fixed(4),
             ..SegmentParams::default()
         };
-        tailor::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
+        ws.segment(&params, &NoProgress).unwrap();
     }
     let mut h = harness(Some(path));
     assert!(

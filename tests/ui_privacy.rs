@@ -13,7 +13,6 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable, by};
 use tailor::app::{Command, Panel, TailorApp};
-use tailor::data::Database;
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 use tailor::progress::NoProgress;
 
@@ -65,13 +64,13 @@ fn presentation_mode_shows_no_personal_data_on_any_panel() {
     let dir = tempfile::tempdir().unwrap();
     let path = demo_copy(dir.path());
     let (pii, first_id) = {
-        let mut db = Database::open(&path).unwrap();
+        let mut ws = tailor::workspace::Workspace::open(&path).unwrap();
         let params = SegmentParams {
             method: SegmentMethod::Kmeans,
             k: KChoice::Fixed(4),
             ..SegmentParams::default()
         };
-        tailor::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
+        ws.segment(&params, &NoProgress).unwrap();
         let conn = rusqlite::Connection::open(&path).unwrap();
         let mut stmt = conn
             .prepare("SELECT name, email, phone FROM customers ORDER BY rowid")

@@ -9,7 +9,6 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tailor::app::{Command, Panel, TailorApp};
-use tailor::data::Database;
 use tailor::models::recommend::methods::RecMethod;
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 use tailor::progress::NoProgress;
@@ -39,13 +38,13 @@ fn customer_evaluation_and_segment_end_to_end() {
     let path = demo_copy(dir.path());
     // A stored segmentation for the Segment tab and "Pick from segment".
     {
-        let mut db = Database::open(&path).unwrap();
+        let mut ws = tailor::workspace::Workspace::open(&path).unwrap();
         let params = SegmentParams {
             method: SegmentMethod::Kmeans,
             k: KChoice::Fixed(4),
             ..SegmentParams::default()
         };
-        tailor::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
+        ws.segment(&params, &NoProgress).unwrap();
     }
     let mut h = harness(Some(path));
     assert!(

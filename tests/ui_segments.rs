@@ -11,8 +11,9 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use tailor::app::panels::segments::NO_TRANSACTIONS;
 use tailor::app::segments::SegmentCommand;
 use tailor::app::{Command, Panel, TailorApp};
-use tailor::jobs::{Event, Job, JobId, Worker};
+use tailor::jobs::{Done, Event, Job, JobId, SegmentDone, SegmentJob, Worker};
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+use tailor::workspace::export::{ExportRequest, ExportSpec};
 
 mod ui_common;
 use ui_common::*;
@@ -309,12 +310,18 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_copy(dir.path());
     let mut w = Worker::spawn(Arc::new(|| {})).unwrap();
-    let open = w.submit(Job::Open(db.clone()));
+    let open = w.submit(Job::Data(tailor::jobs::DataJob::Open(db.clone())));
     until_final(&w, open.id);
-    let none = w.submit(Job::SegmentLatest);
+    let none = w.submit(Job::Segments(SegmentJob::ShowLatest));
     let events = until_final(&w, none.id);
     assert!(
-        matches!(events.last(), Some(Event::Segmented { result: None, .. })),
+        matches!(
+            events.last(),
+            Some(Event::Done {
+                done: Done::Segments(SegmentDone::Segmented(None)),
+                ..
+            })
+        ),
         "no stored run yet"
     );
 
@@ -322,10 +329,10 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
         method: SegmentMethod::Rfm,
         ..SegmentParams::default()
     };
-    let run = w.submit(Job::Segment(params.clone()));
+    let run = w.submit(Job::Segments(SegmentJob::Run(params.clone())));
     let events = until_final(&w, run.id);
-    let Some(Event::Segmented {
-        result: Some(first),
+    let Some(Event::Done {
+        done: Done::Segments(SegmentDone::Segmented(Some(first))),
         ..
     }) = events.last()
     else {
@@ -334,14 +341,14 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
     assert!(first.run_id.is_some() && !first.reshown);
     assert!(first.columns.iter().any(|c| c.title == "R score"));
     assert_eq!(first.orders.len(), first.columns.len());
-    assert!(first.scatter_points <= tailor::jobs::segments::MAX_SCATTER_POINTS);
+    assert!(first.scatter_points <= tailor::workspace::segments::MAX_SCATTER_POINTS);
     let in_scatter: usize = first.scatter.iter().map(|(_, c)| c.len()).sum();
     assert_eq!(in_scatter, first.scatter_points);
 
-    let again = w.submit(Job::SegmentLatest);
+    let again = w.submit(Job::Segments(SegmentJob::ShowLatest));
     let events = until_final(&w, again.id);
-    let Some(Event::Segmented {
-        result: Some(second),
+    let Some(Event::Done {
+        done: Done::Segments(SegmentDone::Segmented(Some(second))),
         ..
     }) = events.last()
     else {
@@ -353,22 +360,22 @@ fn worker_reruns_the_last_run_and_exports_a_segment() {
 
     let segment = first.run.segments[0].id;
     let out = dir.path().join("rfm.csv");
-    let export = w.submit(Job::ExportSegment {
+    let export = w.submit(Job::Export(ExportRequest {
+        spec: ExportSpec::Segment { segment },
         path: out.clone(),
-        result: Arc::clone(first),
-        segment,
-    });
+        options: Default::default(),
+    }));
     let events = until_final(&w, export.id);
-    let Some(Event::SegmentExported {
-        customers,
-        summary,
-        segment: exported,
+    let Some(Event::Done {
+        done: Done::Exported(exported),
         ..
     }) = events.last()
     else {
         panic!("export failed");
     };
-    assert_eq!(*exported, segment);
+    assert_eq!(exported.spec, ExportSpec::Segment { segment });
+    let summary = &exported.summary;
+    let customers = &(summary.rows as usize);
     let size = first.run.segments[0].size;
     // The privacy guard: customers without consent are left out, and counted.
     let conn = rusqlite::Connection::open(&db).unwrap();

@@ -4,15 +4,18 @@
 //! read once per open database; the audience is rebuilt on the worker whenever the filters
 //! change; the export builds the whole audience with offers and writes it with the privacy guard.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::chart_png::PngSaver;
-use crate::app::{Command, Pending, TailorApp};
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::{Command, TailorApp};
 use crate::export::audience::ExportOptions;
-use crate::jobs::campaigns::{AudienceFilters, AudienceResult, CampaignChoices, CampaignExported};
-use crate::jobs::{Event, Job, JobId, file_name};
+use crate::jobs::{CampaignDone, CampaignJob, Exported, Job, JobId};
+use crate::workspace::campaigns::{AudienceFilters, AudienceResult, CampaignChoices};
+use crate::workspace::data::file_name;
+use crate::workspace::export::{ExportRequest, ExportSpec};
 
 /// What the Campaigns panel asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,7 +73,7 @@ pub struct CampaignView {
     /// The running export.
     pub export_job: Option<JobId>,
     /// The last export's outcome.
-    pub exported: Option<Arc<CampaignExported>>,
+    pub exported: Option<Arc<Exported>>,
     /// The audience-by-segment chart's "Save as PNG…".
     pub chart_png: PngSaver,
     /// The audience's fairness charts' "Save as PNG…", by protected column.
@@ -151,119 +154,111 @@ impl CampaignView {
         self.include_no_consent = false;
         self.export = Some(dialog);
     }
-
-    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
-        if self.build_job.is_some_and(|id| !pending.contains_key(&id)) {
-            self.build_job = None;
-            self.requested = None;
-        }
-        if self.export_job.is_some_and(|id| !pending.contains_key(&id)) {
-            self.export_job = None;
-        }
-    }
 }
 
-impl TailorApp {
-    /// Applies a Campaigns panel command.
-    pub(super) fn apply_campaign_command(&mut self, command: CampaignCommand) {
+impl FeatureState for CampaignView {
+    type Command = CampaignCommand;
+    type Job = CampaignJob;
+    type Done = CampaignDone;
+
+    fn apply(&mut self, command: CampaignCommand, desk: &mut Desk) {
         match command {
             CampaignCommand::ReadChoices => {
-                self.campaigns.choices_requested = true;
-                self.campaigns.choices_error = None;
-                self.submit(Job::CampaignChoices, Pending::CampaignChoices);
+                self.choices_requested = true;
+                self.choices_error = None;
+                desk.submit(Job::Campaigns(CampaignJob::Choices));
             }
             CampaignCommand::Build(filters) => {
-                self.campaigns.build_error = None;
-                self.campaigns.requested = Some(filters.clone());
-                self.campaigns.build_job =
-                    self.submit(Job::BuildAudience(filters), Pending::BuildAudience);
+                self.build_error = None;
+                self.requested = Some(filters.clone());
+                self.build_job = desk.submit(Job::Campaigns(CampaignJob::Build(filters)));
             }
             CampaignCommand::Export {
                 path,
                 filters,
                 options,
             } => {
-                self.campaigns.export = None;
-                self.campaigns.exported = None;
-                self.error = None;
-                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                self.campaigns.export_job = self.submit(
-                    Job::ExportCampaign {
-                        path,
-                        filters,
-                        options,
-                    },
-                    Pending::ExportCampaign,
-                );
+                self.export = None;
+                self.exported = None;
+                desk.error = None;
+                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                self.export_job = desk.submit(Job::Export(ExportRequest {
+                    spec: ExportSpec::Campaign(filters),
+                    path,
+                    options,
+                }));
             }
         }
     }
 
-    /// Keeps the panel's job ids in step with the jobs still awaited.
-    pub(super) fn sync_campaign_jobs(&mut self) {
-        self.campaigns.forget_lost_jobs(&self.pending);
-    }
-
-    /// Takes a campaign event.
-    pub(super) fn handle_campaign_event(&mut self, event: Event) {
-        let view = &mut self.campaigns;
-        match event {
-            Event::CampaignChoicesRead { choices, .. } => {
-                if view.choices.is_none() && choices.consent_column.is_some() {
+    fn take(&mut self, id: JobId, done: CampaignDone, _desk: &mut Desk) {
+        match done {
+            CampaignDone::Choices(choices) => {
+                if self.choices.is_none() && choices.consent_column.is_some() {
                     // Only customers who gave consent, by default.
-                    view.filters.consent_only = true;
+                    self.filters.consent_only = true;
                 }
                 // Segments no longer in the latest run are dropped from the filter.
                 let ids: Vec<usize> = choices.segments.iter().flatten().map(|s| s.id).collect();
-                view.filters.segments.retain(|s| ids.contains(s));
+                self.filters.segments.retain(|s| ids.contains(s));
                 if choices.churn_run.is_none() {
-                    view.filters.risk = None;
+                    self.filters.risk = None;
                 }
-                view.choices = Some(choices);
-                view.choices_error = None;
-                view.requested = None;
+                self.choices = Some(choices);
+                self.choices_error = None;
+                self.requested = None;
             }
-            Event::AudienceBuilt { job_id, result } => {
-                if view.build_job == Some(job_id) {
-                    view.build_job = None;
+            CampaignDone::Built(result) => {
+                if self.build_job == Some(id) {
+                    self.build_job = None;
                 }
-                view.result = Some(result);
+                self.result = Some(result);
             }
-            Event::CampaignExported { exported, .. } => {
-                view.export_job = None;
-                self.notice = Some(format!(
-                    "Exported {} to {}",
-                    crate::format::count(exported.summary.rows, "customer", "customers"),
-                    exported.path.display()
-                ));
-                view.exported = Some(exported);
-            }
-            _ => {}
         }
     }
 
-    /// A campaign job failed (`message`) or was cancelled: the panel stops waiting for it.
-    /// Returns whether the failure is shown in the panel (reading the choices, a build), not in
-    /// the banner.
-    pub(super) fn campaign_job_ended(&mut self, pending: Pending, message: Option<&str>) -> bool {
-        match pending {
-            // The same filters are not asked again until Retry or they change.
-            Pending::BuildAudience => {
-                self.campaigns.build_ended(message);
-                message.is_some()
-            }
-            Pending::CampaignChoices => {
-                self.campaigns.choices_ended(message);
-                message.is_some()
-            }
-            Pending::ExportCampaign => {
-                self.campaigns.export_job = None;
-                false
-            }
-            _ => false,
+    fn ended(&mut self, _id: JobId, job: &CampaignJob, failure: Option<&str>) -> bool {
+        // The same filters are not asked again until Retry or they change.
+        match job {
+            CampaignJob::Build(_) => self.build_ended(failure),
+            CampaignJob::Choices => self.choices_ended(failure),
+        }
+        failure.is_some()
+    }
+
+    fn changed(&mut self, change: Change) {
+        match change {
+            Change::Opened => self.reset(),
+            Change::Data | Change::SegmentsStored => self.data_changed(),
         }
     }
 
+    fn forget_lost_jobs(&mut self, desk: &Desk) {
+        if self.build_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.build_job = None;
+            self.requested = None;
+        }
+        if self.export_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.export_job = None;
+        }
+    }
+
+    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
+        self.export_job = None;
+        desk.notice = Some(format!(
+            "Exported {} to {}",
+            crate::format::count(exported.summary.rows, "customer", "customers"),
+            exported.path.display()
+        ));
+        self.exported = Some(exported);
+    }
+
+    fn export_ended(&mut self) {
+        self.export_job = None;
+    }
+}
+
+impl TailorApp {
     /// The Campaigns panel's state (tests).
     pub fn campaigns(&self) -> &CampaignView {
         &self.campaigns

@@ -1,21 +1,24 @@
 //! The Churn & value panel's state, its commands and the worker events it takes.
 //!
 //! Churn and lifetime value run as worker jobs; the threshold slider's confusion matrix and
-//! cost/benefit come from the precomputed [`ThresholdTable`](crate::jobs::churn::ThresholdTable)
+//! cost/benefit come from the precomputed [`ThresholdTable`](crate::workspace::churn::ThresholdTable)
 //! (a binary search, so the UI thread can answer as the slider moves).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::app::{Command, Pending, TailorApp};
-use crate::jobs::churn::{ChurnView, ClvView, PurchaseSpan, TargetList};
-use crate::jobs::{Event, Job, JobId, file_name};
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::{Command, TailorApp};
+use crate::export::audience::ExportOptions;
+use crate::jobs::{ChurnDone, ChurnJob, Exported, Job, JobId};
 use crate::models::churn::evaluate::OfferInputs;
 use crate::models::churn::label::Label;
 use crate::models::churn::run::{ChurnParams, ModelKind};
 use crate::models::clv::run::ClvParams;
 use crate::models::clv::summary::TimeUnit;
+use crate::workspace::churn::{ChurnView, ClvView, PurchaseSpan, TargetList};
+use crate::workspace::data::file_name;
+use crate::workspace::export::{ExportRequest, ExportSpec};
 
 /// Fewest and most folds offered.
 pub const FOLD_RANGE: std::ops::RangeInclusive<usize> = 2..=10;
@@ -197,125 +200,125 @@ impl ChurnPanelView {
         }
         self.above.as_ref().map_or(&[], |(_, v)| v.as_slice())
     }
-
-    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
-        if self.churn_job.is_some_and(|id| !pending.contains_key(&id)) {
-            self.churn_job = None;
-        }
-        if self.clv_job.is_some_and(|id| !pending.contains_key(&id)) {
-            self.clv_job = None;
-        }
-    }
 }
 
-impl TailorApp {
-    /// Applies a Churn & value panel command.
-    pub(super) fn apply_churn_command(&mut self, command: ChurnCommand) {
+impl FeatureState for ChurnPanelView {
+    type Command = ChurnCommand;
+    type Job = ChurnJob;
+    type Done = ChurnDone;
+
+    fn apply(&mut self, command: ChurnCommand, desk: &mut Desk) {
         match command {
             ChurnCommand::Run(params) => {
-                self.error = None;
-                self.churn.churn_job = self.submit(Job::Churn(params), Pending::Churn);
+                desk.error = None;
+                self.churn_job = desk.submit(Job::Churn(ChurnJob::Run(params)));
             }
             ChurnCommand::RunClv(params) => {
-                self.error = None;
-                self.churn.clv_error = None;
-                self.churn.clv_job = self.submit(Job::Clv(params), Pending::Clv);
+                desk.error = None;
+                self.clv_error = None;
+                self.clv_job = desk.submit(Job::Churn(ChurnJob::Clv(params)));
             }
             ChurnCommand::ReadSpan => {
-                self.churn.span_requested = true;
-                self.submit(Job::ClvSpan, Pending::ClvSpan);
+                self.span_requested = true;
+                desk.submit(Job::Churn(ChurnJob::Span));
             }
             ChurnCommand::Export { path, threshold } => {
-                let Some(targets) = self.churn.targets.clone() else {
+                if self.targets.is_none() {
                     return;
-                };
-                self.churn.export = None;
-                self.churn.exported = None;
-                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                self.submit(
-                    Job::ExportChurnTargets {
-                        path,
-                        targets,
-                        threshold,
-                    },
-                    Pending::ExportChurn,
-                );
+                }
+                self.export = None;
+                self.exported = None;
+                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                desk.submit(Job::Export(ExportRequest {
+                    spec: ExportSpec::ChurnTargets { threshold },
+                    path,
+                    options: ExportOptions::default(),
+                }));
             }
         }
     }
 
-    /// Keeps the panel's job ids in step with the jobs still awaited.
-    pub(super) fn sync_churn_jobs(&mut self) {
-        self.churn.forget_lost_jobs(&self.pending);
-    }
-
-    /// Takes a churn or CLV event.
-    pub(super) fn handle_churn_event(&mut self, event: Event) {
-        let view = &mut self.churn;
-        match event {
-            Event::ChurnReady { churn, targets, .. } => {
-                view.churn_job = None;
-                self.notice = Some(format!(
+    fn take(&mut self, _id: JobId, done: ChurnDone, desk: &mut Desk) {
+        match done {
+            ChurnDone::Churn { churn, targets } => {
+                self.churn_job = None;
+                desk.notice = Some(format!(
                     "Churn model ready: AUC {:.3} over {} customers",
                     churn.metrics.auc,
                     crate::format::thousands(churn.label.customers as u64)
                 ));
-                view.churn = Some(churn);
-                view.targets = Some(targets);
-                view.above = None;
+                self.churn = Some(churn);
+                self.targets = Some(targets);
+                self.above = None;
             }
-            Event::ClvReady { clv, targets, .. } => {
-                view.clv_job = None;
-                self.notice = Some(format!(
+            ChurnDone::Clv { clv, targets } => {
+                self.clv_job = None;
+                desk.notice = Some(format!(
                     "Lifetime value fitted (calibration to {})",
                     clv.result.calibration_end
                 ));
-                view.clv = Some(clv);
+                self.clv = Some(clv);
                 if let Some(t) = targets {
-                    view.targets = Some(t);
-                    view.above = None;
+                    self.targets = Some(t);
+                    self.above = None;
                 }
             }
-            Event::ChurnTargetsExported {
-                path, rows, notes, ..
-            } => {
-                let headline = format!(
-                    "Exported {} to {}",
-                    crate::format::count(rows as u64, "customer", "customers"),
-                    path.display()
-                );
-                self.notice = Some(headline.clone());
-                view.exported = Some((headline, notes));
-            }
-            Event::ClvSpanRead { span, .. } => {
+            ChurnDone::Span(span) => {
                 // Fill an empty field, or replace an earlier suggestion (never a typed date).
-                let typed = view.calibration_end.trim();
+                let typed = self.calibration_end.trim();
                 let replaceable =
-                    typed.is_empty() || view.calibration_suggested.as_deref() == Some(typed);
+                    typed.is_empty() || self.calibration_suggested.as_deref() == Some(typed);
                 if let Some(suggested) = span.as_ref().and_then(|s| s.suggested.clone())
                     && replaceable
                 {
-                    view.calibration_end = suggested.clone();
-                    view.calibration_suggested = Some(suggested);
+                    self.calibration_end = suggested.clone();
+                    self.calibration_suggested = Some(suggested);
                 }
-                view.span = span;
+                self.span = span;
             }
-            _ => {}
         }
     }
 
-    /// A churn job failed or was cancelled: the panel stops waiting for it.
-    pub(super) fn churn_job_ended(&mut self, pending: Pending, message: Option<&str>) {
-        match pending {
-            Pending::Churn => self.churn.churn_job = None,
-            Pending::Clv => {
-                self.churn.clv_job = None;
-                self.churn.clv_error = message.map(str::to_string);
+    fn ended(&mut self, _id: JobId, job: &ChurnJob, failure: Option<&str>) -> bool {
+        match job {
+            ChurnJob::Run(_) => self.churn_job = None,
+            ChurnJob::Clv(_) => {
+                self.clv_job = None;
+                self.clv_error = failure.map(str::to_string);
             }
-            _ => {}
+            ChurnJob::Span => {}
+        }
+        false
+    }
+
+    fn changed(&mut self, change: Change) {
+        match change {
+            Change::Opened | Change::Data => self.reset(),
+            Change::SegmentsStored => {}
         }
     }
 
+    fn forget_lost_jobs(&mut self, desk: &Desk) {
+        if self.churn_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.churn_job = None;
+        }
+        if self.clv_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.clv_job = None;
+        }
+    }
+
+    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
+        let headline = format!(
+            "Exported {} to {}",
+            crate::format::count(exported.summary.rows, "customer", "customers"),
+            exported.path.display()
+        );
+        desk.notice = Some(headline.clone());
+        self.exported = Some((headline, exported.summary.notes.clone()));
+    }
+}
+
+impl TailorApp {
     /// The Churn & value panel's state (tests).
     pub fn churn_panel(&self) -> &ChurnPanelView {
         &self.churn

@@ -5,15 +5,15 @@
 //! answer stays on screen, and when it lands the newest settings are asked for. Dragging the
 //! slider therefore never queues more than one audit.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::app::chart_png::PngSaver;
-use crate::app::{Command, Pending, TailorApp};
-use crate::jobs::fairness::{FairnessChoices, WhatIf};
-use crate::jobs::{Event, Job, JobId};
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::{Command, TailorApp};
+use crate::jobs::{FairDone, FairJob, Job, JobId};
 use crate::models::fairness::decision::Decision;
 use crate::models::fairness::report::AuditReport;
+use crate::workspace::fairness::{FairnessChoices, WhatIf};
 
 /// What the Fairness panel asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,50 +228,30 @@ impl FairnessView {
             self.category = c.categories.first().cloned();
         }
     }
-
-    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
-        if self
-            .in_flight
-            .as_ref()
-            .is_some_and(|(id, _, _)| !pending.contains_key(id))
-        {
-            self.in_flight = None;
-        }
-        if self
-            .what_if_job
-            .as_ref()
-            .is_some_and(|(id, _)| !pending.contains_key(id))
-        {
-            self.what_if_job = None;
-        }
-        if self.churn_job.is_some_and(|id| !pending.contains_key(&id)) {
-            self.churn_job = None;
-        }
-    }
 }
 
-impl TailorApp {
-    /// Applies a Fairness panel command.
-    pub(super) fn apply_fair_command(&mut self, command: FairCommand) {
+impl FeatureState for FairnessView {
+    type Command = FairCommand;
+    type Job = FairJob;
+    type Done = FairDone;
+
+    fn apply(&mut self, command: FairCommand, desk: &mut Desk) {
         match command {
             FairCommand::ListChoices => {
-                self.fairness.choices_requested = true;
-                self.fairness.choices_error = None;
-                self.submit(Job::FairnessChoices, Pending::FairChoices);
+                self.choices_requested = true;
+                self.choices_error = None;
+                desk.submit(Job::Fairness(FairJob::Choices));
             }
             FairCommand::Audit {
                 attribute,
                 decision,
             } => {
-                if let Some(id) = self.submit(
-                    Job::Audit {
-                        attribute: attribute.clone(),
-                        decision: decision.clone(),
-                    },
-                    Pending::Audit,
-                ) {
-                    self.fairness.asked = Some((attribute.clone(), decision.clone()));
-                    self.fairness.in_flight = Some((id, attribute, decision));
+                if let Some(id) = desk.submit(Job::Fairness(FairJob::Audit {
+                    attribute: attribute.clone(),
+                    decision: decision.clone(),
+                })) {
+                    self.asked = Some((attribute.clone(), decision.clone()));
+                    self.in_flight = Some((id, attribute, decision));
                 }
             }
             FairCommand::WhatIf {
@@ -279,104 +259,114 @@ impl TailorApp {
                 decision,
                 feature,
             } => {
-                self.error = None;
-                self.fairness.what_if = None;
-                self.fairness.what_if_error = None;
-                self.fairness.what_if_job = self
-                    .submit(
-                        Job::FairnessWhatIf {
-                            attribute,
-                            decision,
-                            feature: feature.clone(),
-                        },
-                        Pending::WhatIf,
-                    )
+                desk.error = None;
+                self.what_if = None;
+                self.what_if_error = None;
+                self.what_if_job = desk
+                    .submit(Job::Fairness(FairJob::WhatIf {
+                        attribute,
+                        decision,
+                        feature: feature.clone(),
+                    }))
                     .map(|id| (id, feature));
             }
             FairCommand::RunChurn => {
-                self.error = None;
-                self.fairness.churn_job = self.submit(Job::FairnessRunChurn, Pending::FairChurn);
+                desk.error = None;
+                self.churn_job = desk.submit(Job::Fairness(FairJob::RunChurn));
             }
         }
     }
 
-    /// Keeps the panel's job ids in step with the jobs still awaited.
-    pub(super) fn sync_fair_jobs(&mut self) {
-        self.fairness.forget_lost_jobs(&self.pending);
-    }
-
-    /// Takes a fairness event.
-    pub(super) fn handle_fair_event(&mut self, event: Event) {
-        let view = &mut self.fairness;
-        match event {
-            Event::FairnessChoicesListed {
+    fn take(&mut self, id: JobId, done: FairDone, desk: &mut Desk) {
+        match done {
+            FairDone::Choices {
                 choices,
                 stored_churn_run,
-                ..
             } => {
                 if let Some(run) = stored_churn_run {
-                    view.churn_job = None;
-                    self.notice = Some(format!("Churn model stored (run {run})"));
+                    self.churn_job = None;
+                    desk.notice = Some(format!("Churn model stored (run {run})"));
                 }
-                view.choices = Some(choices);
-                view.choices_error = None;
-                view.fill_defaults();
+                self.choices = Some(choices);
+                self.choices_error = None;
+                self.fill_defaults();
                 // The stored runs may have changed: audit again.
-                view.asked = None;
+                self.asked = None;
             }
-            Event::Audited { job_id, report } => {
-                if view
-                    .in_flight
-                    .as_ref()
-                    .is_some_and(|(id, _, _)| *id == job_id)
-                {
-                    view.in_flight = None;
+            FairDone::Audited(report) => {
+                if self.in_flight.as_ref().is_some_and(|(j, _, _)| *j == id) {
+                    self.in_flight = None;
                 }
-                view.audit_error = None;
-                view.shown = Some(report);
+                self.audit_error = None;
+                self.shown = Some(report);
             }
-            Event::WhatIfDone { result, .. } => {
-                view.what_if_job = None;
-                self.notice = Some(format!(
+            FairDone::WhatIf(result) => {
+                self.what_if_job = None;
+                desk.notice = Some(format!(
                     "Retrained without {}: AUC {:.3}, was {:.3}",
                     result.feature, result.auc_after, result.auc_before
                 ));
-                view.what_if = Some(result);
+                self.what_if = Some(result);
             }
-            _ => {}
         }
     }
 
-    /// A fairness job failed or was cancelled: the panel stops waiting for it. Returns whether
-    /// the failure is shown in the panel (an audit, the choices, a what-if), not in the banner.
-    pub(super) fn fair_job_ended(&mut self, pending: Pending, message: Option<&str>) -> bool {
-        let view = &mut self.fairness;
-        match pending {
-            Pending::Audit => {
-                view.in_flight = None;
-                view.audit_error = message.map(str::to_string);
-                message.is_some()
+    fn ended(&mut self, _id: JobId, job: &FairJob, failure: Option<&str>) -> bool {
+        match job {
+            FairJob::Audit { .. } => {
+                self.in_flight = None;
+                self.audit_error = failure.map(str::to_string);
+                failure.is_some()
             }
-            Pending::FairChoices => {
-                view.choices_error = Some(message.map_or_else(
+            FairJob::Choices => {
+                self.choices_error = Some(failure.map_or_else(
                     || "Reading what can be audited was cancelled".to_string(),
                     |m| format!("What can be audited could not be read: {m}"),
                 ));
-                message.is_some()
+                failure.is_some()
             }
-            Pending::WhatIf => {
-                view.what_if_job = None;
-                view.what_if_error = message.map(|m| format!("The what-if failed: {m}"));
-                message.is_some()
+            FairJob::WhatIf { .. } => {
+                self.what_if_job = None;
+                self.what_if_error = failure.map(|m| format!("The what-if failed: {m}"));
+                failure.is_some()
             }
-            Pending::FairChurn => {
-                view.churn_job = None;
+            FairJob::RunChurn => {
+                self.churn_job = None;
                 false
             }
-            _ => false,
         }
     }
 
+    fn changed(&mut self, change: Change) {
+        match change {
+            Change::Opened | Change::Data => self.reset(),
+            // A new stored run: read the choices again.
+            Change::SegmentsStored => self.choices_requested = false,
+        }
+    }
+
+    fn forget_lost_jobs(&mut self, desk: &Desk) {
+        if self
+            .in_flight
+            .as_ref()
+            .is_some_and(|(id, _, _)| !desk.is_pending(*id))
+        {
+            self.in_flight = None;
+        }
+        if self
+            .what_if_job
+            .as_ref()
+            .is_some_and(|(id, _)| !desk.is_pending(*id))
+        {
+            self.what_if_job = None;
+        }
+        if self.churn_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.churn_job = None;
+        }
+    }
+}
+
+impl TailorApp {
     /// The Fairness panel's state (tests).
     pub fn fairness(&self) -> &FairnessView {
         &self.fairness

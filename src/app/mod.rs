@@ -8,6 +8,8 @@ pub mod campaigns;
 pub mod chart_png;
 pub mod churn;
 mod command;
+pub mod data;
+pub mod desk;
 pub mod fairness;
 pub mod file_picker;
 mod logic;
@@ -19,69 +21,16 @@ pub mod state;
 pub mod theme;
 mod ui;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use command::Command;
+pub use data::DbView;
 pub use state::{AppConfig, Panel, Settings};
 
-use crate::jobs::{DbInfo, JobId, Worker};
-use crate::progress::CancelToken;
-use panels::data::DataView;
+use crate::jobs::Worker;
+use desk::Desk;
 use panels::dialogs::Dialogs;
-
-/// What is known about the open database.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DbView {
-    /// The first database is being opened.
-    Starting,
-    /// No database is open: the empty state tells what to do.
-    Empty,
-    /// A database is open.
-    Open(DbInfo),
-}
-
-/// What a submitted job is for, so its result lands in the right place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Pending {
-    Open,
-    Import,
-    Check,
-    Rows,
-    SetRole,
-    Sample,
-    Segment,
-    RenameSegment,
-    ExportSegment,
-    RecFit,
-    Recommend,
-    RecEvaluate,
-    RecSegments,
-    RecommendSegment,
-    ExportRecs,
-    FairChoices,
-    Audit,
-    WhatIf,
-    FairChurn,
-    Churn,
-    Clv,
-    ClvSpan,
-    ExportChurn,
-    CampaignChoices,
-    BuildAudience,
-    ExportCampaign,
-}
-
-/// The job shown in the status bar.
-#[derive(Debug, Clone)]
-struct Running {
-    id: JobId,
-    label: String,
-    fraction: f32,
-    message: String,
-    token: CancelToken,
-}
 
 /// The Tailor window.
 pub struct TailorApp {
@@ -89,20 +38,15 @@ pub struct TailorApp {
     config: AppConfig,
     settings: Settings,
     applied_presentation: Option<bool>,
-    worker: Option<Worker>,
-    pending: HashMap<JobId, Pending>,
-    running: Option<Running>,
-    db: DbView,
+    desk: Desk,
     panel: Panel,
-    data: DataView,
+    data: data::DataState,
     segments: segments::SegmentsView,
     recs: recommend::RecommendView,
     fairness: fairness::FairnessView,
     churn: churn::ChurnPanelView,
     campaigns: campaigns::CampaignView,
     dialogs: Dialogs,
-    error: Option<String>,
-    notice: Option<String>,
     commands: Vec<Command>,
 }
 
@@ -135,52 +79,49 @@ impl TailorApp {
             config,
             settings,
             applied_presentation: None,
-            worker,
-            pending: HashMap::new(),
-            running: None,
-            db: DbView::Starting,
+            desk: Desk::new(worker, error),
             panel: Panel::Data,
-            data: DataView::default(),
+            data: data::DataState::default(),
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),
             fairness: fairness::FairnessView::default(),
             churn: churn::ChurnPanelView::default(),
             campaigns: campaigns::CampaignView::default(),
-            error,
-            notice: None,
             commands: Vec::new(),
         };
-        match (db, app.config.default_db.clone()) {
-            (Some(path), _) => app.submit_open(crate::jobs::Job::Open(path)),
-            (None, Some((bundled, working_copy))) => {
-                app.submit_open(crate::jobs::Job::OpenDefault {
-                    bundled,
-                    working_copy,
-                })
-            }
-            (None, None) => app.db = DbView::Empty,
+        let first = match (db, app.config.default_db.clone()) {
+            (Some(path), _) => Some(data::DataCommand::Open(path)),
+            (None, Some((bundled, working_copy))) => Some(data::DataCommand::OpenDefault {
+                bundled,
+                working_copy,
+            }),
+            (None, None) => None,
+        };
+        match first {
+            Some(command) => desk::FeatureState::apply(&mut app.data, command, &mut app.desk),
+            None => app.data.db = DbView::Empty,
         }
         app
     }
 
     /// The open database, if any.
     pub fn db(&self) -> &DbView {
-        &self.db
+        &self.data.db
     }
 
     /// The error banner's text, if shown.
     pub fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+        self.desk.error.as_deref()
     }
 
     /// The status bar's last notice.
     pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+        self.desk.notice.as_deref()
     }
 
     /// Whether a job is shown as running in the status bar.
     pub fn is_busy(&self) -> bool {
-        self.running.is_some()
+        self.desk.is_busy()
     }
 
     /// Queues a command as if a panel had returned it (tests, benchmark, scripting).
@@ -195,17 +136,17 @@ impl TailorApp {
 
     /// Scrolls the Data panel's row grid so that `row` is at the top.
     pub fn scroll_rows_to(&mut self, row: u64) {
-        self.data.scroll_to = Some(row);
+        self.data.view.scroll_to = Some(row);
     }
 
     /// How many pages of rows the Data panel holds in memory.
     pub fn loaded_row_pages(&self) -> usize {
-        self.data.rows.loaded_pages()
+        self.data.view.rows.loaded_pages()
     }
 
     /// Whether row `row` of the shown table is loaded.
     pub fn is_row_loaded(&self, row: u64) -> bool {
-        self.data.rows.is_loaded(row)
+        self.data.view.rows.is_loaded(row)
     }
 }
 
@@ -220,7 +161,7 @@ impl eframe::App for TailorApp {
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.draw(ui);
-        self.request_rows();
+        self.data.request_rows(&mut self.desk);
         self.apply_commands();
     }
 }

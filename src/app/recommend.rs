@@ -5,16 +5,19 @@
 //! (a request superseded by a newer one is cancelled, so the worker skips it), the evaluation
 //! and the segment table take seconds and show in the status bar.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::app::{Command, Pending, TailorApp};
-use crate::jobs::recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
-use crate::jobs::{Event, Job, JobHandle, JobId, file_name};
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::{Command, TailorApp};
+use crate::export::audience::ExportOptions;
+use crate::jobs::{Exported, Job, JobHandle, JobId, RecDone, RecJob};
 use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::evaluate::Report;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::workspace::data::file_name;
+use crate::workspace::export::{ExportRequest, ExportSpec};
+use crate::workspace::recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
 
 /// Fewest and most items in the Customer tab's list.
 pub const TOP_RANGE: std::ops::RangeInclusive<usize> = 5..=50;
@@ -334,45 +337,24 @@ impl RecommendView {
                 .is_none_or(|s| s.customer_id != id.trim() || s.request != *r)
         })
     }
-
-    /// Forgets jobs the app no longer waits for (superseded by another job shown in the status
-    /// bar), so the panel can ask again.
-    fn forget_lost_jobs(&mut self, pending: &HashMap<JobId, Pending>) {
-        if let ModelsState::Fitting(id) = self.models
-            && !pending.contains_key(&id)
-        {
-            self.models = ModelsState::NotFitted;
-        }
-        if self
-            .evaluation_job
-            .is_some_and(|id| !pending.contains_key(&id))
-        {
-            self.evaluation_job = None;
-        }
-        if self
-            .segment_tab
-            .job
-            .is_some_and(|id| !pending.contains_key(&id))
-        {
-            self.segment_tab.job = None;
-        }
-    }
 }
 
-impl TailorApp {
-    /// Applies a Recommendations panel command.
-    pub(super) fn apply_rec_command(&mut self, command: RecCommand) {
+impl FeatureState for RecommendView {
+    type Command = RecCommand;
+    type Job = RecJob;
+    type Done = RecDone;
+
+    fn apply(&mut self, command: RecCommand, desk: &mut Desk) {
         match command {
             RecCommand::Fit => {
-                let options = self.recs.options();
-                if let Some(id) = self.submit(Job::FitRecommender { options }, Pending::RecFit) {
-                    self.recs.models = ModelsState::Fitting(id);
+                if let Some(id) = desk.submit(Job::Recs(RecJob::Fit(self.options()))) {
+                    self.models = ModelsState::Fitting(id);
                 }
             }
             RecCommand::ListSegments => {
-                self.recs.segments_requested = true;
-                self.recs.segments_read = false;
-                self.submit(Job::RecSegments, Pending::RecSegments);
+                self.segments_requested = true;
+                self.segments_read = false;
+                desk.submit(Job::Recs(RecJob::ListSegments));
             }
             RecCommand::Recommend {
                 customer_id,
@@ -380,185 +362,186 @@ impl TailorApp {
             } => {
                 // Only the latest answer is shown: an older request is cancelled (the worker
                 // skips it if it has not started) and its answer dropped. Not a status-bar job,
-                // so submitted here to keep its cancel token.
-                let options = self.recs.options();
-                let Some(worker) = self.worker.as_mut() else {
-                    self.error =
-                        Some("the worker thread is not running: restart Tailor".to_string());
-                    return;
-                };
-                let handle = worker.submit(Job::Recommend {
+                // so submitted quietly to keep its cancel token.
+                let Some(handle) = desk.submit_quietly(Job::Recs(RecJob::Customer {
                     customer_id: customer_id.clone(),
                     request,
-                    options,
-                });
-                self.pending.insert(handle.id, Pending::Recommend);
-                if let Some(old) = self.recs.supersede(handle, customer_id, request) {
-                    self.pending.remove(&old);
+                    options: self.options(),
+                })) else {
+                    return;
+                };
+                if let Some(old) = self.supersede(handle, customer_id, request) {
+                    desk.forget(old);
                 }
             }
             RecCommand::Evaluate => {
-                self.error = None;
-                let job = Job::EvaluateRecs {
-                    options: self.recs.options(),
-                    weights: self.recs.controls.weights,
+                desk.error = None;
+                let job = RecJob::Evaluate {
+                    options: self.options(),
+                    weights: self.controls.weights,
                 };
-                self.recs.evaluation_job = self.submit(job, Pending::RecEvaluate);
+                self.evaluation_job = desk.submit(Job::Recs(job));
             }
             RecCommand::SetUseProtected(on) => {
-                let view = &mut self.recs;
-                if view.use_protected == on {
+                if self.use_protected == on {
                     return;
                 }
-                view.use_protected = on;
+                self.use_protected = on;
                 // A fit or an evaluation with the old choice is stopped; the panel asks for a
                 // new fit.
-                let fitting = match view.models {
+                let fitting = match self.models {
                     ModelsState::Fitting(id) => Some(id),
                     _ => None,
                 };
-                for id in [fitting, view.evaluation_job.take()].into_iter().flatten() {
-                    if let Some(running) = self.running.take_if(|r| r.id == id) {
-                        running.token.cancel();
-                    }
-                    self.pending.remove(&id);
+                for id in [fitting, self.evaluation_job.take()].into_iter().flatten() {
+                    desk.forget(id);
                 }
-                view.models = ModelsState::NotFitted;
+                self.models = ModelsState::NotFitted;
                 // The customer is asked again once the models are ready; the evaluation on
                 // screen was made with the old choice.
-                if let Some((old, _, _)) = view.requested.take() {
+                if let Some((old, _, _)) = self.requested.take() {
                     old.token.cancel();
-                    self.pending.remove(&old.id);
+                    desk.forget(old.id);
                 }
-                view.report = None;
+                self.report = None;
             }
             RecCommand::RecommendSegment { segment, request } => {
-                self.error = None;
-                let options = self.recs.options();
-                self.recs.segment_tab.job = self.submit(
-                    Job::RecommendSegment {
-                        segment,
-                        request,
-                        options,
-                    },
-                    Pending::RecommendSegment,
-                );
+                desk.error = None;
+                self.segment_tab.job = desk.submit(Job::Recs(RecJob::Segment {
+                    segment,
+                    request,
+                    options: self.options(),
+                }));
             }
             RecCommand::Export { path } => {
-                let Some(recs) = self.recs.segment_tab.recs.clone() else {
+                if self.segment_tab.recs.is_none() {
                     return;
-                };
-                self.recs.segment_tab.export = None;
-                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                self.submit(Job::ExportRecs { path, recs }, Pending::ExportRecs);
+                }
+                self.segment_tab.export = None;
+                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                desk.submit(Job::Export(ExportRequest {
+                    spec: ExportSpec::SegmentRecs,
+                    path,
+                    options: ExportOptions::default(),
+                }));
             }
         }
     }
 
-    /// Keeps the panel's job ids in step with the jobs still awaited.
-    pub(super) fn sync_rec_jobs(&mut self) {
-        self.recs.forget_lost_jobs(&self.pending);
-    }
-
-    /// Takes a recommendation event.
-    pub(super) fn handle_rec_event(&mut self, event: Event) {
-        let view = &mut self.recs;
-        match event {
-            Event::RecModelsReady { info, .. } if info.options != view.options() => {
+    fn take(&mut self, id: JobId, done: RecDone, desk: &mut Desk) {
+        match done {
+            RecDone::ModelsReady(info) if info.options != self.options() => {
                 // Fitted with a choice of protected columns since changed: fit again.
-                view.models = ModelsState::NotFitted;
+                self.models = ModelsState::NotFitted;
             }
-            Event::RecModelsReady { info, .. } => {
-                self.notice = Some(format!(
+            RecDone::ModelsReady(info) => {
+                desk.notice = Some(format!(
                     "Recommendation models ready: {} customers, {} products",
                     crate::format::thousands(info.customers as u64),
                     crate::format::thousands(info.products as u64)
                 ));
-                view.models = ModelsState::Ready(info);
-                if view.unavailable(view.controls.method).is_some() {
-                    view.controls.method = RecMethod::Hybrid;
+                self.models = ModelsState::Ready(info);
+                if self.unavailable(self.controls.method).is_some() {
+                    self.controls.method = RecMethod::Hybrid;
                 }
             }
-            Event::Recommended { job_id, result }
-                if view
-                    .requested
-                    .as_ref()
-                    .is_some_and(|(h, _, _)| h.id == job_id) =>
-            {
-                view.shown = Some(result);
+            RecDone::Customer(result) => {
+                if self.requested.as_ref().is_some_and(|(h, _, _)| h.id == id) {
+                    self.shown = Some(result);
+                }
             }
-            Event::RecsEvaluated { report, .. } => {
-                view.evaluation_job = None;
-                self.notice = Some(format!(
+            RecDone::Evaluated(report) => {
+                self.evaluation_job = None;
+                desk.notice = Some(format!(
                     "Evaluated {} methods on {} customers",
                     report.methods.len(),
                     crate::format::thousands(report.users as u64)
                 ));
-                view.report = Some(report);
+                self.report = Some(report);
             }
-            Event::RecSegmentsListed { list, .. } => {
+            RecDone::Segments(list) => {
                 let keep = |s: Option<usize>| {
                     s.filter(|id| {
                         list.as_ref()
                             .is_some_and(|l| l.segments.iter().any(|e| e.id == *id))
                     })
                 };
-                view.pick_segment = keep(view.pick_segment);
-                view.segment_tab.segment = keep(view.segment_tab.segment)
+                self.pick_segment = keep(self.pick_segment);
+                self.segment_tab.segment = keep(self.segment_tab.segment)
                     .or_else(|| list.as_ref().and_then(|l| l.segments.first()).map(|s| s.id));
-                view.segments = list;
-                view.segments_read = true;
+                self.segments = list;
+                self.segments_read = true;
             }
-            Event::SegmentRecommended { recs, .. } => {
-                view.segment_tab.job = None;
-                self.notice = Some(format!(
+            RecDone::SegmentRecs(recs) => {
+                self.segment_tab.job = None;
+                desk.notice = Some(format!(
                     "Recommended for {} in {}: {} rows",
                     crate::format::count(recs.customers as u64, "customer", "customers"),
                     recs.segment_name,
                     crate::format::thousands(recs.rows.len() as u64)
                 ));
-                view.segment_tab.recs = Some(recs);
-                view.segment_tab.exported = None;
+                self.segment_tab.recs = Some(recs);
+                self.segment_tab.exported = None;
             }
-            Event::RecsExported {
-                path,
-                rows,
-                summary,
-                ..
-            } => {
-                self.notice = Some(format!(
-                    "Exported {} to {}",
-                    crate::format::count(rows as u64, "row", "rows"),
-                    path.display()
-                ));
-                view.segment_tab.exported = Some(summary);
-            }
-            _ => {}
         }
     }
 
-    /// A recommendation job failed or was cancelled: the panel stops waiting for it.
-    pub(super) fn rec_job_ended(&mut self, pending: Pending, message: Option<&str>) {
-        let view = &mut self.recs;
-        match pending {
-            Pending::RecFit => {
-                view.models = ModelsState::Stopped(match message {
+    fn ended(&mut self, _id: JobId, job: &RecJob, failure: Option<&str>) -> bool {
+        match job {
+            RecJob::Fit(_) => {
+                self.models = ModelsState::Stopped(match failure {
                     Some(m) => format!("The models could not be fitted: {m}"),
                     None => "Fitting was cancelled.".to_string(),
                 });
+                // Shown in the panel, with Fit models to retry.
+                return true;
             }
-            Pending::RecEvaluate => view.evaluation_job = None,
-            Pending::RecommendSegment => view.segment_tab.job = None,
-            Pending::RecSegments => view.segments_read = true,
-            Pending::Recommend => {
+            RecJob::Evaluate { .. } => self.evaluation_job = None,
+            RecJob::Segment { .. } => self.segment_tab.job = None,
+            RecJob::ListSegments => self.segments_read = true,
+            RecJob::Customer { .. } => {
                 // Not asked again until the user does.
-                view.requested = None;
-                view.active = None;
+                self.requested = None;
+                self.active = None;
             }
-            _ => {}
+        }
+        false
+    }
+
+    fn changed(&mut self, change: Change) {
+        match change {
+            // The models are fitted again on the new data or roles.
+            Change::Opened | Change::Data => self.reset(),
+            // A new stored run: list its segments again.
+            Change::SegmentsStored => self.segments_requested = false,
         }
     }
 
+    fn forget_lost_jobs(&mut self, desk: &Desk) {
+        if let ModelsState::Fitting(id) = self.models
+            && !desk.is_pending(id)
+        {
+            self.models = ModelsState::NotFitted;
+        }
+        if self.evaluation_job.is_some_and(|id| !desk.is_pending(id)) {
+            self.evaluation_job = None;
+        }
+        if self.segment_tab.job.is_some_and(|id| !desk.is_pending(id)) {
+            self.segment_tab.job = None;
+        }
+    }
+
+    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
+        desk.notice = Some(format!(
+            "Exported {} to {}",
+            crate::format::count(exported.summary.rows, "row", "rows"),
+            exported.path.display()
+        ));
+        self.segment_tab.exported = Some(Arc::new(exported.summary.clone()));
+    }
+}
+
+impl TailorApp {
     /// The Recommendations panel's state (tests).
     pub fn recommendations(&self) -> &RecommendView {
         &self.recs

@@ -9,10 +9,14 @@ use std::sync::Arc;
 
 use egui_plot::PlotPoint;
 
-use crate::app::{Command, Pending, TailorApp};
-use crate::export::audience::ExportSummary;
-use crate::jobs::{Event, Job, SegmentResult, file_name};
+use crate::app::Command;
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::export::audience::{ExportOptions, ExportSummary};
+use crate::jobs::{Exported, Job, JobId, SegmentDone, SegmentJob};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
+use crate::workspace::data::file_name;
+use crate::workspace::export::{ExportRequest, ExportSpec};
+use crate::workspace::segments::SegmentResult;
 
 /// What the Segments panel asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -252,7 +256,7 @@ impl SegmentsView {
     }
 
     /// Shows the new name of every segment the rule calls `auto_name`.
-    fn renamed(&mut self, auto_name: &str, name: &str) {
+    pub fn renamed(&mut self, auto_name: &str, name: &str) {
         let Some(shown) = self.shown.as_mut() else {
             return;
         };
@@ -269,88 +273,92 @@ impl SegmentsView {
     }
 }
 
-impl TailorApp {
-    /// Applies a Segments panel command.
-    pub(super) fn apply_segment_command(&mut self, command: SegmentCommand) {
+impl FeatureState for SegmentsView {
+    type Command = SegmentCommand;
+    type Job = SegmentJob;
+    type Done = SegmentDone;
+
+    fn apply(&mut self, command: SegmentCommand, desk: &mut Desk) {
         match command {
             SegmentCommand::Run(params) => {
-                self.error = None;
-                self.segments.running = true;
-                self.segments.requested_last = true;
-                self.submit(Job::Segment(params), Pending::Segment);
+                desk.error = None;
+                self.running = true;
+                self.requested_last = true;
+                desk.submit(Job::Segments(SegmentJob::Run(params)));
             }
             SegmentCommand::ShowLast => {
-                self.segments.running = true;
-                self.segments.requested_last = true;
-                self.submit(Job::SegmentLatest, Pending::Segment);
+                self.running = true;
+                self.requested_last = true;
+                desk.submit(Job::Segments(SegmentJob::ShowLatest));
             }
             SegmentCommand::Rename { auto_name, name } => {
-                self.segments.renaming = None;
-                self.submit(
-                    Job::RenameSegment { auto_name, name },
-                    Pending::RenameSegment,
-                );
+                self.renaming = None;
+                desk.submit(Job::Segments(SegmentJob::Rename { auto_name, name }));
             }
             SegmentCommand::Export { path, segment } => {
-                let Some(shown) = &self.segments.shown else {
+                if self.shown.is_none() {
                     return;
-                };
-                let result = Arc::clone(&shown.result);
-                self.segments.export = None;
-                self.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                self.submit(
-                    Job::ExportSegment {
-                        path,
-                        result,
-                        segment,
-                    },
-                    Pending::ExportSegment,
-                );
+                }
+                self.export = None;
+                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
+                desk.submit(Job::Export(ExportRequest {
+                    spec: ExportSpec::Segment { segment },
+                    path,
+                    options: ExportOptions::default(),
+                }));
             }
         }
     }
 
-    /// Takes a segmentation event.
-    pub(super) fn handle_segment_event(&mut self, event: Event) {
-        match event {
-            Event::Segmented { result, .. } => {
-                self.segments.running = false;
+    fn take(&mut self, _id: JobId, done: SegmentDone, desk: &mut Desk) {
+        match done {
+            SegmentDone::Segmented(result) => {
+                self.running = false;
                 match result {
                     Some(result) => {
                         let n = crate::format::thousands(result.run.labels.len() as u64);
                         let k = result.run.segments.len();
-                        self.notice = Some(if result.reshown {
+                        desk.notice = Some(if result.reshown {
                             format!("Showing the last segmentation: {k} segments of {n} customers")
                         } else {
                             format!("Segmented {n} customers into {k} segments")
                         });
-                        self.segments.show(result);
+                        self.show(result);
                     }
-                    None => self.segments.shown = None,
+                    None => self.shown = None,
                 }
             }
-            Event::SegmentRenamed {
-                auto_name, name, ..
-            } => {
-                self.segments.renamed(&auto_name, &name);
-                self.notice = Some("Segment renamed".to_string());
+            SegmentDone::Renamed { auto_name, name } => {
+                self.renamed(&auto_name, &name);
+                desk.notice = Some("Segment renamed".to_string());
             }
-            Event::SegmentExported {
-                path,
-                segment,
-                customers,
-                summary,
-                ..
-            } => {
-                self.notice = Some(format!(
-                    "Exported {} to {}",
-                    crate::format::count(customers as u64, "customer", "customers"),
-                    path.display()
-                ));
-                self.segments.exported = Some((segment, summary));
-            }
-            _ => {}
         }
+    }
+
+    fn ended(&mut self, _id: JobId, job: &SegmentJob, _failure: Option<&str>) -> bool {
+        if !matches!(job, SegmentJob::Rename { .. }) {
+            self.running = false;
+        }
+        false
+    }
+
+    fn changed(&mut self, change: Change) {
+        match change {
+            Change::Opened => self.reset(),
+            Change::Data | Change::SegmentsStored => {}
+        }
+    }
+
+    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
+        let ExportSpec::Segment { segment } = exported.spec else {
+            return;
+        };
+        desk.notice = Some(format!(
+            "Exported {} to {}",
+            crate::format::count(exported.summary.rows, "customer", "customers"),
+            exported.path.display()
+        ));
+        self.exported = Some((segment, Arc::new(exported.summary.clone())));
     }
 }
 

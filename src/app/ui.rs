@@ -10,22 +10,20 @@ impl TailorApp {
     /// Draws everything; panels push commands, applied after drawing.
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
         let palette = theme::palette(ui.ctx());
-        self.sync_rec_jobs();
-        self.sync_fair_jobs();
-        self.sync_churn_jobs();
-        self.sync_campaign_jobs();
+        self.forget_lost_jobs();
         let commands = &mut self.commands;
-        let busy = self.running.is_some();
+        let busy = self.desk.is_busy();
+        let db = &self.data.db;
 
         egui::Panel::top("top_bar").show(ui, |ui| {
-            top_bar::top_bar_ui(ui, &self.db, self.settings.presentation, busy, commands);
+            top_bar::top_bar_ui(ui, db, self.settings.presentation, busy, commands);
         });
-        if let Some(error) = &self.error {
+        if let Some(error) = &self.desk.error {
             egui::Panel::top("error_banner")
                 .frame(banner::frame(palette.error_fill))
                 .show(ui, |ui| banner::error_ui(ui, error, &palette, commands));
         }
-        if let DbView::Open(info) = &self.db
+        if let DbView::Open(info) = db
             && let Some(reason) = &info.read_only_reason
         {
             egui::Panel::top("read_only_notice")
@@ -33,12 +31,12 @@ impl TailorApp {
                 .show(ui, |ui| banner::read_only_ui(ui, reason, &palette));
         }
         egui::Panel::bottom("status_bar").show(ui, |ui| {
-            let running = self.running.as_ref().map(|r| status_bar::RunningView {
+            let running = self.desk.running.as_ref().map(|r| status_bar::RunningView {
                 label: &r.label,
                 fraction: r.fraction,
                 message: &r.message,
             });
-            status_bar::status_bar_ui(ui, running, self.notice.as_deref(), commands);
+            status_bar::status_bar_ui(ui, running, self.desk.notice.as_deref(), commands);
         });
         egui::Panel::left("rail")
             .resizable(false)
@@ -47,29 +45,25 @@ impl TailorApp {
         egui::CentralPanel::default_margins().show(ui, |ui| match self.panel {
             Panel::Data => data::data_ui(
                 ui,
-                &self.db,
-                &mut self.data,
+                db,
+                &mut self.data.view,
                 self.settings.presentation,
                 busy,
                 commands,
             ),
-            Panel::Segments => {
-                segments::segments_ui(ui, &self.db, &mut self.segments, busy, commands)
-            }
+            Panel::Segments => segments::segments_ui(ui, db, &mut self.segments, busy, commands),
             Panel::Recommendations => {
-                recommendations::recommendations_ui(ui, &self.db, &mut self.recs, busy, commands)
+                recommendations::recommendations_ui(ui, db, &mut self.recs, busy, commands)
             }
             Panel::ChurnValue => {
-                churn_value::churn_value_ui(ui, &self.db, &mut self.churn, busy, commands)
+                churn_value::churn_value_ui(ui, db, &mut self.churn, busy, commands)
             }
-            Panel::Fairness => {
-                fairness::fairness_ui(ui, &self.db, &mut self.fairness, busy, commands)
-            }
+            Panel::Fairness => fairness::fairness_ui(ui, db, &mut self.fairness, busy, commands),
             Panel::Campaigns => {
-                campaigns::campaigns_ui(ui, &self.db, &mut self.campaigns, busy, commands)
+                campaigns::campaigns_ui(ui, db, &mut self.campaigns, busy, commands)
             }
         });
-        let db_open = matches!(self.db, DbView::Open(_));
+        let db_open = matches!(db, DbView::Open(_));
         self.dialogs
             .ui(ui.ctx(), &self.settings.recent, db_open, &palette, commands);
     }

@@ -4,12 +4,11 @@
 use std::path::PathBuf;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::Database;
-use crate::data::dataset::Dataset;
 use crate::format::{percent, thousands};
 use crate::models::fairness::audit::AuditOptions;
 use crate::models::fairness::decision::Decision;
-use crate::pipeline::audit_loaded;
+use crate::workspace::Workspace;
+use crate::workspace::fairness::AuditParams;
 
 /// Arguments of `tailor audit`.
 #[derive(Debug, clap::Args)]
@@ -40,14 +39,16 @@ fn rate(x: Option<f64>) -> String {
 /// Runs `tailor audit`.
 pub fn run(args: AuditArgs) -> anyhow::Result<()> {
     let decision = Decision::parse(&args.decision)?;
-    let db = Database::open(&args.db)?;
-    let progress = StderrProgress::default();
-    let data = Dataset::load(&db, &progress)?;
-    let options = AuditOptions {
-        bootstrap: args.bootstrap,
-        seed: args.seed,
+    let mut ws = Workspace::open(&args.db)?;
+    let params = AuditParams {
+        attribute: args.attribute.clone(),
+        decision,
+        options: AuditOptions {
+            bootstrap: args.bootstrap,
+            seed: args.seed,
+        },
     };
-    let report = audit_loaded(&db, &data, &args.attribute, decision, &options, &progress)?;
+    let report = ws.audit(&params, &StderrProgress::default())?;
     if args.json {
         return print_json(&report);
     }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::{Database, quality};
+use crate::workspace::Workspace;
 
 /// Arguments of `tailor check`.
 #[derive(Debug, clap::Args)]
@@ -17,8 +17,7 @@ pub struct CheckArgs {
 
 /// Runs `tailor check`. Findings are a report, not a failure: the exit code is 0.
 pub fn run(args: CheckArgs) -> anyhow::Result<()> {
-    let db = Database::open(&args.db)?;
-    let report = quality::check(&db, &StderrProgress::default())?;
+    let report = Workspace::open(&args.db)?.check(&StderrProgress::default())?;
     if args.json {
         print_json(&report)
     } else {

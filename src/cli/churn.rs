@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::Database;
-use crate::data::dataset::Dataset;
 use crate::error::Error;
 use crate::export::write_atomically;
 use crate::format::{percent, thousands};
 use crate::models::churn::evaluate::Calibration;
 use crate::models::churn::label::Label;
 use crate::models::churn::run::{ChurnParams, ChurnResult, ModelKind};
+use crate::workspace::Workspace;
 
 /// Arguments of `tailor churn`.
 #[derive(Debug, clap::Args)]
@@ -92,15 +91,11 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
     };
     params.features.include_protected = args.include_protected;
     params.forest.trees = args.trees;
-    let mut db = Database::open(&args.db)?;
-    let progress = StderrProgress::default();
-    let data = Dataset::load(&db, &progress)?;
-    let (result, run_id) = crate::pipeline::churn_loaded(&mut db, &data, &params, true, &progress)?;
+    let mut ws = Workspace::open(&args.db)?;
+    let outcome = ws.churn(&params, &StderrProgress::default())?;
+    let (result, run_id) = (outcome.result, outcome.run_id);
     if run_id.is_none() {
-        eprintln!(
-            "note: the database is read-only ({}): the run was not saved",
-            db.read_only_reason().unwrap_or("not writable")
-        );
+        crate::cli::note_read_only(&ws);
     }
     if let Some(path) = &args.out {
         write_scores(path, &result).with_context(|| format!("writing {}", path.display()))?;

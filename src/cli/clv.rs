@@ -8,13 +8,14 @@ use anyhow::Context;
 use chrono::NaiveDate;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::Database;
 use crate::error::Error;
 use crate::export::write_atomically;
 use crate::format::thousands;
 use crate::models::clv::run::{ClvParams, ClvResult};
 use crate::models::clv::summary::TimeUnit;
-use crate::pipeline::{self, ClvOutcome};
+use crate::progress::NoProgress;
+use crate::workspace::Workspace;
+use crate::workspace::churn::ClvOutcome;
 
 /// Arguments of `tailor clv`.
 #[derive(Debug, clap::Args)]
@@ -64,16 +65,14 @@ pub fn run(args: ClvArgs) -> anyhow::Result<()> {
         params.horizon = h;
     }
     params.discount_monthly = args.discount;
-    let mut db = Database::open(&args.db)?;
-    let outcome = pipeline::clv(&mut db, &params, &StderrProgress::default())?;
+    let mut ws = Workspace::open(&args.db)?;
+    let outcome = ws.clv(&params, &StderrProgress::default())?;
     if outcome.run_id.is_none() {
-        eprintln!(
-            "note: the database is read-only ({}): the run was not saved",
-            db.read_only_reason().unwrap_or("not writable")
-        );
+        crate::cli::note_read_only(&ws);
     }
     if let Some(path) = &args.out {
-        write_values(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
+        let ids = &ws.dataset(&NoProgress)?.customer_ids;
+        write_values(path, &outcome, ids).with_context(|| format!("writing {}", path.display()))?;
     }
     if args.json {
         print_json(&outcome.result.summary())
@@ -86,7 +85,7 @@ pub fn run(args: ClvArgs) -> anyhow::Result<()> {
 pub const VALUES_HEADER: &str =
     "customer_id,frequency,recency,T,p_alive,expected_purchases,clv,expected_spend";
 
-fn write_values(path: &std::path::Path, o: &ClvOutcome) -> crate::Result<()> {
+fn write_values(path: &std::path::Path, o: &ClvOutcome, ids: &[String]) -> crate::Result<()> {
     // A value that is missing or not a finite number is written blank, never "NaN".
     let num = |v: Option<f64>| {
         v.filter(|v| v.is_finite())
@@ -96,7 +95,7 @@ fn write_values(path: &std::path::Path, o: &ClvOutcome) -> crate::Result<()> {
     write_atomically(path, |w| {
         writeln!(w, "{VALUES_HEADER}").map_err(Error::io(path))?;
         for c in &o.result.customers {
-            let Some(id) = o.dataset.customer_ids.get(c.customer as usize) else {
+            let Some(id) = ids.get(c.customer as usize) else {
                 continue;
             };
             writeln!(

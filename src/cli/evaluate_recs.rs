@@ -4,14 +4,12 @@
 use std::path::PathBuf;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::dataset::Dataset;
-use crate::data::{Database, TableKind};
 use crate::error::Error;
 use crate::format::{percent, thousands};
 use crate::models::recommend::engine::RecOptions;
-use crate::models::recommend::evaluate::evaluate_methods;
-use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::workspace::Workspace;
+use crate::workspace::recommend::EvaluateParams;
 
 /// Arguments of `tailor evaluate-recs`.
 #[derive(Debug, clap::Args)]
@@ -54,23 +52,17 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
         Some(text) => crate::cli::recommend::parse_weights(text)?,
         None => HybridWeights::default(),
     };
-    let db = Database::open(&args.db)?;
-    db.require(TableKind::Transactions, "recommendations")?;
-    let progress = StderrProgress::default();
-    let data = Dataset::load(&db, &progress)?;
-    let options = RecOptions {
-        use_protected: args.use_protected,
-        ..RecOptions::default()
+    let params = EvaluateParams {
+        methods,
+        k: args.k,
+        options: RecOptions {
+            use_protected: args.use_protected,
+            ..RecOptions::default()
+        },
+        weights,
     };
-    let report = evaluate_methods(
-        &data,
-        &Interactions::from_dataset(&data),
-        &methods,
-        args.k,
-        &options,
-        &weights,
-        &progress,
-    )?;
+    let report =
+        Workspace::open(&args.db)?.evaluate_recommenders(&params, &StderrProgress::default())?;
     if args.json {
         return print_json(&report);
     }

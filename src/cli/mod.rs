@@ -121,6 +121,16 @@ impl Progress for StderrProgress {
     }
 }
 
+/// Says on stderr that a run was not stored because the database is read-only.
+pub fn note_read_only(ws: &crate::workspace::Workspace) {
+    let why = ws
+        .db()
+        .ok()
+        .and_then(|db| db.read_only_reason())
+        .unwrap_or("not writable");
+    eprintln!("note: the database is read-only ({why}): the run was not saved");
+}
+
 /// Prints a JSON value as the only thing on stdout.
 pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;

@@ -4,12 +4,11 @@
 use std::path::PathBuf;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::dataset::Dataset;
-use crate::data::{Database, TableKind};
 use crate::error::Error;
 use crate::format::percent;
-use crate::models::recommend::engine::{RecOptions, RecRequest, Recommender};
+use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::workspace::Workspace;
 
 /// Arguments of `tailor recommend`.
 #[derive(Debug, clap::Args)]
@@ -94,30 +93,31 @@ pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
         Some(text) => parse_weights(text)?,
         None => HybridWeights::default(),
     };
-    let db = Database::open(&args.db)?;
-    db.require(TableKind::Transactions, "recommendations")?;
-    let progress = StderrProgress::default();
-    let data = Dataset::load(&db, &progress)?;
-    if data.customer_index(&args.customer).is_none() {
-        return Err(Error::Invalid(format!(
-            "customer {} is not in {}",
-            args.customer,
-            args.db.display()
-        ))
-        .into());
-    }
+    let mut ws = Workspace::open(&args.db)?;
     let options = RecOptions {
         use_protected: args.use_protected,
         ..RecOptions::default()
     };
-    let rec = Recommender::fit(&data, &options, &progress)?;
     let request = RecRequest {
         method,
         top: args.top,
         repeat: args.repeat,
         weights,
     };
-    let out = rec.recommend_id(&data, &args.customer, &request)?;
+    let answer = ws.recommend_customer(
+        &args.customer,
+        &request,
+        &options,
+        &StderrProgress::default(),
+    )?;
+    let Some(out) = answer.recommendations else {
+        return Err(Error::Invalid(format!(
+            "customer {} is not in {}",
+            args.customer,
+            args.db.display()
+        ))
+        .into());
+    };
     if args.json {
         return print_json(&out);
     }

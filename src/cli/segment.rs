@@ -7,12 +7,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use crate::cli::{StderrProgress, print_json, print_text};
-use crate::data::Database;
 use crate::error::Error;
 use crate::export::write_atomically;
 use crate::format::{percent, thousands};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
-use crate::pipeline::{self, SegmentOutcome};
+use crate::workspace::Workspace;
+use crate::workspace::segments::SegmentResult;
 
 /// Arguments of `tailor segment`.
 #[derive(Debug, clap::Args)]
@@ -69,22 +69,14 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         seed: args.seed,
         include_protected: args.include_protected,
     };
-    let mut db = Database::open(&args.db)?;
-    let outcome = pipeline::segment(&mut db, &params, &StderrProgress::default())?;
+    let mut ws = Workspace::open(&args.db)?;
+    let outcome = ws.segment(&params, &StderrProgress::default())?;
     if outcome.run_id.is_none() {
-        eprintln!(
-            "note: the database is read-only ({}): the run was not saved",
-            db.read_only_reason().unwrap_or("not writable")
-        );
+        crate::cli::note_read_only(&ws);
     }
     if let Some(path) = &args.out {
-        crate::export::segments::write_memberships(
-            path,
-            &outcome.dataset.customer_ids,
-            &outcome.run,
-            None,
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
+        crate::export::segments::write_memberships(path, &outcome.customer_ids, &outcome.run, None)
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(path) = &args.dump_features {
         write_features(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
@@ -96,7 +88,7 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
     }
 }
 
-fn write_features(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<()> {
+fn write_features(path: &std::path::Path, o: &SegmentResult) -> crate::Result<()> {
     write_atomically(path, |w| {
         let f = &o.run.features;
         let mut header = String::from("customer_id");
@@ -105,7 +97,7 @@ fn write_features(path: &std::path::Path, o: &SegmentOutcome) -> crate::Result<(
             header.push_str(&csv_field(name));
         }
         writeln!(w, "{header}").map_err(Error::io(path))?;
-        for (i, id) in o.dataset.customer_ids.iter().enumerate() {
+        for (i, id) in o.customer_ids.iter().enumerate() {
             let mut line = csv_field(id);
             for v in f.row(i) {
                 line.push(',');
@@ -125,7 +117,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn describe(o: &SegmentOutcome) -> String {
+fn describe(o: &SegmentResult) -> String {
     let r = &o.run;
     let mut out = format!(
         "{} segments of {} customers by {}",

@@ -10,7 +10,7 @@ use std::path::Path;
 use crate::data::db::Database;
 use crate::error::Result;
 use crate::export::audience::{Audience, Cell, ExportOptions, ExportSummary, export_audience};
-use crate::jobs::recommend::SegmentRecs;
+use crate::workspace::recommend::SegmentRecs;
 
 /// The extra columns, after the customer's own.
 pub const COLUMNS: [&str; 5] = ["rank", "product_id", "name", "score", "top_reason"];
@@ -19,7 +19,7 @@ pub const COLUMNS: [&str; 5] = ["rank", "product_id", "name", "score", "top_reas
 /// columns as extra columns. `name` is the product's name, so it is not personal data.
 pub fn recs_audience(recs: &SegmentRecs) -> Audience {
     let rows = &recs.rows;
-    let text = |f: fn(&crate::jobs::recommend::SegmentRecRow) -> &str| -> Vec<Cell> {
+    let text = |f: fn(&crate::workspace::recommend::SegmentRecRow) -> &str| -> Vec<Cell> {
         rows.iter().map(|r| Cell::Text(f(r).to_string())).collect()
     };
     let extra = vec![

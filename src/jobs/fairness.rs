@@ -1,666 +1,115 @@
-//! Fairness audits on the worker: what can be audited, one audit, the threshold moved, and the
-//! what-if that retrains the churn model without one proxy feature.
-//!
-//! The worker keeps a [`FairnessCache`] beside the cached [`Dataset`]: the protected column's
-//! groups and proxies, the latest churn run's scores, the latest segmentation and every
-//! customer's recommended items. Moving the threshold then only reselects and recounts, in
-//! milliseconds. The cache is dropped with the dataset; the stored runs are checked (one small
-//! query) on every audit, so a churn run stored meanwhile is picked up.
+//! The Fairness panel's jobs.
 
-use crate::data::dataset::Dataset;
-use crate::data::db::Database;
-use crate::data::decisions::{ChurnScores, latest_churn_scores, latest_segments};
-use crate::data::roles::Role;
-use crate::data::runs::latest_run;
-use crate::error::{Error, Result};
-use crate::models::churn::run::ChurnParams;
-use crate::models::fairness::audit::{AuditOptions, rates};
-use crate::models::fairness::decision::{Decision, label_column, top_fraction};
-use crate::models::fairness::groups::{Groups, groups_named};
-use crate::models::fairness::proxy::{Proxy, proxies};
-use crate::models::fairness::report::{AuditReport, build_with_proxies, exposure};
-use crate::models::recommend::engine::{RecOptions, RecRequest, Recommender};
+use std::sync::Arc;
+
+use crate::error::Result;
+use crate::models::fairness::audit::AuditOptions;
+use crate::models::fairness::decision::Decision;
+use crate::models::fairness::report::AuditReport;
 use crate::progress::Progress;
+use crate::workspace::Workspace;
+use crate::workspace::fairness::{AuditParams, FairnessChoices, WhatIf};
 
-/// Items per customer that count as "shown" for a recommendation decision (as `tailor audit`).
-pub const RECS_SHOWN: usize = 5;
-
-/// A column the audit can group by.
+/// A fairness job.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttributeChoice {
-    /// The customers column.
-    pub name: String,
-    /// Whether its role is `protected`.
-    pub protected: bool,
+pub enum FairJob {
+    /// Lists what can be audited.
+    Choices,
+    /// Audits a decision by a column (fast once cached: asked on every threshold move).
+    Audit {
+        /// The column.
+        attribute: String,
+        /// The decision.
+        decision: Decision,
+    },
+    /// Retrains the churn model without `feature` and audits before and after.
+    WhatIf {
+        /// The column.
+        attribute: String,
+        /// A churn decision.
+        decision: Decision,
+        /// The feature left out.
+        feature: String,
+    },
+    /// Runs the churn model with the defaults and stores the run (then lists the choices).
+    RunChurn,
 }
 
-/// A segment of the latest segmentation run.
+/// A fairness job's result.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SegmentChoice {
-    /// Segment id.
-    pub id: usize,
-    /// Its name.
-    pub name: String,
-    /// Customers in it.
-    pub size: usize,
+pub enum FairDone {
+    /// What can be audited.
+    Choices {
+        /// The choices.
+        choices: Arc<FairnessChoices>,
+        /// The churn run just stored, for [`FairJob::RunChurn`].
+        stored_churn_run: Option<i64>,
+    },
+    /// An audit.
+    Audited(Arc<AuditReport>),
+    /// The what-if's before and after.
+    WhatIf(Arc<WhatIf>),
 }
 
-/// What the open database lets the Fairness panel audit.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct FairnessChoices {
-    /// Columns to group by: protected ones first, then the other customers columns.
-    pub attributes: Vec<AttributeChoice>,
-    /// The latest stored churn run, if any.
-    pub churn_run: Option<i64>,
-    /// Its mean cross-validated ROC AUC, when stored.
-    pub churn_auc: Option<f64>,
-    /// The latest segmentation run, if any.
-    pub segment_run: Option<i64>,
-    /// Its segments, largest first.
-    pub segments: Vec<SegmentChoice>,
-    /// Product categories (recommendation decisions), when products have them.
-    pub categories: Vec<String>,
-    /// Customers in the data.
-    pub customers: usize,
-}
-
-/// The what-if: the churn model retrained without one feature.
-#[derive(Debug, Clone, PartialEq)]
-pub struct WhatIf {
-    /// The feature left out.
-    pub feature: String,
-    /// The protected column.
-    pub attribute: String,
-    /// The decision audited.
-    pub decision: Decision,
-    /// Mean cross-validated ROC AUC of the stored run.
-    pub auc_before: f64,
-    /// The same without the feature.
-    pub auc_after: f64,
-    /// Disparate impact of the decision on the stored run's scores (over the compared groups,
-    /// as the panel's headline).
-    pub di_before: f64,
-    /// The same on the retrained scores.
-    pub di_after: f64,
-    /// Per group: name, selection rate before, after.
-    pub groups: Vec<(String, f64, f64)>,
-}
-
-/// What the worker keeps between audits (dropped with the dataset).
-#[derive(Debug, Default)]
-pub struct FairnessCache {
-    /// The column grouped by, its groups and its proxies.
-    column: Option<(Groups, Vec<Proxy>)>,
-    /// The latest churn run's scores.
-    churn: Option<ChurnScores>,
-    /// The latest segmentation: run id and segment per customer.
-    segments: Option<(i64, Vec<Option<usize>>)>,
-    /// Every customer's recommended products.
-    shown: Option<Vec<Vec<u32>>>,
-    /// The label column (role `label`), read once.
-    label: Option<Option<(String, Vec<Option<bool>>)>>,
-}
-
-fn no_database() -> Error {
-    Error::Invalid("no database is open: open or import one first".to_string())
-}
-
-fn load_cached<'c>(
-    db: &Database,
-    cache: &'c mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<&'c Dataset> {
-    if cache.is_none() {
-        *cache = Some(Dataset::load(db, progress)?);
-    }
-    cache.as_ref().ok_or_else(no_database)
-}
-
-fn summary_auc(summary: Option<&str>) -> Option<f64> {
-    let v: serde_json::Value = serde_json::from_str(summary?).ok()?;
-    v.get("auc")?.as_f64()
-}
-
-/// Lists what can be audited in the open database.
-pub fn choices(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<FairnessChoices> {
-    let db = db.ok_or_else(no_database)?;
-    let data = load_cached(db, data, progress)?;
-    let mut attributes: Vec<AttributeChoice> = data
-        .attributes
-        .iter()
-        .filter(|a| !matches!(a.role, Role::Key | Role::Pii))
-        .map(|a| AttributeChoice {
-            name: a.name.clone(),
-            protected: a.role == Role::Protected,
-        })
-        .collect();
-    attributes.sort_by_key(|a| !a.protected);
-    let churn = latest_run(db, "churn")?;
-    let segments = crate::jobs::recommend::segment_list(Some(db))?;
-    Ok(FairnessChoices {
-        attributes,
-        churn_run: churn.as_ref().map(|r| r.run_id),
-        churn_auc: churn.and_then(|r| summary_auc(r.summary_json.as_deref())),
-        segment_run: segments.as_ref().map(|s| s.run_id),
-        segments: segments
-            .map(|s| {
-                s.segments
-                    .into_iter()
-                    .map(|e| SegmentChoice {
-                        id: e.id,
-                        name: e.name,
-                        size: e.size,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        categories: data.products.categories.clone(),
-        customers: data.n_customers(),
-    })
-}
-
-impl FairnessCache {
-    /// The groups and proxies of `attribute` (computed once per column).
-    fn column(&mut self, data: &Dataset, attribute: &str) -> Result<(&Groups, &[Proxy])> {
-        if self
-            .column
-            .as_ref()
-            .is_none_or(|(g, _)| !g.attribute.eq_ignore_ascii_case(attribute.trim()))
-        {
-            let groups = groups_named(data, attribute)?;
-            let p = proxies(data, &groups);
-            self.column = Some((groups, p));
-        }
-        let (g, p) = self.column.as_ref().ok_or_else(no_database)?;
-        Ok((g, p))
-    }
-
-    /// The column [`FairnessCache::column`] filled.
-    fn cached_column(&self) -> Result<(&Groups, &[Proxy])> {
-        let (g, p) = self.column.as_ref().ok_or_else(no_database)?;
-        Ok((g, p))
-    }
-
-    /// The latest churn run's scores, read again only when a newer run is stored.
-    fn churn(&mut self, db: &Database, data: &Dataset) -> Result<&ChurnScores> {
-        let latest = latest_run(db, "churn")?.map(|r| r.run_id);
-        if latest.is_none() {
-            self.churn = None;
-            return Err(no_churn_run(db));
-        }
-        if self.churn.as_ref().map(|c| c.run_id) != latest {
-            self.churn = latest_churn_scores(db, data)?;
-        }
-        self.churn.as_ref().ok_or_else(|| no_churn_run(db))
-    }
-}
-
-fn no_churn_run(db: &Database) -> Error {
-    Error::Invalid(format!(
-        "no churn run is stored in {}: run the churn model first",
-        db.path().display()
-    ))
-}
-
-/// Who a churn decision selects, on `probability`.
-fn churn_selection(decision: &Decision, probability: &[Option<f64>], ids: &[String]) -> Vec<bool> {
-    match decision {
-        Decision::ChurnTop(f) => top_fraction(probability, ids, *f),
-        Decision::ChurnAbove(t) => probability
-            .iter()
-            .map(|p| p.is_some_and(|p| p >= *t))
-            .collect(),
-        _ => vec![false; probability.len()],
-    }
-}
-
-/// Audits `decision` by `attribute`, reusing whatever the cache holds (fits the recommendation
-/// models into `models` for a recommendation decision, once).
-pub fn audit(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    models: &mut Option<Recommender>,
-    cache: &mut FairnessCache,
-    attribute: &str,
-    decision: &Decision,
-    progress: &dyn Progress,
-) -> Result<AuditReport> {
-    let db = db.ok_or_else(no_database)?;
-    let data = load_cached(db, data, progress)?;
-    let options = AuditOptions::default();
-    cache.column(data, attribute)?;
-    if cache.label.is_none() {
-        cache.label = Some(label_column(data));
-    }
-    let n = data.n_customers();
-    match decision {
-        Decision::ChurnTop(_) | Decision::ChurnAbove(_) => {
-            let scores = cache.churn(db, data)?;
-            let selected = churn_selection(decision, &scores.probability, &data.customer_ids);
-            let in_scope: Vec<bool> = scores.probability.iter().map(Option::is_some).collect();
-            let label = format!("churn run {}", scores.run_id);
-            let truth = scores.label.clone();
-            let (groups, proxies) = cache.cached_column()?;
-            Ok(build_with_proxies(
-                groups,
-                decision.clone(),
-                &selected,
-                &in_scope,
-                Some((label.as_str(), &truth)),
-                &options,
-                proxies.to_vec(),
-            ))
-        }
-        Decision::Segment(s) => {
-            let latest = latest_run(db, "segment")?.map(|r| r.run_id);
-            if latest.is_none() || cache.segments.as_ref().map(|x| x.0) != latest {
-                cache.segments = latest_segments(db, data)?;
+impl FairJob {
+    /// A short label for the status bar.
+    pub fn label(&self) -> String {
+        match self {
+            FairJob::Choices => "Reading what can be audited".to_string(),
+            FairJob::Audit { attribute, .. } => format!("Auditing by {attribute}"),
+            FairJob::WhatIf { feature, .. } => {
+                format!("Retraining the churn model without {feature}")
             }
-            let Some((run_id, of)) = cache.segments.as_ref() else {
-                return Err(Error::Invalid(
-                    "no segmentation is stored: segment the customers in the Segments panel first"
-                        .to_string(),
-                ));
-            };
-            if !of.contains(&Some(*s)) {
-                return Err(Error::Invalid(format!(
-                    "segmentation run {run_id} has no segment {s}"
-                )));
-            }
-            let selected: Vec<bool> = of.iter().map(|x| *x == Some(*s)).collect();
-            let in_scope: Vec<bool> = of.iter().map(Option::is_some).collect();
-            let label = cache.label.clone().flatten();
-            let column = label.as_ref().map(|(n, v)| (n.as_str(), v.as_slice()));
-            let (groups, proxies) = cache.cached_column()?;
-            Ok(build_with_proxies(
-                groups,
-                decision.clone(),
-                &selected,
-                &in_scope,
-                column,
-                &options,
-                proxies.to_vec(),
-            ))
+            FairJob::RunChurn => "Running the churn model".to_string(),
         }
-        Decision::RecsCategory(name) => {
-            let cats = &data.products.categories;
-            let Some(cat) = cats.iter().position(|c| c.eq_ignore_ascii_case(name)) else {
-                return Err(Error::Invalid(format!("no product category {name}")));
-            };
-            if cache.shown.is_none() {
-                // The audit judges what campaigns send: models fitted with the defaults (the
-                // Recommendations panel may have fitted them with protected columns).
-                if models
-                    .as_ref()
-                    .is_none_or(|m| m.options() != &RecOptions::default())
-                {
-                    *models = Some(Recommender::fit(data, &RecOptions::default(), progress)?);
-                }
-                let rec = models.as_ref().ok_or_else(no_database)?;
-                let request = RecRequest {
-                    top: RECS_SHOWN,
-                    ..RecRequest::default()
+    }
+
+    /// Whether the status bar shows it (audits answer a slider: not shown).
+    pub fn is_shown(&self) -> bool {
+        matches!(self, FairJob::WhatIf { .. } | FairJob::RunChurn)
+    }
+
+    /// What the banner says when it fails.
+    pub fn failure(&self) -> &'static str {
+        match self {
+            FairJob::Choices => "The audit choices could not be read",
+            FairJob::Audit { .. } => "The audit failed",
+            FairJob::WhatIf { .. } => "The what-if failed",
+            FairJob::RunChurn => "The churn model failed",
+        }
+    }
+
+    /// Runs the job on the workspace.
+    pub fn run(self, ws: &mut Workspace, progress: &dyn Progress) -> Result<FairDone> {
+        Ok(match self {
+            FairJob::Choices | FairJob::RunChurn => {
+                let stored_churn_run = match self {
+                    FairJob::RunChurn => Some(ws.churn_with_defaults(progress)?),
+                    _ => None,
                 };
-                let everyone: Vec<usize> = (0..n).collect();
-                let recs = rec.recommend_many(data, &everyone, &request, progress)?;
-                cache.shown = Some(
-                    recs.iter()
-                        .map(|r| r.items.iter().map(|i| i.product).collect())
-                        .collect(),
-                );
+                FairDone::Choices {
+                    choices: Arc::new(ws.fairness_choices(progress)?),
+                    stored_churn_run,
+                }
             }
-            let shown = cache.shown.as_deref().unwrap_or(&[]);
-            let selected: Vec<bool> = shown
-                .iter()
-                .map(|items| {
-                    items.iter().any(|p| {
-                        data.products.category.get(*p as usize).copied().flatten()
-                            == Some(cat as u32)
-                    })
-                })
-                .collect();
-            let in_scope = vec![true; n];
-            let label = cache.label.clone().flatten();
-            let column = label.as_ref().map(|(n, v)| (n.as_str(), v.as_slice()));
-            let (groups, proxies) = cache.cached_column()?;
-            let mut report = build_with_proxies(
-                groups,
-                decision.clone(),
-                &selected,
-                &in_scope,
-                column,
-                &options,
-                proxies.to_vec(),
-            );
-            if let Some(rec) = models.as_ref() {
-                report.exposure = exposure(data, groups, shown, &rec.interactions);
+            FairJob::Audit {
+                attribute,
+                decision,
+            } => {
+                let params = AuditParams {
+                    attribute,
+                    decision,
+                    options: AuditOptions::default(),
+                };
+                FairDone::Audited(Arc::new(ws.audit(&params, progress)?))
             }
-            Ok(report)
-        }
-    }
-}
-
-/// The parameters of the latest stored churn run; an error when they cannot be read (the
-/// what-if would otherwise compare against a different model).
-fn stored_params(db: &Database) -> Result<(ChurnParams, Option<f64>)> {
-    let run = latest_run(db, "churn")?.ok_or_else(|| no_churn_run(db))?;
-    let params = serde_json::from_str(&run.params_json).map_err(|e| {
-        Error::Invalid(format!(
-            "the settings of churn run {} could not be read ({e}): run the churn model again in Churn & value: {}",
-            run.run_id,
-            db.path().display()
-        ))
-    })?;
-    Ok((params, summary_auc(run.summary_json.as_deref())))
-}
-
-/// Retrains the churn model of the latest stored run without `feature` (nothing is stored) and
-/// audits `decision` by `attribute` on both sets of scores.
-pub fn what_if(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    cache: &mut FairnessCache,
-    attribute: &str,
-    decision: &Decision,
-    feature: &str,
-    progress: &dyn Progress,
-) -> Result<WhatIf> {
-    if !matches!(decision, Decision::ChurnTop(_) | Decision::ChurnAbove(_)) {
-        return Err(Error::Invalid(
-            "the what-if retrains the churn model: pick a churn decision first".to_string(),
-        ));
-    }
-    let db = db.ok_or_else(no_database)?;
-    let data = load_cached(db, data, progress)?;
-    let (params, stored_auc) = stored_params(db)?;
-    let before = cache.churn(db, data)?.clone();
-    let auc_before = match stored_auc {
-        Some(a) => a,
-        None => {
-            crate::models::churn::run::run(data, &params, progress)?
-                .metrics
-                .auc
-        }
-    };
-    let mut without = params.clone();
-    without.features.exclude.push(feature.trim().to_string());
-    let after = crate::models::churn::run::run(data, &without, progress)?;
-    let mut probability = vec![None; data.n_customers()];
-    for c in &after.customers {
-        if let Some(slot) = data
-            .customer_index(&c.customer_id)
-            .and_then(|i| probability.get_mut(i))
-        {
-            *slot = Some(c.probability);
-        }
-    }
-    let (groups, _) = cache.column(data, attribute)?;
-    let options = AuditOptions {
-        bootstrap: 0,
-        ..AuditOptions::default()
-    };
-    let audit_of = |p: &[Option<f64>]| {
-        let selected = churn_selection(decision, p, &data.customer_ids);
-        let of: Vec<Option<u32>> = groups
-            .of
-            .iter()
-            .zip(p)
-            .map(|(g, p)| if p.is_some() { *g } else { None })
-            .collect();
-        rates(&selected, None, &of, &groups.names, &options)
-    };
-    let r0 = audit_of(&before.probability);
-    let r1 = audit_of(&probability);
-    let groups = r0
-        .groups
-        .iter()
-        .map(|g| {
-            let after = r1
-                .groups
-                .iter()
-                .find(|h| h.group == g.group)
-                .map_or(f64::NAN, |h| h.selection_rate);
-            (g.group.clone(), g.selection_rate, after)
+            FairJob::WhatIf {
+                attribute,
+                decision,
+                feature,
+            } => FairDone::WhatIf(Arc::new(
+                ws.what_if(&attribute, &decision, &feature, progress)?,
+            )),
         })
-        .collect();
-    Ok(WhatIf {
-        feature: feature.trim().to_string(),
-        attribute: attribute.to_string(),
-        decision: decision.clone(),
-        auc_before,
-        auc_after: after.metrics.auc,
-        di_before: r0.compared_disparate_impact,
-        di_after: r1.compared_disparate_impact,
-        groups,
-    })
-}
-
-/// Runs the churn model with the default parameters and stores the run.
-pub fn run_churn(
-    db: Option<&mut Database>,
-    data: &mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<i64> {
-    let db = db.ok_or_else(no_database)?;
-    if db.is_read_only() {
-        return Err(Error::Invalid(format!(
-            "{} is read-only: the churn run could not be stored",
-            db.path().display()
-        )));
-    }
-    let data = load_cached(db, data, progress)?;
-    let (_, run_id) =
-        crate::pipeline::churn_loaded(db, data, &ChurnParams::default(), true, progress)?;
-    run_id.ok_or_else(|| no_churn_run(db))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::models::churn::label::Label;
-    use crate::progress::NoProgress;
-
-    /// A copy of the bundled sample with a stored churn run (inactive for 90 days).
-    fn sample_with_churn(dir: &std::path::Path) -> Database {
-        let bundled =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
-        let path = dir.join("demo.sqlite");
-        std::fs::copy(bundled, &path).unwrap();
-        let mut db = Database::open(&path).unwrap();
-        let data = Dataset::load(&db, &NoProgress).unwrap();
-        let params = ChurnParams {
-            label: Label::Inactive {
-                days: 90,
-                cutoff: None,
-            },
-            ..ChurnParams::default()
-        };
-        crate::pipeline::churn_loaded(&mut db, &data, &params, true, &NoProgress).unwrap();
-        db
-    }
-
-    #[test]
-    fn choices_list_protected_columns_first_and_the_churn_run() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sample_with_churn(dir.path());
-        let mut data = None;
-        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
-        assert!(c.churn_run.is_some());
-        assert!(c.churn_auc.is_some_and(|a| a > 0.5), "{c:?}");
-        assert!(c.attributes.first().is_some_and(|a| a.protected), "{c:?}");
-        assert!(c.attributes.iter().any(|a| a.name == "gender"));
-        assert!(
-            !c.attributes.iter().any(|a| a.name == "email"),
-            "PII left out"
-        );
-        assert!(c.segments.is_empty());
-        assert_eq!(c.customers, 5000);
-    }
-
-    #[test]
-    fn threshold_moves_match_the_pipeline_and_are_fast() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sample_with_churn(dir.path());
-        let mut data = None;
-        let mut models = None;
-        let mut cache = FairnessCache::default();
-        let first = audit(
-            Some(&db),
-            &mut data,
-            &mut models,
-            &mut cache,
-            "gender",
-            &Decision::ChurnTop(0.2),
-            &NoProgress,
-        )
-        .unwrap();
-        let loaded = data.as_ref().unwrap();
-        let want = crate::pipeline::audit_loaded(
-            &db,
-            loaded,
-            "gender",
-            Decision::ChurnTop(0.2),
-            &AuditOptions::default(),
-            &NoProgress,
-        )
-        .unwrap();
-        assert_eq!(first, want);
-        // Moving the threshold reuses the cache: a few milliseconds.
-        let started = std::time::Instant::now();
-        for k in 1..=20 {
-            let f = f64::from(k) / 20.0;
-            let r = audit(
-                Some(&db),
-                &mut data,
-                &mut models,
-                &mut cache,
-                "gender",
-                &Decision::ChurnAbove(f),
-                &NoProgress,
-            )
-            .unwrap();
-            assert_eq!(r.decision, Decision::ChurnAbove(f));
-        }
-        let per = started.elapsed() / 20;
-        assert!(per < std::time::Duration::from_millis(50), "{per:?}");
-        // A column that does not exist fails with its name.
-        let e = audit(
-            Some(&db),
-            &mut data,
-            &mut models,
-            &mut cache,
-            "shoe_size",
-            &Decision::ChurnTop(0.2),
-            &NoProgress,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("shoe_size"), "{e}");
-    }
-
-    #[test]
-    fn what_if_retrains_without_the_feature() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sample_with_churn(dir.path());
-        let mut data = None;
-        let mut models = None;
-        let mut cache = FairnessCache::default();
-        let report = audit(
-            Some(&db),
-            &mut data,
-            &mut models,
-            &mut cache,
-            "gender",
-            &Decision::ChurnTop(0.2),
-            &NoProgress,
-        )
-        .unwrap();
-        let feature = report.proxies[0].feature.clone();
-        let w = what_if(
-            Some(&db),
-            &mut data,
-            &mut cache,
-            "gender",
-            &Decision::ChurnTop(0.2),
-            &feature,
-            &NoProgress,
-        )
-        .unwrap();
-        assert!(
-            (w.di_before - report.compared_disparate_impact).abs() < 1e-12,
-            "{w:?}"
-        );
-        assert!(w.auc_after > 0.4 && w.auc_after < 1.0, "{w:?}");
-        assert_eq!(w.groups.len(), report.groups.len());
-        // Not for a segment decision.
-        let e = what_if(
-            Some(&db),
-            &mut data,
-            &mut cache,
-            "gender",
-            &Decision::Segment(0),
-            &feature,
-            &NoProgress,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("churn decision"), "{e}");
-    }
-
-    #[test]
-    fn what_if_with_unreadable_stored_settings_fails_instead_of_using_defaults() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = sample_with_churn(dir.path());
-        let conn = rusqlite::Connection::open(db.path()).unwrap();
-        conn.execute(
-            "UPDATE tailor_runs SET params_json = '{\"model\": \"quantum\"}' WHERE kind = 'churn'",
-            [],
-        )
-        .unwrap();
-        drop(conn);
-        let mut data = None;
-        let mut cache = FairnessCache::default();
-        let e = what_if(
-            Some(&db),
-            &mut data,
-            &mut cache,
-            "gender",
-            &Decision::ChurnTop(0.2),
-            "region",
-            &NoProgress,
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("settings of churn run"), "{e}");
-        assert!(e.contains("demo.sqlite") && !e.contains('\n'), "{e}");
-    }
-
-    #[test]
-    fn no_churn_run_says_so() {
-        let dir = tempfile::tempdir().unwrap();
-        let bundled =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
-        let path = dir.path().join("demo.sqlite");
-        std::fs::copy(bundled, &path).unwrap();
-        let mut db = Database::open(&path).unwrap();
-        let mut data = None;
-        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
-        assert_eq!(c.churn_run, None);
-        let e = audit(
-            Some(&db),
-            &mut data,
-            &mut None,
-            &mut FairnessCache::default(),
-            "gender",
-            &Decision::ChurnTop(0.2),
-            &NoProgress,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("no churn run"), "{e}");
-        let run = run_churn(Some(&mut db), &mut data, &NoProgress).unwrap();
-        let c = choices(Some(&db), &mut data, &NoProgress).unwrap();
-        assert_eq!(c.churn_run, Some(run));
     }
 }

@@ -1,294 +1,72 @@
-//! Segmentation on the worker: run (or rerun the last stored run), and precompute what the
-//! Segments panel draws so that no frame sorts or samples a million customers.
+//! The Segments panel's jobs.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
-use crate::data::dataset::Dataset;
-use crate::data::db::Database;
-use crate::data::runs;
-use crate::error::{Error, Result};
-use crate::models::segment::run::{SegmentParams, SegmentRun};
-use crate::pipeline;
+use crate::error::Result;
+use crate::models::segment::run::SegmentParams;
 use crate::progress::Progress;
+use crate::workspace::Workspace;
+use crate::workspace::segments::SegmentResult;
 
-/// Most points drawn in the scatter; larger runs draw a seeded sample of this many.
-pub const MAX_SCATTER_POINTS: usize = 20_000;
-
-/// Behaviour features shown in the customer table, with their column titles, in order.
-pub const TABLE_FEATURES: [(&str, &str); 4] = [
-    ("recency_days", "Recency (days)"),
-    ("frequency", "Frequency"),
-    ("monetary", "Monetary"),
-    ("tenure_days", "Tenure (days)"),
-];
-
-/// Where a customer table column's values come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomerColumn {
-    /// The customer id.
-    Id,
-    /// A raw feature, by index in `features.names`.
-    Feature(usize),
-    /// The RFM recency score (1–5).
-    R,
-    /// The RFM frequency score.
-    F,
-    /// The RFM monetary score.
-    M,
-}
-
-/// A column of the customer table.
+/// A segmentation job.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableColumn {
-    /// Its title, in sentence case.
-    pub title: String,
-    /// Where its values come from.
-    pub source: CustomerColumn,
+pub enum SegmentJob {
+    /// Segments the customers and stores the run.
+    Run(SegmentParams),
+    /// Reruns the last stored segmentation (same seed, same segments) to show it again.
+    ShowLatest,
+    /// Keeps the user's name for the segment the naming rule calls `auto_name`.
+    Rename {
+        /// The automatic name.
+        auto_name: String,
+        /// The user's name (empty: back to the automatic one).
+        name: String,
+    },
 }
 
-/// A finished segmentation and what the panel needs to draw it.
+/// A segmentation job's result.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SegmentResult {
-    /// The run (labels, profiles, projection…).
-    pub run: SegmentRun,
-    /// Customer ids, in label order (sorted).
-    pub customer_ids: Vec<String>,
-    /// The stored run's id (`None` when not stored: read-only database).
-    pub run_id: Option<i64>,
-    /// Whether this is the last stored run shown again (not a new run).
-    pub reshown: bool,
-    /// The scatter's customers, per segment id: (segment id, customer indices), a seeded sample
-    /// of at most [`MAX_SCATTER_POINTS`] in all.
-    pub scatter: Vec<(usize, Vec<u32>)>,
-    /// Points in the scatter.
-    pub scatter_points: usize,
-    /// The customer table's columns.
-    pub columns: Vec<TableColumn>,
-    /// Per column, every customer index in ascending order of that column (ties by index).
-    pub orders: Vec<Vec<u32>>,
-    /// Feature indices of recency, frequency and monetary, for the scatter's hover.
-    pub rfm_features: [Option<usize>; 3],
+pub enum SegmentDone {
+    /// A segmentation; `None` when the database has no stored run to show again.
+    Segmented(Option<Arc<SegmentResult>>),
+    /// A segment's name was stored.
+    Renamed {
+        /// The automatic name.
+        auto_name: String,
+        /// The user's name (empty: back to the automatic one).
+        name: String,
+    },
 }
 
-impl SegmentResult {
-    /// A customer's value in a table column, as a number (ids: their position).
-    pub fn value(&self, customer: usize, column: CustomerColumn) -> f64 {
-        let rfm = |f: fn(&crate::models::segment::rfm::RfmScore) -> u8| {
-            self.run
-                .rfm
-                .as_ref()
-                .and_then(|r| r.get(customer))
-                .map_or(0.0, |s| f64::from(f(s)))
-        };
-        match column {
-            CustomerColumn::Id => customer as f64,
-            CustomerColumn::Feature(j) => self
-                .run
-                .features
-                .raw_row(customer)
-                .get(j)
-                .copied()
-                .unwrap_or(0.0),
-            CustomerColumn::R => rfm(|s| s.r),
-            CustomerColumn::F => rfm(|s| s.f),
-            CustomerColumn::M => rfm(|s| s.m),
+impl SegmentJob {
+    /// A short label for the status bar.
+    pub fn label(&self) -> String {
+        match self {
+            SegmentJob::Run(params) => format!("Segmenting customers ({})", params.method.label()),
+            SegmentJob::ShowLatest => "Showing the last segmentation".to_string(),
+            SegmentJob::Rename { .. } => "Renaming a segment".to_string(),
         }
     }
 
-    /// A customer's value in a table column, as text for people.
-    pub fn text(&self, customer: usize, column: CustomerColumn) -> String {
-        match column {
-            CustomerColumn::Id => self.customer_ids.get(customer).cloned().unwrap_or_default(),
-            CustomerColumn::R | CustomerColumn::F | CustomerColumn::M => {
-                format!("{}", self.value(customer, column))
+    /// What the banner says when it fails.
+    pub fn failure(&self) -> &'static str {
+        match self {
+            SegmentJob::Rename { .. } => "The name was not saved",
+            _ => "Segmentation failed",
+        }
+    }
+
+    /// Runs the job on the workspace.
+    pub fn run(self, ws: &mut Workspace, progress: &dyn Progress) -> Result<SegmentDone> {
+        Ok(match self {
+            SegmentJob::Run(params) => SegmentDone::Segmented(Some(ws.segment(&params, progress)?)),
+            SegmentJob::ShowLatest => {
+                SegmentDone::Segmented(ws.rerun_latest_segmentation(progress)?)
             }
-            CustomerColumn::Feature(j) => {
-                let v = self.value(customer, column);
-                let days = self
-                    .run
-                    .features
-                    .names
-                    .get(j)
-                    .is_some_and(|n| n.ends_with("_days"));
-                if days { number(v.round()) } else { number(v) }
+            SegmentJob::Rename { auto_name, name } => {
+                let name = ws.rename_segment(&auto_name, &name)?;
+                SegmentDone::Renamed { auto_name, name }
             }
-        }
-    }
-}
-
-/// A number for people: thousands separators, two decimals when it has a fraction.
-pub fn number(v: f64) -> String {
-    if !v.is_finite() {
-        return String::new();
-    }
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    if (a - a.round()).abs() < 1e-9 || a >= 10_000.0 {
-        format!("{sign}{}", crate::format::thousands(a.round() as u64))
-    } else {
-        let cents = (a * 100.0).round() as u64;
-        format!(
-            "{sign}{}.{:02}",
-            crate::format::thousands(cents / 100),
-            cents % 100
-        )
-    }
-}
-
-/// Runs a segmentation on the open database (loading it into `cache` first if needed) and stores
-/// the run unless the database is read-only.
-pub fn run_segmentation(
-    db: Option<&mut Database>,
-    cache: &mut Option<Dataset>,
-    params: &SegmentParams,
-    progress: &dyn Progress,
-) -> Result<SegmentResult> {
-    let db = db.ok_or_else(no_database)?;
-    let data = load_cached(db, cache, progress)?;
-    let (run, run_id) = pipeline::segment_loaded(db, data, params, true, progress)?;
-    build(run, data, run_id, false, progress)
-}
-
-/// Reruns the last stored segmentation (same parameters and seed, so the same segments) without
-/// storing it again; `None` when the database has no stored run.
-pub fn rerun_latest(
-    db: Option<&mut Database>,
-    cache: &mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<Option<SegmentResult>> {
-    let db = db.ok_or_else(no_database)?;
-    let Some(params) = pipeline::latest_segment_params(db)? else {
-        return Ok(None);
-    };
-    let run_id = runs::latest_run(db, "segment")?.map(|r| r.run_id);
-    let data = load_cached(db, cache, progress)?;
-    let (run, _) = pipeline::segment_loaded(db, data, &params, false, progress)?;
-    build(run, data, run_id, true, progress).map(Some)
-}
-
-fn load_cached<'c>(
-    db: &Database,
-    cache: &'c mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<&'c Dataset> {
-    if cache.is_none() {
-        *cache = Some(Dataset::load(db, progress)?);
-    }
-    cache.as_ref().ok_or_else(no_database)
-}
-
-fn no_database() -> Error {
-    Error::Invalid("no database is open: open or import one first".to_string())
-}
-
-/// Precomputes the scatter sample and the table's sort orders.
-fn build(
-    run: SegmentRun,
-    data: &Dataset,
-    run_id: Option<i64>,
-    reshown: bool,
-    progress: &dyn Progress,
-) -> Result<SegmentResult> {
-    progress.report(0.97, "Preparing the charts");
-    let n = run.labels.len();
-    let mut sample: Vec<usize> = if n > MAX_SCATTER_POINTS {
-        let mut rng = ChaCha8Rng::seed_from_u64(run.params.seed);
-        rand::seq::index::sample(&mut rng, n, MAX_SCATTER_POINTS).into_vec()
-    } else {
-        (0..n).collect()
-    };
-    sample.sort_unstable();
-    let mut scatter: Vec<(usize, Vec<u32>)> =
-        run.segments.iter().map(|s| (s.id, Vec::new())).collect();
-    for &i in &sample {
-        let seg = run.labels.get(i).copied().unwrap_or(0);
-        if let Some((_, members)) = scatter.iter_mut().find(|(id, _)| *id == seg) {
-            members.push(i as u32);
-        }
-    }
-
-    let names = &run.features.names;
-    let feature = |name: &str| names.iter().position(|f| f == name);
-    let mut columns = vec![TableColumn {
-        title: "Customer id".to_string(),
-        source: CustomerColumn::Id,
-    }];
-    for (name, title) in TABLE_FEATURES {
-        if let Some(j) = feature(name) {
-            columns.push(TableColumn {
-                title: title.to_string(),
-                source: CustomerColumn::Feature(j),
-            });
-        }
-    }
-    if columns.len() == 1 {
-        // No behaviour: the first few attribute features instead.
-        for (j, name) in names.iter().enumerate().take(4) {
-            columns.push(TableColumn {
-                title: name.clone(),
-                source: CustomerColumn::Feature(j),
-            });
-        }
-    }
-    if run.rfm.is_some() {
-        for (title, source) in [
-            ("R score", CustomerColumn::R),
-            ("F score", CustomerColumn::F),
-            ("M score", CustomerColumn::M),
-        ] {
-            columns.push(TableColumn {
-                title: title.to_string(),
-                source,
-            });
-        }
-    }
-    let mut result = SegmentResult {
-        rfm_features: [
-            feature("recency_days"),
-            feature("frequency"),
-            feature("monetary"),
-        ],
-        run,
-        customer_ids: data.customer_ids.clone(),
-        run_id,
-        reshown,
-        scatter_points: sample.len(),
-        scatter,
-        columns,
-        orders: Vec::new(),
-    };
-    let mut orders = Vec::with_capacity(result.columns.len());
-    for column in &result.columns {
-        progress.check()?;
-        let mut order: Vec<u32> = (0..n as u32).collect();
-        if column.source != CustomerColumn::Id {
-            let keys: Vec<f64> = (0..n).map(|i| result.value(i, column.source)).collect();
-            order.sort_unstable_by(|&a, &b| {
-                let ka = keys.get(a as usize).copied().unwrap_or(0.0);
-                let kb = keys.get(b as usize).copied().unwrap_or(0.0);
-                ka.total_cmp(&kb).then(a.cmp(&b))
-            });
-        }
-        orders.push(order);
-    }
-    result.orders = orders;
-    progress.report(1.0, "Segments ready");
-    Ok(result)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_for_people() {
-        assert_eq!(number(0.0), "0");
-        assert_eq!(number(12.0), "12");
-        assert_eq!(number(1234.5), "1,234.50");
-        assert_eq!(number(-3.25), "-3.25");
-        assert_eq!(number(123_456.7), "123,457");
-        assert_eq!(number(0.05), "0.05");
-        assert_eq!(number(2.999), "3.00");
+        })
     }
 }

@@ -1,23 +1,14 @@
 //! The worker thread that owns the database and runs jobs one at a time.
 
-use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::data::browse::{self, PageStart, RowidRange};
-use crate::data::dataset::Dataset;
-use crate::data::db::Database;
-use crate::data::{TableKind, import, quality, runs, sample};
-use crate::error::{Error, Result};
-use crate::jobs::{
-    DbInfo, Event, Job, JobId, JobProgress, campaigns, churn, fairness, import_summary_text,
-    recommend, sample_summary_text, segments,
-};
-use crate::models::recommend::engine::Recommender;
+use crate::error::Error;
+use crate::jobs::{Event, Job, JobId, JobProgress};
 use crate::progress::CancelToken;
+use crate::workspace::Workspace;
 
 /// Called by the worker after every event it sends (the window passes `request_repaint`).
 pub type Repaint = Arc<dyn Fn() + Send + Sync>;
@@ -54,13 +45,7 @@ impl Worker {
             .name("tailor-worker".to_string())
             .spawn(move || {
                 let mut state = WorkerState {
-                    db: None,
-                    dataset: None,
-                    recommender: None,
-                    fairness: fairness::FairnessCache::default(),
-                    churn: churn::ChurnCache::default(),
-                    ranges: HashMap::new(),
-                    anchors: HashMap::new(),
+                    workspace: Workspace::new(),
                     events: event_tx,
                     repaint,
                 };
@@ -117,19 +102,8 @@ impl Drop for Worker {
 }
 
 struct WorkerState {
-    db: Option<Database>,
-    /// The open database loaded for the models (dropped when the data or roles change).
-    dataset: Option<Dataset>,
-    /// The recommendation models fitted on `dataset` (dropped with it).
-    recommender: Option<Recommender>,
-    /// What the fairness audits keep between threshold moves (dropped with `dataset`).
-    fairness: fairness::FairnessCache,
-    /// The latest churn and CLV results on `dataset` (dropped with it).
-    churn: churn::ChurnCache,
-    /// Rowid range per table, for direct rowid access to any page.
-    ranges: HashMap<TableKind, RowidRange>,
-    /// For tables with gaps in their rowids: row position → rowid of the row before it.
-    anchors: HashMap<(TableKind, u64), i64>,
+    /// The session: the open database and what is derived from it.
+    workspace: Workspace,
     events: Sender<Event>,
     repaint: Repaint,
 }
@@ -150,482 +124,16 @@ impl WorkerState {
         let events = self.events.clone();
         let repaint = Arc::clone(&self.repaint);
         let progress = JobProgress::new(id, token, events, &*repaint);
-        match self.execute(id, job, &progress) {
-            Ok(()) => {}
-            Err(Error::Cancelled) => self.send(Event::Cancelled { job_id: id }),
-            Err(e) => self.send(Event::Failed {
+        let event = match job.run(&mut self.workspace, &progress) {
+            Ok(done) => Event::Done { job_id: id, done },
+            Err(Error::Cancelled) => Event::Cancelled { job_id: id },
+            Err(e) => Event::Failed {
                 job_id: id,
                 message: e.to_string(),
-            }),
-        }
-    }
-
-    fn execute(&mut self, id: JobId, job: Job, progress: &JobProgress<'_>) -> Result<()> {
-        match job {
-            Job::Open(path) => {
-                let db = Database::open(&path)?;
-                self.replace_db(db);
-                let info = self.info()?;
-                self.send(Event::Opened { job_id: id, info });
-            }
-            Job::OpenDefault {
-                bundled,
-                working_copy,
-            } => {
-                if !working_copy.exists() {
-                    if !bundled.exists() {
-                        self.send(Event::NoDatabase { job_id: id });
-                        return Ok(());
-                    }
-                    copy_atomically(&bundled, &working_copy)?;
-                }
-                let db = Database::open(&working_copy)?;
-                self.replace_db(db);
-                let info = self.info()?;
-                self.send(Event::Opened { job_id: id, info });
-            }
-            Job::Import {
-                files,
-                options,
-                into,
-            } => {
-                if let Some(path) = into {
-                    let mut db = Database::open_or_create(&path)?;
-                    let summary = import::import_files(&mut db, &files, &options, progress)?;
-                    self.replace_db(db);
-                    let info = self.info()?;
-                    self.send(Event::Imported {
-                        job_id: id,
-                        summary: import_summary_text(&summary),
-                        info,
-                    });
-                } else {
-                    self.drop_models();
-                    let db = self.db.as_mut().ok_or_else(no_database)?;
-                    let summary = import::import_files(db, &files, &options, progress)?;
-                    self.ranges.clear();
-                    self.anchors.clear();
-                    let info = self.info()?;
-                    self.send(Event::Imported {
-                        job_id: id,
-                        summary: import_summary_text(&summary),
-                        info,
-                    });
-                }
-            }
-            Job::Check => {
-                let db = self.db.as_ref().ok_or_else(no_database)?;
-                let report = quality::check(db, progress)?;
-                self.send(Event::Checked { job_id: id, report });
-            }
-            Job::LoadRows {
-                table,
-                offset,
-                limit,
-            } => {
-                let page = self.load_rows(table, offset, limit, progress)?;
-                self.send(Event::Rows {
-                    job_id: id,
-                    table,
-                    offset,
-                    page,
-                });
-            }
-            Job::SetRole {
-                table,
-                column,
-                role,
-            } => {
-                self.drop_models();
-                let db = self.db.as_mut().ok_or_else(no_database)?;
-                db.set_role(table, &column, role)?;
-                let info = self.info()?;
-                self.send(Event::RoleSet { job_id: id, info });
-            }
-            Job::NewSample { out, options } => {
-                if self.db.as_ref().is_some_and(|db| db.path() == out) {
-                    // The file is about to be replaced: let go of it first.
-                    self.db = None;
-                    self.drop_models();
-                }
-                let summary = sample::generate(&out, &options, None, progress)?;
-                self.send(Event::SampleCreated {
-                    job_id: id,
-                    summary: sample_summary_text(&summary),
-                });
-                let db = Database::open(&out)?;
-                self.replace_db(db);
-                let info = self.info()?;
-                self.send(Event::Opened { job_id: id, info });
-            }
-            Job::Segment(params) => {
-                let result = segments::run_segmentation(
-                    self.db.as_mut(),
-                    &mut self.dataset,
-                    &params,
-                    progress,
-                )?;
-                self.send(Event::Segmented {
-                    job_id: id,
-                    result: Some(Arc::new(result)),
-                });
-            }
-            Job::SegmentLatest => {
-                let result = segments::rerun_latest(self.db.as_mut(), &mut self.dataset, progress)?;
-                self.send(Event::Segmented {
-                    job_id: id,
-                    result: result.map(Arc::new),
-                });
-            }
-            Job::RenameSegment { auto_name, name } => {
-                let db = self.db.as_mut().ok_or_else(no_database)?;
-                runs::rename_segment(db, &auto_name, &name)?;
-                self.send(Event::SegmentRenamed {
-                    job_id: id,
-                    auto_name,
-                    name: name.trim().to_string(),
-                });
-            }
-            Job::ExportSegment {
-                path,
-                result,
-                segment,
-            } => {
-                let db = self.db.as_mut().ok_or_else(no_database)?;
-                let audience = crate::export::segments::membership_audience(
-                    &result.customer_ids,
-                    &result.run,
-                    segment,
-                    result.run_id,
-                );
-                let summary = crate::export::audience::export_audience(
-                    db,
-                    &audience,
-                    &path,
-                    &crate::export::audience::ExportOptions::default(),
-                )?;
-                self.send(Event::SegmentExported {
-                    job_id: id,
-                    path,
-                    segment,
-                    customers: summary.rows as usize,
-                    summary: Arc::new(summary),
-                });
-            }
-            Job::FitRecommender { options } => {
-                let info = recommend::fit_models(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    &options,
-                    progress,
-                )?;
-                self.send(Event::RecModelsReady { job_id: id, info });
-            }
-            Job::Recommend {
-                customer_id,
-                request,
-                options,
-            } => {
-                let result = recommend::recommend_customer(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    &customer_id,
-                    &request,
-                    &options,
-                    progress,
-                )?;
-                self.send(Event::Recommended {
-                    job_id: id,
-                    result: Arc::new(result),
-                });
-            }
-            Job::EvaluateRecs { options, weights } => {
-                let report = recommend::evaluate_all(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &self.recommender,
-                    &options,
-                    &weights,
-                    progress,
-                )?;
-                self.send(Event::RecsEvaluated { job_id: id, report });
-            }
-            Job::RecSegments => {
-                let list = recommend::segment_list(self.db.as_ref())?;
-                self.send(Event::RecSegmentsListed {
-                    job_id: id,
-                    list: list.map(Arc::new),
-                });
-            }
-            Job::RecommendSegment {
-                segment,
-                request,
-                options,
-            } => {
-                let recs = recommend::recommend_segment(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    segment,
-                    &request,
-                    &options,
-                    progress,
-                )?;
-                self.send(Event::SegmentRecommended {
-                    job_id: id,
-                    recs: Arc::new(recs),
-                });
-            }
-            Job::ExportRecs { path, recs } => {
-                let db = self.db.as_mut().ok_or_else(no_database)?;
-                let summary = crate::export::recommendations::export_segment_recs(
-                    db,
-                    &recs,
-                    &path,
-                    &crate::export::audience::ExportOptions::default(),
-                )?;
-                self.send(Event::RecsExported {
-                    job_id: id,
-                    path,
-                    rows: summary.rows as usize,
-                    summary: Arc::new(summary),
-                });
-            }
-            Job::FairnessChoices | Job::FairnessRunChurn => {
-                let stored_churn_run = if matches!(job, Job::FairnessRunChurn) {
-                    Some(fairness::run_churn(
-                        self.db.as_mut(),
-                        &mut self.dataset,
-                        progress,
-                    )?)
-                } else {
-                    None
-                };
-                let choices = fairness::choices(self.db.as_ref(), &mut self.dataset, progress)?;
-                self.send(Event::FairnessChoicesListed {
-                    job_id: id,
-                    choices: Arc::new(choices),
-                    stored_churn_run,
-                });
-            }
-            Job::Audit {
-                attribute,
-                decision,
-            } => {
-                let report = fairness::audit(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    &mut self.fairness,
-                    &attribute,
-                    &decision,
-                    progress,
-                )?;
-                self.send(Event::Audited {
-                    job_id: id,
-                    report: Arc::new(report),
-                });
-            }
-            Job::FairnessWhatIf {
-                attribute,
-                decision,
-                feature,
-            } => {
-                let result = fairness::what_if(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.fairness,
-                    &attribute,
-                    &decision,
-                    &feature,
-                    progress,
-                )?;
-                self.send(Event::WhatIfDone {
-                    job_id: id,
-                    result: Arc::new(result),
-                });
-            }
-            Job::Churn(params) => {
-                let (churn, targets) = churn::run_churn(
-                    self.db.as_mut(),
-                    &mut self.dataset,
-                    &mut self.churn,
-                    &params,
-                    progress,
-                )?;
-                self.send(Event::ChurnReady {
-                    job_id: id,
-                    churn,
-                    targets,
-                });
-            }
-            Job::Clv(params) => {
-                let (clv, targets) = churn::run_clv(
-                    self.db.as_mut(),
-                    &mut self.dataset,
-                    &mut self.churn,
-                    &params,
-                    progress,
-                )?;
-                self.send(Event::ClvReady {
-                    job_id: id,
-                    clv,
-                    targets,
-                });
-            }
-            Job::ClvSpan => {
-                let span = churn::purchase_span(self.db.as_ref(), &mut self.dataset, progress)?;
-                self.send(Event::ClvSpanRead {
-                    job_id: id,
-                    span: span.map(Arc::new),
-                });
-            }
-            Job::ExportChurnTargets {
-                path,
-                targets,
-                threshold,
-            } => {
-                let summary = churn::export_targets(self.db.as_mut(), &path, &targets, threshold)?;
-                self.send(Event::ChurnTargetsExported {
-                    job_id: id,
-                    path,
-                    rows: summary.rows as usize,
-                    notes: summary.notes,
-                });
-            }
-            Job::CampaignChoices | Job::BuildAudience(_) | Job::ExportCampaign { .. } => {
-                self.run_campaign_job(id, job, progress)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn run_campaign_job(&mut self, id: JobId, job: Job, progress: &JobProgress<'_>) -> Result<()> {
-        match job {
-            Job::CampaignChoices => {
-                let choices =
-                    campaigns::campaign_choices(self.db.as_ref(), &mut self.dataset, progress)?;
-                self.send(Event::CampaignChoicesRead {
-                    job_id: id,
-                    choices: Arc::new(choices),
-                });
-            }
-            Job::BuildAudience(filters) => {
-                let result = campaigns::build_audience(
-                    self.db.as_ref(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    &filters,
-                    progress,
-                )?;
-                self.send(Event::AudienceBuilt {
-                    job_id: id,
-                    result: Arc::new(result),
-                });
-            }
-            Job::ExportCampaign {
-                path,
-                filters,
-                options,
-            } => {
-                let summary = campaigns::export_campaign(
-                    self.db.as_mut(),
-                    &mut self.dataset,
-                    &mut self.recommender,
-                    &filters,
-                    &path,
-                    &options,
-                    progress,
-                )?;
-                self.send(Event::CampaignExported {
-                    job_id: id,
-                    exported: Arc::new(campaigns::CampaignExported { path, summary }),
-                });
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Forgets the loaded data and the models fitted on it (the data or its roles changed).
-    fn drop_models(&mut self) {
-        self.dataset = None;
-        self.recommender = None;
-        self.fairness = fairness::FairnessCache::default();
-        self.churn = churn::ChurnCache::default();
-    }
-
-    fn replace_db(&mut self, db: Database) {
-        self.drop_models();
-        self.db = Some(db);
-        self.ranges.clear();
-        self.anchors.clear();
-    }
-
-    fn info(&self) -> Result<DbInfo> {
-        let db = self.db.as_ref().ok_or_else(no_database)?;
-        Ok(DbInfo {
-            path: db.path().to_path_buf(),
-            size_bytes: db.file_size(),
-            read_only_reason: db.read_only_reason().map(str::to_string),
-            tables: db.summaries()?,
-        })
-    }
-
-    fn load_rows(
-        &mut self,
-        table: TableKind,
-        offset: u64,
-        limit: usize,
-        progress: &JobProgress<'_>,
-    ) -> Result<browse::RowPage> {
-        let db = self.db.as_ref().ok_or_else(no_database)?;
-        let range = match self.ranges.get(&table) {
-            Some(r) => *r,
-            None => {
-                let r = browse::rowid_range(db, table.name())?;
-                self.ranges.insert(table, r);
-                r
-            }
-        };
-        let start = match range.start_of(offset) {
-            PageStart::Offset(o) => match self.anchors.get(&(table, o)) {
-                Some(rowid) => PageStart::AfterRowid(*rowid),
-                None if o == 0 => PageStart::AfterRowid(i64::MIN),
-                None => PageStart::Offset(o),
             },
-            keyset => keyset,
         };
-        let page = browse::read_page(db, table.name(), start, limit, progress)?;
-        if !range.is_dense()
-            && let Some(last) = page.rowids.last()
-        {
-            self.anchors
-                .insert((table, offset + page.rowids.len() as u64), *last);
-        }
-        Ok(page)
+        self.send(event);
     }
-}
-
-fn no_database() -> Error {
-    Error::Invalid("no database is open: open or import one first".to_string())
-}
-
-/// Copies `from` to `to` through a temporary file in `to`'s folder, creating the folder.
-fn copy_atomically(from: &Path, to: &Path) -> Result<()> {
-    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    }
-    let tmp = crate::export::temp_path_for(to);
-    let result = std::fs::copy(from, &tmp)
-        .map_err(Error::io(from))
-        .and_then(|_| std::fs::rename(&tmp, to).map_err(Error::io(to)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
@@ -633,7 +141,11 @@ mod tests {
     use std::path::PathBuf;
     use std::time::Duration;
 
+    use std::path::Path;
+
     use super::*;
+    use crate::data::TableKind;
+    use crate::jobs::{DataDone, DataJob, Done};
 
     fn write_db(dir: &Path, customers: usize) -> PathBuf {
         let path = dir.join("w.sqlite");
@@ -682,20 +194,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write_db(dir.path(), 250);
         let mut w = worker();
-        let open = w.submit(Job::Open(path.clone()));
+        let open = w.submit(Job::Data(DataJob::Open(path.clone())));
         let events = until_final(&w, open.id);
-        let Some(Event::Opened { info, .. }) = events.last() else {
+        let Some(Event::Done {
+            done: Done::Data(DataDone::Opened { info, .. }),
+            ..
+        }) = events.last()
+        else {
             panic!("{events:?}");
         };
         assert_eq!(info.tables.len(), 1);
         assert_eq!(info.tables[0].rows, 250);
-        let rows = w.submit(Job::LoadRows {
+        let rows = w.submit(Job::Data(DataJob::LoadRows {
             table: TableKind::Customers,
             offset: 200,
             limit: 100,
-        });
+        }));
         let events = until_final(&w, rows.id);
-        let Some(Event::Rows { page, offset, .. }) = events.last() else {
+        let Some(Event::Done {
+            done: Done::Data(DataDone::Rows { page, offset, .. }),
+            ..
+        }) = events.last()
+        else {
             panic!("{events:?}");
         };
         assert_eq!(*offset, 200);
@@ -708,18 +228,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write_db(dir.path(), 3);
         let mut w = worker();
-        let open = w.submit(Job::Open(path));
+        let open = w.submit(Job::Data(DataJob::Open(path)));
         until_final(&w, open.id);
-        let bad = w.submit(Job::Open(dir.path().join("missing.sqlite")));
+        let bad = w.submit(Job::Data(DataJob::Open(dir.path().join("missing.sqlite"))));
         let events = until_final(&w, bad.id);
         let Some(Event::Failed { message, .. }) = events.last() else {
             panic!("{events:?}");
         };
         assert!(message.starts_with("file not found: "), "{message}");
-        let check = w.submit(Job::Check);
+        let check = w.submit(Job::Data(DataJob::Check));
         let events = until_final(&w, check.id);
         assert!(
-            matches!(events.last(), Some(Event::Checked { .. })),
+            matches!(
+                events.last(),
+                Some(Event::Done {
+                    done: Done::Data(DataDone::Checked(_)),
+                    ..
+                })
+            ),
             "{events:?}"
         );
     }
@@ -729,15 +255,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write_db(dir.path(), 300_000);
         let mut w = worker();
-        let open = w.submit(Job::Open(path));
+        let open = w.submit(Job::Data(DataJob::Open(path)));
         until_final(&w, open.id);
         // A queued job cancelled before it starts, and a long one cancelled while it runs.
-        let long = w.submit(Job::LoadRows {
+        let long = w.submit(Job::Data(DataJob::LoadRows {
             table: TableKind::Customers,
             offset: 0,
             limit: 300_000,
-        });
-        let queued = w.submit(Job::Check);
+        }));
+        let queued = w.submit(Job::Data(DataJob::Check));
         queued.token.cancel();
         std::thread::sleep(Duration::from_millis(5));
         let started = std::time::Instant::now();
@@ -755,21 +281,33 @@ mod tests {
         let bundled = write_db(dir.path(), 5);
         let copy = dir.path().join("data/tailor/demo.sqlite");
         let mut w = worker();
-        let job = w.submit(Job::OpenDefault {
+        let job = w.submit(Job::Data(DataJob::OpenDefault {
             bundled: bundled.clone(),
             working_copy: copy.clone(),
-        });
+        }));
         let events = until_final(&w, job.id);
         assert!(
-            matches!(events.last(), Some(Event::Opened { .. })),
+            matches!(
+                events.last(),
+                Some(Event::Done {
+                    done: Done::Data(DataDone::Opened { .. }),
+                    ..
+                })
+            ),
             "{events:?}"
         );
         assert!(copy.exists());
-        let none = w.submit(Job::OpenDefault {
+        let none = w.submit(Job::Data(DataJob::OpenDefault {
             bundled: dir.path().join("nope.sqlite"),
             working_copy: dir.path().join("other/demo.sqlite"),
-        });
+        }));
         let events = until_final(&w, none.id);
-        assert_eq!(events.last(), Some(&Event::NoDatabase { job_id: none.id }));
+        assert_eq!(
+            events.last(),
+            Some(&Event::Done {
+                job_id: none.id,
+                done: Done::Data(DataDone::NoDatabase)
+            })
+        );
     }
 }

@@ -13,10 +13,10 @@ use crate::app::{Command, DbView};
 use crate::data::{Role, TableKind};
 use crate::export::audience::ExportOptions;
 use crate::format::{count, percent, thousands};
-use crate::jobs::DbInfo;
-use crate::jobs::campaigns::{
+use crate::workspace::campaigns::{
     AttributeChoice, AttributeFilter, AudienceResult, CampaignChoices, PREVIEW_ROWS,
 };
+use crate::workspace::data::DbInfo;
 
 /// The button shown when reading the choices or building the audience failed or was cancelled.
 pub const RETRY_BUTTON: &str = "Retry";
@@ -633,8 +633,8 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
         .column(Column::remainder().at_least(120.0).clip(true))
         .header(row_height, |mut header| {
             let value = match result.value_source {
-                crate::jobs::campaigns::ValueSource::Clv => "CLV",
-                crate::jobs::campaigns::ValueSource::PastSpend => "Past spend",
+                crate::workspace::campaigns::ValueSource::Clv => "CLV",
+                crate::workspace::campaigns::ValueSource::PastSpend => "Past spend",
             };
             for h in [
                 "Customer id",

@@ -13,9 +13,9 @@ use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::{Role, TableKind};
 use crate::format::{percent, thousands};
-use crate::jobs::churn::{ChurnView, ClvView, TargetList, TargetRow, threshold_percent};
 use crate::models::churn::run::ModelKind;
 use crate::models::clv::summary::TimeUnit;
+use crate::workspace::churn::{ChurnView, ClvView, TargetList, TargetRow, threshold_percent};
 
 /// Shown when the data has no transactions (Telco-like tables).
 pub const NO_CLV: &str = "Lifetime value needs a transactions table with purchase dates and \

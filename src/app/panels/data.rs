@@ -3,50 +3,14 @@
 use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
-use crate::app::rows::RowCache;
 use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::quality::{QualityReport, Severity};
 use crate::data::{Role, TableKind, TableSummary};
 use crate::format::thousands;
-use crate::jobs::DbInfo;
+use crate::workspace::data::DbInfo;
 
-/// The Data panel's own state.
-#[derive(Debug, Default)]
-pub struct DataView {
-    /// The table shown.
-    pub table: Option<TableKind>,
-    /// Which part of the table is shown.
-    pub tab: DataTab,
-    /// Rows fetched so far.
-    pub rows: RowCache,
-    /// The latest quality report.
-    pub quality: Option<QualityReport>,
-    /// A row to scroll to on the next frame.
-    pub scroll_to: Option<u64>,
-}
-
-/// The parts of the Data panel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DataTab {
-    /// The rows, in a virtualized grid.
-    #[default]
-    Rows,
-    /// Columns and their roles.
-    Columns,
-    /// The data-quality report.
-    Quality,
-}
-
-impl DataTab {
-    fn label(self) -> &'static str {
-        match self {
-            DataTab::Rows => "Rows",
-            DataTab::Columns => "Columns and roles",
-            DataTab::Quality => "Data quality",
-        }
-    }
-}
+pub use crate::app::data::{DataTab, DataView};
 
 /// "1 row", "7,043 rows".
 pub fn rows_label(n: u64) -> String {

@@ -13,7 +13,7 @@ use crate::app::theme::{self, Palette};
 use crate::data::TableKind;
 use crate::data::import::ImportOptions;
 use crate::data::sample::SampleOptions;
-use crate::jobs::file_name;
+use crate::workspace::data::file_name;
 
 /// Customers in a new sample unless the user says otherwise.
 pub const DEFAULT_SAMPLE_CUSTOMERS: usize = 5_000;

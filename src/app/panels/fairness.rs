@@ -9,10 +9,10 @@ use crate::app::fairness::{DecisionKind, FairCommand, FairnessView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView, Panel};
 use crate::format::{percent, thousands};
-use crate::jobs::fairness::{FairnessChoices, WhatIf};
 use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates};
 use crate::models::fairness::proxy::PROXY_V;
 use crate::models::fairness::report::AuditReport;
+use crate::workspace::fairness::{FairnessChoices, WhatIf};
 
 /// The button next to each proxy.
 pub const WHAT_IF_BUTTON: &str = "What if we leave it out?";
@@ -188,7 +188,7 @@ fn controls_ui(ui: &mut egui::Ui, view: &mut FairnessView, c: &FairnessChoices) 
                     });
                 ui.label(format!(
                     "among each customer's top {}",
-                    crate::jobs::fairness::RECS_SHOWN
+                    crate::workspace::fairness::RECS_SHOWN
                 ));
             }
         }

@@ -15,10 +15,10 @@ use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::TableKind;
 use crate::format::{percent, thousands};
-use crate::jobs::recommend::{CustomerRecs, SegmentList};
 use crate::models::recommend::engine::{ReasonKind, RecItem, Recommendations};
 use crate::models::recommend::evaluate::{MethodMetrics, Metrics, Report};
 use crate::models::recommend::methods::RecMethod;
+use crate::workspace::recommend::{CustomerRecs, SegmentList};
 
 /// The message shown when the database has no purchases to learn from.
 pub const NO_TRANSACTIONS: &str =
@@ -400,7 +400,7 @@ fn pick_from_segment_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &P
         });
 }
 
-fn segment_text(s: &crate::jobs::recommend::SegmentEntry) -> String {
+fn segment_text(s: &crate::workspace::recommend::SegmentEntry) -> String {
     format!("{} ({})", s.name, thousands(s.size as u64))
 }
 
@@ -454,7 +454,7 @@ fn method_index(m: RecMethod) -> usize {
 /// A score for people: three decimals below 10, thousands separators above.
 fn score_text(score: f64) -> String {
     if score.abs() >= 10.0 {
-        crate::jobs::segments::number(score)
+        crate::workspace::segments::number(score)
     } else {
         format!("{score:.3}")
     }
@@ -762,7 +762,7 @@ fn evaluation_tab_ui(
             "Each customer's last product is hidden; every method learns from the rest and \
              suggests {} products; a hit is when the hidden one is among them. Popular is the \
              baseline to beat.",
-            crate::jobs::recommend::EVALUATION_K
+            crate::workspace::recommend::EVALUATION_K
         ))
         .color(palette.muted_text),
     );
@@ -1136,7 +1136,7 @@ fn segment_combo(ui: &mut egui::Ui, list: &SegmentList, segment: &mut Option<usi
         });
 }
 
-fn segment_table_ui(ui: &mut egui::Ui, recs: &crate::jobs::recommend::SegmentRecs) {
+fn segment_table_ui(ui: &mut egui::Ui, recs: &crate::workspace::recommend::SegmentRecs) {
     let row_height = theme::grid_row_height(ui);
     TableBuilder::new(ui)
         .id_salt("rec_segment_table")

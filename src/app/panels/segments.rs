@@ -13,10 +13,10 @@ use crate::app::theme::{self, Palette};
 use crate::app::{Command, DbView};
 use crate::data::TableKind;
 use crate::format::{percent, thousands};
-use crate::jobs::SegmentResult;
-use crate::jobs::segments::number;
 use crate::models::segment::profile::SegmentProfile;
 use crate::models::segment::run::SegmentMethod;
+use crate::workspace::segments::SegmentResult;
+use crate::workspace::segments::number;
 
 /// Features shown in a card's profile chart (those that differ most from the average).
 const PROFILE_FEATURES: usize = 6;

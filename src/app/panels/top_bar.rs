@@ -2,7 +2,7 @@
 
 use crate::app::{Command, DbView};
 use crate::format;
-use crate::jobs::file_name;
+use crate::workspace::data::file_name;
 
 /// Draws the bar.
 pub fn top_bar_ui(

@@ -1,10 +1,12 @@
-//! Recommendations on the worker: fit the models once per open database, answer one customer
-//! at once, evaluate every method, and recommend for every customer of a stored segment.
+//! Recommendations: fit the models once per open database, answer one customer at once,
+//! evaluate every method, recommend for every customer of a stored segment or for everyone.
 //!
-//! The worker keeps the loaded [`Dataset`] and the fitted [`Recommender`] between jobs; both are
-//! dropped together whenever the database, its data or a column's role changes. Every job
-//! carries the [`RecOptions`] it wants (the panel's "Use protected columns"); models fitted with
+//! The workspace keeps the loaded [`Dataset`] and the fitted [`Recommender`] between calls; both
+//! are dropped together whenever the database, its data or a column's role changes. Every call
+//! names the [`RecOptions`] it wants (the panel's "Use protected columns"); models fitted with
 //! other options are fitted again.
+
+use std::sync::Arc;
 
 use crate::data::dataset::Dataset;
 use crate::data::db::Database;
@@ -17,6 +19,7 @@ use crate::models::recommend::evaluate::{Report, evaluate_methods};
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
 use crate::progress::Progress;
+use crate::workspace::{Workspace, no_database};
 
 /// Products listed in a customer's recent history.
 pub const HISTORY_LIMIT: usize = 20;
@@ -113,136 +116,238 @@ pub struct SegmentRecs {
     pub rows: Vec<SegmentRecRow>,
 }
 
-fn no_database() -> Error {
-    Error::Invalid("no database is open: open or import one first".to_string())
+/// What an evaluation runs: which methods, the cut-off, the models' options, the hybrid's
+/// weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluateParams {
+    /// The methods, in report order.
+    pub methods: Vec<RecMethod>,
+    /// The cut-off.
+    pub k: usize,
+    /// Whether protected columns may be used, and the model settings.
+    pub options: RecOptions,
+    /// The hybrid's weights.
+    pub weights: HybridWeights,
 }
 
-fn load_cached<'c>(
-    db: &Database,
-    cache: &'c mut Option<Dataset>,
-    progress: &dyn Progress,
-) -> Result<&'c Dataset> {
-    if cache.is_none() {
-        *cache = Some(Dataset::load(db, progress)?);
-    }
-    cache.as_ref().ok_or_else(no_database)
-}
-
-/// Loads the data (if not cached) and fits the models (if not fitted with `options`); returns
-/// both.
-fn fitted<'d, 'm>(
-    db: Option<&Database>,
-    data: &'d mut Option<Dataset>,
-    models: &'m mut Option<Recommender>,
-    options: &RecOptions,
-    progress: &dyn Progress,
-) -> Result<(&'d Dataset, &'m Recommender)> {
-    let db = db.ok_or_else(no_database)?;
-    db.require(TableKind::Transactions, "recommendations")?;
-    let data = load_cached(db, data, progress)?;
-    if models.as_ref().is_some_and(|m| m.options() != options) {
-        // Fitted with other options (protected columns allowed or not): fit again.
-        *models = None;
-    }
-    if models.is_none() {
-        *models = Some(Recommender::fit(data, options, progress)?);
-    }
-    let rec = models.as_ref().ok_or_else(no_database)?;
-    Ok((data, rec))
-}
-
-/// Fits the models for the open database with `options` (once: later calls with the same
-/// options return at once).
-pub fn fit_models(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    models: &mut Option<Recommender>,
-    options: &RecOptions,
-    progress: &dyn Progress,
-) -> Result<ModelsInfo> {
-    let (data, rec) = fitted(db, data, models, options, progress)?;
-    let products = rec.models.buyers.iter().filter(|b| **b > 0).count();
-    Ok(ModelsInfo {
-        customers: data.n_customers(),
-        products,
-        pairs: rec.interactions.pairs.len(),
-        unavailable: RecMethod::ALL
-            .iter()
-            .filter_map(|&m| rec.models.unavailable(m).map(|why| (m, why.to_string())))
-            .collect(),
-        example_id: (0..data.n_customers())
-            .find(|&c| !rec.interactions.of(c).is_empty())
-            .and_then(|c| data.customer_ids.get(c).cloned()),
-        options: *rec.options(),
-    })
-}
-
-/// One customer's recommendations and recent history (fits the models first if needed).
-pub fn recommend_customer(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    models: &mut Option<Recommender>,
-    customer_id: &str,
-    request: &RecRequest,
-    options: &RecOptions,
-    progress: &dyn Progress,
-) -> Result<CustomerRecs> {
-    let (data, rec) = fitted(db, data, models, options, progress)?;
-    // Superseded while the models were fitted: skip it.
-    progress.check()?;
-    let customer_id = customer_id.trim().to_string();
-    let Some(c) = data.customer_index(&customer_id) else {
-        return Ok(CustomerRecs {
-            customer_id,
-            request: *request,
-            recommendations: None,
-            history: Vec::new(),
-        });
-    };
-    Ok(CustomerRecs {
-        request: *request,
-        recommendations: Some(rec.recommend(data, c, request)),
-        history: rec.history(data, c, HISTORY_LIMIT),
-        customer_id,
-    })
-}
-
-/// Evaluates every method, leave-last-out, at [`EVALUATION_K`], with `options` and the hybrid
-/// blending with `weights`.
-pub fn evaluate_all(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    models: &Option<Recommender>,
-    options: &RecOptions,
-    weights: &HybridWeights,
-    progress: &dyn Progress,
-) -> Result<Report> {
-    let db = db.ok_or_else(no_database)?;
-    db.require(TableKind::Transactions, "recommendations")?;
-    let data = load_cached(db, data, progress)?;
-    let built;
-    let all = match models {
-        Some(rec) => &rec.interactions,
-        None => {
-            built = Interactions::from_dataset(data);
-            &built
+impl Default for EvaluateParams {
+    fn default() -> Self {
+        EvaluateParams {
+            methods: RecMethod::ALL.to_vec(),
+            k: EVALUATION_K,
+            options: RecOptions::default(),
+            weights: HybridWeights::default(),
         }
-    };
-    evaluate_methods(
-        data,
-        all,
-        &RecMethod::ALL,
-        EVALUATION_K,
-        options,
-        weights,
-        progress,
-    )
+    }
+}
+
+impl Workspace {
+    /// Loads the data (if not loaded) and fits the models (if not fitted with `options`).
+    fn fitted(
+        &mut self,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<(&Dataset, &Recommender)> {
+        self.db()?
+            .require(TableKind::Transactions, "recommendations")?;
+        self.loaded(progress)?;
+        let data = self.dataset.as_ref().ok_or_else(no_database)?;
+        if self
+            .recommender
+            .as_ref()
+            .is_some_and(|m| m.options() != options)
+        {
+            // Fitted with other options (protected columns allowed or not): fit again.
+            self.recommender = None;
+        }
+        if self.recommender.is_none() {
+            self.recommender = Some(Recommender::fit(data, options, progress)?);
+        }
+        let rec = self.recommender.as_ref().ok_or_else(no_database)?;
+        Ok((data, rec))
+    }
+
+    /// Fits the models for the open database with `options` (once: later calls with the same
+    /// options return at once).
+    pub fn fit_recommender(
+        &mut self,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<ModelsInfo> {
+        let (data, rec) = self.fitted(options, progress)?;
+        let products = rec.models.buyers.iter().filter(|b| **b > 0).count();
+        Ok(ModelsInfo {
+            customers: data.n_customers(),
+            products,
+            pairs: rec.interactions.pairs.len(),
+            unavailable: RecMethod::ALL
+                .iter()
+                .filter_map(|&m| rec.models.unavailable(m).map(|why| (m, why.to_string())))
+                .collect(),
+            example_id: (0..data.n_customers())
+                .find(|&c| !rec.interactions.of(c).is_empty())
+                .and_then(|c| data.customer_ids.get(c).cloned()),
+            options: *rec.options(),
+        })
+    }
+
+    /// One customer's recommendations and recent history (fits the models first if needed);
+    /// `recommendations` is `None` when the id is not in the database.
+    pub fn recommend_customer(
+        &mut self,
+        customer_id: &str,
+        request: &RecRequest,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<CustomerRecs> {
+        let customer_id = customer_id.trim().to_string();
+        self.db()?
+            .require(TableKind::Transactions, "recommendations")?;
+        let unknown = self
+            .dataset(progress)?
+            .customer_index(&customer_id)
+            .is_none();
+        if unknown {
+            return Ok(CustomerRecs {
+                customer_id,
+                request: *request,
+                recommendations: None,
+                history: Vec::new(),
+            });
+        }
+        let (data, rec) = self.fitted(options, progress)?;
+        // Superseded while the models were fitted: skip it.
+        progress.check()?;
+        let c = data.customer_index(&customer_id).ok_or_else(no_database)?;
+        Ok(CustomerRecs {
+            request: *request,
+            recommendations: Some(rec.recommend(data, c, request)),
+            history: rec.history(data, c, HISTORY_LIMIT),
+            customer_id,
+        })
+    }
+
+    /// Every customer's recommendations, in customer order (models fitted with `options`).
+    pub fn recommend_everyone(
+        &mut self,
+        request: &RecRequest,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Recommendations>> {
+        let (data, rec) = self.fitted(options, progress)?;
+        let everyone: Vec<usize> = (0..data.n_customers()).collect();
+        rec.recommend_many(data, &everyone, request, progress)
+    }
+
+    /// Evaluates the methods leave-last-out (the interactions of fitted models are reused).
+    pub fn evaluate_recommenders(
+        &mut self,
+        params: &EvaluateParams,
+        progress: &dyn Progress,
+    ) -> Result<Report> {
+        self.db()?
+            .require(TableKind::Transactions, "recommendations")?;
+        self.loaded(progress)?;
+        let data = self.dataset.as_ref().ok_or_else(no_database)?;
+        let built;
+        let all = match &self.recommender {
+            Some(rec) => &rec.interactions,
+            None => {
+                built = Interactions::from_dataset(data);
+                &built
+            }
+        };
+        evaluate_methods(
+            data,
+            all,
+            &params.methods,
+            params.k,
+            &params.options,
+            &params.weights,
+            progress,
+        )
+    }
+
+    /// The latest stored segmentation run's segments with their first customers; `None` when
+    /// the database has no stored run.
+    pub fn stored_segments(&self) -> Result<Option<SegmentList>> {
+        segment_list(self.db()?)
+    }
+
+    /// Recommends `request.top` items for every customer of segment `segment` of the latest
+    /// stored segmentation run, one row per (customer, item); the table is kept for export.
+    pub fn recommend_segment(
+        &mut self,
+        segment: usize,
+        request: &RecRequest,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<Arc<SegmentRecs>> {
+        let list = self.stored_segments()?.ok_or_else(|| {
+            Error::Invalid(
+                "no stored segmentation: run one in the Segments panel first".to_string(),
+            )
+        })?;
+        let entry = list
+            .segments
+            .iter()
+            .find(|s| s.id == segment)
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "segment {segment} is not in the latest segmentation (run {})",
+                    list.run_id
+                ))
+            })?;
+        let segment_name = entry.name.clone();
+        let members = runs::segment_memberships(self.db()?, list.run_id)?;
+        let (data, rec) = self.fitted(options, progress)?;
+        let mut customers = Vec::new();
+        let mut missing = 0;
+        for (id, seg) in &members {
+            if *seg != segment {
+                continue;
+            }
+            match data.customer_index(id) {
+                Some(c) => customers.push(c),
+                None => missing += 1,
+            }
+        }
+        let all = rec.recommend_many(data, &customers, request, progress)?;
+        progress.report(0.98, "Building the table");
+        let mut rows = Vec::with_capacity(all.len() * request.top);
+        for r in all {
+            for (i, item) in r.items.into_iter().enumerate() {
+                let reason = item
+                    .reasons
+                    .first()
+                    .map(|x| x.text.clone())
+                    .unwrap_or_default();
+                rows.push(SegmentRecRow {
+                    customer_id: r.customer_id.clone(),
+                    rank: i + 1,
+                    product_id: item.product_id,
+                    name: item.name.unwrap_or_default(),
+                    score: item.score,
+                    reason,
+                });
+            }
+        }
+        let recs = Arc::new(SegmentRecs {
+            segment,
+            segment_name,
+            request: *request,
+            customers: customers.len(),
+            missing,
+            rows,
+        });
+        self.segment_recs = Some(Arc::clone(&recs));
+        Ok(recs)
+    }
 }
 
 /// The latest stored segmentation run's segments with their first customers; `None` when the
 /// database has no stored run.
-pub fn segment_list(db: Option<&Database>) -> Result<Option<SegmentList>> {
-    let db = db.ok_or_else(no_database)?;
+pub(crate) fn segment_list(db: &Database) -> Result<Option<SegmentList>> {
     let Some(run) = runs::latest_run(db, "segment")? else {
         return Ok(None);
     };
@@ -305,74 +410,6 @@ pub fn segment_list(db: Option<&Database>) -> Result<Option<SegmentList>> {
     }))
 }
 
-/// Recommends `request.top` items for every customer of segment `segment` of the latest stored
-/// segmentation run, one row per (customer, item).
-pub fn recommend_segment(
-    db: Option<&Database>,
-    data: &mut Option<Dataset>,
-    models: &mut Option<Recommender>,
-    segment: usize,
-    request: &RecRequest,
-    options: &RecOptions,
-    progress: &dyn Progress,
-) -> Result<SegmentRecs> {
-    let list = segment_list(db)?.ok_or_else(|| {
-        Error::Invalid("no stored segmentation: run one in the Segments panel first".to_string())
-    })?;
-    let entry = list
-        .segments
-        .iter()
-        .find(|s| s.id == segment)
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "segment {segment} is not in the latest segmentation (run {})",
-                list.run_id
-            ))
-        })?;
-    let segment_name = entry.name.clone();
-    let members = runs::segment_memberships(db.ok_or_else(no_database)?, list.run_id)?;
-    let (data, rec) = fitted(db, data, models, options, progress)?;
-    let mut customers = Vec::new();
-    let mut missing = 0;
-    for (id, seg) in &members {
-        if *seg != segment {
-            continue;
-        }
-        match data.customer_index(id) {
-            Some(c) => customers.push(c),
-            None => missing += 1,
-        }
-    }
-    let all = rec.recommend_many(data, &customers, request, progress)?;
-    progress.report(0.98, "Building the table");
-    let mut rows = Vec::with_capacity(all.len() * request.top);
-    for r in all {
-        for (i, item) in r.items.into_iter().enumerate() {
-            let reason = item
-                .reasons
-                .first()
-                .map(|x| x.text.clone())
-                .unwrap_or_default();
-            rows.push(SegmentRecRow {
-                customer_id: r.customer_id.clone(),
-                rank: i + 1,
-                product_id: item.product_id,
-                name: item.name.unwrap_or_default(),
-                score: item.score,
-                reason,
-            });
-        }
-    }
-    Ok(SegmentRecs {
-        segment,
-        segment_name,
-        request: *request,
-        customers: customers.len(),
-        missing,
-        rows,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,7 +431,7 @@ mod tests {
         RecOptions::default()
     }
 
-    fn sample_db(dir: &std::path::Path) -> Database {
+    fn sample_ws(dir: &std::path::Path) -> Workspace {
         let path = dir.join("s.sqlite");
         generate(
             &path,
@@ -406,60 +443,49 @@ mod tests {
             &NoProgress,
         )
         .unwrap();
-        Database::open(&path).unwrap()
+        Workspace::open(&path).unwrap()
     }
 
     #[test]
     fn fits_once_and_answers_known_and_unknown_customers() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sample_db(dir.path());
-        let (mut data, mut models) = (None, None);
-        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
+        let mut ws = sample_ws(dir.path());
+        let info = ws.fit_recommender(&plain(), &NoProgress).unwrap();
         assert!(info.customers >= 400, "{info:?}");
         assert!(info.products > 10 && info.pairs > 100, "{info:?}");
-        assert!(models.is_some() && data.is_some());
-        let id = data.as_ref().unwrap().customer_ids[3].clone();
+        assert!(ws.recommender.is_some() && ws.dataset.is_some());
+        let id = ws.dataset.as_ref().unwrap().customer_ids[3].clone();
         let request = RecRequest {
             top: 7,
             ..RecRequest::default()
         };
-        let out = recommend_customer(
-            Some(&db),
-            &mut data,
-            &mut models,
-            &format!("  {id} "),
-            &request,
-            &plain(),
-            &NoProgress,
-        )
-        .unwrap();
+        let out = ws
+            .recommend_customer(&format!("  {id} "), &request, &plain(), &NoProgress)
+            .unwrap();
         assert_eq!(out.customer_id, id);
         let recs = out.recommendations.unwrap();
         assert_eq!(recs.items.len(), 7);
         assert!(recs.items.iter().all(|i| !i.reasons.is_empty()));
         assert!(out.history.len() <= HISTORY_LIMIT);
-        let unknown = recommend_customer(
-            Some(&db),
-            &mut data,
-            &mut models,
-            "NOPE",
-            &request,
-            &plain(),
-            &NoProgress,
-        )
-        .unwrap();
+        let unknown = ws
+            .recommend_customer("NOPE", &request, &plain(), &NoProgress)
+            .unwrap();
         assert!(unknown.recommendations.is_none() && unknown.history.is_empty());
-        assert!(fit_models(None, &mut data, &mut models, &plain(), &NoProgress).is_err());
+        assert!(
+            Workspace::new()
+                .fit_recommender(&plain(), &NoProgress)
+                .is_err()
+        );
     }
 
     #[test]
     fn other_options_fit_again_and_protected_columns_group_by_age_and_gender() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sample_db(dir.path());
-        let (mut data, mut models) = (None, None);
-        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
+        let mut ws = sample_ws(dir.path());
+        let info = ws.fit_recommender(&plain(), &NoProgress).unwrap();
         assert!(!info.options.use_protected);
-        let plain_columns = models
+        let plain_columns = ws
+            .recommender
             .as_ref()
             .unwrap()
             .models
@@ -471,23 +497,16 @@ mod tests {
             use_protected: true,
             ..RecOptions::default()
         };
-        let id = data.as_ref().unwrap().customer_ids[5].clone();
+        let id = ws.dataset.as_ref().unwrap().customer_ids[5].clone();
         let request = RecRequest {
             method: RecMethod::Demographic,
             top: 5,
             ..RecRequest::default()
         };
-        let out = recommend_customer(
-            Some(&db),
-            &mut data,
-            &mut models,
-            &id,
-            &request,
-            &protected,
-            &NoProgress,
-        )
-        .unwrap();
-        let rec = models.as_ref().unwrap();
+        let out = ws
+            .recommend_customer(&id, &request, &protected, &NoProgress)
+            .unwrap();
+        let rec = ws.recommender.as_ref().unwrap();
         assert!(
             rec.options().use_protected,
             "fitted again with the new options"
@@ -496,10 +515,10 @@ mod tests {
         assert!(columns.len() > plain_columns.len(), "{columns:?}");
         assert!(out.recommendations.is_some());
         // Back to the defaults: fitted again without them.
-        let info = fit_models(Some(&db), &mut data, &mut models, &plain(), &NoProgress).unwrap();
+        let info = ws.fit_recommender(&plain(), &NoProgress).unwrap();
         assert!(!info.options.use_protected);
         assert_eq!(
-            models
+            ws.recommender
                 .as_ref()
                 .unwrap()
                 .models
@@ -513,27 +532,19 @@ mod tests {
     #[test]
     fn cancelled_fit_stores_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sample_db(dir.path());
-        let (mut data, mut models) = (None, None);
-        let r = fit_models(Some(&db), &mut data, &mut models, &plain(), &Cancelled);
+        let mut ws = sample_ws(dir.path());
+        let r = ws.fit_recommender(&plain(), &Cancelled);
         assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
-        assert!(models.is_none());
+        assert!(ws.recommender.is_none());
     }
 
     #[test]
     fn evaluates_every_method() {
         let dir = tempfile::tempdir().unwrap();
-        let db = sample_db(dir.path());
-        let mut data = None;
-        let report = evaluate_all(
-            Some(&db),
-            &mut data,
-            &None,
-            &plain(),
-            &HybridWeights::default(),
-            &NoProgress,
-        )
-        .unwrap();
+        let mut ws = sample_ws(dir.path());
+        let report = ws
+            .evaluate_recommenders(&EvaluateParams::default(), &NoProgress)
+            .unwrap();
         assert_eq!(report.k, EVALUATION_K);
         assert_eq!(report.methods.len(), RecMethod::ALL.len());
         assert!(report.users > 0);
@@ -551,15 +562,11 @@ mod tests {
             content: 0.0,
             demographic: 0.0,
         };
-        let report = evaluate_all(
-            Some(&db),
-            &mut data,
-            &None,
-            &plain(),
-            &only_popular,
-            &NoProgress,
-        )
-        .unwrap();
+        let params = EvaluateParams {
+            weights: only_popular,
+            ..EvaluateParams::default()
+        };
+        let report = ws.evaluate_recommenders(&params, &NoProgress).unwrap();
         assert_eq!(report.hybrid_weights, only_popular);
         let hybrid = report.methods.last().unwrap();
         assert_eq!(hybrid.metrics, report.methods[0].metrics);
@@ -569,19 +576,19 @@ mod tests {
     #[test]
     fn segment_list_and_recommendations_for_a_segment() {
         let dir = tempfile::tempdir().unwrap();
-        let mut db = sample_db(dir.path());
-        assert_eq!(segment_list(Some(&db)).unwrap(), None);
+        let mut ws = sample_ws(dir.path());
+        assert_eq!(ws.stored_segments().unwrap(), None);
         let params = SegmentParams {
             method: SegmentMethod::Kmeans,
             k: KChoice::Fixed(3),
             ..SegmentParams::default()
         };
-        let outcome = crate::pipeline::segment(&mut db, &params, &NoProgress).unwrap();
-        let list = segment_list(Some(&db)).unwrap().unwrap();
+        let outcome = ws.segment(&params, &NoProgress).unwrap();
+        let list = ws.stored_segments().unwrap().unwrap();
         assert_eq!(Some(list.run_id), outcome.run_id);
         assert_eq!(list.segments.len(), 3);
         let total: usize = list.segments.iter().map(|s| s.size).sum();
-        assert_eq!(total, outcome.dataset.n_customers());
+        assert_eq!(total, outcome.customer_ids.len());
         assert!(list.segments.windows(2).all(|w| w[0].size >= w[1].size));
         let seg = &list.segments[1];
         assert!(!seg.first_customers.is_empty());
@@ -591,17 +598,9 @@ mod tests {
             top: 3,
             ..RecRequest::default()
         };
-        let (mut data, mut models) = (None, None);
-        let out = recommend_segment(
-            Some(&db),
-            &mut data,
-            &mut models,
-            seg.id,
-            &request,
-            &plain(),
-            &NoProgress,
-        )
-        .unwrap();
+        let out = ws
+            .recommend_segment(seg.id, &request, &plain(), &NoProgress)
+            .unwrap();
         assert_eq!(out.customers, seg.size);
         assert_eq!(out.missing, 0);
         assert_eq!(out.rows.len(), seg.size * 3);
@@ -615,9 +614,12 @@ mod tests {
             include_no_consent: true,
             ..Default::default()
         };
-        let summary =
-            crate::export::recommendations::export_segment_recs(&mut db, &out, &path, &options)
-                .unwrap();
+        let request_export = crate::workspace::export::ExportRequest {
+            spec: crate::workspace::export::ExportSpec::SegmentRecs,
+            path: path.clone(),
+            options,
+        };
+        let summary = ws.export(&request_export, &NoProgress).unwrap();
         assert_eq!(summary.rows, out.rows.len() as u64);
         assert_eq!(summary.customers, seg.size as u64);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -631,16 +633,8 @@ mod tests {
         assert_eq!(lines.count(), out.rows.len());
 
         assert!(
-            recommend_segment(
-                Some(&db),
-                &mut data,
-                &mut models,
-                99,
-                &request,
-                &plain(),
-                &NoProgress
-            )
-            .is_err()
+            ws.recommend_segment(99, &request, &plain(), &NoProgress)
+                .is_err()
         );
     }
 }

@@ -1,0 +1,310 @@
+//! The Data panel's state: the open database as the window knows it, the table shown, its rows
+//! (paged in from the worker), the quality report; its commands and the jobs it runs.
+
+use std::path::PathBuf;
+
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::rows::{PAGE_ROWS, RowCache};
+use crate::data::TableKind;
+use crate::data::import::ImportOptions;
+use crate::data::quality::QualityReport;
+use crate::data::roles::Role;
+use crate::data::sample::SampleOptions;
+use crate::jobs::{DataDone, DataJob, Job, JobId};
+use crate::workspace::data::{DbInfo, file_name};
+
+/// What is known about the open database.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DbView {
+    /// The first database is being opened.
+    Starting,
+    /// No database is open: the empty state tells what to do.
+    Empty,
+    /// A database is open.
+    Open(DbInfo),
+}
+
+/// The parts of the Data panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DataTab {
+    /// The rows, in a virtualized grid.
+    #[default]
+    Rows,
+    /// Columns and their roles.
+    Columns,
+    /// The data-quality report.
+    Quality,
+}
+
+impl DataTab {
+    /// The tab's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            DataTab::Rows => "Rows",
+            DataTab::Columns => "Columns and roles",
+            DataTab::Quality => "Data quality",
+        }
+    }
+}
+
+/// What the Data panel draws.
+#[derive(Debug, Default)]
+pub struct DataView {
+    /// The table shown.
+    pub table: Option<TableKind>,
+    /// Which part of the table is shown.
+    pub tab: DataTab,
+    /// Rows fetched so far.
+    pub rows: RowCache,
+    /// The latest quality report.
+    pub quality: Option<QualityReport>,
+    /// A row to scroll to on the next frame.
+    pub scroll_to: Option<u64>,
+}
+
+/// What the Data panel, the top bar and the dialogs ask for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataCommand {
+    /// Open a database file.
+    Open(PathBuf),
+    /// Open the working copy of the bundled sample.
+    OpenDefault {
+        /// The bundled sample.
+        bundled: PathBuf,
+        /// Its working copy.
+        working_copy: PathBuf,
+    },
+    /// Import files (into the open database, or into `into`).
+    Import {
+        /// The files.
+        files: Vec<PathBuf>,
+        /// The options from the dialog.
+        options: ImportOptions,
+        /// A database to import into instead of the open one.
+        into: Option<PathBuf>,
+    },
+    /// Generate a sample database and open it.
+    NewSample {
+        /// Where to write it.
+        out: PathBuf,
+        /// Customers and seed.
+        options: SampleOptions,
+    },
+    /// Show a table.
+    SelectTable(TableKind),
+    /// Store a column's role.
+    SetRole {
+        /// The table.
+        table: TableKind,
+        /// The column.
+        column: String,
+        /// The role.
+        role: Role,
+    },
+    /// Run the data-quality checks.
+    RunCheck,
+}
+
+/// The Data panel's state.
+#[derive(Debug)]
+pub struct DataState {
+    /// The open database.
+    pub db: DbView,
+    /// What the panel draws.
+    pub view: DataView,
+    /// An import's summary to show in its dialog.
+    pub import_result: Option<String>,
+    /// A database just opened, for the recent files.
+    pub opened: Option<PathBuf>,
+}
+
+impl Default for DataState {
+    fn default() -> Self {
+        DataState {
+            db: DbView::Starting,
+            view: DataView::default(),
+            import_result: None,
+            opened: None,
+        }
+    }
+}
+
+impl DataState {
+    /// Shows a newly opened (or refreshed) database; keeps the selected table when refreshing.
+    fn set_database(&mut self, info: DbInfo, refresh: bool) {
+        self.opened = Some(info.path.clone());
+        let keep = self
+            .view
+            .table
+            .filter(|t| refresh && info.tables.iter().any(|s| s.kind == *t));
+        let table = keep.or_else(|| info.tables.first().map(|s| s.kind));
+        self.db = DbView::Open(info);
+        if !refresh {
+            self.view.quality = None;
+        }
+        self.select_table(table, true);
+    }
+
+    fn select_table(&mut self, table: Option<TableKind>, force: bool) {
+        if !force && table == self.view.table {
+            return;
+        }
+        let total = match (&self.db, table) {
+            (DbView::Open(info), Some(t)) => info
+                .tables
+                .iter()
+                .find(|s| s.kind == t)
+                .map_or(0, |s| s.rows),
+            _ => 0,
+        };
+        self.view.table = table;
+        self.view.rows.reset(table, total);
+        self.view.scroll_to = Some(0);
+    }
+
+    /// Submits a job that replaces the open database; pending reads of the old one are dropped.
+    fn submit_open(&mut self, job: DataJob, desk: &mut Desk) {
+        self.view.rows.reset(None, 0);
+        desk.forget_where(|_, j| {
+            matches!(
+                j,
+                Job::Data(DataJob::LoadRows { .. } | DataJob::Check | DataJob::Open(_))
+            )
+        });
+        desk.submit(Job::Data(job));
+    }
+
+    /// Asks the worker for the pages of rows that came into view.
+    pub fn request_rows(&mut self, desk: &mut Desk) {
+        let Some(table) = self.view.rows.table() else {
+            return;
+        };
+        self.view.rows.forget_far();
+        for page in self.view.rows.wanted_pages() {
+            let Some(handle) = desk.submit_quietly(Job::Data(DataJob::LoadRows {
+                table,
+                offset: page * PAGE_ROWS,
+                limit: PAGE_ROWS as usize,
+            })) else {
+                return;
+            };
+            self.view.rows.requested(page, handle);
+        }
+        // Cancelled requests answer with `Cancelled`; forget ones that are no longer tracked.
+        let rows = &self.view.rows;
+        desk.forget_where(|id, j| {
+            matches!(j, Job::Data(DataJob::LoadRows { .. })) && !rows.is_request(id)
+        });
+    }
+}
+
+impl FeatureState for DataState {
+    type Command = DataCommand;
+    type Job = DataJob;
+    type Done = DataDone;
+
+    fn apply(&mut self, command: DataCommand, desk: &mut Desk) {
+        match command {
+            DataCommand::Open(path) => {
+                desk.error = None;
+                self.submit_open(DataJob::Open(path), desk);
+            }
+            DataCommand::OpenDefault {
+                bundled,
+                working_copy,
+            } => self.submit_open(
+                DataJob::OpenDefault {
+                    bundled,
+                    working_copy,
+                },
+                desk,
+            ),
+            DataCommand::Import {
+                files,
+                options,
+                into,
+            } => {
+                desk.error = None;
+                let job = DataJob::Import {
+                    files,
+                    options,
+                    into: into.clone(),
+                };
+                if into.is_some() {
+                    self.submit_open(job, desk);
+                } else {
+                    desk.submit(Job::Data(job));
+                }
+            }
+            DataCommand::NewSample { out, options } => {
+                desk.error = None;
+                self.submit_open(DataJob::NewSample { out, options }, desk);
+            }
+            DataCommand::SelectTable(table) => self.select_table(Some(table), false),
+            DataCommand::SetRole {
+                table,
+                column,
+                role,
+            } => {
+                desk.submit(Job::Data(DataJob::SetRole {
+                    table,
+                    column,
+                    role,
+                }));
+            }
+            DataCommand::RunCheck => {
+                desk.submit(Job::Data(DataJob::Check));
+            }
+        }
+    }
+
+    fn take(&mut self, id: JobId, done: DataDone, desk: &mut Desk) {
+        match done {
+            DataDone::Opened { info, note } => {
+                let opened = format!("Opened {}", file_name(&info.path));
+                desk.notice = Some(match note {
+                    Some(note) => format!("{note}. {opened}"),
+                    None => opened,
+                });
+                desk.error = None;
+                self.set_database(info, false);
+            }
+            DataDone::NoDatabase => self.db = DbView::Empty,
+            DataDone::Rows {
+                table,
+                offset,
+                page,
+            } => {
+                self.view.rows.accept(id, table, offset, page.rows);
+            }
+            DataDone::Imported { summary, info, .. } => {
+                desk.notice = Some("Import finished".to_string());
+                self.import_result = Some(summary);
+                self.set_database(info, true);
+            }
+            DataDone::Checked(report) => {
+                desk.notice = Some("Data quality checked".to_string());
+                self.view.quality = Some(report);
+            }
+            DataDone::RoleSet(info) => {
+                desk.notice = Some("Role saved".to_string());
+                self.db = DbView::Open(info);
+            }
+        }
+    }
+
+    fn ended(&mut self, id: JobId, job: &DataJob, failure: Option<&str>) -> bool {
+        if let DataJob::LoadRows { .. } = job {
+            self.view.rows.request_ended(id, failure.is_some());
+            return false;
+        }
+        // The first database could not be opened (or anything was cancelled meanwhile).
+        let opening = matches!(job, DataJob::Open(_) | DataJob::OpenDefault { .. });
+        if self.db == DbView::Starting && (opening || failure.is_none()) {
+            self.db = DbView::Empty;
+        }
+        false
+    }
+
+    fn changed(&mut self, _change: Change) {}
+}

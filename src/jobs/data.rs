@@ -1,0 +1,184 @@
+//! The Data panel's jobs: open, import, generate a sample, check quality, read rows, set roles.
+
+use std::path::PathBuf;
+
+use crate::data::TableKind;
+use crate::data::browse::RowPage;
+use crate::data::import::ImportOptions;
+use crate::data::quality::QualityReport;
+use crate::data::roles::Role;
+use crate::data::sample::SampleOptions;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::workspace::Workspace;
+use crate::workspace::data::{DbInfo, file_name, import_summary_text, sample_summary_text};
+
+/// A data job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataJob {
+    /// Opens a database file, replacing the open one.
+    Open(PathBuf),
+    /// Opens the working copy of the bundled sample database, copying it there first if needed.
+    OpenDefault {
+        /// The bundled (tracked) sample database, never modified.
+        bundled: PathBuf,
+        /// Where the working copy lives.
+        working_copy: PathBuf,
+    },
+    /// Imports files into the open database, or into `into` (created if absent), then opened.
+    Import {
+        /// The files to import.
+        files: Vec<PathBuf>,
+        /// Table, mappings, delimiter and so on.
+        options: ImportOptions,
+        /// A database to import into instead of the open one.
+        into: Option<PathBuf>,
+    },
+    /// Runs the data-quality checks.
+    Check,
+    /// Reads rows `offset..offset + limit` of a table (in rowid order).
+    LoadRows {
+        /// The table.
+        table: TableKind,
+        /// 0-based position of the first row.
+        offset: u64,
+        /// How many rows at most.
+        limit: usize,
+    },
+    /// Stores a column's role.
+    SetRole {
+        /// The table.
+        table: TableKind,
+        /// The column.
+        column: String,
+        /// Its new role.
+        role: Role,
+    },
+    /// Generates a sample database at `out` and opens it.
+    NewSample {
+        /// Where to write it.
+        out: PathBuf,
+        /// How many customers, which seed.
+        options: SampleOptions,
+    },
+}
+
+/// A data job's result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataDone {
+    /// A database was opened (by Open, OpenDefault or NewSample); `note` says what was made.
+    Opened {
+        /// The database.
+        info: DbInfo,
+        /// What a new sample holds, for the status bar.
+        note: Option<String>,
+    },
+    /// There is no bundled sample to open: the window shows its empty state.
+    NoDatabase,
+    /// Rows of a table.
+    Rows {
+        /// The table.
+        table: TableKind,
+        /// Position of the first row.
+        offset: u64,
+        /// The rows.
+        page: RowPage,
+    },
+    /// An import finished.
+    Imported {
+        /// What happened, file by file, as text for people.
+        summary: String,
+        /// The database imported into, after the import.
+        info: DbInfo,
+        /// Whether it is another database than the one open before.
+        opened: bool,
+    },
+    /// The quality report.
+    Checked(QualityReport),
+    /// A role was stored; the tables' columns are refreshed.
+    RoleSet(DbInfo),
+}
+
+impl DataJob {
+    /// A short label for the status bar.
+    pub fn label(&self) -> String {
+        match self {
+            DataJob::Open(path) => format!("Opening {}", file_name(path)),
+            DataJob::OpenDefault { .. } => "Opening the sample database".to_string(),
+            DataJob::Import { files, .. } => match files.as_slice() {
+                [one] => format!("Importing {}", file_name(one)),
+                many => format!("Importing {} files", many.len()),
+            },
+            DataJob::Check => "Checking data quality".to_string(),
+            DataJob::LoadRows { table, .. } => format!("Reading {}", table.name()),
+            DataJob::SetRole { column, .. } => format!("Saving the role of {column}"),
+            DataJob::NewSample { options, .. } => format!(
+                "Generating a sample of {} customers",
+                crate::format::thousands(options.customers as u64)
+            ),
+        }
+    }
+
+    /// What the banner says when it fails.
+    pub fn failure(&self) -> &'static str {
+        match self {
+            DataJob::Open(_) | DataJob::OpenDefault { .. } => "Could not open the database",
+            DataJob::Import { .. } => "Import failed",
+            DataJob::Check => "The quality check failed",
+            DataJob::LoadRows { .. } => "Rows could not be read",
+            DataJob::SetRole { .. } => "The role was not saved",
+            DataJob::NewSample { .. } => "The sample was not generated",
+        }
+    }
+
+    /// Runs the job on the workspace.
+    pub fn run(self, ws: &mut Workspace, progress: &dyn Progress) -> Result<DataDone> {
+        Ok(match self {
+            DataJob::Open(path) => DataDone::Opened {
+                info: ws.open_path(&path)?,
+                note: None,
+            },
+            DataJob::OpenDefault {
+                bundled,
+                working_copy,
+            } => match ws.open_default(&bundled, &working_copy)? {
+                Some(info) => DataDone::Opened { info, note: None },
+                None => DataDone::NoDatabase,
+            },
+            DataJob::Import {
+                files,
+                options,
+                into,
+            } => {
+                let imported = ws.import(&files, &options, into.as_deref(), progress)?;
+                DataDone::Imported {
+                    summary: import_summary_text(&imported.summary),
+                    info: imported.info,
+                    opened: into.is_some(),
+                }
+            }
+            DataJob::Check => DataDone::Checked(ws.check(progress)?),
+            DataJob::LoadRows {
+                table,
+                offset,
+                limit,
+            } => DataDone::Rows {
+                table,
+                offset,
+                page: ws.rows(table, offset, limit, progress)?,
+            },
+            DataJob::SetRole {
+                table,
+                column,
+                role,
+            } => DataDone::RoleSet(ws.set_role(table, &column, role)?),
+            DataJob::NewSample { out, options } => {
+                let summary = ws.new_sample(&out, &options, None, progress)?;
+                DataDone::Opened {
+                    info: ws.info()?,
+                    note: Some(sample_summary_text(&summary)),
+                }
+            }
+        })
+    }
+}
