@@ -6,10 +6,7 @@ use std::path::PathBuf;
 use crate::app::desk::{Change, Desk, FeatureState};
 use crate::app::rows::{PAGE_ROWS, RowCache};
 use crate::data::TableKind;
-use crate::data::import::ImportOptions;
 use crate::data::quality::QualityReport;
-use crate::data::roles::Role;
-use crate::data::sample::SampleOptions;
 use crate::jobs::{DataDone, DataJob, Job, JobId};
 use crate::workspace::data::{DbInfo, file_name};
 
@@ -65,44 +62,10 @@ pub struct DataView {
 /// What the Data panel, the top bar and the dialogs ask for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataCommand {
-    /// Open a database file.
-    Open(PathBuf),
-    /// Open the working copy of the bundled sample.
-    OpenDefault {
-        /// The bundled sample.
-        bundled: PathBuf,
-        /// Its working copy.
-        working_copy: PathBuf,
-    },
-    /// Import files (into the open database, or into `into`).
-    Import {
-        /// The files.
-        files: Vec<PathBuf>,
-        /// The options from the dialog.
-        options: ImportOptions,
-        /// A database to import into instead of the open one.
-        into: Option<PathBuf>,
-    },
-    /// Generate a sample database and open it.
-    NewSample {
-        /// Where to write it.
-        out: PathBuf,
-        /// Customers and seed.
-        options: SampleOptions,
-    },
+    /// Run a data job (open, import, sample, roles, quality).
+    Run(DataJob),
     /// Show a table.
     SelectTable(TableKind),
-    /// Store a column's role.
-    SetRole {
-        /// The table.
-        table: TableKind,
-        /// The column.
-        column: String,
-        /// The role.
-        role: Role,
-    },
-    /// Run the data-quality checks.
-    RunCheck,
 }
 
 /// The Data panel's state.
@@ -204,56 +167,25 @@ impl FeatureState for DataState {
     type Done = DataDone;
 
     fn apply(&mut self, command: DataCommand, desk: &mut Desk) {
-        match command {
-            DataCommand::Open(path) => {
+        let job = match command {
+            DataCommand::SelectTable(table) => return self.select_table(Some(table), false),
+            DataCommand::Run(job) => job,
+        };
+        match job {
+            // These replace the open database.
+            DataJob::Open(_)
+            | DataJob::OpenDefault { .. }
+            | DataJob::NewSample { .. }
+            | DataJob::Import { into: Some(_), .. } => {
                 desk.error = None;
-                self.submit_open(DataJob::Open(path), desk);
+                self.submit_open(job, desk);
             }
-            DataCommand::OpenDefault {
-                bundled,
-                working_copy,
-            } => self.submit_open(
-                DataJob::OpenDefault {
-                    bundled,
-                    working_copy,
-                },
-                desk,
-            ),
-            DataCommand::Import {
-                files,
-                options,
-                into,
-            } => {
+            DataJob::Import { .. } => {
                 desk.error = None;
-                let job = DataJob::Import {
-                    files,
-                    options,
-                    into: into.clone(),
-                };
-                if into.is_some() {
-                    self.submit_open(job, desk);
-                } else {
-                    desk.submit(Job::Data(job));
-                }
+                desk.submit(Job::Data(job));
             }
-            DataCommand::NewSample { out, options } => {
-                desk.error = None;
-                self.submit_open(DataJob::NewSample { out, options }, desk);
-            }
-            DataCommand::SelectTable(table) => self.select_table(Some(table), false),
-            DataCommand::SetRole {
-                table,
-                column,
-                role,
-            } => {
-                desk.submit(Job::Data(DataJob::SetRole {
-                    table,
-                    column,
-                    role,
-                }));
-            }
-            DataCommand::RunCheck => {
-                desk.submit(Job::Data(DataJob::Check));
+            _ => {
+                desk.submit(Job::Data(job));
             }
         }
     }

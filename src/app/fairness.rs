@@ -15,30 +15,8 @@ use crate::models::fairness::decision::Decision;
 use crate::models::fairness::report::AuditReport;
 use crate::workspace::fairness::{FairnessChoices, WhatIf};
 
-/// What the Fairness panel asks the app to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FairCommand {
-    /// List the columns, the stored runs and the categories.
-    ListChoices,
-    /// Audit a decision by a column.
-    Audit {
-        /// The column.
-        attribute: String,
-        /// The decision.
-        decision: Decision,
-    },
-    /// Retrain the churn model without a feature and compare.
-    WhatIf {
-        /// The column.
-        attribute: String,
-        /// A churn decision.
-        decision: Decision,
-        /// The feature left out.
-        feature: String,
-    },
-    /// Run the churn model with the defaults and store it.
-    RunChurn,
-}
+/// What the Fairness panel asks for: its jobs, as they are.
+pub use crate::jobs::FairJob as FairCommand;
 
 /// The kinds of decision the panel offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -236,44 +214,35 @@ impl FeatureState for FairnessView {
     type Done = FairDone;
 
     fn apply(&mut self, command: FairCommand, desk: &mut Desk) {
-        match command {
+        match &command {
             FairCommand::ListChoices => {
                 self.choices_requested = true;
                 self.choices_error = None;
-                desk.submit(Job::Fairness(FairJob::Choices));
             }
+            FairCommand::WhatIf { .. } => {
+                desk.error = None;
+                self.what_if = None;
+                self.what_if_error = None;
+            }
+            FairCommand::RunChurn => desk.error = None,
+            FairCommand::Audit { .. } => {}
+        }
+        let id = desk.submit(Job::Fairness(command.clone()));
+        match command {
             FairCommand::Audit {
                 attribute,
                 decision,
             } => {
-                if let Some(id) = desk.submit(Job::Fairness(FairJob::Audit {
-                    attribute: attribute.clone(),
-                    decision: decision.clone(),
-                })) {
+                if let Some(id) = id {
                     self.asked = Some((attribute.clone(), decision.clone()));
                     self.in_flight = Some((id, attribute, decision));
                 }
             }
-            FairCommand::WhatIf {
-                attribute,
-                decision,
-                feature,
-            } => {
-                desk.error = None;
-                self.what_if = None;
-                self.what_if_error = None;
-                self.what_if_job = desk
-                    .submit(Job::Fairness(FairJob::WhatIf {
-                        attribute,
-                        decision,
-                        feature: feature.clone(),
-                    }))
-                    .map(|id| (id, feature));
+            FairCommand::WhatIf { feature, .. } => {
+                self.what_if_job = id.map(|id| (id, feature));
             }
-            FairCommand::RunChurn => {
-                desk.error = None;
-                self.churn_job = desk.submit(Job::Fairness(FairJob::RunChurn));
-            }
+            FairCommand::RunChurn => self.churn_job = id,
+            FairCommand::ListChoices => {}
         }
     }
 
@@ -318,7 +287,7 @@ impl FeatureState for FairnessView {
                 self.audit_error = failure.map(str::to_string);
                 failure.is_some()
             }
-            FairJob::Choices => {
+            FairJob::ListChoices => {
                 self.choices_error = Some(failure.map_or_else(
                     || "Reading what can be audited was cancelled".to_string(),
                     |m| format!("What can be audited could not be read: {m}"),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::app::data::DataCommand;
 use crate::app::desk::{Change, FeatureState};
 use crate::app::{Command, TailorApp};
-use crate::jobs::{DataDone, Done, Event, Exported, Job, JobId, SegmentDone};
+use crate::jobs::{DataDone, DataJob, Done, Event, Exported, Job, JobId, SegmentDone};
 use crate::workspace::export::ExportSpec;
 
 /// Longest time spent draining events in one frame.
@@ -50,7 +50,7 @@ impl TailorApp {
             }
             Event::Cancelled { .. } => {
                 self.ended(id, &job, None);
-                if !matches!(job, Job::Data(crate::jobs::DataJob::LoadRows { .. })) {
+                if !matches!(job, Job::Data(DataJob::LoadRows { .. })) {
                     self.desk.notice = Some("Cancelled".to_string());
                 }
             }
@@ -180,7 +180,7 @@ impl TailorApp {
             }
             Command::Open(path) => {
                 self.dialogs.open = None;
-                Some(DataCommand::Open(path))
+                Some(DataCommand::Run(DataJob::Open(path)))
             }
             Command::Import {
                 files,
@@ -188,27 +188,27 @@ impl TailorApp {
                 into,
             } => {
                 self.dialogs.import = None;
-                Some(DataCommand::Import {
+                Some(DataCommand::Run(DataJob::Import {
                     files,
                     options,
                     into,
-                })
+                }))
             }
             Command::NewSample { out, options } => {
                 self.dialogs.sample = None;
-                Some(DataCommand::NewSample { out, options })
+                Some(DataCommand::Run(DataJob::NewSample { out, options }))
             }
             Command::SelectTable(table) => Some(DataCommand::SelectTable(table)),
             Command::SetRole {
                 table,
                 column,
                 role,
-            } => Some(DataCommand::SetRole {
+            } => Some(DataCommand::Run(DataJob::SetRole {
                 table,
                 column,
                 role,
-            }),
-            Command::RunCheck => Some(DataCommand::RunCheck),
+            })),
+            Command::RunCheck => Some(DataCommand::Run(DataJob::Check)),
             Command::CancelJob => {
                 desk.cancel_running();
                 None

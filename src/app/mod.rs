@@ -90,15 +90,18 @@ impl TailorApp {
             commands: Vec::new(),
         };
         let first = match (db, app.config.default_db.clone()) {
-            (Some(path), _) => Some(data::DataCommand::Open(path)),
-            (None, Some((bundled, working_copy))) => Some(data::DataCommand::OpenDefault {
+            (Some(path), _) => Some(crate::jobs::DataJob::Open(path)),
+            (None, Some((bundled, working_copy))) => Some(crate::jobs::DataJob::OpenDefault {
                 bundled,
                 working_copy,
             }),
             (None, None) => None,
         };
         match first {
-            Some(command) => desk::FeatureState::apply(&mut app.data, command, &mut app.desk),
+            Some(job) => {
+                let command = data::DataCommand::Run(job);
+                desk::FeatureState::apply(&mut app.data, command, &mut app.desk);
+            }
             None => app.data.db = DbView::Empty,
         }
         app

@@ -14,7 +14,7 @@ use crate::workspace::fairness::{AuditParams, FairnessChoices, WhatIf};
 #[derive(Debug, Clone, PartialEq)]
 pub enum FairJob {
     /// Lists what can be audited.
-    Choices,
+    ListChoices,
     /// Audits a decision by a column (fast once cached: asked on every threshold move).
     Audit {
         /// The column.
@@ -55,7 +55,7 @@ impl FairJob {
     /// A short label for the status bar.
     pub fn label(&self) -> String {
         match self {
-            FairJob::Choices => "Reading what can be audited".to_string(),
+            FairJob::ListChoices => "Reading what can be audited".to_string(),
             FairJob::Audit { attribute, .. } => format!("Auditing by {attribute}"),
             FairJob::WhatIf { feature, .. } => {
                 format!("Retraining the churn model without {feature}")
@@ -72,7 +72,7 @@ impl FairJob {
     /// What the banner says when it fails.
     pub fn failure(&self) -> &'static str {
         match self {
-            FairJob::Choices => "The audit choices could not be read",
+            FairJob::ListChoices => "The audit choices could not be read",
             FairJob::Audit { .. } => "The audit failed",
             FairJob::WhatIf { .. } => "The what-if failed",
             FairJob::RunChurn => "The churn model failed",
@@ -82,7 +82,7 @@ impl FairJob {
     /// Runs the job on the workspace.
     pub fn run(self, ws: &mut Workspace, progress: &dyn Progress) -> Result<FairDone> {
         Ok(match self {
-            FairJob::Choices | FairJob::RunChurn => {
+            FairJob::ListChoices | FairJob::RunChurn => {
                 let stored_churn_run = match self {
                     FairJob::RunChurn => Some(ws.churn_with_defaults(progress)?),
                     _ => None,

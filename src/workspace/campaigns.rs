@@ -751,25 +751,13 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::data::sample::{SampleOptions, generate};
     use crate::export::audience::{ExportOptions, ExportSummary};
     use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
     use crate::progress::NoProgress;
     use crate::workspace::export::{ExportRequest, ExportSpec};
 
-    fn sample_ws(dir: &Path) -> Workspace {
-        let path = dir.join("s.sqlite");
-        generate(
-            &path,
-            &SampleOptions {
-                customers: 300,
-                seed: 11,
-            },
-            None,
-            &NoProgress,
-        )
-        .unwrap();
-        Workspace::open(&path).unwrap()
+    fn sample_ws(dir: &std::path::Path) -> Workspace {
+        crate::workspace::sample_workspace(dir, 300, 11)
     }
 
     fn export(ws: &mut Workspace, filters: &AudienceFilters, path: &Path) -> ExportSummary {

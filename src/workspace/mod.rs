@@ -137,3 +137,13 @@ fn no_database() -> Error {
 fn to_json<T: serde::Serialize>(what: &str, value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Invalid(format!("{what}: {e}")))
 }
+
+/// A workspace on a generated sample of `customers` customers (tests).
+#[cfg(test)]
+pub(crate) fn sample_workspace(dir: &Path, customers: usize, seed: u64) -> Workspace {
+    let path = dir.join("s.sqlite");
+    let options = crate::data::sample::SampleOptions { customers, seed };
+    crate::data::sample::generate(&path, &options, None, &crate::progress::NoProgress)
+        .and_then(|_| Workspace::open(&path))
+        .unwrap_or_else(|e| panic!("sample workspace: {e}"))
+}

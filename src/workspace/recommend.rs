@@ -413,7 +413,6 @@ pub(crate) fn segment_list(db: &Database) -> Result<Option<SegmentList>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::sample::{SampleOptions, generate};
     use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
     use crate::progress::NoProgress;
 
@@ -432,18 +431,7 @@ mod tests {
     }
 
     fn sample_ws(dir: &std::path::Path) -> Workspace {
-        let path = dir.join("s.sqlite");
-        generate(
-            &path,
-            &SampleOptions {
-                customers: 400,
-                seed: 7,
-            },
-            None,
-            &NoProgress,
-        )
-        .unwrap();
-        Workspace::open(&path).unwrap()
+        crate::workspace::sample_workspace(dir, 400, 7)
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use std::path::Path;
 
 use super::*;
-use crate::data::sample::{SampleOptions, generate};
 use crate::export::audience::{Cell, ExportOptions};
 use crate::models::churn::evaluate::{OfferInputs, offer_outcome};
 use crate::models::churn::label::Label;
@@ -12,18 +11,7 @@ use crate::progress::NoProgress;
 use crate::workspace::export::{ExportRequest, ExportSpec};
 
 fn sample_ws(dir: &Path) -> Workspace {
-    let path = dir.join("s.sqlite");
-    generate(
-        &path,
-        &SampleOptions {
-            customers: 400,
-            seed: 7,
-        },
-        None,
-        &NoProgress,
-    )
-    .unwrap();
-    Workspace::open(&path).unwrap()
+    crate::workspace::sample_workspace(dir, 400, 7)
 }
 
 #[test]
