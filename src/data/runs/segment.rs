@@ -43,7 +43,10 @@ pub fn segment_memberships(db: &Database, run_id: i64) -> Result<Vec<(String, us
         [run_id],
         |r| {
             let segment = r.get::<_, i64>(1)?;
-            Ok((r.get::<_, String>(0)?, usize::try_from(segment).unwrap_or(0)))
+            Ok((
+                r.get::<_, String>(0)?,
+                usize::try_from(segment).unwrap_or(0),
+            ))
         },
     )
 }
@@ -242,7 +245,10 @@ mod tests {
         rename_segment(&mut db, "High-value loyal", "VIPs").unwrap();
         let got = latest_segmentation(&db).unwrap().unwrap();
         assert_eq!(got.run_id, run);
-        assert_eq!(got.created_at, latest_run(&db, "segment").unwrap().unwrap().created_at);
+        assert_eq!(
+            got.created_at,
+            latest_run(&db, "segment").unwrap().unwrap().created_at
+        );
         // Sizes from the memberships (not the summary), the empty segment 2 dropped, the ids
         // the summary does not name called "Segment N", ties by id.
         assert_eq!(
@@ -261,10 +267,23 @@ mod tests {
 
     #[test]
     fn segments_without_a_readable_summary_are_numbered() {
-        let members = vec![("a".to_string(), 2), ("b".to_string(), 0), ("c".to_string(), 2)];
+        let members = vec![
+            ("a".to_string(), 2),
+            ("b".to_string(), 0),
+            ("c".to_string(), 2),
+        ];
         let expected = vec![segment(2, "Segment 2", 2), segment(0, "Segment 0", 1)];
-        for summary in [None, Some("not json"), Some("{}"), Some(r#"{"segments": 3}"#)] {
-            assert_eq!(name_segments(summary, &[], &members), expected, "{summary:?}");
+        for summary in [
+            None,
+            Some("not json"),
+            Some("{}"),
+            Some(r#"{"segments": 3}"#),
+        ] {
+            assert_eq!(
+                name_segments(summary, &[], &members),
+                expected,
+                "{summary:?}"
+            );
         }
         // A rename applies to the name the summary gives, not to "Segment N".
         let renamed = [("Segment 2".to_string(), "Two".to_string())];
