@@ -29,6 +29,15 @@ use crate::data::roles::Role;
 const DAY_SECS: i64 = 86_400;
 const MAX_LEVELS: usize = 12;
 
+/// The behaviour columns, in matrix order (before the category shares).
+pub const BEHAVIOUR_COLUMNS: [&str; 5] = [
+    "recency_days",
+    "frequency",
+    "monetary",
+    "tenure_days",
+    "avg_basket",
+];
+
 /// Which columns go in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureOptions {
@@ -187,16 +196,7 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
         let m = money.get(i).copied().unwrap_or(0.0);
         basket.push(if freq > 0.0 { m / freq } else { 0.0 });
     }
-    let mut names: Vec<String> = [
-        "recency_days",
-        "frequency",
-        "monetary",
-        "tenure_days",
-        "avg_basket",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut names: Vec<String> = BEHAVIOUR_COLUMNS.iter().map(|s| s.to_string()).collect();
     let mut columns = vec![recency, frequency, money.clone(), tenure, basket];
 
     // Top categories by spend (ties by name), then each customer's share of spend in them.

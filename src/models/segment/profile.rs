@@ -302,16 +302,10 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        [
-            "recency_days",
-            "frequency",
-            "monetary",
-            "tenure_days",
-            "avg_basket",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        crate::models::segment::features::BEHAVIOUR_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]
