@@ -128,6 +128,30 @@ impl Dataset {
             .ok()
     }
 
+    /// The category index of transaction row `r`'s product, where known.
+    pub fn category_of_row(&self, r: usize) -> Option<u32> {
+        self.transactions
+            .product_of(r)
+            .and_then(|p| self.products.category.get(p as usize).copied().flatten())
+    }
+
+    /// The spend rows, in row order: those with a positive amount that are not cancellations,
+    /// as (customer index, amount, the product's category index where known).
+    pub fn positive_spend(&self) -> impl Iterator<Item = (u32, f64, Option<u32>)> + '_ {
+        let t = &self.transactions;
+        (0..t.len()).filter_map(move |r| {
+            let (Some(&c), Some(&amount), Some(&cancelled)) =
+                (t.customer.get(r), t.amount.get(r), t.cancelled.get(r))
+            else {
+                return None;
+            };
+            if cancelled || amount <= 0.0 {
+                return None;
+            }
+            Some((c, amount, self.category_of_row(r)))
+        })
+    }
+
     /// An attribute column by name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)

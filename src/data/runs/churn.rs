@@ -29,15 +29,9 @@ pub fn save_churn_run(
     summary_json: &str,
     scores: &[ChurnScoreRow<'_>],
 ) -> Result<i64> {
-    let run = NewRun {
-        kind: "churn",
-        seed: Some(i64::try_from(seed).unwrap_or(i64::MAX)),
-        params_json,
-        summary_json,
-    };
     save_run(
         db,
-        run,
+        NewRun::seeded("churn", seed, params_json, summary_json),
         "INSERT INTO tailor_churn_scores
          (run_id, customer_id, probability, label, reason_1, reason_2, reason_3)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

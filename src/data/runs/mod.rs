@@ -83,6 +83,18 @@ struct NewRun<'a> {
     summary_json: &'a str,
 }
 
+impl<'a> NewRun<'a> {
+    /// A run of `kind` with a seed (stored as the largest `i64` when it does not fit).
+    fn seeded(kind: &'a str, seed: u64, params_json: &'a str, summary_json: &'a str) -> Self {
+        NewRun {
+            kind,
+            seed: Some(i64::try_from(seed).unwrap_or(i64::MAX)),
+            params_json,
+            summary_json,
+        }
+    }
+}
+
 /// Stores a run row and, in the same transaction, one row per item through `insert_sql`
 /// (`write` binds the run id and an item to the statement). Returns the new run id.
 fn save_run<T>(

@@ -17,15 +17,9 @@ pub fn save_segment_run(
     summary_json: &str,
     memberships: &[(&str, usize)],
 ) -> Result<i64> {
-    let run = NewRun {
-        kind: "segment",
-        seed: Some(i64::try_from(seed).unwrap_or(i64::MAX)),
-        params_json,
-        summary_json,
-    };
     save_run(
         db,
-        run,
+        NewRun::seeded("segment", seed, params_json, summary_json),
         "INSERT INTO tailor_segments (run_id, customer_id, segment_id) VALUES (?1, ?2, ?3)",
         memberships,
         |stmt, run_id, (customer, segment)| {

@@ -75,21 +75,9 @@ pub fn average_precision(scores: &[f64], y: &[u8]) -> Option<f64> {
     if pos == 0 {
         return None;
     }
-    let order = by_score_desc(scores);
-    let (mut tp, mut fp) = (0.0, 0.0);
     let mut ap = 0.0;
     let mut last_recall = 0.0;
-    let mut i = 0;
-    while i < order.len() {
-        let s = scores[order[i]];
-        while i < order.len() && scores[order[i]] == s {
-            if y[order[i]] == 1 {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            i += 1;
-        }
+    for (_, tp, fp) in counts_by_threshold(scores, y) {
         let recall = tp / pos as f64;
         let precision = tp / (tp + fp);
         ap += (recall - last_recall) * precision;

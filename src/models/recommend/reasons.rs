@@ -169,6 +169,12 @@ impl Subject<'_> {
             .unwrap_or_else(|| product_id(self.data, p))
     }
 
+    /// Distinct customers who have the recommended product.
+    fn buyers(&self) -> u32 {
+        let buyers = &self.rec.models.buyers;
+        buyers.get(self.product as usize).copied().unwrap_or(0)
+    }
+
     /// The customer's products linked to the recommended one by co-buyers, from their
     /// contributions to its score: positive ones only, largest first, at most two, as
     /// (own product, co-buyers, share of the positive total).
@@ -230,13 +236,7 @@ pub(super) fn reasons_for(s: &Subject<'_>, method: RecMethod) -> Vec<Reason> {
 
 /// Popular: bought by many customers (a cold-start pick for a customer with no purchases).
 fn popular(s: &Subject<'_>, method: RecMethod) -> Reason {
-    let n = s
-        .rec
-        .models
-        .buyers
-        .get(s.product as usize)
-        .copied()
-        .unwrap_or(0);
+    let n = s.buyers();
     let customers = count(u64::from(n), "customer", "customers");
     let (kind, text) = if s.cold {
         (
@@ -335,13 +335,7 @@ fn also_bought(s: &Subject<'_>, method: RecMethod) -> Option<Vec<Reason>> {
         .collect();
     let anchors = s.anchors(contribs);
     if anchors.is_empty() {
-        let n = s
-            .rec
-            .models
-            .buyers
-            .get(s.product as usize)
-            .copied()
-            .unwrap_or(0);
+        let n = s.buyers();
         return Some(vec![Reason {
             kind: ReasonKind::SimilarCustomers,
             text: format!(
