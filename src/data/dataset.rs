@@ -128,6 +128,30 @@ impl Dataset {
             .ok()
     }
 
+    /// The category index of transaction row `r`'s product, where known.
+    pub fn category_of_row(&self, r: usize) -> Option<u32> {
+        self.transactions
+            .product_of(r)
+            .and_then(|p| self.products.category.get(p as usize).copied().flatten())
+    }
+
+    /// The spend rows, in row order: those with a positive amount that are not cancellations,
+    /// as (customer index, amount, the product's category index where known).
+    pub fn positive_spend(&self) -> impl Iterator<Item = (u32, f64, Option<u32>)> + '_ {
+        let t = &self.transactions;
+        (0..t.len()).filter_map(move |r| {
+            let (Some(&c), Some(&amount), Some(&cancelled)) =
+                (t.customer.get(r), t.amount.get(r), t.cancelled.get(r))
+            else {
+                return None;
+            };
+            if cancelled || amount <= 0.0 {
+                return None;
+            }
+            Some((c, amount, self.category_of_row(r)))
+        })
+    }
+
     /// An attribute column by name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
@@ -409,6 +433,16 @@ fn load_attributes(db: &Database, index: &HashMap<&str, u32>, n: usize) -> Resul
         .collect())
 }
 
+/// `column` quoted for a SELECT when the table has it (`cols` from [`Database::raw_columns`]),
+/// `NULL` otherwise.
+fn column_or_null(cols: &[(String, String)], column: &str) -> String {
+    if cols.iter().any(|(n, _)| n == column) {
+        quote_ident(column)
+    } else {
+        "NULL".into()
+    }
+}
+
 fn load_products(db: &Database) -> Result<Products> {
     let sq = |e| Error::sqlite(db.path())(e);
     // The products table when there is one (transactions naming an unknown product keep no
@@ -444,14 +478,7 @@ fn load_products(db: &Database) -> Result<Products> {
     };
     if db.has_table(TableKind::Products) {
         let cols = db.raw_columns("products")?;
-        let has = |c: &str| cols.iter().any(|(n, _)| n == c);
-        let pick = |c: &str| {
-            if has(c) {
-                quote_ident(c)
-            } else {
-                "NULL".into()
-            }
-        };
+        let pick = |c: &str| column_or_null(&cols, c);
         let sql = format!(
             "SELECT CAST(product_id AS TEXT), {}, {}, {} FROM products",
             pick("name"),
@@ -596,14 +623,7 @@ fn load_transactions(
 ) -> Result<(Transactions, Vec<String>)> {
     let sq = |e| Error::sqlite(db.path())(e);
     let cols = db.raw_columns("transactions")?;
-    let has = |c: &str| cols.iter().any(|(n, _)| n == c);
-    let pick = |c: &str| {
-        if has(c) {
-            quote_ident(c)
-        } else {
-            "NULL".into()
-        }
-    };
+    let pick = |c: &str| column_or_null(&cols, c);
     let total = db.row_count("transactions")?;
     let sql = format!(
         "SELECT customer_id, ts, {}, {}, {}, {}, {}, {}, {} FROM transactions ORDER BY rowid",
@@ -724,99 +744,4 @@ fn load_transactions(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::progress::NoProgress;
-    use chrono::Datelike;
-
-    #[test]
-    fn loads_a_small_database() {
-        let db = Database::in_memory().unwrap();
-        db.conn()
-            .execute_batch(
-                "CREATE TABLE customers (customer_id TEXT PRIMARY KEY, gender TEXT, age INTEGER);
-                 INSERT INTO customers VALUES ('b', 'F', 30), ('a', 'M', NULL);
-                 CREATE TABLE products (product_id TEXT PRIMARY KEY, name TEXT, category TEXT, price REAL);
-                 INSERT INTO products VALUES ('p1', 'Mug', 'Kitchen', 3.0);
-                 CREATE TABLE transactions (customer_id TEXT, ts TEXT, order_id TEXT,
-                     product_id TEXT, quantity REAL, unit_price REAL);
-                 INSERT INTO transactions VALUES
-                     ('b', '2011-01-02T10:00:00', 'o1', 'p1', 2, 3.0),
-                     ('c', '2011-01-03', 'C2', 'p2', -1, 4.0),
-                     ('a', 'bad', 'o3', 'p1', 1, 3.0);",
-            )
-            .unwrap();
-        let d = Dataset::load(&db, &NoProgress).unwrap();
-        assert_eq!(d.customer_ids, vec!["a", "b", "c"]);
-        assert_eq!(d.customer_index("c"), Some(2));
-        let gender = d.attribute("gender").unwrap();
-        assert_eq!(gender.role, Role::Protected);
-        assert_eq!(
-            gender.values,
-            AttrValues::Categorical {
-                levels: vec!["F".into(), "M".into()],
-                codes: vec![Some(1), Some(0), None]
-            }
-        );
-        assert_eq!(
-            d.attribute("age").unwrap().values,
-            AttrValues::Numeric(vec![None, Some(30.0), None])
-        );
-        assert_eq!(
-            d.products.ids,
-            vec!["p1"],
-            "p2 is not in the products table"
-        );
-        assert_eq!(d.products.categories, vec!["Kitchen"]);
-        let t = &d.transactions;
-        assert_eq!(t.len(), 2, "the row with a bad date is not loaded");
-        assert_eq!(t.customer, vec![1, 2]);
-        assert_eq!(t.amount, vec![6.0, -4.0]);
-        assert_eq!(t.cancelled, vec![false, true]);
-        assert_eq!(t.ts[0] - t.ts[1], -86_400 + 10 * 3600);
-        assert_eq!(t.product, vec![0, NONE]);
-        assert_eq!(t.order, vec![0, 1]);
-        assert_eq!(t.n_orders, 2);
-    }
-
-    #[test]
-    fn transactions_only_database_gets_its_customers() {
-        let db = Database::in_memory().unwrap();
-        db.conn()
-            .execute_batch(
-                "CREATE TABLE transactions (customer_id TEXT, ts TEXT, amount REAL);
-                 INSERT INTO transactions VALUES ('z', '2020-01-01', 1), ('a', '2020-01-02', 2),
-                     ('z', '2020-01-03', 3), ('m', 'bad', 4);",
-            )
-            .unwrap();
-        let d = Dataset::load(&db, &NoProgress).unwrap();
-        // m is a customer though its only row has no readable date (it is not loaded).
-        assert_eq!(d.customer_ids, vec!["a", "m", "z"]);
-        assert_eq!(d.transactions.customer, vec![2, 0, 2]);
-        assert_eq!(d.customer_index("z"), Some(2));
-    }
-
-    #[test]
-    fn iso_dates_become_epoch_seconds() {
-        assert_eq!(iso_to_epoch_secs("1970-01-02"), Some(86_400));
-        assert_eq!(iso_to_epoch_secs("1970-01-01T01:00:30"), Some(3630));
-        assert_eq!(iso_to_epoch_secs("1970-01-01 00:01"), Some(60));
-        assert_eq!(iso_to_epoch_secs("12/01/2010"), None);
-        assert_eq!(iso_to_epoch_secs("2011-02-29"), None);
-        assert_eq!(iso_to_epoch_secs("2012-02-29"), Some(1_330_473_600));
-        assert_eq!(
-            iso_to_epoch_secs("2011-12-09T08:26:00Z"),
-            Some(1_323_419_160)
-        );
-        assert_eq!(iso_to_epoch_secs("2011-12-09T25:00"), None);
-        assert_eq!(iso_to_epoch_secs("1969-12-31"), Some(-86_400));
-        // Agrees with chrono on every day of several years.
-        let mut day = chrono::NaiveDate::from_ymd_opt(1999, 1, 1).unwrap();
-        while day.year() < 2031 {
-            let text = day.format("%Y-%m-%d").to_string();
-            let expected = day.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
-            assert_eq!(iso_to_epoch_secs(&text), Some(expected), "{text}");
-            day = day.succ_opt().unwrap();
-        }
-    }
-}
+mod tests;

@@ -662,45 +662,20 @@ mod tests {
         assert_eq!(dup.example.as_deref(), Some("customer_id=1"));
         let email = r.missing.iter().find(|m| m.column == "email").unwrap();
         assert_eq!(email.missing, 2);
-        assert_eq!(
-            finding(&r, "unparseable_date", "transactions")
-                .unwrap()
-                .count,
-            1
-        );
         let future = finding(&r, "future_date", "transactions").unwrap();
         assert_eq!(future.count, 1);
         assert!(future.example.as_deref().unwrap().contains("ts=2031-01-01"));
-        assert_eq!(
-            finding(&r, "zero_quantity", "transactions").unwrap().count,
-            1
-        );
-        assert_eq!(
-            finding(&r, "negative_quantity", "transactions")
-                .unwrap()
-                .count,
-            1
-        );
-        assert_eq!(
-            finding(&r, "cancellations", "transactions").unwrap().count,
-            1
-        );
-        assert_eq!(
-            finding(&r, "unknown_customer", "transactions")
-                .unwrap()
-                .count,
-            1
-        );
-        assert_eq!(
-            finding(&r, "unknown_product", "transactions")
-                .unwrap()
-                .count,
-            1
-        );
-        assert_eq!(
-            finding(&r, "non_positive_price", "products").unwrap().count,
-            1
-        );
+        for (code, table) in [
+            ("unparseable_date", "transactions"),
+            ("zero_quantity", "transactions"),
+            ("negative_quantity", "transactions"),
+            ("cancellations", "transactions"),
+            ("unknown_customer", "transactions"),
+            ("unknown_product", "transactions"),
+            ("non_positive_price", "products"),
+        ] {
+            assert_eq!(finding(&r, code, table).unwrap().count, 1, "{code}");
+        }
         let out = finding(&r, "outlier", "transactions").unwrap();
         assert_eq!(out.column.as_deref(), Some("quantity"));
         assert_eq!(out.count, 1);

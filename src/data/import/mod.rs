@@ -6,6 +6,7 @@
 //! Customers and products named by a transactions file are created (or updated) from it.
 
 pub mod mapping;
+mod plan;
 pub mod source;
 mod write;
 

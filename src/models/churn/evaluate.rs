@@ -75,21 +75,9 @@ pub fn average_precision(scores: &[f64], y: &[u8]) -> Option<f64> {
     if pos == 0 {
         return None;
     }
-    let order = by_score_desc(scores);
-    let (mut tp, mut fp) = (0.0, 0.0);
     let mut ap = 0.0;
     let mut last_recall = 0.0;
-    let mut i = 0;
-    while i < order.len() {
-        let s = scores[order[i]];
-        while i < order.len() && scores[order[i]] == s {
-            if y[order[i]] == 1 {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            i += 1;
-        }
+    for (_, tp, fp) in counts_by_threshold(scores, y) {
         let recall = tp / pos as f64;
         let precision = tp / (tp + fp);
         ap += (recall - last_recall) * precision;
@@ -148,12 +136,28 @@ pub struct RocPoint {
 pub fn roc_curve(scores: &[f64], y: &[u8]) -> Vec<RocPoint> {
     let pos = y.iter().filter(|v| **v == 1).count().max(1) as f64;
     let neg = y.iter().filter(|v| **v == 0).count().max(1) as f64;
-    let order = by_score_desc(scores);
     let mut points = vec![RocPoint {
         fpr: 0.0,
         tpr: 0.0,
         threshold: f64::INFINITY,
     }];
+    points.extend(
+        counts_by_threshold(scores, y)
+            .into_iter()
+            .map(|(s, tp, fp)| RocPoint {
+                fpr: fp / neg,
+                tpr: tp / pos,
+                threshold: s,
+            }),
+    );
+    downsample(points)
+}
+
+/// (threshold, true positives, false positives) when scores ≥ the threshold are positive, at
+/// every distinct score, highest first.
+fn counts_by_threshold(scores: &[f64], y: &[u8]) -> Vec<(f64, f64, f64)> {
+    let order = by_score_desc(scores);
+    let mut out = Vec::new();
     let (mut tp, mut fp) = (0.0, 0.0);
     let mut i = 0;
     while i < order.len() {
@@ -166,13 +170,9 @@ pub fn roc_curve(scores: &[f64], y: &[u8]) -> Vec<RocPoint> {
             }
             i += 1;
         }
-        points.push(RocPoint {
-            fpr: fp / neg,
-            tpr: tp / pos,
-            threshold: s,
-        });
+        out.push((s, tp, fp));
     }
-    downsample(points)
+    out
 }
 
 /// A point of the precision-recall curve.
@@ -189,26 +189,14 @@ pub struct PrPoint {
 /// The precision-recall curve at every distinct threshold (downsampled).
 pub fn pr_curve(scores: &[f64], y: &[u8]) -> Vec<PrPoint> {
     let pos = y.iter().filter(|v| **v == 1).count().max(1) as f64;
-    let order = by_score_desc(scores);
-    let mut points = Vec::new();
-    let (mut tp, mut fp) = (0.0, 0.0);
-    let mut i = 0;
-    while i < order.len() {
-        let s = scores[order[i]];
-        while i < order.len() && scores[order[i]] == s {
-            if y[order[i]] == 1 {
-                tp += 1.0;
-            } else {
-                fp += 1.0;
-            }
-            i += 1;
-        }
-        points.push(PrPoint {
+    let points = counts_by_threshold(scores, y)
+        .into_iter()
+        .map(|(s, tp, fp)| PrPoint {
             recall: tp / pos,
             precision: tp / (tp + fp),
             threshold: s,
-        });
-    }
+        })
+        .collect();
     downsample(points)
 }
 

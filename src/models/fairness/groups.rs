@@ -5,7 +5,7 @@
 
 use crate::data::dataset::{AttrValues, Attribute, Dataset};
 use crate::error::{Error, Result};
-use crate::models::recommend::demographic::age_band;
+use crate::models::recommend::demographic::{AGE_BANDS, age_bands, age_reference_year};
 
 /// Numeric columns with at most this many distinct values are grouped by value.
 pub const MAX_LEVELS: usize = 12;
@@ -54,15 +54,6 @@ fn from_labels(attribute: &str, labels: Vec<Option<String>>, order: Option<&[&st
     }
 }
 
-const AGE_ORDER: [&str; 6] = [
-    "under 25",
-    "25–34",
-    "35–44",
-    "45–54",
-    "55–64",
-    "65 and over",
-];
-
 /// Groups of one attribute column.
 pub fn groups_of(data: &Dataset, attr: &Attribute) -> Groups {
     let name = attr.name.trim().to_lowercase();
@@ -74,27 +65,11 @@ pub fn groups_of(data: &Dataset, attr: &Attribute) -> Groups {
             names: levels.clone(),
         },
         AttrValues::Numeric(values) => {
-            let reference_year = data
-                .transactions
-                .ts
-                .iter()
-                .max()
-                .and_then(|t| chrono::DateTime::from_timestamp(*t, 0))
-                .map(|d| chrono::Datelike::year(&d));
+            let reference_year = age_reference_year(data);
             if name == "age" || (name.contains("birth") && reference_year.is_some()) {
-                let labels = values
-                    .iter()
-                    .map(|v| {
-                        let v = (*v)?;
-                        let age = if name == "age" {
-                            v
-                        } else {
-                            f64::from(reference_year?) - v
-                        };
-                        age_band(age)
-                    })
-                    .collect();
-                let mut g = from_labels(&attr.name, labels, Some(&AGE_ORDER));
+                let birth_years_in = reference_year.filter(|_| name != "age");
+                let labels = age_bands(values, birth_years_in);
+                let mut g = from_labels(&attr.name, labels, Some(&AGE_BANDS));
                 g.display = "age".into();
                 return g;
             }

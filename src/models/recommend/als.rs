@@ -335,12 +335,7 @@ mod tests {
             let base = if c < 10 { 0 } else { 5 };
             for p in base..base + 5 {
                 if p != base + c % 5 {
-                    pairs.push(Pair {
-                        product: p,
-                        count: 1,
-                        last_ts: 0,
-                        last_row: 0,
-                    });
+                    pairs.push(Pair::counted(p, 1));
                 }
             }
             indptr.push(pairs.len());

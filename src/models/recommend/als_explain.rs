@@ -142,12 +142,7 @@ mod tests {
     #[test]
     fn contributions_sum_to_the_exact_solution_score() {
         // Three customers, four products.
-        let pair = |product, count| Pair {
-            product,
-            count,
-            last_ts: 0,
-            last_row: 0,
-        };
+        let pair = Pair::counted;
         let inter = Interactions {
             indptr: vec![0, 2, 4, 6],
             pairs: vec![

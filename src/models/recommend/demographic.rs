@@ -65,24 +65,13 @@ fn labels_of(attr: &Attribute, age_reference_year: Option<i32>) -> Option<Vec<Op
         ),
         AttrValues::Numeric(values) if AGE_NAMES.contains(&name.as_str()) => {
             let is_birth_year = name != "age";
-            let reference = age_reference_year;
-            if is_birth_year && reference.is_none() {
+            if is_birth_year && age_reference_year.is_none() {
                 return None;
             }
-            Some(
-                values
-                    .iter()
-                    .map(|v| {
-                        let v = (*v)?;
-                        let age = if is_birth_year {
-                            f64::from(reference?) - v
-                        } else {
-                            v
-                        };
-                        age_band(age)
-                    })
-                    .collect(),
-            )
+            Some(age_bands(
+                values,
+                age_reference_year.filter(|_| is_birth_year),
+            ))
         }
         AttrValues::Numeric(values) if GENDER_NAMES.contains(&name.as_str()) => {
             Some(values.iter().map(|v| v.map(|x| format!("{x}"))).collect())
@@ -91,22 +80,56 @@ fn labels_of(attr: &Attribute, age_reference_year: Option<i32>) -> Option<Vec<Op
     }
 }
 
+/// The age bands, youngest first.
+pub const AGE_BANDS: [&str; 6] = [
+    "under 25",
+    "25–34",
+    "35–44",
+    "45–54",
+    "55–64",
+    "65 and over",
+];
+
 /// The age band of an age in years.
 pub fn age_band(age: f64) -> Option<String> {
     if !(0.0..130.0).contains(&age) {
         return None;
     }
-    Some(
-        match age as u32 {
-            0..=24 => "under 25",
-            25..=34 => "25–34",
-            35..=44 => "35–44",
-            45..=54 => "45–54",
-            55..=64 => "55–64",
-            _ => "65 and over",
-        }
-        .to_string(),
-    )
+    let band = match age as u32 {
+        0..=24 => 0,
+        25..=34 => 1,
+        35..=44 => 2,
+        45..=54 => 3,
+        55..=64 => 4,
+        _ => 5,
+    };
+    AGE_BANDS.get(band).map(|b| b.to_string())
+}
+
+/// Each value's age band: `values` are ages, or birth years when `birth_years_in` gives the
+/// year to measure them against.
+pub fn age_bands(values: &[Option<f64>], birth_years_in: Option<i32>) -> Vec<Option<String>> {
+    values
+        .iter()
+        .map(|v| {
+            let v = (*v)?;
+            let age = match birth_years_in {
+                Some(year) => f64::from(year) - v,
+                None => v,
+            };
+            age_band(age)
+        })
+        .collect()
+}
+
+/// The calendar year of `data`'s latest transaction, which birth years are measured against.
+pub fn age_reference_year(data: &Dataset) -> Option<i32> {
+    data.transactions
+        .ts
+        .iter()
+        .max()
+        .and_then(|t| chrono::DateTime::from_timestamp(*t, 0))
+        .map(|d| chrono::Datelike::year(&d))
 }
 
 impl Demographic {
@@ -122,13 +145,7 @@ impl Demographic {
             Role::Protected => use_protected,
             _ => false,
         };
-        let reference_year = data
-            .transactions
-            .ts
-            .iter()
-            .max()
-            .and_then(|t| chrono::DateTime::from_timestamp(*t, 0))
-            .map(|d| chrono::Datelike::year(&d));
+        let reference_year = age_reference_year(data);
         let mut chosen: Vec<(String, Vec<Option<String>>)> = Vec::new();
         let region = data.attributes.iter().filter(usable).find(|a| {
             REGION_NAMES.contains(&normalized(&a.name).as_str())

@@ -267,7 +267,7 @@ pub fn weights_text(
 }
 
 /// Evaluates the given methods on `all` interactions (built from `data`), leave-last-out, at
-/// `k`. Every method ranks through [`Models::rank`](crate::models::recommend::engine::Models),
+/// `k`. Every method ranks through [`Models::rank`](crate::models::recommend::models::Models),
 /// as the window and the CLI do; the hybrid blends with `weights`. A method the data cannot
 /// support (content without product names or categories, demographic without group columns)
 /// ranks in popularity order and is marked `available: false` with a note.
@@ -276,12 +276,12 @@ pub fn evaluate_methods(
     all: &Interactions,
     methods: &[crate::models::recommend::methods::RecMethod],
     k: usize,
-    options: &crate::models::recommend::engine::RecOptions,
+    options: &crate::models::recommend::models::RecOptions,
     weights: &crate::models::recommend::methods::HybridWeights,
     progress: &dyn crate::progress::Progress,
 ) -> crate::error::Result<Report> {
-    use crate::models::recommend::engine::Models;
     use crate::models::recommend::methods::RecMethod;
+    use crate::models::recommend::models::Models;
     use rayon::prelude::*;
     let s = split(all);
     let models = Models::fit(data, &s.train, options, methods, progress)?;

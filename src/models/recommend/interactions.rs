@@ -19,6 +19,19 @@ pub struct Pair {
     pub last_row: u32,
 }
 
+#[cfg(test)]
+impl Pair {
+    /// A pair of `count` rows at time 0, for tests.
+    pub(crate) fn counted(product: u32, count: u32) -> Pair {
+        Pair {
+            product,
+            count,
+            last_ts: 0,
+            last_row: 0,
+        }
+    }
+}
+
 /// Interactions by customer, in compressed sparse row form.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Interactions {

@@ -137,12 +137,7 @@ mod tests {
     use crate::models::recommend::interactions::Pair;
 
     fn pair(product: u32, count: u32) -> Pair {
-        Pair {
-            product,
-            count,
-            last_ts: 0,
-            last_row: 0,
-        }
+        Pair::counted(product, count)
     }
 
     #[test]

@@ -29,6 +29,15 @@ use crate::data::roles::Role;
 const DAY_SECS: i64 = 86_400;
 const MAX_LEVELS: usize = 12;
 
+/// The behaviour columns, in matrix order (before the category shares).
+pub const BEHAVIOUR_COLUMNS: [&str; 5] = [
+    "recency_days",
+    "frequency",
+    "monetary",
+    "tenure_days",
+    "avg_basket",
+];
+
 /// Which columns go in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureOptions {
@@ -158,9 +167,7 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
         if new_occasion && let Some(f) = frequency.get_mut(ci) {
             *f += 1.0;
         }
-        if let Some(cat) = t
-            .product_of(r)
-            .and_then(|p| data.products.category.get(p as usize).copied().flatten())
+        if let Some(cat) = data.category_of_row(r)
             && let Some(total) = cat_total.get_mut(cat as usize)
         {
             *total += amount.max(0.0);
@@ -187,16 +194,7 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
         let m = money.get(i).copied().unwrap_or(0.0);
         basket.push(if freq > 0.0 { m / freq } else { 0.0 });
     }
-    let mut names: Vec<String> = [
-        "recency_days",
-        "frequency",
-        "monetary",
-        "tenure_days",
-        "avg_basket",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut names: Vec<String> = BEHAVIOUR_COLUMNS.iter().map(|s| s.to_string()).collect();
     let mut columns = vec![recency, frequency, money.clone(), tenure, basket];
 
     // Top categories by spend (ties by name), then each customer's share of spend in them.
@@ -206,22 +204,11 @@ fn behaviour(data: &Dataset, top_categories: usize) -> Option<Behaviour> {
     if !order.is_empty() {
         let mut spend = vec![vec![0.0; n]; order.len()];
         let mut positive = vec![0.0; n];
-        for r in 0..t.len() {
-            let (Some(&c), Some(&amount), Some(&cancelled)) =
-                (t.customer.get(r), t.amount.get(r), t.cancelled.get(r))
-            else {
-                continue;
-            };
-            if cancelled || amount <= 0.0 {
-                continue;
-            }
+        for (c, amount, cat) in data.positive_spend() {
             let ci = c as usize;
             if let Some(p) = positive.get_mut(ci) {
                 *p += amount;
             }
-            let cat = t
-                .product_of(r)
-                .and_then(|p| data.products.category.get(p as usize).copied().flatten());
             if let Some(cat) = cat
                 && let Some(k) = order.iter().position(|&o| o == cat as usize)
                 && let Some(s) = spend.get_mut(k).and_then(|v| v.get_mut(ci))

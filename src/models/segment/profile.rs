@@ -124,18 +124,7 @@ fn category_spend(data: &Dataset, labels: &[usize], k: usize) -> Vec<Vec<(String
         return vec![Vec::new(); k];
     }
     let mut spend = vec![vec![0.0; n_cat]; k];
-    for r in 0..t.len() {
-        let (Some(&c), Some(&amount), Some(&cancelled)) =
-            (t.customer.get(r), t.amount.get(r), t.cancelled.get(r))
-        else {
-            continue;
-        };
-        if cancelled || amount <= 0.0 {
-            continue;
-        }
-        let cat = t
-            .product_of(r)
-            .and_then(|p| data.products.category.get(p as usize).copied().flatten());
+    for (c, amount, cat) in data.positive_spend() {
         if let (Some(cat), Some(&seg)) = (cat, labels.get(c as usize))
             && let Some(v) = spend.get_mut(seg).and_then(|row| row.get_mut(cat as usize))
         {
@@ -302,16 +291,10 @@ mod tests {
     use super::*;
 
     fn names() -> Vec<String> {
-        [
-            "recency_days",
-            "frequency",
-            "monetary",
-            "tenure_days",
-            "avg_basket",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        crate::models::segment::features::BEHAVIOUR_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]

@@ -1,0 +1,299 @@
+//! The fitted methods behind one interface: [`Models`] ranks the candidates for a customer with
+//! any method, the hybrid through [`Models::blend`].
+//!
+//! Candidates are the products someone has bought; a customer's own products are left out
+//! unless repeat purchases are asked for. Ties (and products a method has no score for) go in
+//! popularity order, so every method returns a full list.
+
+use crate::data::dataset::Dataset;
+use crate::error::Result;
+use crate::models::recommend::als::{Als, AlsParams};
+use crate::models::recommend::content::Content;
+use crate::models::recommend::demographic::Demographic;
+use crate::models::recommend::interactions::Interactions;
+use crate::models::recommend::item_cf::{DEFAULT_NEIGHBOURS, ItemKnn};
+use crate::models::recommend::methods::{HybridWeights, RECENT_DAYS, RecMethod};
+use crate::progress::Progress;
+
+/// How to fit the models.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecOptions {
+    /// Let the demographic method use protected columns (age band, gender).
+    pub use_protected: bool,
+    /// ALS settings.
+    pub als: AlsParams,
+    /// Item-CF neighbours per product.
+    pub neighbours: usize,
+}
+
+impl Default for RecOptions {
+    fn default() -> Self {
+        Self {
+            use_protected: false,
+            als: AlsParams::default(),
+            neighbours: DEFAULT_NEIGHBOURS,
+        }
+    }
+}
+
+/// The fitted methods for one set of interactions.
+#[derive(Debug, Clone)]
+pub struct Models {
+    n_products: usize,
+    /// Distinct customers who have each product.
+    pub buyers: Vec<u32>,
+    /// Each product's position in popularity order (`u32::MAX` for products no one has).
+    pop_rank: Vec<u32>,
+    /// Distinct customers who bought each product after `recent_after`.
+    pub recent_buyers: Vec<u32>,
+    /// Start of the recent window (exclusive), seconds since 1970.
+    pub recent_after: i64,
+    /// Item-CF neighbours.
+    pub(super) knn: ItemKnn,
+    /// ALS factors.
+    pub(super) als: Als,
+    /// The ALS settings they were fitted with.
+    pub(super) als_params: AlsParams,
+    content: Option<Content>,
+    demographic: Option<Demographic>,
+    /// Whether protected columns were allowed (for the demographic method).
+    use_protected: bool,
+}
+
+/// One customer's (product, rows) pairs.
+pub(super) fn own_pairs(inter: &Interactions, customer: usize) -> Vec<(u32, f32)> {
+    inter
+        .of(customer)
+        .iter()
+        .map(|p| (p.product, p.count as f32))
+        .collect()
+}
+
+impl Models {
+    /// Fits the `needed` methods (all of them for `hybrid`) on `inter`, built from `data`; the
+    /// others score nothing.
+    pub fn fit(
+        data: &Dataset,
+        inter: &Interactions,
+        options: &RecOptions,
+        needed: &[RecMethod],
+        progress: &dyn Progress,
+    ) -> Result<Models> {
+        let needs = |m: RecMethod| needed.contains(&m) || needed.contains(&RecMethod::Hybrid);
+        let n_products = inter.n_products;
+        let mut buyers = vec![0u32; n_products];
+        for p in &inter.pairs {
+            if let Some(b) = buyers.get_mut(p.product as usize) {
+                *b += 1;
+            }
+        }
+        let mut order: Vec<u32> = (0..n_products as u32)
+            .filter(|p| buyers.get(*p as usize).is_some_and(|b| *b > 0))
+            .collect();
+        order.sort_by(|&a, &b| buyers[b as usize].cmp(&buyers[a as usize]).then(a.cmp(&b)));
+        let mut pop_rank = vec![u32::MAX; n_products];
+        for (r, p) in order.iter().enumerate() {
+            if let Some(x) = pop_rank.get_mut(*p as usize) {
+                *x = r as u32;
+            }
+        }
+        let latest = inter.pairs.iter().map(|p| p.last_ts).max().unwrap_or(0);
+        let recent_after = latest - RECENT_DAYS * 86_400;
+        let mut recent_buyers = vec![0u32; n_products];
+        for p in inter.pairs.iter().filter(|p| p.last_ts > recent_after) {
+            if let Some(b) = recent_buyers.get_mut(p.product as usize) {
+                *b += 1;
+            }
+        }
+        progress.check()?;
+        progress.report(0.05, "Finding products bought together");
+        let knn = if needs(RecMethod::ItemCf) {
+            ItemKnn::fit(inter, options.neighbours)
+        } else {
+            ItemKnn {
+                neighbours: vec![Vec::new(); n_products],
+            }
+        };
+        progress.check()?;
+        progress.report(0.2, "Fitting ALS");
+        let als = if needs(RecMethod::Als) {
+            Als::fit(inter, &options.als, progress)?
+        } else {
+            Als {
+                factors: 1,
+                users: Vec::new(),
+                items: Vec::new(),
+            }
+        };
+        progress.report(0.9, "Reading product names and customer groups");
+        let content = Content::fit(&data.products);
+        let demographic = Demographic::fit(data, inter, options.use_protected);
+        Ok(Models {
+            n_products,
+            buyers,
+            pop_rank,
+            recent_buyers,
+            recent_after,
+            knn,
+            als,
+            als_params: options.als,
+            content,
+            demographic,
+            use_protected: options.use_protected,
+        })
+    }
+
+    /// Why a method can't be used on this data, or `None` when it can.
+    pub fn unavailable(&self, method: RecMethod) -> Option<&'static str> {
+        match method {
+            RecMethod::Content if self.content.is_none() => Some("no product names or categories"),
+            RecMethod::Demographic if self.demographic.is_none() => Some(if self.use_protected {
+                "no region, age or gender column"
+            } else {
+                "no region column (age and gender only with protected columns allowed)"
+            }),
+            _ => None,
+        }
+    }
+
+    /// The demographic groups, if any.
+    pub fn demographic(&self) -> Option<&Demographic> {
+        self.demographic.as_ref()
+    }
+
+    /// The content vectors, if any.
+    pub fn content(&self) -> Option<&Content> {
+        self.content.as_ref()
+    }
+
+    /// A method's raw scores for every product (0 where it has none; ALS may be negative).
+    /// `hybrid` is not a raw method: use [`Models::blend`].
+    pub fn raw_scores(&self, inter: &Interactions, customer: usize, method: RecMethod) -> Vec<f32> {
+        let n = self.n_products;
+        match method {
+            RecMethod::Popular => self.buyers.iter().map(|&b| b as f32).collect(),
+            RecMethod::PopularRecent => self.recent_buyers.iter().map(|&b| b as f32).collect(),
+            RecMethod::ItemCf => self.knn.scores(&own_pairs(inter, customer), n),
+            RecMethod::Als => {
+                let s = self.als.scores(customer);
+                if inter.of(customer).is_empty() || s.len() != n {
+                    vec![0.0; n]
+                } else {
+                    s
+                }
+            }
+            RecMethod::Content => self
+                .content
+                .as_ref()
+                .map(|c| c.scores(&own_pairs(inter, customer), n))
+                .unwrap_or_else(|| vec![0.0; n]),
+            RecMethod::Demographic => self
+                .demographic
+                .as_ref()
+                .map(|d| d.scores(customer))
+                .unwrap_or_else(|| vec![0.0; n]),
+            RecMethod::Hybrid => vec![0.0; n],
+        }
+    }
+
+    /// The candidates for a customer: products someone has, less their own unless `repeat`.
+    pub fn candidates(&self, inter: &Interactions, customer: usize, repeat: bool) -> Vec<u32> {
+        let own = inter.of(customer);
+        (0..self.n_products as u32)
+            .filter(|&p| {
+                self.pop_rank
+                    .get(p as usize)
+                    .is_some_and(|r| *r != u32::MAX)
+            })
+            .filter(|p| repeat || own.binary_search_by_key(p, |x| x.product).is_err())
+            .collect()
+    }
+
+    /// The hybrid blend over `candidates`: the blended score and, per blended method (in
+    /// [`RecMethod::BLENDED`] order), its weighted, normalized part of each candidate's score.
+    /// Each method's scores are scaled to 0–1 by their maximum over the candidates (negative
+    /// scores count as 0); the weights are divided by their sum over the methods available.
+    pub fn blend(
+        &self,
+        inter: &Interactions,
+        customer: usize,
+        candidates: &[u32],
+        weights: &HybridWeights,
+    ) -> (Vec<f32>, Vec<Vec<f32>>) {
+        let active: Vec<(RecMethod, f32)> = RecMethod::BLENDED
+            .iter()
+            .map(|&m| {
+                let w = if self.unavailable(m).is_some() {
+                    0.0
+                } else {
+                    weights.get(m).max(0.0)
+                };
+                (m, w)
+            })
+            .collect();
+        let total: f32 = active.iter().map(|(_, w)| w).sum();
+        let mut blended = vec![0f32; candidates.len()];
+        let mut parts = Vec::with_capacity(active.len());
+        for (m, w) in active {
+            if w <= 0.0 || total <= 0.0 {
+                parts.push(vec![0.0; candidates.len()]);
+                continue;
+            }
+            let raw = self.raw_scores(inter, customer, m);
+            let at = |p: u32| raw.get(p as usize).copied().unwrap_or(0.0).max(0.0);
+            let max = candidates.iter().map(|&p| at(p)).fold(0f32, f32::max);
+            let part: Vec<f32> = candidates
+                .iter()
+                .map(|&p| {
+                    if max > 0.0 {
+                        w / total * at(p) / max
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            for (b, x) in blended.iter_mut().zip(&part) {
+                *b += x;
+            }
+            parts.push(part);
+        }
+        (blended, parts)
+    }
+
+    /// The top `k` candidates for a customer with a method, best first, with their scores.
+    pub fn rank(
+        &self,
+        inter: &Interactions,
+        customer: usize,
+        method: RecMethod,
+        weights: &HybridWeights,
+        k: usize,
+        repeat: bool,
+    ) -> Vec<(u32, f32)> {
+        let candidates = self.candidates(inter, customer, repeat);
+        let scores: Vec<f32> = if method == RecMethod::Hybrid {
+            self.blend(inter, customer, &candidates, weights).0
+        } else {
+            let raw = self.raw_scores(inter, customer, method);
+            candidates
+                .iter()
+                .map(|&p| raw.get(p as usize).copied().unwrap_or(0.0))
+                .collect()
+        };
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        let cmp = |a: &usize, b: &usize| {
+            scores[*b].total_cmp(&scores[*a]).then(
+                self.pop_rank[candidates[*a] as usize].cmp(&self.pop_rank[candidates[*b] as usize]),
+            )
+        };
+        if k < order.len() {
+            order.select_nth_unstable_by(k, cmp);
+            order.truncate(k);
+        }
+        order.sort_by(cmp);
+        order
+            .into_iter()
+            .map(|i| (candidates[i], scores[i]))
+            .collect()
+    }
+}
