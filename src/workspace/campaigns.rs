@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 
 use crate::data::TableKind;
-use crate::data::clv_runs::clv_values;
 use crate::data::dataset::{AttrValues, Dataset};
 use crate::data::db::Database;
-use crate::data::decisions::{latest_churn_scores, latest_segments};
+use crate::data::runs::clv_values;
 use crate::data::runs::latest_run;
+use crate::data::runs::{latest_churn_scores, latest_segments};
 use crate::error::{Error, Result};
 use crate::export::audience::{Audience, Cell, consent_column};
 use crate::models::recommend::engine::{RecOptions, RecRequest, Recommender};

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::data::decisions::latest_segments;
-use crate::data::runs::{latest_run, segment_names};
+use crate::data::runs::latest_segmentation;
+use crate::data::runs::latest_segments;
 use crate::error::{Error, Result};
 use crate::export::audience::{Audience, Cell, ExportOptions, ExportSummary, export_audience};
 use crate::progress::Progress;
@@ -117,22 +117,10 @@ impl Workspace {
             )));
         }
         // The segment's name as the run named it, or as the user renamed it.
-        let auto = latest_run(db, "segment")?
-            .and_then(|r| r.summary_json)
-            .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok())
-            .and_then(|v| {
-                v["segments"]
-                    .as_array()?
-                    .iter()
-                    .find(|x| x["id"].as_u64() == Some(s as u64))
-                    .and_then(|x| x["name"].as_str().map(String::from))
-            })
+        let name = latest_segmentation(db)?
+            .and_then(|stored| stored.segments.into_iter().find(|x| x.id == s))
+            .map(|x| x.name)
             .unwrap_or_default();
-        let name = segment_names(db)?
-            .into_iter()
-            .find(|(a, _)| *a == auto)
-            .map(|(_, n)| n)
-            .unwrap_or(auto);
         let n = ids.len();
         Ok(Audience {
             customer_ids: ids,

@@ -9,9 +9,9 @@
 
 use crate::data::dataset::Dataset;
 use crate::data::db::Database;
-use crate::data::decisions::{ChurnScores, latest_churn_scores, latest_segments};
 use crate::data::roles::Role;
 use crate::data::runs::latest_run;
+use crate::data::runs::{ChurnScores, latest_churn_scores, latest_segments};
 use crate::error::{Error, Result};
 use crate::models::churn::run::ChurnParams;
 use crate::models::fairness::audit::{AuditOptions, rates};

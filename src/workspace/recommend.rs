@@ -348,64 +348,29 @@ impl Workspace {
 /// The latest stored segmentation run's segments with their first customers; `None` when the
 /// database has no stored run.
 pub(crate) fn segment_list(db: &Database) -> Result<Option<SegmentList>> {
-    let Some(run) = runs::latest_run(db, "segment")? else {
+    let Some(stored) = runs::latest_segmentation(db)? else {
         return Ok(None);
     };
-    let members = runs::segment_memberships(db, run.run_id)?;
-    let renamed = runs::segment_names(db)?;
-    // Names and sizes from the run's summary; sizes counted when it has none.
-    let summary: Option<serde_json::Value> = run
-        .summary_json
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
-    let mut segments: Vec<SegmentEntry> = Vec::new();
-    if let Some(list) = summary
-        .as_ref()
-        .and_then(|s| s.get("segments"))
-        .and_then(|s| s.as_array())
-    {
-        for s in list {
-            let Some(id) = s.get("id").and_then(|v| v.as_u64()) else {
-                continue;
-            };
-            let name = s.get("name").and_then(|v| v.as_str()).unwrap_or_default();
-            let name = renamed
-                .iter()
-                .find(|(auto, _)| auto == name)
-                .map_or(name, |(_, user)| user.as_str());
-            segments.push(SegmentEntry {
-                id: id as usize,
-                name: name.to_string(),
-                size: 0,
-                first_customers: Vec::new(),
-            });
+    let mut segments: Vec<SegmentEntry> = stored
+        .segments
+        .into_iter()
+        .map(|s| SegmentEntry {
+            id: s.id,
+            name: s.name,
+            size: s.size,
+            first_customers: Vec::new(),
+        })
+        .collect();
+    for (customer, seg) in stored.members {
+        if let Some(e) = segments.iter_mut().find(|s| s.id == seg)
+            && e.first_customers.len() < SEGMENT_PICK_LIMIT
+        {
+            e.first_customers.push(customer);
         }
     }
-    for (customer, seg) in members {
-        let entry = match segments.iter().position(|s| s.id == seg) {
-            Some(i) => segments.get_mut(i),
-            None => {
-                segments.push(SegmentEntry {
-                    id: seg,
-                    name: format!("Segment {seg}"),
-                    size: 0,
-                    first_customers: Vec::new(),
-                });
-                segments.last_mut()
-            }
-        };
-        if let Some(e) = entry {
-            e.size += 1;
-            if e.first_customers.len() < SEGMENT_PICK_LIMIT {
-                e.first_customers.push(customer);
-            }
-        }
-    }
-    segments.retain(|s| s.size > 0);
-    segments.sort_by(|a, b| b.size.cmp(&a.size).then(a.id.cmp(&b.id)));
     Ok(Some(SegmentList {
-        run_id: run.run_id,
-        created_at: run.created_at,
+        run_id: stored.run_id,
+        created_at: stored.created_at,
         segments,
     }))
 }

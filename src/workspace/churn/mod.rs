@@ -6,8 +6,8 @@ mod view;
 use std::sync::Arc;
 
 use crate::data::TableKind;
-use crate::data::clv_runs::{ClvValueRow, save_clv_run};
 use crate::data::runs::{self, ChurnScoreRow};
+use crate::data::runs::{ClvValueRow, save_clv_run};
 use crate::error::Result;
 use crate::models::churn::run::{ChurnParams, ChurnResult};
 use crate::models::clv::run::{ClvParams, ClvResult};
