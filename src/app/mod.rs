@@ -18,6 +18,7 @@ pub mod segments;
 pub mod state;
 pub mod theme;
 mod ui;
+pub mod widgets;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
