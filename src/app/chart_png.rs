@@ -101,6 +101,13 @@ impl PngSaver {
         }
     }
 
+    /// Draws the chart, everything `draw` adds in one column, and remembers where it is.
+    pub fn capture<R>(&mut self, ui: &mut egui::Ui, draw: impl FnOnce(&mut egui::Ui) -> R) -> R {
+        let chart = ui.vertical(draw);
+        self.set_rect(chart.response.rect);
+        chart.inner
+    }
+
     /// The button and the last save's outcome beside it.
     pub fn controls(
         &mut self,

@@ -306,20 +306,16 @@ fn report_ui(
                 });
             });
             // The whole chart, axes, labels and the band's caption included.
-            let rect = ui
-                .vertical(|ui| {
-                    rates_chart_ui(
-                        ui,
-                        "fair_rates",
-                        &r.groups,
-                        &r.not_compared,
-                        [width, theme::FAIR_CHART_HEIGHT],
-                        palette,
-                    );
-                })
-                .response
-                .rect;
-            view.rates_png.set_rect(rect);
+            view.rates_png.capture(ui, |ui| {
+                rates_chart_ui(
+                    ui,
+                    "fair_rates",
+                    &r.groups,
+                    &r.not_compared,
+                    [width, theme::FAIR_CHART_HEIGHT],
+                    palette,
+                );
+            });
         });
         ui.add_space(theme::SECTION_SPACING);
         ui.vertical(|ui| {

@@ -96,11 +96,8 @@ pub(super) fn audience_ui(
             });
         });
         // The whole chart, axes and labels included.
-        let rect = ui
-            .vertical(|ui| segment_chart_ui(ui, &result))
-            .response
-            .rect;
-        view.chart_png.set_rect(rect);
+        view.chart_png
+            .capture(ui, |ui| segment_chart_ui(ui, &result));
     }
     if !result.fairness.is_empty() {
         ui.add_space(6.0);
@@ -174,20 +171,16 @@ fn audience_fairness_ui(
                     });
                 });
                 // The whole chart, axes, labels and the band's caption included.
-                let rect = ui
-                    .vertical(|ui| {
-                        rates_chart_ui(
-                            ui,
-                            &format!("campaign_fairness_{}", a.attribute),
-                            &r.groups,
-                            &r.not_compared,
-                            [width, theme::CAMPAIGN_FAIRNESS_CHART_HEIGHT],
-                            palette,
-                        );
-                    })
-                    .response
-                    .rect;
-                saver.set_rect(rect);
+                saver.capture(ui, |ui| {
+                    rates_chart_ui(
+                        ui,
+                        &format!("campaign_fairness_{}", a.attribute),
+                        &r.groups,
+                        &r.not_compared,
+                        [width, theme::CAMPAIGN_FAIRNESS_CHART_HEIGHT],
+                        palette,
+                    );
+                });
                 if !r.not_compared.is_empty() {
                     ui.add(
                         egui::Label::new(

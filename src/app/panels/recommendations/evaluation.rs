@@ -118,11 +118,8 @@ pub(super) fn evaluation_tab_ui(
         );
     }
     // The legend and both charts, as one image.
-    let rect = ui
-        .vertical(|ui| evaluation_chart_ui(ui, report))
-        .response
-        .rect;
-    view.evaluation_png.set_rect(rect);
+    view.evaluation_png
+        .capture(ui, |ui| evaluation_chart_ui(ui, report));
     let _ = view.evaluation_png.ui(ui.ctx(), "Save chart as PNG");
 }
 

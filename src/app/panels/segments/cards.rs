@@ -139,11 +139,7 @@ fn card_ui(
         });
     });
     // The whole chart, axes and labels included.
-    let rect = ui
-        .vertical(|ui| profile_chart_ui(ui, s, result))
-        .response
-        .rect;
-    saver.set_rect(rect);
+    saver.capture(ui, |ui| profile_chart_ui(ui, s, result));
 }
 
 fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResult) {

@@ -112,11 +112,9 @@ pub fn segments_ui(
                 png.controls(ui, &palette, || path_in(folder, "segments-scatter.png"));
             });
             // The whole chart, axes and labels included.
-            let rect = ui
-                .vertical(|ui| charts::scatter_ui(ui, &shown, charts_height - 30.0, &palette))
-                .response
-                .rect;
-            view.scatter_png.set_rect(rect);
+            view.scatter_png.capture(ui, |ui| {
+                charts::scatter_ui(ui, &shown, charts_height - 30.0, &palette)
+            });
         });
         if has_k_charts {
             ui.vertical(|ui| {
@@ -125,11 +123,9 @@ pub fn segments_ui(
                     png.controls(ui, &palette, || path_in(folder, "segments-k-selection.png"));
                 });
                 // Both charts with their titles, as one image.
-                let rect = ui
-                    .vertical(|ui| charts::k_charts_ui(ui, &shown.result, charts_height - 30.0))
-                    .response
-                    .rect;
-                view.k_png.set_rect(rect);
+                view.k_png.capture(ui, |ui| {
+                    charts::k_charts_ui(ui, &shown.result, charts_height - 30.0)
+                });
             });
         }
     });
