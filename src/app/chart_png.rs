@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use egui::{ColorImage, Rect};
 
-use crate::app::panels::dialogs::typed_path;
 use crate::app::theme;
+use crate::app::widgets::path::{DialogAnswer, SaveDialog};
 use crate::error::{Error, Result};
 
 /// The part of `image` (a screenshot at `pixels_per_point`) under `rect` (in points), clamped
@@ -101,6 +101,24 @@ impl PngSaver {
         }
     }
 
+    /// Draws the chart, everything `draw` adds in one column, and remembers where it is.
+    pub fn capture<R>(&mut self, ui: &mut egui::Ui, draw: impl FnOnce(&mut egui::Ui) -> R) -> R {
+        let chart = ui.vertical(draw);
+        self.set_rect(chart.response.rect);
+        chart.inner
+    }
+
+    /// The button and the last save's outcome beside it.
+    pub fn controls(
+        &mut self,
+        ui: &mut egui::Ui,
+        palette: &theme::Palette,
+        suggested: impl FnOnce() -> String,
+    ) {
+        self.button(ui, suggested);
+        self.status_ui(ui, palette);
+    }
+
     /// The last save's outcome as a short label ("Saved …" or why not).
     pub fn status_ui(&self, ui: &mut egui::Ui, palette: &theme::Palette) {
         match &self.last {
@@ -127,43 +145,18 @@ impl PngSaver {
         title: &str,
     ) -> Option<std::result::Result<PathBuf, String>> {
         if let Some(path_text) = self.dialog.as_mut() {
-            let mut keep = true;
-            let mut save = None;
-            egui::Window::new(title)
-                .collapsible(false)
-                .resizable(false)
-                .default_width(theme::DIALOG_WIDTH)
-                .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-                .show(ctx, |ui| {
+            let answer = SaveDialog::new(title)
+                .confirm("Save")
+                .show(ctx, path_text, |ui| {
                     ui.label("Writes the chart as it is on screen to a PNG image.");
-                    ui.add_space(6.0);
-                    ui.label("File");
-                    let edit = ui.add(
-                        egui::TextEdit::singleline(path_text)
-                            .desired_width(theme::DIALOG_WIDTH - 40.0),
-                    );
-                    let path = typed_path(path_text);
-                    if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                        save = path.clone();
-                    }
-                    ui.add_space(theme::SECTION_SPACING);
-                    ui.horizontal(|ui| {
-                        if ui
-                            .add_enabled(path.is_some(), egui::Button::new("Save"))
-                            .clicked()
-                        {
-                            save = path.clone();
-                        }
-                        if ui.button("Cancel").clicked() {
-                            keep = false;
-                        }
-                    });
                 });
-            if let Some(path) = save {
-                self.dialog = None;
-                self.request(ctx, path);
-            } else if !keep {
-                self.dialog = None;
+            match answer {
+                DialogAnswer::Confirmed(path) => {
+                    self.dialog = None;
+                    self.request(ctx, path);
+                }
+                DialogAnswer::Cancelled => self.dialog = None,
+                DialogAnswer::Open => {}
             }
         }
         if !self.waiting {
@@ -215,42 +208,20 @@ mod tests {
             }
         }
         let image = ColorImage::new([20, 10], pixels);
+        let rect = |x0, y0, x1, y1| Rect::from_min_max(pos2(x0, y0), pos2(x1, y1));
         // Points at 2 pixels per point: (2,1)–(5,4) is pixels (4,2)–(10,8).
-        let part = crop(
-            &image,
-            Rect::from_min_max(pos2(2.0, 1.0), pos2(5.0, 4.0)),
-            2.0,
-        )
-        .unwrap();
+        let part = crop(&image, rect(2.0, 1.0, 5.0, 4.0), 2.0).unwrap();
         assert_eq!(part.size, [6, 6]);
         assert_eq!(part.pixels[0], Color32::from_rgb(4, 2, 7));
         assert_eq!(part.pixels[6 * 6 - 1], Color32::from_rgb(9, 7, 7));
         // Partly outside: clamped; wholly outside: none.
-        let edge = crop(
-            &image,
-            Rect::from_min_max(pos2(15.0, 5.0), pos2(40.0, 40.0)),
-            1.0,
-        )
-        .unwrap();
+        let edge = crop(&image, rect(15.0, 5.0, 40.0, 40.0), 1.0).unwrap();
         assert_eq!(edge.size, [5, 5]);
-        assert!(
-            crop(
-                &image,
-                Rect::from_min_max(pos2(30.0, 0.0), pos2(40.0, 5.0)),
-                1.0
-            )
-            .is_none()
-        );
+        assert!(crop(&image, rect(30.0, 0.0, 40.0, 5.0), 1.0).is_none());
 
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("chart.png");
-        save_cropped(
-            &image,
-            Rect::from_min_max(pos2(2.0, 1.0), pos2(5.0, 4.0)),
-            2.0,
-            &path,
-        )
-        .unwrap();
+        save_cropped(&image, rect(2.0, 1.0, 5.0, 4.0), 2.0, &path).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
         let decoder = png::Decoder::new(std::io::Cursor::new(bytes));

@@ -20,6 +20,7 @@ pub mod segments;
 pub mod state;
 pub mod theme;
 mod ui;
+pub mod widgets;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -85,20 +85,22 @@ pub const LEGEND_SWATCH: f32 = 10.0;
 
 /// Segment colours, by segment id (RFM has 11 segments; ids beyond wrap around). The same in
 /// light and dark mode; used by the scatter, the cards and the profile charts.
-pub const SEGMENT_COLOURS: [Color32; 12] = [
-    Color32::from_rgb(0x1F, 0x77, 0xB4),
-    Color32::from_rgb(0xFF, 0x7F, 0x0E),
-    Color32::from_rgb(0x2C, 0xA0, 0x2C),
-    Color32::from_rgb(0xD6, 0x27, 0x28),
-    Color32::from_rgb(0x94, 0x67, 0xBD),
-    Color32::from_rgb(0x8C, 0x56, 0x4B),
-    Color32::from_rgb(0xE3, 0x77, 0xC2),
-    Color32::from_rgb(0x7F, 0x7F, 0x7F),
-    Color32::from_rgb(0xBC, 0xBD, 0x22),
-    Color32::from_rgb(0x17, 0xBE, 0xCF),
-    Color32::from_rgb(0x39, 0x3B, 0x79),
-    Color32::from_rgb(0xAD, 0x49, 0x4A),
-];
+pub const SEGMENT_COLOURS: [Color32; 12] = hex_colours([
+    0x1F77B4, 0xFF7F0E, 0x2CA02C, 0xD62728, 0x9467BD, 0x8C564B, 0xE377C2, 0x7F7F7F, 0xBCBD22,
+    0x17BECF, 0x393B79, 0xAD494A,
+]);
+
+/// Colours from `0xRRGGBB` numbers.
+const fn hex_colours<const N: usize>(hex: [u32; N]) -> [Color32; N] {
+    let mut out = [Color32::BLACK; N];
+    let mut i = 0;
+    while i < N {
+        let [_, r, g, b] = hex[i].to_be_bytes();
+        out[i] = Color32::from_rgb(r, g, b);
+        i += 1;
+    }
+    out
+}
 
 /// The colour of segment `id`, the same everywhere it is drawn.
 pub fn segment_colour(id: usize) -> Color32 {
@@ -192,4 +194,17 @@ pub fn apply_text_scale(ctx: &Context, presentation: bool) {
 /// Height of a row in the data grid for the current text size.
 pub fn grid_row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&TextStyle::Body) + GRID_ROW_PADDING
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_colours_read_from_hex() {
+        assert_eq!(segment_colour(0), Color32::from_rgb(0x1F, 0x77, 0xB4));
+        assert_eq!(segment_colour(3), Color32::from_rgb(0xD6, 0x27, 0x28));
+        assert_eq!(segment_colour(11), Color32::from_rgb(0xAD, 0x49, 0x4A));
+        assert_eq!(segment_colour(12), segment_colour(0));
+    }
 }

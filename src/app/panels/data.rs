@@ -4,6 +4,8 @@ use egui::{Align, Layout, RichText};
 use egui_extras::{Column, TableBuilder};
 
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::preamble::{OPENING, spinner_label};
+use crate::app::widgets::table::{clipped_cell, each_row, grid_titles, table, text_cell, titled};
 use crate::app::{Command, DbView};
 use crate::data::quality::{QualityReport, Severity};
 use crate::data::{Role, TableKind, TableSummary};
@@ -33,10 +35,7 @@ pub fn data_ui(
     let palette = theme::palette(ui.ctx());
     let info = match db {
         DbView::Starting => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Opening the database…");
-            });
+            spinner_label(ui, OPENING);
             return;
         }
         DbView::Empty => {
@@ -88,7 +87,10 @@ pub fn data_ui(
     ui.separator();
     match view.tab {
         DataTab::Rows => rows_ui(ui, summary, view, presentation),
-        DataTab::Columns => columns_ui(ui, info, summary, &palette, commands),
+        DataTab::Columns => {
+            let read_only = info.read_only_reason.is_some();
+            columns_ui(ui, summary, read_only, commands);
+        }
         DataTab::Quality => quality_ui(
             ui,
             view.quality.as_ref(),
@@ -162,19 +164,12 @@ fn rows_ui(ui: &mut egui::Ui, summary: &TableSummary, view: &mut DataView, prese
     egui::ScrollArea::horizontal()
         .id_salt(("grid_h", summary.kind))
         .show(ui, |ui| {
-            let mut builder = TableBuilder::new(ui)
-                .id_salt(("grid", summary.kind))
-                .striped(true)
-                .resizable(true)
-                .animate_scrolling(false)
-                .auto_shrink([false, false])
-                .cell_layout(Layout::left_to_right(Align::Center))
-                .columns(
-                    Column::initial(theme::GRID_COLUMN_WIDTH)
-                        .at_least(theme::GRID_COLUMN_MIN_WIDTH)
-                        .clip(true),
-                    columns.len(),
-                );
+            let mut builder = table(ui, ("grid", summary.kind)).columns(
+                Column::initial(theme::GRID_COLUMN_WIDTH)
+                    .at_least(theme::GRID_COLUMN_MIN_WIDTH)
+                    .clip(true),
+                columns.len(),
+            );
             if let Some(row) = scroll_to {
                 builder =
                     builder.scroll_to_row(usize::try_from(row).unwrap_or(0), Some(Align::TOP));
@@ -211,12 +206,11 @@ fn rows_ui(ui: &mut egui::Ui, summary: &TableSummary, view: &mut DataView, prese
 
 fn columns_ui(
     ui: &mut egui::Ui,
-    info: &DbInfo,
     summary: &TableSummary,
-    palette: &Palette,
+    read_only: bool,
     commands: &mut Vec<Command>,
 ) {
-    let read_only = info.read_only_reason.is_some();
+    let palette = theme::palette(ui.ctx());
     if read_only {
         ui.label(
             RichText::new("Roles cannot be changed: the database is read-only.")
@@ -232,11 +226,7 @@ fn columns_ui(
             .striped(true)
             .num_columns(4)
             .show(ui, |ui| {
-                ui.strong("Column");
-                ui.strong("Type");
-                ui.strong("Role");
-                ui.strong("Source");
-                ui.end_row();
+                grid_titles(ui, &["Column", "Type", "Role", "Source"]);
                 for c in &summary.columns {
                     ui.label(&c.name);
                     ui.label(if c.sql_type.is_empty() {
@@ -311,60 +301,39 @@ fn quality_ui(
         return;
     }
     let row_height = theme::grid_row_height(ui);
-    TableBuilder::new(ui)
+    let builder = TableBuilder::new(ui)
         .id_salt("quality")
         .striped(true)
         .resizable(true)
         .auto_shrink([false, true])
-        .cell_layout(Layout::left_to_right(Align::Center))
-        .column(Column::auto().at_least(70.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::auto().at_least(90.0))
-        .column(Column::initial(320.0).clip(true))
-        .column(Column::auto().at_least(60.0))
-        .column(Column::remainder().clip(true))
-        .header(row_height, |mut header| {
-            for title in ["Severity", "Table", "Column", "Message", "Count", "Example"] {
-                header.col(|ui| {
-                    ui.strong(title);
-                });
-            }
-        })
-        .body(|body| {
-            body.rows(row_height, report.findings.len(), |mut row| {
-                let Some(f) = report.findings.get(row.index()) else {
-                    return;
-                };
-                let (word, colour) = match f.severity {
-                    Severity::Error => ("Error", palette.severity_error),
-                    Severity::Warning => ("Warning", palette.severity_warning),
-                    Severity::Info => ("Info", palette.severity_info),
-                };
-                row.col(|ui| {
-                    ui.label(RichText::new(word).color(colour));
-                });
-                row.col(|ui| {
-                    ui.label(&f.table);
-                });
-                row.col(|ui| {
-                    ui.label(f.column.as_deref().unwrap_or(""));
-                });
-                row.col(|ui| {
-                    ui.add(egui::Label::new(&f.message).truncate())
-                        .on_hover_text(&f.message);
-                });
-                row.col(|ui| {
-                    ui.label(thousands(f.count));
-                });
-                row.col(|ui| {
-                    // Examples are raw values, which may be personal data.
-                    let example = match f.example.as_deref() {
-                        Some(_) if presentation => theme::MASK,
-                        Some(e) => e,
-                        None => "",
-                    };
-                    ui.add(egui::Label::new(example).truncate());
-                });
-            });
+        .cell_layout(Layout::left_to_right(Align::Center));
+    let columns = [
+        ("Severity", Column::auto().at_least(70.0)),
+        ("Table", Column::auto().at_least(90.0)),
+        ("Column", Column::auto().at_least(90.0)),
+        ("Message", Column::initial(320.0).clip(true)),
+        ("Count", Column::auto().at_least(60.0)),
+        ("Example", Column::remainder().clip(true)),
+    ];
+    titled(builder, row_height, &columns).body(|body| {
+        each_row(body, row_height, &report.findings, |mut row, f| {
+            let (word, colour) = match f.severity {
+                Severity::Error => ("Error", palette.severity_error),
+                Severity::Warning => ("Warning", palette.severity_warning),
+                Severity::Info => ("Info", palette.severity_info),
+            };
+            text_cell(&mut row, RichText::new(word).color(colour));
+            text_cell(&mut row, &f.table);
+            text_cell(&mut row, f.column.as_deref().unwrap_or(""));
+            clipped_cell(&mut row, &f.message, Some(&f.message));
+            text_cell(&mut row, thousands(f.count));
+            // Examples are raw values, which may be personal data.
+            let example = match f.example.as_deref() {
+                Some(_) if presentation => theme::MASK,
+                Some(e) => e,
+                None => "",
+            };
+            clipped_cell(&mut row, example, None);
         });
+    });
 }

@@ -3,13 +3,14 @@
 //! Every file field has a "Browse…" button (the system file dialog, which may be unavailable)
 //! and can be typed into, so the dialogs work without a file picker.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::RichText;
 
 use crate::app::Command;
 use crate::app::file_picker::{FilePicker, PickKind};
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::path::{DialogAnswer, confirm_row, dialog_window, path_field, typed_path};
 use crate::data::TableKind;
 use crate::data::import::ImportOptions;
 use crate::data::sample::SampleOptions;
@@ -187,28 +188,6 @@ impl Dialogs {
     }
 }
 
-fn dialog_window(title: &str) -> egui::Window<'_> {
-    egui::Window::new(title)
-        .collapsible(false)
-        .resizable(false)
-        .default_width(theme::DIALOG_WIDTH)
-        .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
-}
-
-/// Expands a leading `~/` and trims the typed path.
-pub fn typed_path(text: &str) -> Option<PathBuf> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
-    {
-        return Some(Path::new(&home).join(rest));
-    }
-    Some(PathBuf::from(text))
-}
-
 /// Returns false when the dialog should close.
 fn open_ui(
     ctx: &egui::Context,
@@ -220,29 +199,18 @@ fn open_ui(
     let mut keep = true;
     dialog_window("Open a database").show(ctx, |ui| {
         ui.label("Database file");
-        ui.horizontal(|ui| {
-            let edit = ui.add(
-                egui::TextEdit::singleline(&mut dialog.path)
-                    .hint_text("/path/to/customers.sqlite")
-                    .desired_width(theme::DIALOG_WIDTH - 110.0),
-            );
-            if edit.lost_focus()
-                && ui.input(|i| i.key_pressed(egui::Key::Enter))
-                && let Some(path) = typed_path(&dialog.path)
-            {
-                commands.push(Command::Open(path));
-            }
-            if let Some(path) = picker.poll_one() {
-                dialog.path = path.display().to_string();
-            }
-            if picker.browse_button(ui) {
-                // Without a desktop portal this answers at once with nothing: the typed path
-                // remains.
-                let files = rfd::FileDialog::new()
-                    .add_filter("SQLite database", &["sqlite", "sqlite3", "db"]);
-                picker.open(ctx, files, PickKind::OpenFile);
-            }
-        });
+        let hint = Some("/path/to/customers.sqlite");
+        let entered = path_field(
+            ui,
+            &mut dialog.path,
+            hint,
+            picker,
+            PickKind::OpenFile,
+            |_| rfd::FileDialog::new().add_filter("SQLite database", &["sqlite", "sqlite3", "db"]),
+        );
+        if let Some(path) = entered {
+            commands.push(Command::Open(path));
+        }
         if !recent.is_empty() {
             ui.add_space(theme::SECTION_SPACING);
             ui.label("Recent files");
@@ -257,19 +225,11 @@ fn open_ui(
             }
         }
         ui.add_space(theme::SECTION_SPACING);
-        ui.horizontal(|ui| {
-            let path = typed_path(&dialog.path);
-            if ui
-                .add_enabled(path.is_some(), egui::Button::new("Open"))
-                .clicked()
-                && let Some(path) = path
-            {
-                commands.push(Command::Open(path));
-            }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
+        match confirm_row(ui, "Open", typed_path(&dialog.path)) {
+            DialogAnswer::Confirmed(path) => commands.push(Command::Open(path)),
+            DialogAnswer::Cancelled => keep = false,
+            DialogAnswer::Open => {}
+        }
     });
     keep
 }
@@ -426,30 +386,38 @@ fn import_ui(
                 });
                 ui.end_row();
             });
-        if let Some(problem) = &dialog.problem {
-            ui.label(RichText::new(problem).color(palette.error_text));
-        }
-        ui.add_space(theme::SECTION_SPACING);
-        ui.horizontal(|ui| {
-            if ui.button("Import").clicked() {
-                match parse_import(dialog, db_open) {
-                    Ok((files, options, into)) => {
-                        dialog.problem = None;
-                        commands.push(Command::Import {
-                            files,
-                            options,
-                            into,
-                        });
-                    }
-                    Err(problem) => dialog.problem = Some(problem),
+        let (import, cancel) = buttons_ui(ui, dialog.problem.as_deref(), "Import", palette);
+        if import {
+            match parse_import(dialog, db_open) {
+                Ok((files, options, into)) => {
+                    dialog.problem = None;
+                    commands.push(Command::Import {
+                        files,
+                        options,
+                        into,
+                    });
                 }
+                Err(problem) => dialog.problem = Some(problem),
             }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
+        }
+        keep = !cancel;
     });
     keep
+}
+
+/// Why the last press was refused (when it was), then `confirm` and Cancel; which was pressed.
+fn buttons_ui(
+    ui: &mut egui::Ui,
+    problem: Option<&str>,
+    confirm: &str,
+    palette: &Palette,
+) -> (bool, bool) {
+    if let Some(problem) = problem {
+        ui.label(RichText::new(problem).color(palette.error_text));
+    }
+    ui.add_space(theme::SECTION_SPACING);
+    ui.horizontal(|ui| (ui.button(confirm).clicked(), ui.button("Cancel").clicked()))
+        .inner
 }
 
 /// Returns false when the dialog should close.
@@ -487,27 +455,20 @@ fn sample_ui(
                 ui.add(egui::DragValue::new(&mut dialog.seed));
                 ui.end_row();
             });
-        if let Some(problem) = &dialog.problem {
-            ui.label(RichText::new(problem).color(palette.error_text));
+        let (generate, cancel) = buttons_ui(ui, dialog.problem.as_deref(), "Generate", palette);
+        if generate {
+            match typed_path(&dialog.out) {
+                Some(out) => commands.push(Command::NewSample {
+                    out,
+                    options: SampleOptions {
+                        customers: dialog.customers,
+                        seed: dialog.seed,
+                    },
+                }),
+                None => dialog.problem = Some("Name the file to write".to_string()),
+            }
         }
-        ui.add_space(theme::SECTION_SPACING);
-        ui.horizontal(|ui| {
-            if ui.button("Generate").clicked() {
-                match typed_path(&dialog.out) {
-                    Some(out) => commands.push(Command::NewSample {
-                        out,
-                        options: SampleOptions {
-                            customers: dialog.customers,
-                            seed: dialog.seed,
-                        },
-                    }),
-                    None => dialog.problem = Some("Name the file to write".to_string()),
-                }
-            }
-            if ui.button("Cancel").clicked() {
-                keep = false;
-            }
-        });
+        keep = !cancel;
     });
     keep
 }

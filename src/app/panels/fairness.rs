@@ -3,15 +3,20 @@
 //! features that give the column away, and what leaving one out of the churn model changes.
 
 use egui::{Color32, RichText};
-use egui_plot::{AxisHints, Bar, BarChart, HLine, Line, Plot, PlotPoints, Polygon};
 
 use crate::app::fairness::{DecisionKind, FairCommand, FairnessView, command};
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::cards::{CardStyle, card};
+use crate::app::widgets::numbers::sized;
+use crate::app::widgets::path::path_in;
+use crate::app::widgets::preamble::{self, open_database, retry_ui, spinner_label};
+use crate::app::widgets::rate_chart::rates_chart_ui;
+use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
 use crate::app::{Command, DbView, Panel};
 use crate::format::{percent, thousands};
 use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates};
 use crate::models::fairness::proxy::PROXY_V;
-use crate::models::fairness::report::AuditReport;
+use crate::models::fairness::report::{AuditReport, Exposure};
 use crate::workspace::fairness::{FairnessChoices, WhatIf};
 
 /// The button next to each proxy.
@@ -19,9 +24,9 @@ pub const WHAT_IF_BUTTON: &str = "What if we leave it out?";
 /// The button offered when no churn run is stored.
 pub const RUN_CHURN_BUTTON: &str = "Run churn model";
 /// The button offered when reading the choices failed or was cancelled.
-pub const RETRY_BUTTON: &str = "Retry";
+pub const RETRY_BUTTON: &str = preamble::RETRY;
 /// Said under the headline when small groups are left out of the comparison.
-pub const NOT_COMPARED_NOTE: &str = "groups under 30 customers not compared";
+pub use crate::app::widgets::rate_chart::NOT_COMPARED_NOTE;
 
 /// Draws the panel.
 pub fn fairness_ui(
@@ -32,26 +37,10 @@ pub fn fairness_ui(
     commands: &mut Vec<Command>,
 ) {
     let palette = theme::palette(ui.ctx());
-    let folder = match db {
-        DbView::Open(info) => info.path.parent().map(std::path::Path::to_path_buf),
-        _ => None,
+    let Some(info) = open_database(ui, db, "Fairness") else {
+        return;
     };
-    match db {
-        DbView::Starting => {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Opening the database…");
-            });
-            return;
-        }
-        DbView::Empty => {
-            ui.heading("Fairness");
-            ui.add_space(theme::SECTION_SPACING);
-            ui.label("Open or import a database first: use Open… or Import… at the top.");
-            return;
-        }
-        DbView::Open(_) => {}
-    }
+    let folder = info.path.parent();
     // Shown again after another panel: the stored runs may have changed.
     let frame = ui.ctx().cumulative_frame_nr();
     if frame > view.last_frame + 1 {
@@ -78,21 +67,15 @@ pub fn fairness_ui(
         }
     });
     ui.separator();
-    if let Some(e) = view.choices_error.clone() {
-        // One line and a way out, instead of a spinner that never ends.
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(e).color(palette.error_text));
-            if ui.button(RETRY_BUTTON).clicked() {
-                commands.push(command(FairCommand::ListChoices));
-            }
-        });
+    // One line and a way out, instead of a spinner that never ends.
+    if let Some(e) = view.choices_error.clone()
+        && retry_ui(ui, &e, &palette)
+    {
+        commands.push(command(FairCommand::ListChoices));
     }
     let Some(choices) = view.choices.clone() else {
         if view.choices_error.is_none() {
-            ui.horizontal(|ui| {
-                ui.spinner();
-                ui.label("Reading what can be audited…");
-            });
+            spinner_label(ui, "Reading what can be audited…");
         }
         return;
     };
@@ -110,7 +93,7 @@ pub fn fairness_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            report_ui(ui, view, &report, folder.as_deref(), &palette, commands);
+            report_ui(ui, view, &report, folder, &palette, commands);
         });
     // The outcome is shown next to the button.
     let _ = view.rates_png.ui(ui.ctx(), "Save chart as PNG");
@@ -172,7 +155,7 @@ fn controls_ui(ui: &mut egui::Ui, view: &mut FairnessView, c: &FairnessChoices) 
                             ui.selectable_value(
                                 &mut view.segment,
                                 Some(s.id),
-                                format!("{} ({})", s.name, thousands(s.size as u64)),
+                                sized(&s.name, s.size),
                             );
                         }
                     });
@@ -276,7 +259,12 @@ fn missing_ui(
 }
 
 fn rate(x: Option<f64>) -> String {
-    x.map_or_else(|| "—".to_string(), percent)
+    rate_with(x, percent)
+}
+
+/// `x` as `show` writes it, or "—" when there is none.
+fn rate_with(x: Option<f64>, show: impl Fn(f64) -> String) -> String {
+    x.map_or_else(|| "—".to_string(), show)
 }
 
 fn report_ui(
@@ -310,32 +298,29 @@ fn report_ui(
             ui.set_width(width);
             ui.horizontal_wrapped(|ui| {
                 ui.strong("Selection rate by group, with 95% intervals");
-                view.rates_png.button(ui, || {
-                    let file = format!("fairness-{}-selection-rates.png", r.attribute);
-                    folder.map_or_else(|| file.clone(), |d| d.join(&file).display().to_string())
+                view.rates_png.controls(ui, palette, || {
+                    path_in(
+                        folder,
+                        &format!("fairness-{}-selection-rates.png", r.attribute),
+                    )
                 });
-                view.rates_png.status_ui(ui, palette);
             });
             // The whole chart, axes, labels and the band's caption included.
-            let rect = ui
-                .vertical(|ui| {
-                    rates_chart_ui(
-                        ui,
-                        "fair_rates",
-                        &r.groups,
-                        &r.not_compared,
-                        [width, theme::FAIR_CHART_HEIGHT],
-                        palette,
-                    );
-                })
-                .response
-                .rect;
-            view.rates_png.set_rect(rect);
+            view.rates_png.capture(ui, |ui| {
+                rates_chart_ui(
+                    ui,
+                    "fair_rates",
+                    &r.groups,
+                    &r.not_compared,
+                    [width, theme::FAIR_CHART_HEIGHT],
+                    palette,
+                );
+            });
         });
         ui.add_space(theme::SECTION_SPACING);
         ui.vertical(|ui| {
             ui.strong("Per group");
-            groups_table_ui(ui, r);
+            text_grid(ui, "fair_groups", [16.0, 4.0], &GROUP_COLUMNS, &r.groups);
             ui.add_space(theme::SECTION_SPACING);
             flags_ui(ui, r, palette);
         });
@@ -355,26 +340,8 @@ fn report_ui(
     }
 }
 
-fn card(ui: &mut egui::Ui, title: &str, value: String, note: String, colour: Option<Color32>) {
-    egui::Frame::group(ui.style())
-        .inner_margin(egui::Margin::same(8))
-        .show(ui, |ui| {
-            ui.set_min_width(200.0);
-            ui.vertical(|ui| {
-                ui.label(title);
-                let mut text = RichText::new(value)
-                    .size(theme::HEADLINE_TEXT_SIZE * 0.8)
-                    .strong();
-                if let Some(c) = colour {
-                    text = text.color(c);
-                }
-                ui.label(text);
-                ui.small(note);
-            });
-        });
-}
-
 fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
+    let style = &CardStyle::AUDIT;
     ui.horizontal_wrapped(|ui| {
         // The headline compares the groups the flags judge, so a red card always has a flag.
         let (lo, hi) = r.compared_disparate_impact_ci;
@@ -385,231 +352,68 @@ fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
         } else {
             palette.severity_info
         };
+        let mut note = if lo.is_finite() {
+            format!("95% interval {lo:.2}–{hi:.2} · guideline ≥ {FOUR_FIFTHS}")
+        } else {
+            format!("guideline ≥ {FOUR_FIFTHS}")
+        };
+        if !r.not_compared.is_empty() {
+            note.push_str(&format!(
+                "\n{NOT_COMPARED_NOTE} ({}); {:.2} over every group",
+                r.not_compared.join(", "),
+                r.disparate_impact
+            ));
+        }
+        let value = RichText::new(format!("{:.2}", r.compared_disparate_impact));
         card(
             ui,
+            style,
             "Disparate impact",
-            format!("{:.2}", r.compared_disparate_impact),
-            {
-                let mut note = if lo.is_finite() {
-                    format!("95% interval {lo:.2}–{hi:.2} · guideline ≥ {FOUR_FIFTHS}")
-                } else {
-                    format!("guideline ≥ {FOUR_FIFTHS}")
-                };
-                if !r.not_compared.is_empty() {
-                    note.push_str(&format!(
-                        "\n{NOT_COMPARED_NOTE} ({}); {:.2} over every group",
-                        r.not_compared.join(", "),
-                        r.disparate_impact
-                    ));
-                }
-                note
-            },
-            Some(di_colour),
+            value.color(di_colour),
+            &note,
+            palette,
         );
         card(
             ui,
+            style,
             "Demographic-parity difference",
-            format!("{:.3}", r.demographic_parity_difference),
-            "highest minus lowest selection rate".to_string(),
-            None,
+            RichText::new(format!("{:.3}", r.demographic_parity_difference)),
+            "highest minus lowest selection rate",
+            palette,
         );
         card(
             ui,
+            style,
             "Equalized-odds difference",
-            r.equalized_odds_difference
-                .map_or_else(|| "—".to_string(), |x| format!("{x:.3}")),
+            RichText::new(rate_with(r.equalized_odds_difference, |x| {
+                format!("{x:.3}")
+            })),
             if r.equalized_odds_difference.is_some() {
-                "largest gap in TPR or FPR".to_string()
+                "largest gap in TPR or FPR"
             } else {
-                "needs a known outcome".to_string()
+                "needs a known outcome"
             },
-            None,
+            palette,
         );
     });
 }
 
-/// Each group's selection rate as a bar with its 95% whisker, against the four-fifths band (from
-/// 0.8 × the highest compared rate up to it). Bars below the band are red; groups in
-/// `not_compared` (too small to judge) are grey and do not set the band. Shared by the Fairness
-/// panel and the Campaigns panel's audience fairness; `id` keeps plots apart, `size` is
-/// [width, height] in points.
-pub fn rates_chart_ui(
-    ui: &mut egui::Ui,
-    id: &str,
-    groups: &[GroupRates],
-    not_compared: &[String],
-    size: [f32; 2],
-    palette: &Palette,
-) {
-    let [width, height] = size;
-    let n = groups.len();
-    let compared = |g: &GroupRates| !not_compared.contains(&g.group);
-    let max = groups
-        .iter()
-        .filter(|g| compared(g))
-        .map(|g| g.selection_rate)
-        .fold(0.0, f64::max);
-    let band = FOUR_FIFTHS * max;
-    let bar_colour = theme::segment_colour(0);
-    let bars: Vec<Bar> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, g)| {
-            let fill = if !compared(g) {
-                palette.muted_text.gamma_multiply(0.6)
-            } else if g.selection_rate < band {
-                palette.severity_error.gamma_multiply(0.8)
-            } else {
-                bar_colour
-            };
-            Bar::new(i as f64, g.selection_rate)
-                .width(0.6)
-                .name(&g.group)
-                .fill(fill)
-                .stroke(egui::Stroke::NONE)
-        })
-        .collect();
-    // Each bar's slot is about width / n points wide: a label longer than that is shortened
-    // ("65 and over" → "65+") and then cut, so neighbours never overlap; hover names it in full.
-    let slot_chars =
-        ((width - theme::AXIS_LABEL_MARGIN) / (n.max(1) as f32 + 0.2) / theme::AXIS_CHAR_WIDTH)
-            .floor()
-            .max(3.0) as usize;
-    let names: Vec<String> = groups
-        .iter()
-        .map(|g| axis_label(&g.group, slot_chars))
-        .collect();
-    let intervals: Vec<(f64, f64)> = groups.iter().map(|g| (g.ci_low, g.ci_high)).collect();
-    let top_rate = groups.iter().map(|g| g.selection_rate).fold(max, f64::max);
-    let chart = BarChart::new("Selection rate", bars).element_formatter(Box::new(move |bar, _| {
-        format!("{}\nselection rate {}", bar.name, percent(bar.value))
-    }));
-    let whisker_colour = ui.visuals().strong_text_color();
-    let label_of = move |x: f64| -> String {
-        let k = x.round();
-        if (x - k).abs() > 1e-6 || k < 0.0 {
-            return String::new();
+/// The columns of the per-group table.
+const GROUP_COLUMNS: [TextColumn<GroupRates>; 7] = [
+    ("Group", |g| g.group.clone()),
+    ("Customers", |g| thousands(g.n)),
+    ("Selected", |g| percent(g.selection_rate)),
+    ("95% interval", |g| {
+        if g.ci_low.is_finite() {
+            format!("{}–{}", percent(g.ci_low), percent(g.ci_high))
+        } else {
+            "—".to_string()
         }
-        names.get(k as usize).cloned().unwrap_or_default()
-    };
-    let top = intervals
-        .iter()
-        .map(|(_, h)| *h)
-        .filter(|h| h.is_finite())
-        .fold(top_rate, f64::max);
-    Plot::new(id)
-        .width(width)
-        .height(height)
-        .allow_zoom(false)
-        .allow_drag(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .include_y(0.0)
-        .include_y(top * 1.1 + 1e-3)
-        .include_x(-0.6)
-        .include_x(n as f64 - 0.4)
-        .show_grid([false, true])
-        .x_grid_spacer(move |_| {
-            (0..n)
-                .map(|i| egui_plot::GridMark {
-                    value: i as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        })
-        .custom_x_axes(vec![
-            // One label a bar: egui_plot hides x labels closer than 60 points by default,
-            // which left age bands unnamed in narrow charts.
-            AxisHints::new_x()
-                .formatter(move |mark, _| label_of(mark.value))
-                .label_spacing(theme::BAR_LABEL_SPACING..=theme::BAR_LABEL_SPACING + 1.0),
-        ])
-        .custom_y_axes(vec![
-            AxisHints::new_y().formatter(|mark, _| format!("{:.0}%", mark.value * 100.0)),
-        ])
-        .show(ui, |plot| {
-            if max > 0.0 {
-                let x0 = -0.6;
-                let x1 = n as f64 - 0.4;
-                plot.polygon(
-                    Polygon::new(
-                        "Four-fifths band",
-                        PlotPoints::from(vec![[x0, band], [x1, band], [x1, max], [x0, max]]),
-                    )
-                    .fill_color(palette.severity_info.gamma_multiply(0.3))
-                    .stroke(egui::Stroke::NONE),
-                );
-            }
-            plot.bar_chart(chart);
-            if max > 0.0 {
-                plot.hline(
-                    HLine::new(format!("{FOUR_FIFTHS} × highest rate"), band)
-                        .color(palette.severity_error)
-                        .style(egui_plot::LineStyle::dashed_loose()),
-                );
-            }
-            for (i, (lo, hi)) in intervals.iter().enumerate() {
-                if !(lo.is_finite() && hi.is_finite()) {
-                    continue;
-                }
-                let x = i as f64;
-                for seg in [
-                    vec![[x, *lo], [x, *hi]],
-                    vec![[x - 0.1, *lo], [x + 0.1, *lo]],
-                    vec![[x - 0.1, *hi], [x + 0.1, *hi]],
-                ] {
-                    plot.line(
-                        Line::new("95% interval", PlotPoints::from(seg))
-                            .color(whisker_colour)
-                            .width(1.5),
-                    );
-                }
-            }
-        });
-    let mut caption = format!(
-        "Shaded: from {FOUR_FIFTHS} × the highest rate up to it; dashed line: the four-fifths guideline. Red bars fall below it."
-    );
-    if !not_compared.is_empty() {
-        caption.push_str(" Grey bars: groups under 30 customers, not compared.");
-    }
-    ui.add(egui::Label::new(RichText::new(caption).small()).wrap());
-}
-
-fn groups_table_ui(ui: &mut egui::Ui, r: &AuditReport) {
-    egui::Grid::new("fair_groups")
-        .striped(true)
-        .num_columns(7)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for h in [
-                "Group",
-                "Customers",
-                "Selected",
-                "95% interval",
-                "TPR",
-                "FPR",
-                "Precision",
-            ] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for g in &r.groups {
-                ui.label(&g.group);
-                ui.label(thousands(g.n));
-                ui.label(percent(g.selection_rate));
-                ui.label(if g.ci_low.is_finite() {
-                    format!("{}–{}", percent(g.ci_low), percent(g.ci_high))
-                } else {
-                    "—".to_string()
-                });
-                ui.label(rate(g.tpr));
-                ui.label(rate(g.fpr));
-                ui.label(rate(g.precision));
-                ui.end_row();
-            }
-        });
-}
+    }),
+    ("TPR", |g| rate(g.tpr)),
+    ("FPR", |g| rate(g.fpr)),
+    ("Precision", |g| rate(g.precision)),
+];
 
 fn flag_colour(flag: &str, palette: &Palette) -> Color32 {
     if flag.contains("below the") {
@@ -715,10 +519,7 @@ fn what_if_ui(ui: &mut egui::Ui, w: &WhatIf, palette: &Palette) {
                 .num_columns(3)
                 .spacing([24.0, 4.0])
                 .show(ui, |ui| {
-                    ui.label("");
-                    ui.strong("Before");
-                    ui.strong("After");
-                    ui.end_row();
+                    grid_titles(ui, &["", "Before", "After"]);
                     ui.label("AUC");
                     ui.label(format!("{:.4}", w.auc_before));
                     ui.label(format!("{:.4}", w.auc_after));
@@ -759,61 +560,22 @@ fn what_if_ui(ui: &mut egui::Ui, w: &WhatIf, palette: &Palette) {
 
 fn exposure_ui(ui: &mut egui::Ui, r: &AuditReport) {
     ui.strong("Exposure: each category's share of what a group is shown, against its share of what the group bought");
-    egui::Grid::new("fair_exposure")
-        .striped(true)
-        .num_columns(5)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for h in ["Group", "Category", "Shown", "Bought", "Difference"] {
-                ui.strong(h);
-            }
-            ui.end_row();
-            for e in &r.exposure {
-                ui.label(&e.group);
-                ui.label(&e.category);
-                ui.label(percent(e.shown_share));
-                ui.label(percent(e.purchase_share));
-                ui.label(format!(
-                    "{:+.1} points",
-                    (e.shown_share - e.purchase_share) * 100.0
-                ));
-                ui.end_row();
-            }
-        });
+    text_grid(
+        ui,
+        "fair_exposure",
+        [16.0, 4.0],
+        &EXPOSURE_COLUMNS,
+        &r.exposure,
+    );
 }
 
-/// A bar's axis label in at most `max_chars` characters: bands written compactly
-/// ("under 25" → "<25", "65 and over" → "65+"), then cut with "…".
-fn axis_label(name: &str, max_chars: usize) -> String {
-    if name.chars().count() <= max_chars {
-        return name.to_string();
-    }
-    let short = if let Some(rest) = name.strip_suffix(" and over") {
-        format!("{rest}+")
-    } else if let Some(rest) = name.strip_prefix("under ") {
-        format!("<{rest}")
-    } else if let Some(rest) = name.strip_prefix("up to ") {
-        format!("≤{rest}")
-    } else if let Some(rest) = name.strip_prefix("over ") {
-        format!(">{rest}")
-    } else {
-        name.to_string()
-    };
-    if short.chars().count() <= max_chars {
-        return short;
-    }
-    let mut cut: String = short.chars().take(max_chars.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn axis_labels_fit_their_slot() {
-        assert_eq!(super::axis_label("F", 4), "F");
-        assert_eq!(super::axis_label("65 and over", 5), "65+");
-        assert_eq!(super::axis_label("under 25", 5), "<25");
-        assert_eq!(super::axis_label("Month-to-month", 6), "Month…");
-    }
-}
+/// The columns of the exposure table.
+const EXPOSURE_COLUMNS: [TextColumn<Exposure>; 5] = [
+    ("Group", |e| e.group.clone()),
+    ("Category", |e| e.category.clone()),
+    ("Shown", |e| percent(e.shown_share)),
+    ("Bought", |e| percent(e.purchase_share)),
+    ("Difference", |e| {
+        format!("{:+.1} points", (e.shown_share - e.purchase_share) * 100.0)
+    }),
+];

@@ -1,0 +1,280 @@
+//! The audience: its size and expected value, the export buttons, members by segment, its
+//! fairness by each protected column, and a preview with each customer's offer.
+
+use egui::RichText;
+use egui_extras::Column;
+use egui_plot::{AxisHints, Bar, BarChart};
+
+use super::retry_ui;
+use crate::app::campaigns::{CampaignView, ExportDialog};
+use crate::app::theme::{self, Palette};
+use crate::app::widgets::cards::{CardStyle, card};
+use crate::app::widgets::numbers::money;
+use crate::app::widgets::path::path_in;
+use crate::app::widgets::plot::{category_axis, fixed_plot};
+use crate::app::widgets::preamble::spinner_label;
+use crate::app::widgets::rate_chart::{NOT_COMPARED_NOTE, rates_chart_ui};
+use crate::app::widgets::table::{clipped_cell, each_row, table, text_cell, titled};
+use crate::format::{count, percent, thousands};
+use crate::workspace::campaigns::{AudienceResult, CampaignChoices, PREVIEW_ROWS};
+use crate::workspace::data::DbInfo;
+
+pub(super) fn audience_ui(
+    ui: &mut egui::Ui,
+    view: &mut CampaignView,
+    info: &DbInfo,
+    choices: &CampaignChoices,
+    busy: bool,
+    palette: &Palette,
+) {
+    if let Some((_, e)) = view.build_error.clone() {
+        retry_ui(ui, view, &e, palette);
+    }
+    let Some(result) = view.result.clone() else {
+        if view.build_error.is_none() {
+            spinner_label(ui, "Building the audience…");
+        }
+        return;
+    };
+    // The audience on screen is not the filters' (being built, or its build failed).
+    let behind = view.requested.as_ref() != Some(&result.filters);
+    let stale = view.build_job.is_some() || behind;
+    let building = view.build_job.is_some() || (behind && view.build_error.is_none());
+    ui.horizontal_wrapped(|ui| {
+        let style = &CardStyle::HEADLINE;
+        let of = format!(
+            "of {} ({})",
+            count(result.customers as u64, "customer", "customers"),
+            percent(result.size as f64 / result.customers.max(1) as f64)
+        );
+        let size = RichText::new(thousands(result.size as u64));
+        card(ui, style, "Audience", size, &of, palette);
+        let value = RichText::new(money(result.value));
+        let source = result.value_source.label();
+        card(ui, style, "Expected value", value, source, palette);
+        if building {
+            ui.spinner();
+        }
+    });
+    for note in &result.notes {
+        ui.label(RichText::new(note).color(palette.notice_text));
+    }
+    ui.add_space(6.0);
+    ui.horizontal_wrapped(|ui| {
+        let can = result.size > 0 && !busy && view.export_job.is_none() && !stale;
+        for (label, format) in [("Export CSV…", "csv"), ("Export XLSX…", "xlsx")] {
+            if ui.add_enabled(can, egui::Button::new(label)).clicked() {
+                let file = format!("campaign-audience.{format}");
+                view.open_export(ExportDialog {
+                    path: path_in(info.path.parent(), &file),
+                    format,
+                });
+            }
+        }
+        if view.export_job.is_some() {
+            ui.spinner();
+            ui.label("Exporting…");
+        }
+    });
+    if let Some(done) = &view.exported {
+        ui.label(RichText::new(format!(
+            "Wrote {} to {}",
+            count(done.summary.rows, "customer", "customers"),
+            done.path.display()
+        )));
+        for note in &done.summary.notes {
+            ui.add(egui::Label::new(RichText::new(note).color(palette.muted_text)).wrap());
+        }
+    }
+    ui.add_space(6.0);
+    if !result.by_segment.is_empty() {
+        ui.horizontal(|ui| {
+            ui.strong("Audience by segment");
+            let folder = info.path.parent();
+            view.chart_png.controls(ui, palette, || {
+                path_in(folder, "campaign-audience-by-segment.png")
+            });
+        });
+        // The whole chart, axes and labels included.
+        view.chart_png
+            .capture(ui, |ui| segment_chart_ui(ui, &result));
+    }
+    if !result.fairness.is_empty() {
+        ui.add_space(6.0);
+        audience_fairness_ui(ui, view, &result, info, palette);
+    }
+    ui.add_space(6.0);
+    ui.strong(if result.size > PREVIEW_ROWS {
+        format!(
+            "Preview: the first {} of {}",
+            PREVIEW_ROWS,
+            thousands(result.size as u64)
+        )
+    } else {
+        "Preview".to_string()
+    });
+    if !choices.has_offers {
+        ui.label(
+            RichText::new("No transactions: no offers can be attached.").color(palette.muted_text),
+        );
+    }
+    preview_table_ui(ui, &result);
+}
+
+/// Who is in the audience by each protected column: per column, the share of each group
+/// selected as bars with 95% whiskers against the four-fifths band (drawn as the Fairness panel
+/// draws its rates), the disparate-impact ratio and the flags in words, each chart with Save as
+/// PNG.
+fn audience_fairness_ui(
+    ui: &mut egui::Ui,
+    view: &mut CampaignView,
+    result: &AudienceResult,
+    info: &DbInfo,
+    palette: &Palette,
+) {
+    use crate::models::fairness::audit::FOUR_FIFTHS;
+    ui.strong("Fairness of this audience");
+    let folder = info.path.parent();
+    let count = result.fairness.len().max(1) as f32;
+    let spacing = ui.spacing().item_spacing.x;
+    let width = ((ui.available_width() - spacing * (count - 1.0)) / count)
+        .min(theme::CAMPAIGN_FAIRNESS_CHART_WIDTH);
+    view.fairness_png
+        .retain(|k, saver| saver.is_waiting() || result.fairness.iter().any(|a| a.attribute == *k));
+    ui.horizontal_top(|ui| {
+        for a in &result.fairness {
+            let r = &a.rates;
+            let saver = view.fairness_png.entry(a.attribute.clone()).or_default();
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                let colour = if r.compared_disparate_impact < FOUR_FIFTHS {
+                    palette.severity_error
+                } else {
+                    palette.muted_text
+                };
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("By {}", a.attribute)).strong());
+                    ui.label(
+                        RichText::new(format!(
+                            "disparate impact {:.2}",
+                            r.compared_disparate_impact
+                        ))
+                        .color(colour),
+                    );
+                });
+                ui.horizontal_wrapped(|ui| {
+                    saver.controls(ui, palette, || {
+                        path_in(
+                            folder,
+                            &format!("campaign-audience-fairness-{}.png", a.attribute),
+                        )
+                    });
+                });
+                // The whole chart, axes, labels and the band's caption included.
+                saver.capture(ui, |ui| {
+                    rates_chart_ui(
+                        ui,
+                        &format!("campaign_fairness_{}", a.attribute),
+                        &r.groups,
+                        &r.not_compared,
+                        [width, theme::CAMPAIGN_FAIRNESS_CHART_HEIGHT],
+                        palette,
+                    );
+                });
+                if !r.not_compared.is_empty() {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "{} ({})",
+                                NOT_COMPARED_NOTE,
+                                r.not_compared.join(", ")
+                            ))
+                            .color(palette.muted_text),
+                        )
+                        .wrap(),
+                    );
+                }
+                for f in &a.flags {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("• {f}")).color(palette.notice_text),
+                        )
+                        .wrap(),
+                    );
+                }
+            });
+        }
+    });
+    ui.label(
+        RichText::new(format!(
+            "Bars: the share of each group in the audience; guideline {FOUR_FIFTHS} or more. The Fairness panel audits churn targeting, segments and recommendations in depth."
+        ))
+        .color(palette.muted_text),
+    );
+}
+
+/// The members per segment as horizontal bars; returns the chart's rectangle.
+fn segment_chart_ui(ui: &mut egui::Ui, result: &AudienceResult) -> egui::Rect {
+    let n = result.by_segment.len();
+    let names: Vec<String> = result.by_segment.iter().map(|s| s.0.clone()).collect();
+    let bars: Vec<Bar> = result
+        .by_segment
+        .iter()
+        .enumerate()
+        .map(|(i, (name, id, size))| {
+            Bar::new((n - 1 - i) as f64, *size as f64)
+                .name(name)
+                .fill(theme::segment_colour(*id))
+                .width(0.7)
+        })
+        .collect();
+    let height =
+        (theme::CAMPAIGN_BAR_HEIGHT * n as f32 + 50.0).min(theme::CAMPAIGN_CHART_MAX_HEIGHT);
+    fixed_plot("campaign_by_segment")
+        .height(height)
+        .show_grid([true, false])
+        .custom_y_axes(vec![
+            category_axis(AxisHints::new_y(), names, true)
+                .min_thickness(theme::CAMPAIGN_AXIS_WIDTH),
+        ])
+        .x_axis_label("Customers in the audience")
+        .y_grid_spacer(egui_plot::uniform_grid_spacer(|_| [1.0, 1.0, 1.0]))
+        .include_x(0.0)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("Customers", bars).horizontal());
+        })
+        .response
+        .rect
+}
+
+fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
+    let row_height = theme::grid_row_height(ui);
+    let value = match result.value_source {
+        crate::workspace::campaigns::ValueSource::Clv => "CLV",
+        crate::workspace::campaigns::ValueSource::PastSpend => "Past spend",
+    };
+    let columns = [
+        (
+            "Customer id",
+            Column::initial(80.0).at_least(60.0).clip(true),
+        ),
+        ("Segment", Column::initial(150.0).at_least(60.0).clip(true)),
+        ("Churn risk", Column::initial(75.0).at_least(50.0)),
+        (value, Column::initial(80.0).at_least(50.0)),
+        ("Offer", Column::initial(170.0).at_least(80.0).clip(true)),
+        ("Why", Column::remainder().at_least(120.0).clip(true)),
+    ];
+    titled(table(ui, "campaign_preview"), row_height, &columns).body(|body| {
+        each_row(body, row_height, &result.preview, |mut row, r| {
+            text_cell(&mut row, &r.customer_id);
+            let segment = r.segment.as_deref().unwrap_or("—");
+            clipped_cell(&mut row, segment, Some("— : no stored segmentation"));
+            let risk = r.churn_risk.map(|v| format!("{v:.2}"));
+            text_cell(&mut row, risk.unwrap_or_else(|| "—".to_string()));
+            text_cell(&mut row, r.value.map(money).unwrap_or_default());
+            clipped_cell(&mut row, r.offer.as_deref().unwrap_or(""), None);
+            let reason = r.reason.as_deref().unwrap_or("");
+            clipped_cell(&mut row, reason, Some(reason));
+        });
+    });
+}

@@ -1,0 +1,250 @@
+//! The churn model's results: the headline metrics, what happened to the inputs, the metrics per
+//! fold, and the retention offer's threshold with its cost and benefit.
+
+use egui::RichText;
+
+use super::model_label;
+use crate::app::churn::ChurnPanelView;
+use crate::app::theme::{self, Palette};
+use crate::app::widgets::cards::{CardStyle, card};
+use crate::app::widgets::numbers::money;
+use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
+use crate::format::{percent, thousands};
+use crate::models::churn::run::FoldMetrics;
+use crate::workspace::churn::ChurnView;
+
+pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
+    if !churn.leakage.is_empty() {
+        egui::Frame::new()
+            .fill(palette.error_fill)
+            .inner_margin(8.0)
+            .corner_radius(4.0)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.label(
+                    RichText::new("Possible leakage")
+                        .strong()
+                        .color(palette.error_text),
+                );
+                for f in &churn.leakage {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} alone predicts the label with AUC {:.3}: it may be recorded \
+                             after the customer left. Consider setting its role to ignore.",
+                            f.feature, f.auc
+                        ))
+                        .color(palette.error_text),
+                    );
+                }
+            });
+        ui.add_space(6.0);
+    }
+    let m = &churn.metrics;
+    let label = &churn.label;
+    let label_text = match (&label.column, label.days) {
+        (Some(c), _) => format!("label: column {c}"),
+        (None, Some(d)) => format!(
+            "label: no purchase in {d} days after {}",
+            label.cutoff.as_deref().unwrap_or("the cutoff")
+        ),
+        _ => format!("label: {}", label.kind),
+    };
+    ui.label(
+        RichText::new(format!(
+            "{} · {} folds · {} customers, {} churned ({}) · {} model columns · {}",
+            model_label(churn.params.model),
+            churn.params.folds,
+            thousands(label.customers as u64),
+            thousands(label.churned as u64),
+            percent(m.base_rate),
+            churn.n_features,
+            label_text
+        ))
+        .color(palette.muted_text),
+    );
+    let cards = [
+        (
+            "ROC AUC",
+            format!("{:.3} ± {:.3}", m.auc, m.auc_std),
+            "mean ± sd over folds".to_string(),
+        ),
+        (
+            "PR AUC",
+            format!("{:.3}", m.pr_auc),
+            format!("base rate {}", percent(m.base_rate)),
+        ),
+        (
+            "Brier score",
+            format!("{:.3} to {:.3}", m.brier, m.brier_calibrated),
+            "before to after calibration".to_string(),
+        ),
+        (
+            "Log loss",
+            format!("{:.3} to {:.3}", m.log_loss, m.log_loss_calibrated),
+            "before to after calibration".to_string(),
+        ),
+        (
+            "Leakage flags",
+            churn.leakage.len().to_string(),
+            "columns that alone predict the label".to_string(),
+        ),
+    ];
+    ui.horizontal_wrapped(|ui| {
+        for (title, value, note) in cards {
+            card(
+                ui,
+                &CardStyle::METRIC,
+                title,
+                RichText::new(value),
+                &note,
+                palette,
+            );
+        }
+    });
+    inputs_ui(ui, churn, palette);
+    folds_ui(ui, churn);
+}
+
+/// What happened to the inputs: blanks filled and columns left out, one line each.
+fn inputs_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
+    if !churn.imputed.is_empty() {
+        let parts: Vec<String> = churn
+            .imputed
+            .iter()
+            .map(|i| {
+                format!(
+                    "{} {} ({})",
+                    i.column,
+                    thousands(i.blanks as u64),
+                    if i.value.is_some() {
+                        "median"
+                    } else {
+                        "own blank category"
+                    }
+                )
+            })
+            .collect();
+        ui.label(
+            RichText::new(format!("Blanks filled {}", parts.join(", "))).color(palette.muted_text),
+        )
+        .on_hover_text(
+            "Blank numbers get the column's median and a blank indicator column; blank \
+             categories get a category of their own.",
+        );
+    }
+    if !churn.left_out.is_empty() {
+        let parts: Vec<String> = churn
+            .left_out
+            .iter()
+            .map(|l| format!("{} ({})", l.column, l.reason))
+            .collect();
+        ui.label(
+            RichText::new(format!("Columns left out {}", parts.join(", ")))
+                .color(palette.muted_text),
+        );
+    }
+}
+
+/// The metrics of each cross-validation fold.
+fn folds_ui(ui: &mut egui::Ui, churn: &ChurnView) {
+    if churn.folds.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new("Metrics per fold")
+        .id_salt("churn_folds")
+        .default_open(true)
+        .show(ui, |ui| {
+            text_grid(
+                ui,
+                "churn_fold_table",
+                [18.0, 2.0],
+                &FOLD_COLUMNS,
+                &churn.folds,
+            );
+        });
+}
+
+/// The columns of the metrics per fold.
+const FOLD_COLUMNS: [TextColumn<FoldMetrics>; 7] = [
+    ("Fold", |f| (f.fold + 1).to_string()),
+    ("Customers", |f| thousands(f.customers as u64)),
+    ("Churned", |f| thousands(f.churned as u64)),
+    ("ROC AUC", |f| format!("{:.3}", f.auc)),
+    ("PR AUC", |f| format!("{:.3}", f.pr_auc)),
+    ("Brier", |f| format!("{:.3}", f.brier)),
+    ("Log loss", |f| format!("{:.3}", f.log_loss)),
+];
+
+pub(super) fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: &ChurnView) {
+    ui.strong("Retention offer");
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Risk threshold");
+        ui.add(
+            egui::Slider::new(&mut view.threshold, 0.0..=1.0)
+                .step_by(0.01)
+                .fixed_decimals(2),
+        );
+        ui.add_space(theme::SECTION_SPACING);
+        ui.label("Offer cost");
+        ui.add(
+            egui::DragValue::new(&mut view.offer.offer_cost)
+                .range(0.0..=1e9)
+                .speed(0.5),
+        );
+        ui.label("Accept share");
+        ui.add(
+            egui::DragValue::new(&mut view.offer.acceptance_rate)
+                .range(0.0..=1.0)
+                .speed(0.01)
+                .fixed_decimals(2),
+        );
+        ui.label("Value saved");
+        ui.add(
+            egui::DragValue::new(&mut view.offer.value_saved)
+                .range(0.0..=1e12)
+                .speed(1.0),
+        );
+    });
+    let o = churn.thresholds.outcome(view.threshold, &view.offer);
+    let c = o.confusion;
+    ui.horizontal_top(|ui| {
+        egui::Grid::new("churn_confusion")
+            .striped(true)
+            .num_columns(3)
+            .spacing([18.0, 4.0])
+            .show(ui, |ui| {
+                grid_titles(ui, &["", "Churned", "Stayed"]);
+                ui.strong("Offered");
+                ui.label(format!("{} caught", thousands(c.true_positives as u64)));
+                ui.label(format!("{} wasted", thousands(c.false_positives as u64)));
+                ui.end_row();
+                ui.strong("Not offered");
+                ui.label(format!("{} missed", thousands(c.false_negatives as u64)));
+                ui.label(format!("{} left alone", thousands(c.true_negatives as u64)));
+                ui.end_row();
+            });
+        ui.add_space(30.0);
+        ui.vertical(|ui| {
+            ui.label(format!(
+                "{} offers at threshold {:.2}: precision {}, recall {}",
+                thousands(o.targeted as u64),
+                view.threshold,
+                percent(o.precision),
+                percent(o.recall)
+            ));
+            ui.label(format!(
+                "Expected cost {} · expected benefit {} · net {}",
+                money(o.cost),
+                money(o.benefit),
+                money(o.net)
+            ));
+            ui.label(
+                RichText::new(
+                    "Benefit = churners offered × accept share × value saved; cost = offers × \
+                     offer cost.",
+                )
+                .small(),
+            );
+        });
+    });
+}

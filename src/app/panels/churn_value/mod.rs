@@ -1,0 +1,143 @@
+//! Churn & value: who is about to leave and why (cross-validated churn model, its charts, a
+//! threshold with the offer's cost and benefit), what each customer is worth (BG/NBD +
+//! Gamma-Gamma), one customer's drill-down and the target list to export. This file draws the
+//! panel's frame and the churn model's controls; each part has its own file.
+
+mod charts;
+mod churn;
+mod clv;
+mod targets;
+
+use egui::RichText;
+
+use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
+use crate::app::theme;
+use crate::app::widgets::preamble::{has_rows, open_database};
+use crate::app::{Command, DbView};
+use crate::data::{Role, TableKind};
+use crate::models::churn::run::ModelKind;
+
+/// Shown when the data has no transactions (Telco-like tables).
+pub const NO_CLV: &str = "Lifetime value needs a transactions table with purchase dates and \
+     amounts; this database has none, so only churn risk is shown.";
+
+/// The panel's title.
+const HEADING: &str = "Churn & value";
+/// Height of each chart.
+const CHART_HEIGHT: f32 = 210.0;
+
+/// Draws the panel.
+pub fn churn_value_ui(
+    ui: &mut egui::Ui,
+    db: &DbView,
+    view: &mut ChurnPanelView,
+    busy: bool,
+    commands: &mut Vec<Command>,
+) {
+    let palette = theme::palette(ui.ctx());
+    let Some(info) = open_database(ui, db, HEADING) else {
+        return;
+    };
+    let has_transactions = has_rows(info, &[TableKind::Transactions]);
+    let label_column = info
+        .tables
+        .iter()
+        .filter(|t| t.kind == TableKind::Customers)
+        .flat_map(|t| t.columns.iter())
+        .find(|c| c.role == Role::Label || c.name.eq_ignore_ascii_case("churned"))
+        .map(|c| c.name.clone());
+    if view.label_text.is_empty() {
+        view.label_text = label_column
+            .clone()
+            .unwrap_or_else(|| "inactive:90".to_string());
+    }
+
+    ui.horizontal_wrapped(|ui| {
+        ui.heading(HEADING);
+        ui.add_space(theme::SECTION_SPACING);
+        controls_ui(ui, view, busy, commands);
+    });
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("churn_scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            match view.churn.clone() {
+                None => {
+                    ui.label(if view.churn_job.is_some() {
+                        "Fitting the churn model with cross-validation…"
+                    } else {
+                        "Press Run to predict who is about to leave. The label is a churned \
+                         column, or inactive:DAYS (no purchase in the last DAYS days)."
+                    });
+                }
+                Some(churn) => {
+                    churn::metrics_ui(ui, &churn, &palette);
+                    ui.add_space(theme::SECTION_SPACING);
+                    charts::charts_ui(ui, &churn);
+                    ui.add_space(theme::SECTION_SPACING);
+                    churn::threshold_ui(ui, view, &churn);
+                }
+            }
+            ui.add_space(theme::SECTION_SPACING);
+            ui.separator();
+            clv::clv_ui(ui, view, has_transactions, &palette, commands);
+            if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
+                ui.add_space(theme::SECTION_SPACING);
+                ui.separator();
+                targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
+            }
+        });
+    targets::export_dialog_ui(ui.ctx(), view, commands);
+}
+
+fn controls_ui(
+    ui: &mut egui::Ui,
+    view: &mut ChurnPanelView,
+    busy: bool,
+    commands: &mut Vec<Command>,
+) {
+    let palette = theme::palette(ui.ctx());
+    ui.label("Label");
+    ui.add(
+        egui::TextEdit::singleline(&mut view.label_text)
+            .hint_text("churned or inactive:90")
+            .desired_width(120.0),
+    )
+    .on_hover_text("A churned column, or inactive:DAYS: no purchase in the DAYS after a cutoff");
+    ui.label("Model");
+    egui::ComboBox::from_id_salt("churn_model")
+        .selected_text(model_label(view.model))
+        .show_ui(ui, |ui| {
+            for m in [ModelKind::Logistic, ModelKind::Forest] {
+                ui.selectable_value(&mut view.model, m, model_label(m));
+            }
+        });
+    ui.label("Folds");
+    ui.add(egui::DragValue::new(&mut view.folds).range(FOLD_RANGE));
+    ui.label("Seed");
+    ui.add(egui::DragValue::new(&mut view.seed));
+    let running = view.churn_job.is_some();
+    let params = view.params();
+    let run = ui.add_enabled(!running && params.is_ok(), egui::Button::new("Run"));
+    if run.clicked()
+        && let Ok(p) = params.clone()
+    {
+        commands.push(command(ChurnCommand::Run(p)));
+    }
+    if running {
+        ui.spinner();
+    } else if busy && view.churn.is_none() {
+        ui.label(RichText::new("Another job is running").color(palette.muted_text));
+    }
+    if let Err(why) = params {
+        ui.label(RichText::new(why).color(palette.error_text));
+    }
+}
+
+fn model_label(m: ModelKind) -> &'static str {
+    match m {
+        ModelKind::Logistic => "Logistic regression",
+        ModelKind::Forest => "Random forest",
+    }
+}

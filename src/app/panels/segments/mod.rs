@@ -1,0 +1,299 @@
+//! Segments: controls, headline numbers, the PCA scatter, k-selection charts, segment cards with
+//! profiles and renaming, and the selected segment's customers (sortable, exportable). This file
+//! draws the panel's frame, the controls and the headline; the rest have their own files.
+
+mod cards;
+mod charts;
+mod customers;
+
+use egui::RichText;
+
+use crate::app::segments::{SegmentCommand, SegmentsView, command};
+use crate::app::theme::{self, Palette};
+use crate::app::widgets::path::path_in;
+use crate::app::widgets::preamble::{has_rows, needs_rows, open_database, spinner_label};
+use crate::app::{Command, DbView};
+use crate::data::TableKind;
+use crate::format::thousands;
+use crate::models::segment::run::SegmentMethod;
+use crate::workspace::segments::SegmentResult;
+
+/// The message shown for RFM on a database without transactions.
+pub const NO_TRANSACTIONS: &str =
+    "No transactions table: import a transactions file to see RFM segments";
+
+/// Draws the panel.
+pub fn segments_ui(
+    ui: &mut egui::Ui,
+    db: &DbView,
+    view: &mut SegmentsView,
+    busy: bool,
+    commands: &mut Vec<Command>,
+) {
+    let palette = theme::palette(ui.ctx());
+    let Some(info) = open_database(ui, db, "Segments") else {
+        return;
+    };
+    if !needs_rows(
+        ui,
+        info,
+        &[TableKind::Customers, TableKind::Transactions],
+        "Segments",
+        "No customers yet: import a customers or transactions file to segment them.",
+        commands,
+    ) {
+        return;
+    }
+    if !view.requested_last {
+        view.requested_last = true;
+        commands.push(command(SegmentCommand::ShowLast));
+    }
+    let has_transactions = has_rows(info, &[TableKind::Transactions]);
+    let rfm_impossible = view.controls.method == SegmentMethod::Rfm && !has_transactions;
+
+    controls_ui(ui, view, rfm_impossible, busy, commands);
+    if rfm_impossible {
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.label(RichText::new(NO_TRANSACTIONS).color(palette.notice_text));
+            if ui.button("Import…").clicked() {
+                commands.push(Command::ShowImportDialog);
+            }
+        });
+    }
+    ui.separator();
+
+    let Some(shown) = view.shown.clone() else {
+        ui.add_space(theme::SECTION_SPACING);
+        if view.running {
+            spinner_label(ui, "Segmenting customers…");
+        } else {
+            ui.label("No segments yet. Choose a method and press Run segmentation.");
+            ui.label(
+                RichText::new(
+                    "RFM groups customers by how recently, how often and how much they buy; \
+                     k-means and Gaussian mixture group them by their behaviour and attributes.",
+                )
+                .color(palette.muted_text),
+            );
+        }
+        return;
+    };
+    headline_ui(ui, &shown.result, view.running, &palette);
+    ui.separator();
+    let folder = info.path.parent();
+
+    egui::Panel::left("segment_cards")
+        .resizable(true)
+        .default_size(theme::SEGMENT_CARDS_WIDTH)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("segment_cards_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    cards::cards_ui(ui, &shown, view, folder, &palette, commands);
+                });
+        });
+
+    let height = ui.available_height();
+    let charts_height = (height * theme::SCATTER_HEIGHT_SHARE).max(180.0);
+    ui.horizontal(|ui| {
+        ui.set_height(charts_height);
+        let has_k_charts = shown.result.run.k_scores.len() > 1;
+        let scatter_width = if has_k_charts {
+            (ui.available_width() - theme::K_CHART_WIDTH - 8.0).max(200.0)
+        } else {
+            ui.available_width()
+        };
+        ui.vertical(|ui| {
+            ui.set_width(scatter_width);
+            ui.horizontal(|ui| {
+                let png = &mut view.scatter_png;
+                png.controls(ui, &palette, || path_in(folder, "segments-scatter.png"));
+            });
+            // The whole chart, axes and labels included.
+            view.scatter_png.capture(ui, |ui| {
+                charts::scatter_ui(ui, &shown, charts_height - 30.0, &palette)
+            });
+        });
+        if has_k_charts {
+            ui.vertical(|ui| {
+                ui.horizontal(|ui| {
+                    let png = &mut view.k_png;
+                    png.controls(ui, &palette, || path_in(folder, "segments-k-selection.png"));
+                });
+                // Both charts with their titles, as one image.
+                view.k_png.capture(ui, |ui| {
+                    charts::k_charts_ui(ui, &shown.result, charts_height - 30.0)
+                });
+            });
+        }
+    });
+    ui.separator();
+    customers::customers_ui(ui, view, &shown, folder, &palette);
+    customers::export_dialog_ui(ui.ctx(), view, commands);
+    // The outcome is shown next to the button.
+    let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
+    let _ = view
+        .k_png
+        .ui(ui.ctx(), "Save the k-selection charts as PNG");
+    for saver in view.profile_png.values_mut() {
+        let _ = saver.ui(ui.ctx(), "Save the profile chart as PNG");
+    }
+}
+
+fn controls_ui(
+    ui: &mut egui::Ui,
+    view: &mut SegmentsView,
+    rfm_impossible: bool,
+    busy: bool,
+    commands: &mut Vec<Command>,
+) {
+    let c = &mut view.controls;
+    ui.horizontal_wrapped(|ui| {
+        ui.heading("Segments");
+        ui.add_space(theme::SECTION_SPACING);
+        ui.label("Method");
+        egui::ComboBox::from_id_salt("segment_method")
+            .selected_text(c.method.label())
+            .show_ui(ui, |ui| {
+                for m in SegmentMethod::ALL {
+                    ui.selectable_value(&mut c.method, m, m.label());
+                }
+            });
+        let clustering = c.method != SegmentMethod::Rfm;
+        ui.add_space(8.0);
+        ui.add_enabled_ui(clustering, |ui| {
+            ui.label("Segments");
+            ui.checkbox(&mut c.k_auto, "Auto")
+                .on_hover_text("Try 2 to 10 segments and keep the best separated (silhouette)");
+            ui.add_enabled(!c.k_auto, egui::Slider::new(&mut c.k, 2..=10));
+        });
+        ui.add_space(8.0);
+        ui.add_enabled_ui(c.method == SegmentMethod::Kmeans, |ui| {
+            ui.label("Restarts");
+            ui.add(
+                egui::DragValue::new(&mut c.restarts)
+                    .range(1..=100)
+                    .speed(0.2),
+            )
+            .on_hover_text("k-means runs this many times from different starts and keeps the best");
+        });
+        ui.add_space(8.0);
+        ui.label("Seed");
+        ui.add_sized(
+            [theme::SEGMENT_FIELD_WIDTH, ui.spacing().interact_size.y],
+            egui::DragValue::new(&mut c.seed),
+        )
+        .on_hover_text("The same seed gives the same segments");
+        ui.add_space(8.0);
+        ui.add_enabled_ui(clustering, |ui| {
+            ui.checkbox(&mut c.include_protected, "Use protected columns")
+                .on_hover_text(
+                    "Gender, age and other protected columns are left out unless you tick this",
+                );
+        });
+        ui.add_space(8.0);
+        let run = ui
+            .add_enabled(!rfm_impossible, egui::Button::new("Run segmentation"))
+            .on_disabled_hover_text(NO_TRANSACTIONS);
+        if run.clicked() {
+            commands.push(command(SegmentCommand::Run(c.params())));
+        }
+        if view.running || busy {
+            ui.spinner();
+        }
+    });
+}
+
+fn headline_ui(ui: &mut egui::Ui, result: &SegmentResult, running: bool, palette: &Palette) {
+    let run = &result.run;
+    ui.horizontal(|ui| {
+        let big = |ui: &mut egui::Ui, value: String, caption: &str, hint: &str| {
+            ui.vertical(|ui| {
+                ui.label(
+                    RichText::new(value)
+                        .size(theme::HEADLINE_TEXT_SIZE)
+                        .strong(),
+                );
+                ui.label(RichText::new(caption).color(palette.muted_text))
+                    .on_hover_text(hint);
+            });
+            ui.add_space(theme::SECTION_SPACING * 2.0);
+        };
+        big(
+            ui,
+            run.segments.len().to_string(),
+            "segments",
+            "Non-empty segments in this run",
+        );
+        big(
+            ui,
+            thousands(run.labels.len() as u64),
+            "customers",
+            "Every customer belongs to exactly one segment",
+        );
+        big(
+            ui,
+            run.silhouette
+                .map_or("–".to_string(), |s| format!("{s:.2}")),
+            "silhouette",
+            "How well separated the segments are, from −1 to 1 (higher is better; above 0.25 \
+             is a usable structure). Measured on a seeded sample.",
+        );
+        ui.vertical(|ui| {
+            let mut what = format!("{}, seed {}", run.params.method.label(), run.params.seed);
+            if run.params.method == SegmentMethod::Kmeans {
+                what.push_str(&format!(", {} restarts", run.params.restarts));
+            }
+            if let Some(id) = result.run_id {
+                what.push_str(&format!(", stored as run {id}"));
+            } else {
+                what.push_str(", not stored");
+            }
+            ui.label(RichText::new(what).color(palette.muted_text));
+            if running {
+                ui.label(RichText::new("A new run is in progress…").color(palette.muted_text));
+            }
+        });
+    });
+    let (used, left_out) = run.columns();
+    ui.horizontal_wrapped(|ui| {
+        ui.strong("Columns used");
+        ui.label(if used.is_empty() {
+            "none (purchase behaviour only)".to_string()
+        } else {
+            used.join(", ")
+        });
+        if !left_out.is_empty() {
+            ui.add_space(theme::SECTION_SPACING);
+            ui.strong("Left out (reason)");
+            let parts: Vec<String> = left_out
+                .iter()
+                .map(|l| format!("{} ({})", l.column, l.reason))
+                .collect();
+            ui.label(parts.join(", "));
+        }
+    });
+}
+
+/// A feature name for people: `recency_days` → "Recency (days)".
+pub fn feature_label(name: &str) -> String {
+    match name {
+        "recency_days" => return "Recency (days)".to_string(),
+        "frequency" => return "Frequency".to_string(),
+        "monetary" => return "Monetary".to_string(),
+        "tenure_days" => return "Tenure (days)".to_string(),
+        "avg_basket" => return "Average basket".to_string(),
+        _ => {}
+    }
+    if let Some(category) = name.strip_prefix("share_") {
+        return format!("Share spent on {category}");
+    }
+    let spaced = name.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
