@@ -615,17 +615,7 @@ fn no_database() -> Error {
 
 /// Copies `from` to `to` through a temporary file in `to`'s folder, creating the folder.
 fn copy_atomically(from: &Path, to: &Path) -> Result<()> {
-    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    }
-    let tmp = crate::export::temp_path_for(to);
-    let result = std::fs::copy(from, &tmp)
-        .map_err(Error::io(from))
-        .and_then(|_| std::fs::rename(&tmp, to).map_err(Error::io(to)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::files::copy_atomically(from, to)
 }
 
 #[cfg(test)]
