@@ -11,6 +11,7 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod models;

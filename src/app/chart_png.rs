@@ -59,7 +59,7 @@ pub fn save_cropped(
             path.display()
         ))
     })?;
-    crate::export::write_atomically(path, |w| encode_png(&image, w))
+    crate::files::write_atomically(path, |w| encode_png(&image, w))
 }
 
 /// One chart's "Save as PNG…" button, path dialog and pending screenshot.

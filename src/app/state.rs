@@ -33,7 +33,7 @@ impl Settings {
         }
         let text = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Invalid(format!("settings could not be written: {e}")))?;
-        crate::export::write_atomically(path, |w| {
+        crate::files::write_atomically(path, |w| {
             use std::io::Write;
             w.write_all(text.as_bytes()).map_err(Error::io(path))
         })

@@ -1,14 +1,14 @@
 //! `tailor churn DB [--label churned|inactive:DAYS] [--model logistic|forest] [--folds 5]
 //! [--seed S] [--calibration platt|isotonic|none] [--out FILE] [--dump-features FILE] [--json]`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
-use crate::export::write_atomically;
+use crate::files::csv::{self, Field};
+use crate::files::write_atomically;
 use crate::format::{percent, thousands};
 use crate::models::churn::evaluate::Calibration;
 use crate::models::churn::label::Label;
@@ -110,39 +110,31 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with([' ', '=', '+', '-', '@']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Writes `customer_id,churn_probability,reason_1,reason_2,reason_3`.
 pub fn write_scores(path: &Path, result: &ChurnResult) -> crate::Result<()> {
     write_atomically(path, |w| {
-        writeln!(
-            w,
-            "customer_id,churn_probability,reason_1,reason_2,reason_3"
-        )
-        .map_err(Error::io(path))?;
+        let header = [
+            "customer_id",
+            "churn_probability",
+            "reason_1",
+            "reason_2",
+            "reason_3",
+        ];
+        csv::write_header(w, &header).map_err(Error::io(path))?;
         for c in &result.customers {
             let reason = |k: usize| {
                 c.reasons
                     .get(k)
-                    .map(|r| csv_field(&r.text))
-                    .unwrap_or_default()
+                    .map_or(Field::Empty, |r| Field::Text(&r.text))
             };
-            writeln!(
-                w,
-                "{},{},{},{},{}",
-                csv_field(&c.customer_id),
-                c.probability,
+            let row = [
+                Field::Text(&c.customer_id),
+                Field::Number(c.probability),
                 reason(0),
                 reason(1),
-                reason(2)
-            )
-            .map_err(Error::io(path))?;
+                reason(2),
+            ];
+            csv::write_row(w, row).map_err(Error::io(path))?;
         }
         Ok(())
     })
@@ -152,19 +144,17 @@ pub fn write_scores(path: &Path, result: &ChurnResult) -> crate::Result<()> {
 pub fn write_features(path: &Path, result: &ChurnResult) -> crate::Result<()> {
     write_atomically(path, |w| {
         let f = &result.features;
-        let mut header = String::from("customer_id,fold,label");
-        for name in f.names() {
-            header.push(',');
-            header.push_str(&csv_field(&name));
-        }
-        writeln!(w, "{header}").map_err(Error::io(path))?;
+        let mut header = vec!["customer_id".to_string(), "fold".into(), "label".into()];
+        header.extend(f.names());
+        csv::write_header(w, &header).map_err(Error::io(path))?;
         for (k, c) in result.customers.iter().enumerate() {
-            let mut line = format!("{},{},{}", csv_field(&c.customer_id), c.fold, c.label);
-            for v in f.row(k) {
-                line.push(',');
-                line.push_str(&v.to_string());
-            }
-            writeln!(w, "{line}").map_err(Error::io(path))?;
+            let row = [
+                Field::Text(&c.customer_id),
+                Field::Number(c.fold as f64),
+                Field::Number(f64::from(c.label)),
+            ];
+            let values = f.row(k).iter().map(|v| Field::Number(*v));
+            csv::write_row(w, row.into_iter().chain(values)).map_err(Error::io(path))?;
         }
         Ok(())
     })

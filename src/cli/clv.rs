@@ -1,7 +1,6 @@
 //! `tailor clv DB [--calibration-end DATE] [--time-unit day|week] [--horizon N]
 //! [--discount RATE] [--out FILE] [--json]`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -9,7 +8,8 @@ use chrono::NaiveDate;
 
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
-use crate::export::write_atomically;
+use crate::files::csv::{self, Field};
+use crate::files::write_atomically;
 use crate::format::thousands;
 use crate::models::clv::run::{ClvParams, ClvResult};
 use crate::models::clv::summary::TimeUnit;
@@ -87,41 +87,28 @@ pub const VALUES_HEADER: &str =
 
 fn write_values(path: &std::path::Path, o: &ClvOutcome, ids: &[String]) -> crate::Result<()> {
     // A value that is missing or not a finite number is written blank, never "NaN".
-    let num = |v: Option<f64>| {
-        v.filter(|v| v.is_finite())
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    };
+    let num = |v: Option<f64>| v.map_or(Field::Empty, Field::Number);
     write_atomically(path, |w| {
-        writeln!(w, "{VALUES_HEADER}").map_err(Error::io(path))?;
+        let header: Vec<&str> = VALUES_HEADER.split(',').collect();
+        csv::write_header(w, &header).map_err(Error::io(path))?;
         for c in &o.result.customers {
             let Some(id) = ids.get(c.customer as usize) else {
                 continue;
             };
-            writeln!(
-                w,
-                "{},{},{},{},{},{},{},{}",
-                csv_field(id),
-                c.frequency,
-                num(Some(c.recency)),
-                num(Some(c.t)),
-                num(Some(c.p_alive)),
-                num(Some(c.expected_purchases)),
+            let row = [
+                Field::Text(id),
+                Field::Number(f64::from(c.frequency)),
+                Field::Number(c.recency),
+                Field::Number(c.t),
+                Field::Number(c.p_alive),
+                Field::Number(c.expected_purchases),
                 num(c.clv),
-                num(c.expected_spend)
-            )
-            .map_err(Error::io(path))?;
+                num(c.expected_spend),
+            ];
+            csv::write_row(w, row).map_err(Error::io(path))?;
         }
         Ok(())
     })
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn describe(r: &ClvResult) -> String {

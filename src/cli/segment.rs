@@ -1,14 +1,14 @@
 //! `tailor segment DB [--method rfm|kmeans|gmm] [--k N|auto] [--restarts N] [--seed S]
 //! [--out FILE] [--dump-features FILE] [--json]`.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
-use crate::export::write_atomically;
+use crate::files::csv::{self, Field};
+use crate::files::write_atomically;
 use crate::format::{percent, thousands};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 use crate::workspace::Workspace;
@@ -91,30 +91,16 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
 fn write_features(path: &std::path::Path, o: &SegmentResult) -> crate::Result<()> {
     write_atomically(path, |w| {
         let f = &o.run.features;
-        let mut header = String::from("customer_id");
-        for name in &f.names {
-            header.push(',');
-            header.push_str(&csv_field(name));
-        }
-        writeln!(w, "{header}").map_err(Error::io(path))?;
+        let names = f.names.iter().map(|n| Field::Text(n));
+        csv::write_row(w, std::iter::once(Field::Text("customer_id")).chain(names))
+            .map_err(Error::io(path))?;
         for (i, id) in o.customer_ids.iter().enumerate() {
-            let mut line = csv_field(id);
-            for v in f.row(i) {
-                line.push(',');
-                line.push_str(&v.to_string());
-            }
-            writeln!(w, "{line}").map_err(Error::io(path))?;
+            let values = f.row(i).iter().map(|v| Field::Number(*v));
+            csv::write_row(w, std::iter::once(Field::Text(id)).chain(values))
+                .map_err(Error::io(path))?;
         }
         Ok(())
     })
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn describe(o: &SegmentResult) -> String {

@@ -25,17 +25,29 @@ pub fn parse_id(raw: &str) -> Option<String> {
     Some(t.to_string())
 }
 
-/// A boolean: Yes/No, True/False, Y/N, T/F, 1/0 (and `1.0`/`0.0`) in any case.
+/// A boolean, the one reading of yes/no text in Tailor: `1`, `yes`, `y`, `true`, `t`, `on`
+/// are true and `0`, `no`, `n`, `false`, `f`, `off` false, in any case and trimmed, as is any
+/// number equal to 1 or 0 (`1.0`, `01`, `0.00`, `1e0`). `None` for anything else.
 pub fn parse_bool(raw: &str) -> Option<bool> {
+    const TRUE: [&str; 6] = ["1", "yes", "y", "true", "t", "on"];
+    const FALSE: [&str; 6] = ["0", "no", "n", "false", "f", "off"];
     let t = raw.trim();
-    if t.len() > 5 {
-        return None;
+    if TRUE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        return Some(true);
     }
-    match t.to_ascii_lowercase().as_str() {
-        "yes" | "y" | "true" | "t" | "1" | "1.0" => Some(true),
-        "no" | "n" | "false" | "f" | "0" | "0.0" => Some(false),
+    if FALSE.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+        return Some(false);
+    }
+    match t.parse::<f64>() {
+        Ok(1.0) => Some(true),
+        Ok(0.0) => Some(false),
         _ => None,
     }
+}
+
+/// Whether `raw` reads as true ([`parse_bool`]); blank and unknown text are not.
+pub fn truthy(raw: &str) -> bool {
+    parse_bool(raw) == Some(true)
 }
 
 /// A whole number. `17.0` counts as 17; `17.5` does not parse.
@@ -365,14 +377,26 @@ mod tests {
 
     #[test]
     fn booleans_in_any_case() {
-        for t in ["Yes", "YES", "y", "True", "TRUE", "t", "1", "1.0"] {
+        for t in [
+            "Yes", "YES", "y", "True", "TRUE", "t", "T", "1", "1.0", " yes ", "on", "ON", "1.00",
+            "01", "+1", "1e0",
+        ] {
             assert_eq!(parse_bool(t), Some(true), "{t}");
+            assert!(truthy(t), "{t}");
         }
-        for t in ["No", "no", "N", "false", "False", "f", "0", "0.0"] {
+        for t in [
+            "No", "no", "N", "false", "False", "f", "F", "0", "0.0", "\tno\n", "off", "Off",
+            "0.00", "-0", "00",
+        ] {
             assert_eq!(parse_bool(t), Some(false), "{t}");
+            assert!(!truthy(t), "{t}");
         }
-        assert_eq!(parse_bool("maybe"), None);
-        assert_eq!(parse_bool(""), None);
+        for t in [
+            "maybe", "", "  ", "2", "-1", "0.5", "yess", "nan", "inf", "1,0", "true!",
+        ] {
+            assert_eq!(parse_bool(t), None, "{t}");
+            assert!(!truthy(t), "{t}");
+        }
     }
 
     #[test]

@@ -22,8 +22,10 @@ use rusqlite::types::Value;
 use crate::data::db::Database;
 use crate::data::roles::{Role, guess_role, normalize_name};
 use crate::data::schema::{TableKind, quote_ident};
+use crate::data::values::truthy;
 use crate::error::{Error, Result};
-use crate::export::write_atomically;
+use crate::files::csv::{self, Field};
+use crate::files::write_atomically;
 
 /// Default k for the k-anonymity check.
 pub const DEFAULT_K: usize = 5;
@@ -205,14 +207,12 @@ pub fn consent_column(names: &[String]) -> Option<String> {
         .cloned()
 }
 
-fn truthy(v: &Value) -> bool {
+/// Whether a consent cell says yes: the number 1, or text that [`truthy`] reads as true.
+fn consents(v: &Value) -> bool {
     match v {
-        Value::Integer(i) => *i != 0,
-        Value::Real(x) => *x != 0.0,
-        Value::Text(t) => matches!(
-            t.trim().to_lowercase().as_str(),
-            "1" | "yes" | "y" | "true" | "t"
-        ),
+        Value::Integer(i) => *i == 1,
+        Value::Real(x) => *x == 1.0,
+        Value::Text(t) => truthy(t),
         _ => false,
     }
 }
@@ -239,19 +239,29 @@ fn cell_of(v: &Value) -> Cell {
 fn cell_text(c: &Cell) -> String {
     match c {
         Cell::Text(t) => t.clone(),
-        Cell::Number(x) => {
-            if x.fract() == 0.0 && x.abs() < 1e15 {
-                format!("{}", *x as i64)
-            } else if x.abs() < 1e9 {
-                // Nine decimals drop float noise (1293.5500000000002 → 1293.55) and keep every
-                // figure a marketer or a spreadsheet needs.
-                let rounded = (x * 1e9).round() / 1e9;
-                format!("{rounded}")
-            } else {
-                format!("{x}")
-            }
-        }
+        Cell::Number(x) => tidy(*x).to_string(),
         Cell::Empty => String::new(),
+    }
+}
+
+/// A number as written: a whole number without fraction (nor `-0`), a number below a billion
+/// rounded to nine decimals, which drops float noise (1293.5500000000002 → 1293.55) and keeps
+/// every figure a marketer or a spreadsheet needs.
+fn tidy(x: f64) -> f64 {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        x + 0.0
+    } else if x.abs() < 1e9 {
+        (x * 1e9).round() / 1e9
+    } else {
+        x
+    }
+}
+
+fn field(c: &Cell) -> Field<'_> {
+    match c {
+        Cell::Text(t) => Field::Text(t),
+        Cell::Number(x) => Field::Number(tidy(*x)),
+        Cell::Empty => Field::Empty,
     }
 }
 
@@ -346,7 +356,7 @@ pub fn export_audience(
             }
             if consent.is_some() {
                 let v = r.get::<_, Value>(width - 1).map_err(sq)?;
-                consent_of.insert(id.clone(), truthy(&v));
+                consent_of.insert(id.clone(), consents(&v));
             }
             rows.insert(id, values);
         }
@@ -528,13 +538,11 @@ pub fn export_audience(
 
 fn write_csv(path: &Path, header: &[String], table: &[Vec<Cell>]) -> Result<()> {
     write_atomically(path, |w| {
-        let ce = |e: csv::Error| Error::Invalid(format!("{e}: {}", path.display()));
-        let mut out = csv::Writer::from_writer(w);
-        out.write_record(header).map_err(ce)?;
+        csv::write_header(w, header).map_err(Error::io(path))?;
         for row in table {
-            out.write_record(row.iter().map(cell_text)).map_err(ce)?;
+            csv::write_row(w, row.iter().map(field)).map_err(Error::io(path))?;
         }
-        out.flush().map_err(Error::io(path))
+        Ok(())
     })
 }
 

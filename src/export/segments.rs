@@ -7,7 +7,8 @@
 
 use crate::error::{Error, Result};
 use crate::export::audience::{Audience, Cell};
-use crate::export::write_atomically;
+use crate::files::csv::{self, Field};
+use crate::files::write_atomically;
 use crate::models::segment::run::SegmentRun;
 
 /// The customers of segment `segment` of `run` (customers in `customer_ids` order) as an
@@ -75,27 +76,32 @@ pub fn write_memberships(
 ) -> Result<usize> {
     let mut written = 0;
     write_atomically(path, |w| {
-        let mut out = csv::Writer::from_writer(w);
-        let ce = |e: csv::Error| Error::Invalid(format!("{e}: {}", path.display()));
         let mut header = vec!["customer_id", "segment_id", "segment_name"];
         if run.rfm.is_some() {
             header.extend(["r", "f", "m"]);
         }
-        out.write_record(&header).map_err(ce)?;
+        csv::write_header(w, &header).map_err(Error::io(path))?;
         for (i, id) in customer_ids.iter().enumerate() {
             let seg = run.labels.get(i).copied().unwrap_or(0);
             if only.is_some_and(|s| s != seg) {
                 continue;
             }
             let name = run.segment(seg).map(|s| s.name.as_str()).unwrap_or("");
-            let mut rec = vec![id.clone(), seg.to_string(), name.to_string()];
-            if let Some(s) = run.rfm.as_ref().and_then(|r| r.get(i)) {
-                rec.extend([s.r.to_string(), s.f.to_string(), s.m.to_string()]);
+            let mut rec = vec![
+                Field::Text(id),
+                Field::Number(seg as f64),
+                Field::Text(name),
+            ];
+            if let Some(rfm) = &run.rfm {
+                rec.extend(match rfm.get(i) {
+                    Some(s) => [s.r, s.f, s.m].map(|x| Field::Number(f64::from(x))),
+                    None => [Field::Empty; 3],
+                });
             }
-            out.write_record(&rec).map_err(ce)?;
+            csv::write_row(w, rec).map_err(Error::io(path))?;
             written += 1;
         }
-        out.flush().map_err(Error::io(path))
+        Ok(())
     })?;
     Ok(written)
 }

@@ -11,7 +11,7 @@ use crate::data::quality::{self, QualityReport};
 use crate::data::roles::Role;
 use crate::data::sample::{self, SampleOptions, SampleSummary};
 use crate::data::{TableKind, TableSummary};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::format::thousands;
 use crate::progress::Progress;
 use crate::workspace::Workspace;
@@ -80,7 +80,7 @@ impl Workspace {
             if !bundled.exists() {
                 return Ok(None);
             }
-            copy_atomically(bundled, working_copy)?;
+            crate::files::copy_atomically(bundled, working_copy)?;
         }
         self.open_path(working_copy).map(Some)
     }
@@ -183,21 +183,6 @@ impl Workspace {
         }
         Ok(page)
     }
-}
-
-/// Copies `from` to `to` through a temporary file in `to`'s folder, creating the folder.
-fn copy_atomically(from: &Path, to: &Path) -> Result<()> {
-    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(Error::io(dir))?;
-    }
-    let tmp = crate::export::temp_path_for(to);
-    let result = std::fs::copy(from, &tmp)
-        .map_err(Error::io(from))
-        .and_then(|_| std::fs::rename(&tmp, to).map_err(Error::io(to)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// "customers.csv → customers: 7,043 rows read, 7,043 kept" and a line per skip reason.

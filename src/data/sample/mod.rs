@@ -23,7 +23,8 @@ use rusqlite::{Connection, params};
 
 use crate::data::schema::{self, TableKind};
 use crate::error::{Error, Result};
-use crate::export::temp_path_for;
+use crate::files::csv::{self, Field};
+use crate::files::temp_path_for;
 use crate::progress::Progress;
 
 use behaviour::{Calendar, CustomerType, Plan, Preferences, TYPE_SHARES, date_at};
@@ -153,7 +154,7 @@ fn write_all(
         Some((final_path, tmp)) => {
             let file = std::fs::File::create(tmp).map_err(Error::io(final_path))?;
             let mut w = std::io::BufWriter::new(file);
-            writeln!(w, "customer_id,type").map_err(Error::io(final_path))?;
+            csv::write_header(&mut w, &["customer_id", "type"]).map_err(Error::io(final_path))?;
             Some((w, final_path))
         }
         None => None,
@@ -411,7 +412,8 @@ fn customer(
         .map_err(Error::sqlite(path))?;
     summary.customers += 1;
     if let Some((types, types_path)) = w.types.as_mut() {
-        writeln!(types, "{customer_id},{}", kind.name()).map_err(Error::io(types_path))?;
+        csv::write_row(types, [Field::Text(&customer_id), Field::Text(kind.name())])
+            .map_err(Error::io(types_path))?;
     }
 
     let weights = prefs.weights(rng, kind, plan.birth_year, person.region);

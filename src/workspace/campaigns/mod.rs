@@ -294,23 +294,16 @@ fn campaign_choices(
     })
 }
 
-fn truthy_text(t: &str) -> bool {
-    matches!(
-        t.trim().to_lowercase().as_str(),
-        "1" | "yes" | "y" | "true" | "t"
-    )
-}
-
-/// Whether customer `i` gave consent in `column`.
+/// Whether customer `i` gave consent in `column` (as the export's privacy guard reads it).
 fn consented(data: &Dataset, column: &str, i: usize) -> bool {
     match data.attribute(column).map(|a| &a.values) {
-        Some(AttrValues::Numeric(v)) => v.get(i).copied().flatten().is_some_and(|x| x != 0.0),
+        Some(AttrValues::Numeric(v)) => v.get(i).copied().flatten() == Some(1.0),
         Some(AttrValues::Categorical { levels, codes }) => codes
             .get(i)
             .copied()
             .flatten()
             .and_then(|c| levels.get(c as usize))
-            .is_some_and(|t| truthy_text(t)),
+            .is_some_and(|t| crate::data::values::truthy(t)),
         None => false,
     }
 }
