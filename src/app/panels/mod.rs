@@ -1,4 +1,6 @@
-//! One file per panel: each draws from borrowed state and pushes [`Command`](crate::app::Command)s.
+//! One module per panel (a folder with a file per tab or part for the larger ones): each draws
+//! from borrowed state and pushes [`Command`](crate::app::Command)s. What several panels draw
+//! alike lives in [`widgets`](crate::app::widgets).
 
 pub mod banner;
 pub mod campaigns;
