@@ -2,10 +2,8 @@
 //! XLSX files, data-quality checks and the synthetic sample generator. No egui here.
 
 pub mod browse;
-pub mod clv_runs;
 pub mod dataset;
 pub mod db;
-pub mod decisions;
 pub mod import;
 pub mod quality;
 pub mod roles;
