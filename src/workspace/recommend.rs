@@ -143,7 +143,7 @@ impl Default for EvaluateParams {
 
 impl Workspace {
     /// Loads the data (if not loaded) and fits the models (if not fitted with `options`).
-    fn fitted(
+    pub(super) fn fitted(
         &mut self,
         options: &RecOptions,
         progress: &dyn Progress,

@@ -489,36 +489,6 @@ fn select(
     })
 }
 
-/// Fits the recommendation models (once) when the database has transactions; without them, or
-/// when they cannot be fitted, no offers are attached.
-fn fit_for_offers(
-    db: &Database,
-    data: &mut Option<Dataset>,
-    models: &mut Option<Recommender>,
-    progress: &dyn Progress,
-) -> Result<()> {
-    if !db.has_table(TableKind::Transactions) {
-        return Ok(());
-    }
-    // Offers never use protected columns: models the Recommendations panel fitted with them
-    // are fitted again with the defaults (at once when they already are).
-    if models
-        .as_ref()
-        .is_some_and(|m| m.options() != &RecOptions::default())
-    {
-        *models = None;
-    }
-    if models.is_none() {
-        let data = load(db, data, progress)?;
-        match Recommender::fit(data, &RecOptions::default(), progress) {
-            Ok(m) => *models = Some(m),
-            Err(Error::Cancelled) => return Err(Error::Cancelled),
-            Err(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// Each customer's top hybrid recommendation (name or id, strongest reason); empty without
 /// fitted models.
 fn offers(
@@ -560,7 +530,6 @@ fn build_audience(
     progress: &dyn Progress,
 ) -> Result<AudienceResult> {
     let db = db.ok_or_else(no_database)?;
-    fit_for_offers(db, data, models, progress)?;
     let data = load(db, data, progress)?;
     let m = select(db, data, filters, progress)?;
     let value: f64 = m
@@ -645,7 +614,6 @@ fn audience_for_export(
     filters: &AudienceFilters,
     progress: &dyn Progress,
 ) -> Result<Audience> {
-    fit_for_offers(db, data, models, progress)?;
     let data = load(db, data, progress)?;
     let m = select(db, data, filters, progress)?;
     progress.report(0.3, "Attaching offers");
@@ -701,6 +669,19 @@ fn audience_for_export(
 }
 
 impl Workspace {
+    /// Fits the recommendation models for the offers when the database has transactions; without
+    /// them, or when they cannot be fitted, no offers are attached. Offers never use protected
+    /// columns: models fitted with them are fitted again with the defaults.
+    fn fit_for_offers(&mut self, progress: &dyn Progress) -> Result<()> {
+        if !self.db()?.has_table(TableKind::Transactions) {
+            return Ok(());
+        }
+        match self.fitted(&RecOptions::default(), progress) {
+            Err(Error::Cancelled) => Err(Error::Cancelled),
+            _ => Ok(()),
+        }
+    }
+
     /// What the Campaigns panel's filter builder can offer.
     pub fn campaign_choices(&mut self, progress: &dyn Progress) -> Result<CampaignChoices> {
         campaign_choices(self.db.as_ref(), &mut self.dataset, progress)
@@ -712,6 +693,7 @@ impl Workspace {
         filters: &AudienceFilters,
         progress: &dyn Progress,
     ) -> Result<AudienceResult> {
+        self.fit_for_offers(progress)?;
         build_audience(
             self.db.as_ref(),
             &mut self.dataset,
@@ -728,6 +710,7 @@ impl Workspace {
         filters: &AudienceFilters,
         progress: &dyn Progress,
     ) -> Result<Audience> {
+        self.fit_for_offers(progress)?;
         let db = self.db.as_ref().ok_or_else(no_database)?;
         audience_for_export(
             db,
