@@ -17,8 +17,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tailor::data::dataset::{AttrValues, Attribute, Dataset, Products, Transactions};
 use tailor::data::roles::Role;
-use tailor::models::recommend::engine::{RecOptions, RecRequest, Recommender};
 use tailor::models::recommend::methods::RecMethod;
+use tailor::models::recommend::{RecOptions, RecRequest, Recommender};
 use tailor::progress::NoProgress;
 
 const CUSTOMERS: usize = 100_000;

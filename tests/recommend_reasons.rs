@@ -15,8 +15,8 @@ use tailor::data::dataset::Dataset;
 use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::format::thousands;
 use tailor::models::recommend::content::words_of;
-use tailor::models::recommend::engine::{Evidence, RecOptions, RecRequest, Recommender};
 use tailor::models::recommend::methods::RecMethod;
+use tailor::models::recommend::{Evidence, RecOptions, RecRequest, Recommender};
 use tailor::progress::NoProgress;
 
 /// Rows that count as a purchase: not cancelled, positive quantity.

@@ -8,7 +8,7 @@ mod common;
 use tailor::data::Database;
 use tailor::data::dataset::Dataset;
 use tailor::data::import::{ImportOptions, import_to_path};
-use tailor::models::recommend::engine::RecOptions;
+use tailor::models::recommend::RecOptions;
 use tailor::models::recommend::evaluate::evaluate_methods;
 use tailor::models::recommend::interactions::Interactions;
 use tailor::models::recommend::methods::{HybridWeights, RecMethod};

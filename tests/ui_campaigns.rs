@@ -10,6 +10,7 @@ use egui_kittest::kittest::Queryable;
 use tailor::app::panels::campaigns::RETRY_BUTTON;
 use tailor::app::{Command, Panel};
 
+mod common;
 mod ui_common;
 use ui_common::*;
 
@@ -197,4 +198,133 @@ fn retry_after_failures_fairness_charts_and_export_switches() {
         "{}",
         dump(&h)
     );
+}
+
+/// The ids in a CSV's `customer_id` column, in file order.
+fn csv_ids(path: &std::path::Path) -> Vec<String> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let id = r
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "customer_id")
+        .unwrap();
+    r.records().map(|x| x.unwrap()[id].to_string()).collect()
+}
+
+#[test]
+fn the_window_and_tailor_campaign_export_the_same_audience() {
+    use tailor::app::campaigns::CampaignCommand;
+    use tailor::export::audience::ExportOptions;
+    use tailor::models::campaign::AttributeFilter;
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_copy(dir.path());
+    let db = path.to_str().unwrap().to_string();
+    for args in [
+        vec!["segment", db.as_str(), "--method", "kmeans", "--k", "4"],
+        vec!["churn", db.as_str()],
+    ] {
+        let run = common::tailor(&args);
+        assert!(run.status.success(), "{args:?}");
+    }
+    let mut h = harness(Some(path.clone()));
+    h.state_mut().command(Command::ShowPanel(Panel::Campaigns));
+    assert!(
+        step_until(&mut h, Duration::from_secs(60), |h| h
+            .state()
+            .campaigns()
+            .choices
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+    let choices = h.state().campaigns().choices.clone().unwrap();
+    let segments: Vec<usize> = choices.segments.iter().flatten().map(|s| s.id).collect();
+    assert_eq!(segments.len(), 4);
+    // Two segments, a churn range, two regions, consent: as a marketer sets them in the panel.
+    let filters = {
+        let view = h.state_mut().campaigns_mut();
+        view.filters.segments = vec![segments[0], segments[2]];
+        view.filters.risk = Some((0.2, 0.9));
+        view.filters.consent_only = true;
+        view.filters.attribute = Some(AttributeFilter::Values {
+            column: "region".into(),
+            values: vec!["London".into(), "South East".into()],
+        });
+        view.filters.clone()
+    };
+    assert!(
+        step_until(&mut h, Duration::from_secs(120), |h| h
+            .state()
+            .campaigns()
+            .result
+            .as_ref()
+            .is_some_and(|r| r.filters == filters)),
+        "{}",
+        dump(&h)
+    );
+    let size = h.state().campaigns().result.as_ref().unwrap().size;
+    let window_file = dir.path().join("window.csv");
+    h.state_mut()
+        .command(Command::Campaigns(CampaignCommand::Export {
+            path: window_file.clone(),
+            filters: filters.clone(),
+            options: ExportOptions::default(),
+        }));
+    assert!(
+        step_until(&mut h, Duration::from_secs(120), |h| h
+            .state()
+            .campaigns()
+            .exported
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+
+    let cli_file = dir.path().join("cli.csv");
+    let (a, b) = (segments[0].to_string(), segments[2].to_string());
+    let run = common::tailor(&[
+        "campaign",
+        &db,
+        "--segment",
+        &a,
+        "--segment",
+        &b,
+        "--churn-min",
+        "0.2",
+        "--churn-max",
+        "0.9",
+        "--consent-only",
+        "--where",
+        "region=London",
+        "--where",
+        "region=South East",
+        "--offers",
+        "--out",
+        cli_file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(json["size"], size as u64);
+    let window = csv_ids(&window_file);
+    assert!(!window.is_empty());
+    assert_eq!(window.len(), size);
+    assert_eq!(window, csv_ids(&cli_file));
+    // Same columns, offers included, in both.
+    let header = |p: &std::path::Path| {
+        csv::Reader::from_path(p)
+            .unwrap()
+            .headers()
+            .unwrap()
+            .iter()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(header(&window_file), header(&cli_file));
+    assert!(header(&cli_file).contains(&"offer".to_string()));
 }

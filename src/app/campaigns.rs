@@ -13,7 +13,9 @@ use crate::app::desk::{Change, Desk, FeatureState};
 use crate::app::{Command, TailorApp};
 use crate::export::audience::ExportOptions;
 use crate::jobs::{CampaignDone, CampaignJob, Exported, Job, JobId};
-use crate::workspace::campaigns::{AudienceFilters, AudienceResult, CampaignChoices};
+use crate::workspace::campaigns::{
+    AudienceFilters, AudienceRequest, AudienceResult, CampaignChoices,
+};
 use crate::workspace::data::file_name;
 use crate::workspace::export::{ExportRequest, ExportSpec};
 
@@ -148,6 +150,14 @@ impl CampaignView {
         self.build_error = None;
     }
 
+    /// The audience for `filters`, with offers when the database can make them.
+    fn request(&self, filters: AudienceFilters) -> AudienceRequest {
+        AudienceRequest {
+            filters,
+            offers: self.choices.as_ref().is_some_and(|c| c.has_offers),
+        }
+    }
+
     /// Opens the export dialog; the privacy switches start off every time.
     pub fn open_export(&mut self, dialog: ExportDialog) {
         self.include_pii = false;
@@ -171,7 +181,8 @@ impl FeatureState for CampaignView {
             CampaignCommand::Build(filters) => {
                 self.build_error = None;
                 self.requested = Some(filters.clone());
-                self.build_job = desk.submit(Job::Campaigns(CampaignJob::Build(filters)));
+                let request = self.request(filters);
+                self.build_job = desk.submit(Job::Campaigns(CampaignJob::Build(request)));
             }
             CampaignCommand::Export {
                 path,
@@ -183,7 +194,7 @@ impl FeatureState for CampaignView {
                 desk.error = None;
                 desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
                 self.export_job = desk.submit(Job::Export(ExportRequest {
-                    spec: ExportSpec::Campaign(filters),
+                    spec: ExportSpec::Campaign(self.request(filters)),
                     path,
                     options,
                 }));

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
 use crate::format::{percent, thousands};
-use crate::models::recommend::engine::RecOptions;
+use crate::models::recommend::RecOptions;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
 use crate::workspace::Workspace;
 use crate::workspace::recommend::EvaluateParams;

@@ -3,6 +3,7 @@
 //! Progress and notices go to stderr; `--json` output is the only thing on stdout.
 
 pub mod audit;
+pub mod campaign;
 pub mod check;
 pub mod churn;
 pub mod clv;
@@ -57,6 +58,9 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Export a campaign audience (a segment or a customer list) with the privacy guard.
     Export(export::ExportArgs),
+    /// Build a campaign audience (segments, churn risk, consent, attributes): size, value,
+    /// fairness; export it with offers.
+    Campaign(campaign::CampaignArgs),
     /// Predict churn with cross-validation, reasons per customer; store the run.
     Churn(churn::ChurnArgs),
     /// Customer lifetime value: BG/NBD purchases and P(alive), Gamma-Gamma spend.
@@ -74,6 +78,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::EvaluateRecs(args) => evaluate_recs::run(args),
         Command::Audit(args) => audit::run(args),
         Command::Export(args) => export::run(args),
+        Command::Campaign(args) => campaign::run(args),
         Command::Churn(args) => churn::run(args),
         Command::Clv(args) => clv::run(args),
     }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
 use crate::format::percent;
-use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::models::recommend::{RecOptions, RecRequest};
 use crate::workspace::Workspace;
 
 /// Arguments of `tailor recommend`.

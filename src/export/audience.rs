@@ -265,13 +265,9 @@ fn field(c: &Cell) -> Field<'_> {
     }
 }
 
-/// Writes the audience to `path` (`.csv` or `.xlsx`) with the privacy guard, and records it.
-pub fn export_audience(
-    db: &mut Database,
-    audience: &Audience,
-    path: &Path,
-    options: &ExportOptions,
-) -> Result<ExportSummary> {
+/// Checks that `path` names a file an export can write, before any work: whether it is a CSV
+/// (`.csv`, else `.xlsx`).
+pub fn check_export_path(path: &Path) -> Result<bool> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
@@ -282,6 +278,17 @@ pub fn export_audience(
             path.display()
         )));
     }
+    Ok(ext == "csv")
+}
+
+/// Writes the audience to `path` (`.csv` or `.xlsx`) with the privacy guard, and records it.
+pub fn export_audience(
+    db: &mut Database,
+    audience: &Audience,
+    path: &Path,
+    options: &ExportOptions,
+) -> Result<ExportSummary> {
+    let csv = check_export_path(path)?;
     let sq = |e| Error::sqlite(db.path())(e);
     let has_customers = db.has_table(TableKind::Customers);
     let all_columns = if has_customers {
@@ -440,7 +447,7 @@ pub fn export_audience(
             ok: smallest >= options.k_anonymity as u64,
         }
     });
-    if ext == "csv" {
+    if csv {
         write_csv(path, &header, &table)?;
     } else {
         write_xlsx(path, &header, &table)?;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::error::Result;
 use crate::progress::Progress;
 use crate::workspace::Workspace;
-use crate::workspace::campaigns::{AudienceFilters, AudienceResult, CampaignChoices};
+use crate::workspace::campaigns::{AudienceRequest, AudienceResult, CampaignChoices};
 
 /// A campaign job.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,7 +13,7 @@ pub enum CampaignJob {
     /// Reads what the filter builder can offer.
     Choices,
     /// Builds a campaign audience (size, value, preview with offers).
-    Build(AudienceFilters),
+    Build(AudienceRequest),
 }
 
 /// A campaign job's result.
@@ -46,8 +46,8 @@ impl CampaignJob {
     pub fn run(self, ws: &mut Workspace, progress: &dyn Progress) -> Result<CampaignDone> {
         Ok(match self {
             CampaignJob::Choices => CampaignDone::Choices(Arc::new(ws.campaign_choices(progress)?)),
-            CampaignJob::Build(filters) => {
-                CampaignDone::Built(Arc::new(ws.build_audience(&filters, progress)?))
+            CampaignJob::Build(request) => {
+                CampaignDone::Built(Arc::new(ws.build_audience(&request, progress)?))
             }
         })
     }

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::models::recommend::engine::{RecOptions, RecRequest};
 use crate::models::recommend::evaluate::Report;
 use crate::models::recommend::methods::HybridWeights;
+use crate::models::recommend::{RecOptions, RecRequest};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 use crate::workspace::recommend::{

@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 use crate::data::runs::latest_segmentation;
 use crate::data::runs::latest_segments;
 use crate::error::{Error, Result};
-use crate::export::audience::{Audience, Cell, ExportOptions, ExportSummary, export_audience};
+use crate::export::audience::{
+    Audience, Cell, ExportOptions, ExportSummary, check_export_path, export_audience,
+};
 use crate::progress::Progress;
 use crate::workspace::Workspace;
-use crate::workspace::campaigns::AudienceFilters;
+use crate::workspace::campaigns::AudienceRequest;
 
 /// What an export writes.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +33,8 @@ pub enum ExportSpec {
     },
     /// A file of customer ids (a `customer_id` column) and columns to carry along.
     AudienceFile(PathBuf),
-    /// A campaign audience with its segment, churn risk, value and offer columns.
-    Campaign(AudienceFilters),
+    /// A campaign audience with its segment, churn risk, value and (when asked) offer columns.
+    Campaign(AudienceRequest),
 }
 
 /// An export: what, where, and the privacy switches.
@@ -55,6 +57,7 @@ impl Workspace {
         request: &ExportRequest,
         progress: &dyn Progress,
     ) -> Result<ExportSummary> {
+        check_export_path(&request.path)?;
         let audience = self.audience(&request.spec, progress)?;
         progress.report(0.9, "Writing the file");
         export_audience(self.db_mut()?, &audience, &request.path, &request.options)
@@ -90,7 +93,7 @@ impl Workspace {
                 ))
             }
             ExportSpec::AudienceFile(path) => read_audience(path),
-            ExportSpec::Campaign(filters) => self.campaign_audience(filters, progress),
+            ExportSpec::Campaign(request) => self.campaign_audience(request, progress),
         }
     }
 

@@ -19,7 +19,7 @@ use crate::models::fairness::decision::{Decision, label_column, top_fraction};
 use crate::models::fairness::groups::{Groups, groups_named};
 use crate::models::fairness::proxy::{Proxy, proxies};
 use crate::models::fairness::report::{AuditReport, build_with_proxies, exposure};
-use crate::models::recommend::engine::{RecOptions, RecRequest};
+use crate::models::recommend::{RecOptions, RecRequest};
 use crate::progress::Progress;
 use crate::workspace::{Workspace, no_database};
 

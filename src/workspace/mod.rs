@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::data::dataset::Dataset;
 use crate::data::db::Database;
 use crate::error::{Error, Result};
-use crate::models::recommend::engine::Recommender;
+use crate::models::recommend::Recommender;
 use crate::progress::Progress;
 
 /// What a session holds: the open database and everything derived from it.

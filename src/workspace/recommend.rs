@@ -12,12 +12,10 @@ use crate::data::dataset::Dataset;
 use crate::data::db::Database;
 use crate::data::{TableKind, runs};
 use crate::error::{Error, Result};
-use crate::models::recommend::engine::{
-    HistoryItem, RecOptions, RecRequest, Recommendations, Recommender,
-};
 use crate::models::recommend::evaluate::{Report, evaluate_methods};
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::models::recommend::{HistoryItem, RecOptions, RecRequest, Recommendations, Recommender};
 use crate::progress::Progress;
 use crate::workspace::{Workspace, no_database};
 

@@ -1,13 +1,12 @@
 //! Recommendations: interactions, the methods (popular, popular-recent, item-cf, als, content,
 //! demographic, hybrid) behind one interface ([`models`]), the reasons for each item
-//! ([`reasons`]), the recommender that answers for customers ([`recommender`]; [`engine`] keeps
-//! the older paths), and the leave-last-out evaluation.
+//! ([`reasons`]), the recommender that answers for customers ([`recommender`]), and the leave-last-out
+//! evaluation. The types callers name are re-exported here.
 
 pub mod als;
 pub mod als_explain;
 pub mod content;
 pub mod demographic;
-pub mod engine;
 pub mod evaluate;
 pub mod interactions;
 pub mod item_cf;
@@ -15,3 +14,9 @@ pub mod methods;
 pub mod models;
 pub mod reasons;
 pub mod recommender;
+
+pub use models::{Models, RecOptions};
+pub use reasons::{COLD_START, Evidence, MAX_REASONS, Reason, ReasonKind};
+pub use recommender::{
+    Contribution, HistoryItem, RecItem, RecRequest, Recommendations, Recommender,
+};

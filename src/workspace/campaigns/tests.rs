@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use super::*;
+use crate::data::dataset::AttrValues;
 use crate::export::audience::{ExportOptions, ExportSummary};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 use crate::progress::NoProgress;
@@ -12,9 +13,21 @@ fn sample_ws(dir: &std::path::Path) -> Workspace {
     crate::workspace::sample_workspace(dir, 300, 11)
 }
 
+fn with_offers(filters: &AudienceFilters) -> AudienceRequest {
+    AudienceRequest {
+        filters: filters.clone(),
+        offers: true,
+    }
+}
+
+fn build(ws: &mut Workspace, filters: &AudienceFilters) -> AudienceResult {
+    ws.build_audience(&with_offers(filters), &NoProgress)
+        .unwrap()
+}
+
 fn export(ws: &mut Workspace, filters: &AudienceFilters, path: &Path) -> ExportSummary {
     let request = ExportRequest {
-        spec: ExportSpec::Campaign(filters.clone()),
+        spec: ExportSpec::Campaign(with_offers(filters)),
         path: path.to_path_buf(),
         options: ExportOptions::default(),
     };
@@ -42,9 +55,7 @@ fn filters_value_preview_and_export() {
             .all(|a| !["name", "email", "phone"].contains(&a.column()))
     );
 
-    let all = ws
-        .build_audience(&AudienceFilters::default(), &NoProgress)
-        .unwrap();
+    let all = build(&mut ws, &AudienceFilters::default());
     assert_eq!(all.size, all.customers);
     assert_eq!(all.value_source, ValueSource::PastSpend);
     assert_eq!(all.preview.len(), PREVIEW_ROWS.min(all.size));
@@ -67,9 +78,9 @@ fn filters_value_preview_and_export() {
         segments: vec![seg],
         consent_only: true,
         risk: Some((0.2, 0.8)),
-        attribute: None,
+        ..AudienceFilters::default()
     };
-    let some = ws.build_audience(&filters, &NoProgress).unwrap();
+    let some = build(&mut ws, &filters);
     assert!(some.size > 0 && some.size < all.size, "{}", some.size);
     assert_eq!(some.by_segment.len(), 1);
     assert!(
@@ -118,7 +129,7 @@ fn attribute_filters() {
         }),
         ..AudienceFilters::default()
     };
-    let r = ws.build_audience(&f, &NoProgress).unwrap();
+    let r = build(&mut ws, &f);
     let d = ws.dataset(&NoProgress).unwrap();
     let expect = match &d.attribute("region").unwrap().values {
         AttrValues::Categorical { levels, codes } => codes
@@ -138,6 +149,6 @@ fn attribute_filters() {
         }),
         ..AudienceFilters::default()
     };
-    let r = ws.build_audience(&f, &NoProgress).unwrap();
+    let r = build(&mut ws, &f);
     assert!(r.size > 0 && r.size < r.customers);
 }

@@ -16,8 +16,8 @@ use crate::app::widgets::plot::{category_rows_plot, swatch};
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::{clipped_cell, each_row, text_cell, titled};
 use crate::format::{percent, thousands};
-use crate::models::recommend::engine::{ReasonKind, RecItem, Recommendations};
 use crate::models::recommend::methods::RecMethod;
+use crate::models::recommend::{ReasonKind, RecItem, Recommendations};
 use crate::workspace::recommend::CustomerRecs;
 
 pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palette) {
