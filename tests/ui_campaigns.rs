@@ -21,6 +21,14 @@ fn sql(path: &std::path::Path, batch: &str) {
         .unwrap();
 }
 
+/// The open export dialog's privacy switches.
+fn switches(
+    h: &egui_kittest::Harness<'_, tailor::app::TailorApp>,
+) -> Option<tailor::export::audience::ExportOptions> {
+    let dialog = h.state().campaigns().export.dialog.as_ref();
+    dialog.map(|d| d.options)
+}
+
 #[test]
 fn retry_after_failures_fairness_charts_and_export_switches() {
     let dir = tempfile::tempdir().unwrap();
@@ -181,7 +189,7 @@ fn retry_after_failures_fairness_charts_and_export_switches() {
         .click();
     h.step();
     h.step();
-    assert!(h.state().campaigns().include_pii && h.state().campaigns().include_no_consent);
+    assert!(switches(&h).is_some_and(|o| o.include_pii && o.include_no_consent));
     assert!(
         has_label_containing(&h, "Writes 5,000 customers"),
         "{}",
@@ -191,8 +199,7 @@ fn retry_after_failures_fairness_charts_and_export_switches() {
     assert!(!has_label(&h, "Export the audience"));
     click(&mut h, "Export XLSX…");
     assert!(has_label(&h, "Export the audience"), "{}", dump(&h));
-    assert!(!h.state().campaigns().include_pii);
-    assert!(!h.state().campaigns().include_no_consent);
+    assert!(switches(&h).is_some_and(|o| !o.include_pii && !o.include_no_consent));
     assert!(
         has_label_containing(&h, "Writes 3,490 customers"),
         "{}",
@@ -214,9 +221,9 @@ fn csv_ids(path: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn the_window_and_tailor_campaign_export_the_same_audience() {
-    use tailor::app::campaigns::CampaignCommand;
-    use tailor::export::audience::ExportOptions;
     use tailor::models::campaign::AttributeFilter;
+    use tailor::workspace::campaigns::AudienceRequest;
+    use tailor::workspace::export::ExportSpec;
     let dir = tempfile::tempdir().unwrap();
     let path = demo_copy(dir.path());
     let db = path.to_str().unwrap().to_string();
@@ -265,16 +272,38 @@ fn the_window_and_tailor_campaign_export_the_same_audience() {
     );
     let size = h.state().campaigns().result.as_ref().unwrap().size;
     let window_file = dir.path().join("window.csv");
-    h.state_mut()
-        .command(Command::Campaigns(CampaignCommand::Export {
-            path: window_file.clone(),
+    // The panel's Export CSV… with the dialog's defaults, confirmed at this path.
+    click(&mut h, "Export CSV…");
+    assert!(has_label(&h, "Export the audience"), "{}", dump(&h));
+    let spec = h
+        .state()
+        .campaigns()
+        .export
+        .dialog
+        .as_ref()
+        .unwrap()
+        .spec
+        .clone();
+    assert_eq!(
+        spec,
+        ExportSpec::Campaign(AudienceRequest {
             filters: filters.clone(),
-            options: ExportOptions::default(),
-        }));
+            offers: true
+        })
+    );
+    h.state_mut()
+        .campaigns_mut()
+        .export
+        .dialog
+        .as_mut()
+        .unwrap()
+        .path = window_file.display().to_string();
+    click(&mut h, "Export");
     assert!(
         step_until(&mut h, Duration::from_secs(120), |h| h
             .state()
             .campaigns()
+            .export
             .exported
             .is_some()),
         "{}",

@@ -237,10 +237,12 @@ fn customer_evaluation_and_segment_end_to_end() {
     let summary = h
         .state()
         .recommendations()
-        .segment_tab
+        .export
         .exported
         .clone()
-        .unwrap();
+        .unwrap()
+        .summary
+        .clone();
     assert_eq!(summary.rows, summary.customers * 3);
     assert_eq!(
         summary.customers + summary.left_out_no_consent,

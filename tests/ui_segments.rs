@@ -183,8 +183,12 @@ fn kmeans_run_rename_export_and_reopen() {
             .unwrap();
         (seg.size, seg.name.clone())
     };
-    let (exported, summary) = h.state().segments().exported.clone().unwrap();
-    assert_eq!(exported, selected);
+    let exported = h.state().segments().export.exported.clone().unwrap();
+    assert_eq!(
+        exported.spec,
+        tailor::workspace::export::ExportSpec::Segment { segment: selected }
+    );
+    let summary = &exported.summary;
     assert_eq!(summary.rows + summary.left_out_no_consent, size as u64);
     assert!(summary.left_out_no_consent > 0, "{:?}", summary.notes);
     let notice = h.state().notice().unwrap().to_string();

@@ -5,19 +5,16 @@
 //! change; the export builds the whole audience with offers and writes it with the privacy guard.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::chart_png::PngSaver;
 use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::export::ExportFlow;
 use crate::app::{Command, TailorApp};
-use crate::export::audience::ExportOptions;
-use crate::jobs::{CampaignDone, CampaignJob, Exported, Job, JobId};
+use crate::jobs::{CampaignDone, CampaignJob, Job, JobId};
 use crate::workspace::campaigns::{
     AudienceFilters, AudienceRequest, AudienceResult, CampaignChoices,
 };
-use crate::workspace::data::file_name;
-use crate::workspace::export::{ExportRequest, ExportSpec};
 
 /// What the Campaigns panel asks the app to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,24 +23,6 @@ pub enum CampaignCommand {
     ReadChoices,
     /// Build the audience for these filters.
     Build(AudienceFilters),
-    /// Export the audience for these filters.
-    Export {
-        /// The file (`.csv` or `.xlsx`).
-        path: PathBuf,
-        /// Who.
-        filters: AudienceFilters,
-        /// The privacy switches.
-        options: ExportOptions,
-    },
-}
-
-/// The export dialog's state.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportDialog {
-    /// The typed path.
-    pub path: String,
-    /// `"csv"` or `"xlsx"`.
-    pub format: &'static str,
 }
 
 /// The Campaigns panel's state.
@@ -66,16 +45,8 @@ pub struct CampaignView {
     pub build_error: Option<(AudienceFilters, String)>,
     /// The audience on screen.
     pub result: Option<Arc<AudienceResult>>,
-    /// Write name, email, phone columns too.
-    pub include_pii: bool,
-    /// Keep customers without consent in the export.
-    pub include_no_consent: bool,
-    /// The export dialog, when open.
-    pub export: Option<ExportDialog>,
-    /// The running export.
-    pub export_job: Option<JobId>,
-    /// The last export's outcome.
-    pub exported: Option<Arc<Exported>>,
+    /// Export CSV… / Export XLSX…: the dialog, the running export, the last outcome.
+    pub export: ExportFlow,
     /// The audience-by-segment chart's "Save as PNG…".
     pub chart_png: PngSaver,
     /// The audience's fairness charts' "Save as PNG…", by protected column.
@@ -151,18 +122,11 @@ impl CampaignView {
     }
 
     /// The audience for `filters`, with offers when the database can make them.
-    fn request(&self, filters: AudienceFilters) -> AudienceRequest {
+    pub fn request(&self, filters: AudienceFilters) -> AudienceRequest {
         AudienceRequest {
             filters,
             offers: self.choices.as_ref().is_some_and(|c| c.has_offers),
         }
-    }
-
-    /// Opens the export dialog; the privacy switches start off every time.
-    pub fn open_export(&mut self, dialog: ExportDialog) {
-        self.include_pii = false;
-        self.include_no_consent = false;
-        self.export = Some(dialog);
     }
 }
 
@@ -183,21 +147,6 @@ impl FeatureState for CampaignView {
                 self.requested = Some(filters.clone());
                 let request = self.request(filters);
                 self.build_job = desk.submit(Job::Campaigns(CampaignJob::Build(request)));
-            }
-            CampaignCommand::Export {
-                path,
-                filters,
-                options,
-            } => {
-                self.export = None;
-                self.exported = None;
-                desk.error = None;
-                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                self.export_job = desk.submit(Job::Export(ExportRequest {
-                    spec: ExportSpec::Campaign(self.request(filters)),
-                    path,
-                    options,
-                }));
             }
         }
     }
@@ -249,23 +198,6 @@ impl FeatureState for CampaignView {
             self.build_job = None;
             self.requested = None;
         }
-        if self.export_job.is_some_and(|id| !desk.is_pending(id)) {
-            self.export_job = None;
-        }
-    }
-
-    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
-        self.export_job = None;
-        desk.notice = Some(format!(
-            "Exported {} to {}",
-            crate::format::count(exported.summary.rows, "customer", "customers"),
-            exported.path.display()
-        ));
-        self.exported = Some(exported);
-    }
-
-    fn export_ended(&mut self) {
-        self.export_job = None;
     }
 }
 
@@ -333,21 +265,5 @@ mod tests {
         assert!(view.choices_error.as_ref().unwrap().contains("cancelled"));
         view.retry();
         assert!(view.wants_choices());
-    }
-
-    #[test]
-    fn the_export_dialog_starts_with_personal_data_and_no_consent_off() {
-        let mut view = CampaignView::default();
-        let dialog = ExportDialog {
-            path: "a.csv".to_string(),
-            format: "csv",
-        };
-        view.open_export(dialog.clone());
-        view.include_pii = true;
-        view.include_no_consent = true;
-        view.export = None;
-        view.open_export(dialog);
-        assert!(!view.include_pii && !view.include_no_consent);
-        assert!(view.export.is_some());
     }
 }

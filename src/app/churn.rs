@@ -4,21 +4,18 @@
 //! cost/benefit come from the precomputed [`ThresholdTable`](crate::workspace::churn::ThresholdTable)
 //! (a binary search, so the UI thread can answer as the slider moves).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::export::ExportFlow;
 use crate::app::{Command, TailorApp};
-use crate::export::audience::ExportOptions;
-use crate::jobs::{ChurnDone, ChurnJob, Exported, Job, JobId};
+use crate::jobs::{ChurnDone, ChurnJob, Job, JobId};
 use crate::models::churn::evaluate::OfferInputs;
 use crate::models::churn::label::Label;
 use crate::models::churn::run::{ChurnParams, ModelKind};
 use crate::models::clv::run::ClvParams;
 use crate::models::clv::summary::TimeUnit;
 use crate::workspace::churn::{ChurnView, ClvView, PurchaseSpan, TargetList};
-use crate::workspace::data::file_name;
-use crate::workspace::export::{ExportRequest, ExportSpec};
 
 /// Fewest and most folds offered.
 pub const FOLD_RANGE: std::ops::RangeInclusive<usize> = 2..=10;
@@ -32,20 +29,11 @@ pub enum ChurnCommand {
     RunClv(ClvParams),
     /// Read the purchase dates (to suggest a calibration end).
     ReadSpan,
-    /// Write the customers above `threshold` to a CSV or XLSX file through the privacy guard.
-    Export {
-        /// The file.
-        path: PathBuf,
-        /// The threshold.
-        threshold: f64,
-    },
 }
 
 /// The Churn & value panel's state.
 #[derive(Debug)]
 pub struct ChurnPanelView {
-    /// The export dialog's Browse… (the system file dialog, on its own thread).
-    pub export_picker: crate::app::file_picker::FilePicker,
     /// The label field: a column name or `inactive:DAYS` (empty: chosen from the data).
     pub label_text: String,
     /// The model.
@@ -89,16 +77,13 @@ pub struct ChurnPanelView {
     pub id_text: String,
     /// The customer drilled into.
     pub selected: Option<String>,
-    /// The export dialog's typed path, when open.
-    pub export: Option<String>,
-    /// The last export's outcome: a headline and the privacy guard's notes.
-    pub exported: Option<(String, Vec<String>)>,
+    /// The target list's Export…: the dialog, the running export, the last outcome.
+    pub export: ExportFlow,
 }
 
 impl Default for ChurnPanelView {
     fn default() -> Self {
         ChurnPanelView {
-            export_picker: Default::default(),
             label_text: String::new(),
             model: ModelKind::Logistic,
             folds: 5,
@@ -124,8 +109,7 @@ impl Default for ChurnPanelView {
             above: None,
             id_text: String::new(),
             selected: None,
-            export: None,
-            exported: None,
+            export: ExportFlow::default(),
         }
     }
 }
@@ -222,19 +206,6 @@ impl FeatureState for ChurnPanelView {
                 self.span_requested = true;
                 desk.submit(Job::Churn(ChurnJob::Span));
             }
-            ChurnCommand::Export { path, threshold } => {
-                if self.targets.is_none() {
-                    return;
-                }
-                self.export = None;
-                self.exported = None;
-                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                desk.submit(Job::Export(ExportRequest {
-                    spec: ExportSpec::ChurnTargets { threshold },
-                    path,
-                    options: ExportOptions::default(),
-                }));
-            }
         }
     }
 
@@ -305,16 +276,6 @@ impl FeatureState for ChurnPanelView {
         if self.clv_job.is_some_and(|id| !desk.is_pending(id)) {
             self.clv_job = None;
         }
-    }
-
-    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
-        let headline = format!(
-            "Exported {} to {}",
-            crate::format::count(exported.summary.rows, "customer", "customers"),
-            exported.path.display()
-        );
-        desk.notice = Some(headline.clone());
-        self.exported = Some((headline, exported.summary.notes.clone()));
     }
 }
 

@@ -67,4 +67,6 @@ pub enum Command {
     Churn(crate::app::churn::ChurnCommand),
     /// A Campaigns panel command.
     Campaigns(crate::app::campaigns::CampaignCommand),
+    /// Export a panel's result (from its export dialog) with the privacy guard.
+    Export(crate::workspace::export::ExportRequest),
 }

@@ -3,9 +3,8 @@
 //! one pattern every panel's state follows.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use crate::jobs::{Exported, Job, JobHandle, JobId, Worker};
+use crate::jobs::{Job, JobHandle, JobId, Worker};
 use crate::progress::CancelToken;
 
 /// The job shown in the status bar.
@@ -166,8 +165,4 @@ pub trait FeatureState {
     /// Forgets the job ids the desk no longer awaits (superseded in the status bar), so the
     /// panel can ask again.
     fn forget_lost_jobs(&mut self, _desk: &Desk) {}
-    /// One of the panel's exports finished.
-    fn exported(&mut self, _exported: Arc<Exported>, _desk: &mut Desk) {}
-    /// One of the panel's exports failed or was cancelled.
-    fn export_ended(&mut self) {}
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::app::data::DataCommand;
-use crate::app::desk::{Change, FeatureState};
+use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::export::ExportFlow;
 use crate::app::{Command, TailorApp};
 use crate::jobs::{DataDone, DataJob, Done, Event, Exported, Job, JobId, SegmentDone};
 use crate::workspace::export::ExportSpec;
@@ -89,15 +90,23 @@ impl TailorApp {
         }
     }
 
+    /// The export flow of the panel an export comes from (`None`: `tailor export`'s own kinds,
+    /// which no panel starts), and the desk, borrowed apart.
+    fn export_flow(&mut self, spec: &ExportSpec) -> (Option<&mut ExportFlow>, &mut Desk) {
+        let flow = match spec {
+            ExportSpec::Segment { .. } => Some(&mut self.segments.export),
+            ExportSpec::SegmentRecs => Some(&mut self.recs.export),
+            ExportSpec::ChurnTargets { .. } => Some(&mut self.churn.export),
+            ExportSpec::Campaign(_) => Some(&mut self.campaigns.export),
+            ExportSpec::AudienceFile(_) => None,
+        };
+        (flow, &mut self.desk)
+    }
+
     /// Gives a finished export to the panel it came from.
     fn exported(&mut self, e: Arc<Exported>) {
-        let desk = &mut self.desk;
-        match e.spec {
-            ExportSpec::Segment { .. } => self.segments.exported(e, desk),
-            ExportSpec::SegmentRecs => self.recs.exported(e, desk),
-            ExportSpec::ChurnTargets { .. } => self.churn.exported(e, desk),
-            ExportSpec::Campaign(_) => self.campaigns.exported(e, desk),
-            ExportSpec::AudienceFile(_) => {}
+        if let (Some(flow), desk) = self.export_flow(&e.spec) {
+            flow.done(e, desk);
         }
     }
 
@@ -112,12 +121,8 @@ impl TailorApp {
             Job::Fairness(j) => self.fairness.ended(id, j, failure),
             Job::Campaigns(j) => self.campaigns.ended(id, j, failure),
             Job::Export(r) => {
-                match r.spec {
-                    ExportSpec::Segment { .. } => self.segments.export_ended(),
-                    ExportSpec::SegmentRecs => self.recs.export_ended(),
-                    ExportSpec::ChurnTargets { .. } => self.churn.export_ended(),
-                    ExportSpec::Campaign(_) => self.campaigns.export_ended(),
-                    ExportSpec::AudienceFile(_) => {}
+                if let (Some(flow), _) = self.export_flow(&r.spec) {
+                    flow.ended();
                 }
                 false
             }
@@ -142,6 +147,14 @@ impl TailorApp {
         self.fairness.forget_lost_jobs(desk);
         self.churn.forget_lost_jobs(desk);
         self.campaigns.forget_lost_jobs(desk);
+        for flow in [
+            &mut self.segments.export,
+            &mut self.recs.export,
+            &mut self.churn.export,
+            &mut self.campaigns.export,
+        ] {
+            flow.forget_lost_job(desk);
+        }
     }
 
     fn save_settings(&mut self) {
@@ -240,6 +253,12 @@ impl TailorApp {
             }
             Command::Campaigns(c) => {
                 self.campaigns.apply(c, desk);
+                None
+            }
+            Command::Export(request) => {
+                if let (Some(flow), desk) = self.export_flow(&request.spec) {
+                    flow.submit(request, desk);
+                }
                 None
             }
         };

@@ -10,6 +10,7 @@ pub mod churn;
 mod command;
 pub mod data;
 pub mod desk;
+pub mod export;
 pub mod fairness;
 pub mod file_picker;
 mod logic;

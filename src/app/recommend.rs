@@ -5,18 +5,15 @@
 //! (a request superseded by a newer one is cancelled, so the worker skips it), the evaluation
 //! and the segment table take seconds and show in the status bar.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::app::desk::{Change, Desk, FeatureState};
+use crate::app::export::ExportFlow;
 use crate::app::{Command, TailorApp};
-use crate::export::audience::ExportOptions;
-use crate::jobs::{Exported, Job, JobHandle, JobId, RecDone, RecJob};
+use crate::jobs::{Job, JobHandle, JobId, RecDone, RecJob};
 use crate::models::recommend::evaluate::Report;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
 use crate::models::recommend::{RecOptions, RecRequest};
-use crate::workspace::data::file_name;
-use crate::workspace::export::{ExportRequest, ExportSpec};
 use crate::workspace::recommend::{CustomerRecs, ModelsInfo, SegmentList, SegmentRecs};
 
 /// Fewest and most items in the Customer tab's list.
@@ -48,11 +45,6 @@ pub enum RecCommand {
         segment: usize,
         /// The request.
         request: RecRequest,
-    },
-    /// Write the segment table to a CSV file.
-    Export {
-        /// The file.
-        path: PathBuf,
     },
 }
 
@@ -179,10 +171,6 @@ pub struct SegmentTab {
     pub job: Option<JobId>,
     /// The table on screen.
     pub recs: Option<Arc<SegmentRecs>>,
-    /// The export dialog's typed path, when open.
-    pub export: Option<String>,
-    /// The last export of the table on screen: what was written and left out.
-    pub exported: Option<Arc<crate::export::audience::ExportSummary>>,
 }
 
 impl Default for SegmentTab {
@@ -193,8 +181,6 @@ impl Default for SegmentTab {
             per_customer: 3,
             job: None,
             recs: None,
-            export: None,
-            exported: None,
         }
     }
 }
@@ -202,8 +188,8 @@ impl Default for SegmentTab {
 /// The Recommendations panel's state.
 #[derive(Debug, Default)]
 pub struct RecommendView {
-    /// The segment export dialog's Browse… (the system file dialog, on its own thread).
-    pub export_picker: crate::app::file_picker::FilePicker,
+    /// The segment table's Export…: the dialog, the running export, the last outcome.
+    pub export: ExportFlow,
     /// The tab shown.
     pub tab: RecTab,
     /// The models.
@@ -413,18 +399,6 @@ impl FeatureState for RecommendView {
                     options: self.options(),
                 }));
             }
-            RecCommand::Export { path } => {
-                if self.segment_tab.recs.is_none() {
-                    return;
-                }
-                self.segment_tab.export = None;
-                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                desk.submit(Job::Export(ExportRequest {
-                    spec: ExportSpec::SegmentRecs,
-                    path,
-                    options: ExportOptions::default(),
-                }));
-            }
         }
     }
 
@@ -481,7 +455,7 @@ impl FeatureState for RecommendView {
                     crate::format::thousands(recs.rows.len() as u64)
                 ));
                 self.segment_tab.recs = Some(recs);
-                self.segment_tab.exported = None;
+                self.export.forget_outcome();
             }
         }
     }
@@ -529,15 +503,6 @@ impl FeatureState for RecommendView {
         if self.segment_tab.job.is_some_and(|id| !desk.is_pending(id)) {
             self.segment_tab.job = None;
         }
-    }
-
-    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
-        desk.notice = Some(format!(
-            "Exported {} to {}",
-            crate::format::count(exported.summary.rows, "row", "rows"),
-            exported.path.display()
-        ));
-        self.segment_tab.exported = Some(Arc::new(exported.summary.clone()));
     }
 }
 

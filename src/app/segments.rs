@@ -4,18 +4,15 @@
 //! worker; here the points are converted once when a result arrives, and the selected segment's
 //! rows are picked from a precomputed order when the selection or sort changes.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use egui_plot::PlotPoint;
 
 use crate::app::Command;
 use crate::app::desk::{Change, Desk, FeatureState};
-use crate::export::audience::{ExportOptions, ExportSummary};
-use crate::jobs::{Exported, Job, JobId, SegmentDone, SegmentJob};
+use crate::app::export::ExportFlow;
+use crate::jobs::{Job, JobId, SegmentDone, SegmentJob};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
-use crate::workspace::data::file_name;
-use crate::workspace::export::{ExportRequest, ExportSpec};
 use crate::workspace::segments::SegmentResult;
 
 /// What the Segments panel asks the app to do.
@@ -31,13 +28,6 @@ pub enum SegmentCommand {
         auto_name: String,
         /// The new name.
         name: String,
-    },
-    /// Write a segment's customers to a CSV or XLSX file (with the privacy guard).
-    Export {
-        /// The file.
-        path: PathBuf,
-        /// The segment id.
-        segment: usize,
     },
 }
 
@@ -117,15 +107,6 @@ pub struct Shown {
     pub series: Arc<Vec<Series>>,
 }
 
-/// The Export segment dialog.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportDialog {
-    /// The typed path.
-    pub path: String,
-    /// The segment id.
-    pub segment: usize,
-}
-
 /// The Segments panel's state.
 #[derive(Debug, Default)]
 pub struct SegmentsView {
@@ -147,12 +128,8 @@ pub struct SegmentsView {
     pub renaming: Option<(usize, String)>,
     /// Focus the rename field (with its text selected) on the next frame.
     pub rename_focus: bool,
-    /// The export dialog, when open.
-    pub export: Option<ExportDialog>,
-    /// The export dialog's Browse… (the system file dialog, on its own thread).
-    pub export_picker: crate::app::file_picker::FilePicker,
-    /// The last export of this result: the segment id and what was written and left out.
-    pub exported: Option<(usize, Arc<ExportSummary>)>,
+    /// Export segment…: the dialog, the running export, the last outcome (of this result).
+    pub export: ExportFlow,
     /// The scatter's "Save as PNG…".
     pub scatter_png: crate::app::chart_png::PngSaver,
     /// Each segment card's profile chart's "Save as PNG…", by segment id.
@@ -205,7 +182,7 @@ impl SegmentsView {
         self.renaming = None;
         // Another run: the cards' profile charts are new (segment ids may mean other segments).
         self.profile_png.retain(|_, saver| saver.is_waiting());
-        self.exported = None;
+        self.export.forget_outcome();
         self.shown = Some(Shown {
             result,
             series: Arc::new(series),
@@ -295,18 +272,6 @@ impl FeatureState for SegmentsView {
                 self.renaming = None;
                 desk.submit(Job::Segments(SegmentJob::Rename { auto_name, name }));
             }
-            SegmentCommand::Export { path, segment } => {
-                if self.shown.is_none() {
-                    return;
-                }
-                self.export = None;
-                desk.notice = Some(format!("Exporting to {}…", file_name(&path)));
-                desk.submit(Job::Export(ExportRequest {
-                    spec: ExportSpec::Segment { segment },
-                    path,
-                    options: ExportOptions::default(),
-                }));
-            }
         }
     }
 
@@ -347,18 +312,6 @@ impl FeatureState for SegmentsView {
             Change::Opened => self.reset(),
             Change::Data | Change::SegmentsStored => {}
         }
-    }
-
-    fn exported(&mut self, exported: Arc<Exported>, desk: &mut Desk) {
-        let ExportSpec::Segment { segment } = exported.spec else {
-            return;
-        };
-        desk.notice = Some(format!(
-            "Exported {} to {}",
-            crate::format::count(exported.summary.rows, "customer", "customers"),
-            exported.path.display()
-        ));
-        self.exported = Some((segment, Arc::new(exported.summary.clone())));
     }
 }
 

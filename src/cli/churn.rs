@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, print_json, print_text};
+use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -55,24 +55,21 @@ pub struct ChurnArgs {
 
 /// Runs `tailor churn`.
 pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
-    let model = ModelKind::parse(&args.model).ok_or_else(|| {
-        Error::Invalid(format!(
-            "unknown --model {}: use logistic or forest",
-            args.model
-        ))
-    })?;
-    let label = Label::parse(&args.label).ok_or_else(|| {
-        Error::Invalid(format!(
-            "--label must be churned, a column name, inactive:DAYS (DAYS ≥ 1) or auto, not {}",
-            args.label
-        ))
-    })?;
-    let calibration = Calibration::parse(&args.calibration).ok_or_else(|| {
-        Error::Invalid(format!(
-            "unknown --calibration {}: use platt, isotonic or none",
-            args.calibration
-        ))
-    })?;
+    let model = choice(
+        "--model",
+        &args.model,
+        ModelKind::parse,
+        "logistic or forest",
+    )?;
+    let label_help = "churned, a column name, inactive:DAYS (DAYS ≥ 1) or auto";
+    let label = choice("--label", &args.label, Label::parse, label_help)?;
+    let calibrations = "platt, isotonic or none";
+    let calibration = choice(
+        "--calibration",
+        &args.calibration,
+        Calibration::parse,
+        calibrations,
+    )?;
     if args.folds < 2 {
         return Err(
             Error::Invalid(format!("--folds must be at least 2, not {}", args.folds)).into(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use crate::cli::{StderrProgress, print_json, print_text};
+use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -46,12 +46,12 @@ pub struct ClvArgs {
 
 /// Runs `tailor clv`.
 pub fn run(args: ClvArgs) -> anyhow::Result<()> {
-    let unit = TimeUnit::parse(&args.time_unit).ok_or_else(|| {
-        Error::Invalid(format!(
-            "unknown --time-unit {}: use day or week",
-            args.time_unit
-        ))
-    })?;
+    let unit = choice(
+        "--time-unit",
+        &args.time_unit,
+        TimeUnit::parse,
+        "day or week",
+    )?;
     let mut params = ClvParams::new(unit);
     if let Some(text) = &args.calibration_end {
         let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {

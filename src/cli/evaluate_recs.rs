@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{StderrProgress, print_json, print_text};
+use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::format::{percent, thousands};
 use crate::models::recommend::RecOptions;
@@ -38,12 +38,8 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     let methods: Vec<RecMethod> = if args.method.eq_ignore_ascii_case("all") {
         RecMethod::ALL.to_vec()
     } else {
-        vec![RecMethod::parse(&args.method).ok_or_else(|| {
-            Error::Invalid(format!(
-                "unknown --method {}: use popular, popular-recent, item-cf, als, content, demographic, hybrid or all",
-                args.method
-            ))
-        })?]
+        let methods = "popular, popular-recent, item-cf, als, content, demographic, hybrid or all";
+        vec![choice("--method", &args.method, RecMethod::parse, methods)?]
     };
     if args.k == 0 {
         return Err(Error::Invalid("--k must be at least 1".into()).into());

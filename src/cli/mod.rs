@@ -84,6 +84,19 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Parses a flag's value with `parse`; an error names the flag, the value and what it accepts
+/// (`unknown --model tree: use logistic or forest`).
+pub fn choice<T>(
+    flag: &str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    accepted: &str,
+) -> Result<T, crate::error::Error> {
+    parse(value).ok_or_else(|| {
+        crate::error::Error::Invalid(format!("unknown {flag} {value}: use {accepted}"))
+    })
+}
+
 /// Progress on stderr: quiet for quick work; after a second, a line when the message changes
 /// or every few seconds.
 #[derive(Debug)]

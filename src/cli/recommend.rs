@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{StderrProgress, print_json, print_text};
+use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::format::percent;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
@@ -80,12 +80,8 @@ pub fn parse_weights(text: &str) -> crate::error::Result<HybridWeights> {
 
 /// Runs `tailor recommend`.
 pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
-    let method = RecMethod::parse(&args.method).ok_or_else(|| {
-        Error::Invalid(format!(
-            "unknown --method {}: use popular, popular-recent, item-cf, als, content, demographic or hybrid",
-            args.method
-        ))
-    })?;
+    let methods = "popular, popular-recent, item-cf, als, content, demographic or hybrid";
+    let method = choice("--method", &args.method, RecMethod::parse, methods)?;
     if args.top == 0 {
         return Err(Error::Invalid("--top must be at least 1".into()).into());
     }

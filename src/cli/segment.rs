@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, print_json, print_text};
+use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -47,18 +47,18 @@ pub struct SegmentArgs {
 
 /// Runs `tailor segment`.
 pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
-    let method = SegmentMethod::parse(&args.method).ok_or_else(|| {
-        Error::Invalid(format!(
-            "unknown --method {}: use rfm, kmeans or gmm",
-            args.method
-        ))
-    })?;
-    let k = KChoice::parse(&args.k).ok_or_else(|| {
-        Error::Invalid(format!(
-            "--k must be a number of at least 1 or auto, not {}",
-            args.k
-        ))
-    })?;
+    let method = choice(
+        "--method",
+        &args.method,
+        SegmentMethod::parse,
+        "rfm, kmeans or gmm",
+    )?;
+    let k = choice(
+        "--k",
+        &args.k,
+        KChoice::parse,
+        "a number of at least 1 or auto",
+    )?;
     if args.restarts == 0 {
         return Err(Error::Invalid("--restarts must be at least 1".into()).into());
     }

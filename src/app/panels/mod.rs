@@ -7,7 +7,6 @@ pub mod campaigns;
 pub mod churn_value;
 pub mod data;
 pub mod dialogs;
-pub mod export_outcome;
 pub mod fairness;
 pub mod rail;
 pub mod recommendations;

@@ -4,6 +4,7 @@
 //! state of its own.
 
 pub mod cards;
+pub mod export;
 pub mod numbers;
 pub mod path;
 pub mod plot;

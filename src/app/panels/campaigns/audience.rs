@@ -6,9 +6,10 @@ use egui_extras::Column;
 use egui_plot::{AxisHints, Bar, BarChart};
 
 use super::retry_ui;
-use crate::app::campaigns::{CampaignView, ExportDialog};
+use crate::app::campaigns::CampaignView;
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
+use crate::app::widgets::export::export_outcome_ui;
 use crate::app::widgets::numbers::money;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::{category_axis, fixed_plot};
@@ -18,6 +19,7 @@ use crate::app::widgets::table::{clipped_cell, each_row, table, text_cell, title
 use crate::format::{count, percent, thousands};
 use crate::workspace::campaigns::{AudienceResult, CampaignChoices, PREVIEW_ROWS};
 use crate::workspace::data::DbInfo;
+use crate::workspace::export::ExportSpec;
 
 pub(super) fn audience_ui(
     ui: &mut egui::Ui,
@@ -61,30 +63,22 @@ pub(super) fn audience_ui(
     }
     ui.add_space(6.0);
     ui.horizontal_wrapped(|ui| {
-        let can = result.size > 0 && !busy && view.export_job.is_none() && !stale;
+        let can = result.size > 0 && !busy && !view.export.running() && !stale;
         for (label, format) in [("Export CSV…", "csv"), ("Export XLSX…", "xlsx")] {
             if ui.add_enabled(can, egui::Button::new(label)).clicked() {
                 let file = format!("campaign-audience.{format}");
-                view.open_export(ExportDialog {
-                    path: path_in(info.path.parent(), &file),
-                    format,
-                });
+                let spec = ExportSpec::Campaign(view.request(result.filters.clone()));
+                let path = path_in(info.path.parent(), &file);
+                view.export.open_as(spec, path, format);
             }
         }
-        if view.export_job.is_some() {
+        if view.export.running() {
             ui.spinner();
             ui.label("Exporting…");
         }
     });
-    if let Some(done) = &view.exported {
-        ui.label(RichText::new(format!(
-            "Wrote {} to {}",
-            count(done.summary.rows, "customer", "customers"),
-            done.path.display()
-        )));
-        for note in &done.summary.notes {
-            ui.add(egui::Label::new(RichText::new(note).color(palette.muted_text)).wrap());
-        }
+    if let Some(done) = &view.export.exported {
+        export_outcome_ui(ui, done, palette);
     }
     ui.add_space(6.0);
     if !result.by_segment.is_empty() {

@@ -10,13 +10,11 @@ use egui::RichText;
 
 use crate::app::campaigns::{CampaignCommand, CampaignView, command};
 use crate::app::theme::{self, Palette};
-use crate::app::widgets::path::{DialogAnswer, SaveDialog};
+use crate::app::widgets::export::{Privacy, export_dialog_ui};
 use crate::app::widgets::preamble::{self, needs_rows, open_database, spinner_label};
 use crate::app::{Command, DbView};
-use crate::data::{Role, TableKind};
-use crate::export::audience::ExportOptions;
+use crate::data::TableKind;
 use crate::format::{count, thousands};
-use crate::workspace::campaigns::CampaignChoices;
 use crate::workspace::data::DbInfo;
 
 /// The button shown when reading the choices or building the audience failed or was cancelled.
@@ -91,7 +89,7 @@ pub fn campaigns_ui(
     egui::CentralPanel::default().show(ui, |ui| {
         audience::audience_ui(ui, view, info, &choices, busy, &palette);
     });
-    export_dialog_ui(ui.ctx(), view, info, &choices, commands);
+    audience_export_ui(ui.ctx(), view, info, commands);
     // The outcome is shown next to the button.
     let _ = view.chart_png.ui(ui.ctx(), "Save chart as PNG");
     for saver in view.fairness_png.values_mut() {
@@ -107,104 +105,58 @@ fn retry_ui(ui: &mut egui::Ui, view: &mut CampaignView, message: &str, palette: 
     }
 }
 
-/// The customers table's personal-data columns.
-fn pii_columns(info: &DbInfo) -> Vec<String> {
-    info.tables
-        .iter()
-        .filter(|t| t.kind == TableKind::Customers)
-        .flat_map(|t| t.columns.iter())
-        .filter(|c| c.role == Role::Pii)
-        .map(|c| c.name.clone())
-        .collect()
-}
-
-fn export_dialog_ui(
+/// The audience's export dialog: who is written and who the consent rule leaves out.
+fn audience_export_ui(
     ctx: &egui::Context,
     view: &mut CampaignView,
     info: &DbInfo,
-    choices: &CampaignChoices,
     commands: &mut Vec<Command>,
 ) {
-    let Some(dialog) = view.export.as_mut() else {
-        return;
-    };
     let size = view.result.as_ref().map_or(0, |r| r.size);
     let without_consent = view.result.as_ref().and_then(|r| r.without_consent.clone());
-    // Where a consent column exists, those without consent are left out unless asked.
-    let (written, consent_text) = match &without_consent {
-        Some((column, n)) if view.include_no_consent => (
-            size,
-            format!(
-                " Customers without consent ({column}) are kept, as asked: {}.",
-                thousands(*n as u64)
-            ),
-        ),
-        Some((column, n)) => (
-            size.saturating_sub(*n),
-            if *n > 0 {
-                format!(
-                    " Customers without consent ({column}) will be left out: {} of the {}.",
-                    thousands(*n as u64),
-                    thousands(size as u64)
-                )
-            } else {
-                format!(" Customers without consent ({column}) will be left out: none are in it.")
-            },
-        ),
-        None => (size, String::new()),
-    };
-    let pii = pii_columns(info);
-    let format = dialog.format;
-    let answer = SaveDialog::new("Export the audience")
-        .extension(format)
-        .show(ctx, &mut dialog.path, |ui| {
+    let privacy = Privacy::of(info);
+    let request = export_dialog_ui(
+        ctx,
+        &mut view.export,
+        "Export the audience",
+        &privacy,
+        |ui, _, options| {
+            // Where a consent column exists, those without consent are left out unless asked.
+            let (written, consent_text) = match &without_consent {
+                Some((column, n)) if options.include_no_consent => (
+                    size,
+                    format!(
+                        " Customers without consent ({column}) are kept, as asked: {}.",
+                        thousands(*n as u64)
+                    ),
+                ),
+                Some((column, n)) if *n > 0 => (
+                    size.saturating_sub(*n),
+                    format!(
+                        " Customers without consent ({column}) will be left out: {} of the {}.",
+                        thousands(*n as u64),
+                        thousands(size as u64)
+                    ),
+                ),
+                Some((column, _)) => (
+                    size,
+                    format!(
+                        " Customers without consent ({column}) will be left out: none are in it."
+                    ),
+                ),
+                None => (size, String::new()),
+            };
             ui.add(
                 egui::Label::new(format!(
-                    "Writes {} as {} with their customer columns and segment, churn risk, value \
-                     and offer columns.{} The file is recorded in the database's export log.",
+                    "Writes {} with their customer columns and segment, churn risk, value and \
+                     offer columns.{consent_text}",
                     count(written as u64, "customer", "customers"),
-                    format.to_uppercase(),
-                    consent_text
                 ))
                 .wrap(),
             );
-            ui.add_space(6.0);
-            let pii_text = if pii.is_empty() {
-                "Include personal data (this database has no personal-data columns)".to_string()
-            } else {
-                format!("Include personal data (adds {} columns)", pii.join(", "))
-            };
-            ui.add_enabled(
-                !pii.is_empty(),
-                egui::Checkbox::new(&mut view.include_pii, pii_text),
-            );
-            match &choices.consent_column {
-                Some(column) => {
-                    ui.checkbox(
-                        &mut view.include_no_consent,
-                        format!("Include customers without consent (by {column})"),
-                    );
-                }
-                None => {
-                    ui.label("No consent column: no one is left out for consent.");
-                }
-            }
-        });
-    match answer {
-        DialogAnswer::Confirmed(path) => {
-            if let Some(result) = &view.result {
-                commands.push(command(CampaignCommand::Export {
-                    path,
-                    filters: result.filters.clone(),
-                    options: ExportOptions {
-                        include_pii: view.include_pii && !pii.is_empty(),
-                        include_no_consent: view.include_no_consent,
-                        ..ExportOptions::default()
-                    },
-                }));
-            }
-        }
-        DialogAnswer::Cancelled => view.export = None,
-        DialogAnswer::Open => {}
+        },
+    );
+    if let Some(request) = request {
+        commands.push(Command::Export(request));
     }
 }

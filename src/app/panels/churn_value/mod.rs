@@ -12,6 +12,7 @@ use egui::RichText;
 
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
 use crate::app::theme;
+use crate::app::widgets::export::Privacy;
 use crate::app::widgets::preamble::{has_rows, open_database};
 use crate::app::{Command, DbView};
 use crate::data::{Role, TableKind};
@@ -88,7 +89,7 @@ pub fn churn_value_ui(
                 targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
             }
         });
-    targets::export_dialog_ui(ui.ctx(), view, commands);
+    targets::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
 }
 
 fn controls_ui(

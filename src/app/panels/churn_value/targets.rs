@@ -5,13 +5,16 @@ use egui::{Align, Layout, RichText};
 use egui_extras::Column;
 
 use crate::app::Command;
-use crate::app::churn::{ChurnCommand, ChurnPanelView, command};
+use crate::app::churn::ChurnPanelView;
 use crate::app::theme::{self, Palette};
+use crate::app::widgets;
+use crate::app::widgets::export::{Privacy, export_outcome_ui};
 use crate::app::widgets::numbers::{money, money_cents};
-use crate::app::widgets::path::{DialogAnswer, SaveDialog, path_in};
+use crate::app::widgets::path::path_in;
 use crate::app::widgets::table::{each_row, table, titled};
 use crate::format::{count, percent};
 use crate::workspace::churn::{TargetList, TargetRow, threshold_percent};
+use crate::workspace::export::ExportSpec;
 
 /// Height of the target list.
 const TARGET_LIST_HEIGHT: f32 = 300.0;
@@ -48,14 +51,13 @@ pub(super) fn targets_ui(
             .add_enabled(!above.is_empty(), egui::Button::new("Export target list…"))
             .clicked()
         {
-            view.export = Some(path_in(db_folder, "churn-targets.csv"));
+            let spec = ExportSpec::ChurnTargets { threshold };
+            view.export
+                .open(spec, path_in(db_folder, "churn-targets.csv"));
         }
     });
-    if let Some((headline, notes)) = &view.exported {
-        ui.label(RichText::new(headline).color(palette.muted_text));
-        for note in notes {
-            ui.label(RichText::new(note).small().color(palette.muted_text));
-        }
+    if let Some(done) = &view.export.exported {
+        export_outcome_ui(ui, done, palette);
     }
     ui.horizontal_top(|ui| {
         let list_width = (ui.available_width() - DRILL_WIDTH - 16.0).max(360.0);
@@ -223,41 +225,49 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
     }
 }
 
+/// The Export target list dialog.
 pub(super) fn export_dialog_ui(
     ctx: &egui::Context,
     view: &mut ChurnPanelView,
+    privacy: &Privacy,
     commands: &mut Vec<Command>,
 ) {
-    let threshold = view.threshold;
-    let rows = view.rows_above().len();
-    let picker = &mut view.export_picker;
-    let Some(path_text) = view.export.as_mut() else {
-        return;
+    // The list's count at the threshold on screen (kept), else counted again.
+    let (current, cached) = (view.threshold, view.rows_above().len());
+    let request = {
+        let ChurnPanelView {
+            export, targets, ..
+        } = view;
+        let targets = targets.as_deref();
+        widgets::export::export_dialog_ui(
+            ctx,
+            export,
+            "Export target list",
+            privacy,
+            |ui, spec, _| {
+                let ExportSpec::ChurnTargets { threshold } = spec else {
+                    return;
+                };
+                let rows = if *threshold == current {
+                    cached
+                } else {
+                    targets.map_or(0, |t| t.above(*threshold).len())
+                };
+                ui.add(
+                    egui::Label::new(format!(
+                        "Writes {} with risk at or above {} in the list's order, as CSV or XLSX \
+                         by the file's extension: customer_id, the customers table's columns, \
+                         churn_probability, reason_1..3 and, when lifetime value ran, p_alive, \
+                         clv, value_at_risk.",
+                        count(rows as u64, "customer", "customers"),
+                        threshold_percent(*threshold)
+                    ))
+                    .wrap(),
+                );
+            },
+        )
     };
-    let answer = SaveDialog::new("Export target list")
-        .browse(picker)
-        .show(ctx, path_text, |ui| {
-            ui.label(format!(
-                "Writes {} with risk at or above {} in the list's order, as CSV or XLSX by the \
-                 file's extension: customer_id, the customers table's columns, churn_probability, \
-                 reason_1..3 and, when lifetime value ran, p_alive, clv, value_at_risk.",
-                count(rows as u64, "customer", "customers"),
-                threshold_percent(threshold)
-            ));
-            ui.label(
-                RichText::new(
-                    "Personal data is left out, customers without consent are left out (where \
-                     there is a consent column), small groups are flagged (k-anonymity) and the \
-                     export is recorded.",
-                )
-                .small(),
-            );
-        });
-    match answer {
-        DialogAnswer::Confirmed(path) => {
-            commands.push(command(ChurnCommand::Export { path, threshold }));
-        }
-        DialogAnswer::Cancelled => view.export = None,
-        DialogAnswer::Open => {}
+    if let Some(request) = request {
+        commands.push(Command::Export(request));
     }
 }

@@ -82,7 +82,7 @@ pub fn recommendations_ui(
         RecTab::Customer => customer::customer_tab_ui(ui, view, &palette),
         RecTab::Evaluation => evaluation::evaluation_tab_ui(ui, view, &palette, commands),
         RecTab::Segment => {
-            segment::segment_tab_ui(ui, view, info.path.parent(), &palette, commands);
+            segment::segment_tab_ui(ui, view, info, &palette, commands);
         }
     }
     // After the controls are drawn, so a slider let go this frame is asked for at once.

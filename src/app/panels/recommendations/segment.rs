@@ -5,22 +5,25 @@ use egui_extras::Column;
 
 use super::{READING_SEGMENTS, method_combo, score_text, segment_combo, unavailable_list};
 use crate::app::Command;
-use crate::app::panels::export_outcome::export_outcome_ui;
 use crate::app::recommend::{
     PER_CUSTOMER_RANGE, RecCommand, RecommendView, SegmentsState, command,
 };
 use crate::app::theme::{self, Palette};
+use crate::app::widgets;
+use crate::app::widgets::export::{Privacy, export_outcome_ui};
 use crate::app::widgets::numbers::slug;
-use crate::app::widgets::path::{DialogAnswer, SaveDialog, path_in};
+use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::{clipped_cell, each_row, table, text_cell, titled};
 use crate::format::count;
+use crate::workspace::data::DbInfo;
+use crate::workspace::export::ExportSpec;
 use crate::workspace::recommend::SegmentRecs;
 
 pub(super) fn segment_tab_ui(
     ui: &mut egui::Ui,
     view: &mut RecommendView,
-    db_folder: Option<&std::path::Path>,
+    info: &DbInfo,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -108,14 +111,15 @@ pub(super) fn segment_tab_ui(
         }
         if ui.button("Export CSV…").clicked() {
             let file = format!("recommendations-{}.csv", slug("", &recs.segment_name));
-            tab.export = Some(path_in(db_folder, &file));
+            let path = path_in(info.path.parent(), &file);
+            view.export.open(ExportSpec::SegmentRecs, path);
         }
     });
-    if let Some(summary) = &view.segment_tab.exported {
-        export_outcome_ui(ui, summary, palette);
+    if let Some(done) = &view.export.exported {
+        export_outcome_ui(ui, done, palette);
     }
     segment_table_ui(ui, &recs);
-    export_dialog_ui(ui.ctx(), view, commands);
+    export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
 }
 
 fn segment_table_ui(ui: &mut egui::Ui, recs: &SegmentRecs) {
@@ -146,27 +150,31 @@ fn segment_table_ui(ui: &mut egui::Ui, recs: &SegmentRecs) {
     });
 }
 
-fn export_dialog_ui(ctx: &egui::Context, view: &mut RecommendView, commands: &mut Vec<Command>) {
-    let picker = &mut view.export_picker;
-    let tab = &mut view.segment_tab;
-    let Some(path_text) = tab.export.as_mut() else {
-        return;
-    };
-    let rows = tab.recs.as_ref().map_or(0, |r| r.rows.len());
-    let answer = SaveDialog::new("Export recommendations")
-        .browse(picker)
-        .show(ctx, path_text, |ui| {
-            ui.label(format!(
-                "Writes {} as CSV or XLSX (by the file's extension): customer_id, the \
-                 customer's non-personal columns, rank, product_id, name, score, top_reason. \
-                 Customers without consent are left out and the file is recorded in the \
-                 database's export log.",
-                count(rows as u64, "row", "rows")
-            ));
-        });
-    match answer {
-        DialogAnswer::Confirmed(path) => commands.push(command(RecCommand::Export { path })),
-        DialogAnswer::Cancelled => tab.export = None,
-        DialogAnswer::Open => {}
+/// The Export recommendations dialog.
+fn export_dialog_ui(
+    ctx: &egui::Context,
+    view: &mut RecommendView,
+    privacy: &Privacy,
+    commands: &mut Vec<Command>,
+) {
+    let rows = view.segment_tab.recs.as_ref().map_or(0, |r| r.rows.len());
+    let request = widgets::export::export_dialog_ui(
+        ctx,
+        &mut view.export,
+        "Export recommendations",
+        privacy,
+        |ui, _, _| {
+            ui.add(
+                egui::Label::new(format!(
+                    "Writes {} as CSV or XLSX (by the file's extension): customer_id, the \
+                     customer's non-personal columns, rank, product_id, name, score, top_reason.",
+                    count(rows as u64, "row", "rows")
+                ))
+                .wrap(),
+            );
+        },
+    );
+    if let Some(request) = request {
+        commands.push(Command::Export(request));
     }
 }

@@ -4,14 +4,16 @@ use egui::RichText;
 use egui_extras::Column;
 
 use crate::app::Command;
-use crate::app::panels::export_outcome::export_outcome_ui;
-use crate::app::segments::{ExportDialog, SegmentCommand, SegmentsView, Shown, command};
+use crate::app::segments::{SegmentsView, Shown};
 use crate::app::theme::{self, Palette};
+use crate::app::widgets;
+use crate::app::widgets::export::{Privacy, export_outcome_ui};
 use crate::app::widgets::numbers::slug;
-use crate::app::widgets::path::{DialogAnswer, SaveDialog, path_in};
+use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::dot;
 use crate::app::widgets::table::{clipped_cell, each_row, table};
 use crate::format::count;
+use crate::workspace::export::ExportSpec;
 
 pub(super) fn customers_ui(
     ui: &mut egui::Ui,
@@ -34,16 +36,16 @@ pub(super) fn customers_ui(
         );
         if ui.button("Export segment…").clicked() {
             let file = format!("{}.csv", slug("segment-", &segment.name));
-            view.export = Some(ExportDialog {
-                path: path_in(db_folder, &file),
+            let spec = ExportSpec::Segment {
                 segment: segment.id,
-            });
+            };
+            view.export.open(spec, path_in(db_folder, &file));
         }
     });
-    if let Some((exported, summary)) = &view.exported
-        && *exported == segment.id
-    {
-        export_outcome_ui(ui, summary, palette);
+    if let Some(done) = view.export.outcome_of(&ExportSpec::Segment {
+        segment: segment.id,
+    }) {
+        export_outcome_ui(ui, done, palette);
     }
     let row_height = theme::grid_row_height(ui);
     let columns = &result.columns;
@@ -105,39 +107,38 @@ fn sort_arrow(ui: &mut egui::Ui, descending: bool) {
     ));
 }
 
+/// The Export segment dialog.
 pub(super) fn export_dialog_ui(
     ctx: &egui::Context,
     view: &mut SegmentsView,
+    privacy: &Privacy,
     commands: &mut Vec<Command>,
 ) {
-    let picker = &mut view.export_picker;
-    let Some(dialog) = view.export.as_mut() else {
-        return;
-    };
-    let name = view
-        .shown
-        .as_ref()
-        .and_then(|s| s.result.run.segment(dialog.segment))
-        .map(|s| (s.name.clone(), s.size))
-        .unwrap_or_default();
-    let answer =
-        SaveDialog::new("Export segment")
-            .browse(picker)
-            .show(ctx, &mut dialog.path, |ui| {
-                ui.label(format!(
-                    "Writes the {} in {} as CSV or XLSX (by the file's extension): customer_id, \
-                 their non-personal columns, segment_id, segment_name. Customers without \
-                 consent are left out and the file is recorded in the database's export log.",
-                    count(name.1 as u64, "customer", "customers"),
-                    name.0
-                ));
-            });
-    match answer {
-        DialogAnswer::Confirmed(path) => commands.push(command(SegmentCommand::Export {
-            path,
-            segment: dialog.segment,
-        })),
-        DialogAnswer::Cancelled => view.export = None,
-        DialogAnswer::Open => {}
+    let shown = view.shown.as_ref();
+    let request = widgets::export::export_dialog_ui(
+        ctx,
+        &mut view.export,
+        "Export segment",
+        privacy,
+        |ui, spec, _| {
+            let ExportSpec::Segment { segment } = spec else {
+                return;
+            };
+            let (name, size) = shown
+                .and_then(|s| s.result.run.segment(*segment))
+                .map(|s| (s.name.clone(), s.size))
+                .unwrap_or_default();
+            ui.add(
+                egui::Label::new(format!(
+                    "Writes the {} in {name} as CSV or XLSX (by the file's extension): \
+                     customer_id, their non-personal columns, segment_id, segment_name.",
+                    count(size as u64, "customer", "customers"),
+                ))
+                .wrap(),
+            );
+        },
+    );
+    if let Some(request) = request {
+        commands.push(Command::Export(request));
     }
 }

@@ -10,6 +10,7 @@ use egui::RichText;
 
 use crate::app::segments::{SegmentCommand, SegmentsView, command};
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::export::Privacy;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{has_rows, needs_rows, open_database, spinner_label};
 use crate::app::{Command, DbView};
@@ -131,7 +132,7 @@ pub fn segments_ui(
     });
     ui.separator();
     customers::customers_ui(ui, view, &shown, folder, &palette);
-    customers::export_dialog_ui(ui.ctx(), view, commands);
+    customers::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
     // The outcome is shown next to the button.
     let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
     let _ = view
