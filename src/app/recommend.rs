@@ -521,13 +521,9 @@ pub fn command(c: RecCommand) -> Command {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::CancelToken;
 
     fn handle(id: JobId) -> JobHandle {
-        JobHandle {
-            id,
-            token: CancelToken::new(),
-        }
+        JobHandle::new(id)
     }
 
     #[test]

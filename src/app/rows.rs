@@ -178,13 +178,9 @@ impl RowCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::progress::CancelToken;
 
     fn handle(id: JobId) -> JobHandle {
-        JobHandle {
-            id,
-            token: CancelToken::new(),
-        }
+        JobHandle::new(id)
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::app::panels::{
     banner, campaigns, churn_value, data, fairness, rail, recommendations, segments, status_bar,
     top_bar,
 };
+use crate::app::widgets::preamble::PanelCx;
 use crate::app::{DbView, Panel, TailorApp, theme};
 
 impl TailorApp {
@@ -42,26 +43,23 @@ impl TailorApp {
             .resizable(false)
             .exact_size(theme::RAIL_WIDTH)
             .show(ui, |ui| rail::rail_ui(ui, self.panel, commands));
+        let mut cx = PanelCx { db, busy, commands };
         egui::CentralPanel::default_margins().show(ui, |ui| match self.panel {
             Panel::Data => data::data_ui(
                 ui,
-                db,
+                cx.db,
                 &mut self.data.view,
                 self.settings.presentation,
-                busy,
-                commands,
+                cx.busy,
+                cx.commands,
             ),
-            Panel::Segments => segments::segments_ui(ui, db, &mut self.segments, busy, commands),
+            Panel::Segments => segments::segments_ui(ui, &mut self.segments, &mut cx),
             Panel::Recommendations => {
-                recommendations::recommendations_ui(ui, db, &mut self.recs, busy, commands)
+                recommendations::recommendations_ui(ui, &mut self.recs, &mut cx)
             }
-            Panel::ChurnValue => {
-                churn_value::churn_value_ui(ui, db, &mut self.churn, busy, commands)
-            }
-            Panel::Fairness => fairness::fairness_ui(ui, db, &mut self.fairness, busy, commands),
-            Panel::Campaigns => {
-                campaigns::campaigns_ui(ui, db, &mut self.campaigns, busy, commands)
-            }
+            Panel::ChurnValue => churn_value::churn_value_ui(ui, &mut self.churn, &mut cx),
+            Panel::Fairness => fairness::fairness_ui(ui, &mut self.fairness, &mut cx),
+            Panel::Campaigns => campaigns::campaigns_ui(ui, &mut self.campaigns, &mut cx),
         });
         let db_open = matches!(db, DbView::Open(_));
         self.dialogs

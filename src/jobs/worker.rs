@@ -22,6 +22,16 @@ pub struct JobHandle {
     pub token: CancelToken,
 }
 
+impl JobHandle {
+    /// A handle for job `id` with a fresh token (tests of the panels' job tracking).
+    pub fn new(id: JobId) -> JobHandle {
+        JobHandle {
+            id,
+            token: CancelToken::new(),
+        }
+    }
+}
+
 struct Envelope {
     id: JobId,
     token: CancelToken,

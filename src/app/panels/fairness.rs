@@ -9,10 +9,10 @@ use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
 use crate::app::widgets::numbers::sized;
 use crate::app::widgets::path::path_in;
-use crate::app::widgets::preamble::{self, open_database, retry_ui, spinner_label};
+use crate::app::widgets::preamble::{self, Needs, PanelCx, retry_ui, spinner_label};
 use crate::app::widgets::rate_chart::rates_chart_ui;
 use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
-use crate::app::{Command, DbView, Panel};
+use crate::app::{Command, Panel};
 use crate::format::{percent, thousands};
 use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates};
 use crate::models::fairness::proxy::PROXY_V;
@@ -29,17 +29,11 @@ pub const RETRY_BUTTON: &str = preamble::RETRY;
 pub use crate::app::widgets::rate_chart::NOT_COMPARED_NOTE;
 
 /// Draws the panel.
-pub fn fairness_ui(
-    ui: &mut egui::Ui,
-    db: &DbView,
-    view: &mut FairnessView,
-    busy: bool,
-    commands: &mut Vec<Command>,
-) {
-    let palette = theme::palette(ui.ctx());
-    let Some(info) = open_database(ui, db, "Fairness") else {
+pub fn fairness_ui(ui: &mut egui::Ui, view: &mut FairnessView, cx: &mut PanelCx<'_>) {
+    let Some(info) = cx.open(ui, &Needs::database("Fairness")) else {
         return;
     };
+    let palette = theme::palette(ui.ctx());
     let folder = info.path.parent();
     // Shown again after another panel: the stored runs may have changed.
     let frame = ui.ctx().cumulative_frame_nr();
@@ -49,10 +43,10 @@ pub fn fairness_ui(
     view.last_frame = frame;
     if !view.choices_requested {
         view.choices_requested = true;
-        commands.push(command(FairCommand::ListChoices));
+        cx.commands.push(command(FairCommand::ListChoices));
     }
     if let Some((attribute, decision)) = view.wanted() {
-        commands.push(command(FairCommand::Audit {
+        cx.commands.push(command(FairCommand::Audit {
             attribute,
             decision,
         }));
@@ -71,7 +65,7 @@ pub fn fairness_ui(
     if let Some(e) = view.choices_error.clone()
         && retry_ui(ui, &e, &palette)
     {
-        commands.push(command(FairCommand::ListChoices));
+        cx.commands.push(command(FairCommand::ListChoices));
     }
     let Some(choices) = view.choices.clone() else {
         if view.choices_error.is_none() {
@@ -81,7 +75,7 @@ pub fn fairness_ui(
     };
     controls_ui(ui, view, &choices);
     ui.add_space(6.0);
-    if !missing_ui(ui, view, &choices, busy, &palette, commands) {
+    if !missing_ui(ui, view, &choices, cx.busy, &palette, cx.commands) {
         return;
     }
     if let Some(e) = &view.audit_error {
@@ -93,7 +87,7 @@ pub fn fairness_ui(
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            report_ui(ui, view, &report, folder, &palette, commands);
+            report_ui(ui, view, &report, folder, &palette, cx.commands);
         });
     // The outcome is shown next to the button.
     let _ = view.rates_png.ui(ui.ctx(), "Save chart as PNG");

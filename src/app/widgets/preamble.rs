@@ -42,6 +42,75 @@ pub fn open_database<'a>(ui: &mut egui::Ui, db: &'a DbView, heading: &str) -> Op
     }
 }
 
+/// What every panel is drawn with: the open database, whether a job runs (its buttons wait), and
+/// the commands it returns.
+pub struct PanelCx<'a> {
+    /// The open database, or why there is none.
+    pub db: &'a DbView,
+    /// Whether a job the status bar shows is running.
+    pub busy: bool,
+    /// What the panel asks the app to do, applied at the end of the frame.
+    pub commands: &'a mut Vec<Command>,
+}
+
+/// What a panel needs before it draws its own content.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    /// The panel's heading, shown with the reason it cannot draw.
+    pub heading: &'static str,
+    /// One of these tables must have rows (empty: none is needed).
+    pub tables: &'static [TableKind],
+    /// Why, when none has rows (an Import… button follows).
+    pub why: &'static str,
+}
+
+impl Needs {
+    /// An open database, whatever it holds.
+    pub const fn database(heading: &'static str) -> Needs {
+        Needs {
+            heading,
+            tables: &[],
+            why: "",
+        }
+    }
+
+    /// An open database where one of `tables` has rows; else `why` and Import….
+    pub const fn rows(
+        heading: &'static str,
+        tables: &'static [TableKind],
+        why: &'static str,
+    ) -> Needs {
+        Needs {
+            heading,
+            tables,
+            why,
+        }
+    }
+}
+
+impl<'a> PanelCx<'a> {
+    /// The open database when the panel can draw; otherwise draws why not ([`open_database`],
+    /// then [`needs_rows`]) and returns `None`.
+    pub fn open(&mut self, ui: &mut egui::Ui, needs: &Needs) -> Option<&'a DbInfo> {
+        let db: &'a DbView = self.db;
+        let info = open_database(ui, db, needs.heading)?;
+        if needs.tables.is_empty()
+            || needs_rows(
+                ui,
+                info,
+                needs.tables,
+                needs.heading,
+                needs.why,
+                self.commands,
+            )
+        {
+            Some(info)
+        } else {
+            None
+        }
+    }
+}
+
 /// Whether a table of one of `kinds` has rows.
 pub fn has_rows(info: &DbInfo, kinds: &[TableKind]) -> bool {
     info.tables

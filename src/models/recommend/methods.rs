@@ -28,15 +28,10 @@ pub enum RecMethod {
 
 impl RecMethod {
     /// Every method, in the order they are listed.
-    pub const ALL: [RecMethod; 7] = [
-        RecMethod::Popular,
-        RecMethod::PopularRecent,
-        RecMethod::ItemCf,
-        RecMethod::Als,
-        RecMethod::Content,
-        RecMethod::Demographic,
-        RecMethod::Hybrid,
-    ];
+    pub const ALL: [RecMethod; 7] = {
+        let [a, b, c, d, e, f] = RecMethod::BLENDED;
+        [a, b, c, d, e, f, RecMethod::Hybrid]
+    };
 
     /// The methods a hybrid blends.
     pub const BLENDED: [RecMethod; 6] = [

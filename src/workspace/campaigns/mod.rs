@@ -20,6 +20,7 @@ use crate::models::campaign::{
 };
 use crate::models::recommend::RecOptions;
 use crate::progress::Progress;
+use crate::workspace::fairness::SegmentChoice;
 use crate::workspace::recommend::segment_list;
 use crate::workspace::{Parts, Workspace};
 
@@ -27,17 +28,6 @@ pub use crate::models::campaign::{
     AttributeChoice, AttributeFilter, AudienceAudit, AudienceFilters, AudienceResult, MAX_LEVELS,
     PREVIEW_ROWS, PreviewRow, ValueSource,
 };
-
-/// A segment that can be chosen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SegmentChoice {
-    /// Segment id in the latest run.
-    pub id: usize,
-    /// Its name (the user's when renamed).
-    pub name: String,
-    /// Its customers.
-    pub size: usize,
-}
 
 /// What the filter builder can offer for the open database.
 #[derive(Debug, Clone, PartialEq, Default)]

@@ -8,11 +8,11 @@ mod filters;
 
 use egui::RichText;
 
+use crate::app::Command;
 use crate::app::campaigns::{CampaignCommand, CampaignView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::export::{Privacy, export_dialog_ui};
-use crate::app::widgets::preamble::{self, needs_rows, open_database, spinner_label};
-use crate::app::{Command, DbView};
+use crate::app::widgets::preamble::{self, Needs, PanelCx, spinner_label};
 use crate::data::TableKind;
 use crate::format::{count, thousands};
 use crate::workspace::data::DbInfo;
@@ -20,34 +20,27 @@ use crate::workspace::data::DbInfo;
 /// The button shown when reading the choices or building the audience failed or was cancelled.
 pub const RETRY_BUTTON: &str = preamble::RETRY;
 
+/// A customers table with rows.
+const NEEDS: Needs = Needs::rows(
+    "Campaigns",
+    &[TableKind::Customers],
+    "No customers table: import a customers file to build a campaign audience.",
+);
+
 /// Draws the panel.
-pub fn campaigns_ui(
-    ui: &mut egui::Ui,
-    db: &DbView,
-    view: &mut CampaignView,
-    busy: bool,
-    commands: &mut Vec<Command>,
-) {
-    let palette = theme::palette(ui.ctx());
-    let Some(info) = open_database(ui, db, "Campaigns") else {
+pub fn campaigns_ui(ui: &mut egui::Ui, view: &mut CampaignView, cx: &mut PanelCx<'_>) {
+    let Some(info) = cx.open(ui, &NEEDS) else {
         return;
     };
-    if !needs_rows(
-        ui,
-        info,
-        &[TableKind::Customers],
-        "Campaigns",
-        "No customers table: import a customers file to build a campaign audience.",
-        commands,
-    ) {
-        return;
-    }
+    let palette = theme::palette(ui.ctx());
     if view.wants_choices() {
         view.choices_requested = true;
-        commands.push(command(CampaignCommand::ReadChoices));
+        cx.commands.push(command(CampaignCommand::ReadChoices));
     }
-    if !busy && let Some(filters) = view.wanted() {
-        commands.push(command(CampaignCommand::Build(filters)));
+    if !cx.busy
+        && let Some(filters) = view.wanted()
+    {
+        cx.commands.push(command(CampaignCommand::Build(filters)));
     }
 
     ui.horizontal_wrapped(|ui| {
@@ -58,7 +51,7 @@ pub fn campaigns_ui(
                 .color(palette.muted_text),
         );
         if ui
-            .add_enabled(!busy, egui::Button::new("Read stored runs again"))
+            .add_enabled(!cx.busy, egui::Button::new("Read stored runs again"))
             .on_hover_text("After a new segmentation, churn or lifetime-value run")
             .clicked()
         {
@@ -83,13 +76,13 @@ pub fn campaigns_ui(
                 .id_salt("campaign_filters_scroll")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    filters::filters_ui(ui, view, &choices, &palette, commands);
+                    filters::filters_ui(ui, view, &choices, &palette, cx.commands);
                 });
         });
     egui::CentralPanel::default().show(ui, |ui| {
-        audience::audience_ui(ui, view, info, &choices, busy, &palette);
+        audience::audience_ui(ui, view, info, &choices, cx.busy, &palette);
     });
-    audience_export_ui(ui.ctx(), view, info, commands);
+    audience_export_ui(ui.ctx(), view, info, cx.commands);
     // The outcome is shown next to the button.
     let _ = view.chart_png.ui(ui.ctx(), "Save chart as PNG");
     for saver in view.fairness_png.values_mut() {

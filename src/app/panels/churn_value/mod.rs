@@ -10,11 +10,11 @@ mod targets;
 
 use egui::RichText;
 
+use crate::app::Command;
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
 use crate::app::theme;
 use crate::app::widgets::export::Privacy;
-use crate::app::widgets::preamble::{has_rows, open_database};
-use crate::app::{Command, DbView};
+use crate::app::widgets::preamble::{Needs, PanelCx, has_rows};
 use crate::data::{Role, TableKind};
 use crate::models::churn::run::ModelKind;
 
@@ -28,17 +28,11 @@ const HEADING: &str = "Churn & value";
 const CHART_HEIGHT: f32 = 210.0;
 
 /// Draws the panel.
-pub fn churn_value_ui(
-    ui: &mut egui::Ui,
-    db: &DbView,
-    view: &mut ChurnPanelView,
-    busy: bool,
-    commands: &mut Vec<Command>,
-) {
-    let palette = theme::palette(ui.ctx());
-    let Some(info) = open_database(ui, db, HEADING) else {
+pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut PanelCx<'_>) {
+    let Some(info) = cx.open(ui, &Needs::database(HEADING)) else {
         return;
     };
+    let palette = theme::palette(ui.ctx());
     let has_transactions = has_rows(info, &[TableKind::Transactions]);
     let label_column = info
         .tables
@@ -56,7 +50,7 @@ pub fn churn_value_ui(
     ui.horizontal_wrapped(|ui| {
         ui.heading(HEADING);
         ui.add_space(theme::SECTION_SPACING);
-        controls_ui(ui, view, busy, commands);
+        controls_ui(ui, view, cx.busy, cx.commands);
     });
     ui.separator();
     egui::ScrollArea::vertical()
@@ -82,14 +76,14 @@ pub fn churn_value_ui(
             }
             ui.add_space(theme::SECTION_SPACING);
             ui.separator();
-            clv::clv_ui(ui, view, has_transactions, &palette, commands);
+            clv::clv_ui(ui, view, has_transactions, &palette, cx.commands);
             if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
                 ui.add_space(theme::SECTION_SPACING);
                 ui.separator();
                 targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
             }
         });
-    targets::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
+    targets::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), cx.commands);
 }
 
 fn controls_ui(

@@ -9,11 +9,11 @@ mod segment;
 
 use egui::RichText;
 
+use crate::app::Command;
 use crate::app::recommend::{ModelsState, RecCommand, RecTab, RecommendView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::numbers::sized;
-use crate::app::widgets::preamble::{needs_rows, open_database};
-use crate::app::{Command, DbView};
+use crate::app::widgets::preamble::{Needs, PanelCx};
 use crate::data::TableKind;
 use crate::format::thousands;
 use crate::models::recommend::methods::RecMethod;
@@ -31,35 +31,22 @@ pub const READING_SEGMENTS: &str = "Reading segments…";
 /// The panel's title.
 const HEADING: &str = "Recommendations";
 
+/// Transactions to learn from.
+const NEEDS: Needs = Needs::rows(HEADING, &[TableKind::Transactions], NO_TRANSACTIONS);
+
 /// Draws the panel.
-pub fn recommendations_ui(
-    ui: &mut egui::Ui,
-    db: &DbView,
-    view: &mut RecommendView,
-    busy: bool,
-    commands: &mut Vec<Command>,
-) {
-    let palette = theme::palette(ui.ctx());
-    let Some(info) = open_database(ui, db, HEADING) else {
+pub fn recommendations_ui(ui: &mut egui::Ui, view: &mut RecommendView, cx: &mut PanelCx<'_>) {
+    let Some(info) = cx.open(ui, &NEEDS) else {
         return;
     };
-    if !needs_rows(
-        ui,
-        info,
-        &[TableKind::Transactions],
-        HEADING,
-        NO_TRANSACTIONS,
-        commands,
-    ) {
-        return;
-    }
+    let palette = theme::palette(ui.ctx());
     // Fit once per database; wait for a job the status bar shows rather than cancel it.
-    if view.models == ModelsState::NotFitted && !busy {
-        commands.push(command(RecCommand::Fit));
+    if view.models == ModelsState::NotFitted && !cx.busy {
+        cx.commands.push(command(RecCommand::Fit));
     }
     if !view.segments_requested {
         view.segments_requested = true;
-        commands.push(command(RecCommand::ListSegments));
+        cx.commands.push(command(RecCommand::ListSegments));
     }
 
     ui.horizontal_wrapped(|ui| {
@@ -74,22 +61,22 @@ pub fn recommendations_ui(
             }
         }
         ui.add_space(theme::SECTION_SPACING);
-        models_status_ui(ui, view, busy, &palette, commands);
+        models_status_ui(ui, view, cx.busy, &palette, cx.commands);
     });
-    protected_ui(ui, view, &palette, commands);
+    protected_ui(ui, view, &palette, cx.commands);
     ui.separator();
     match view.tab {
         RecTab::Customer => customer::customer_tab_ui(ui, view, &palette),
-        RecTab::Evaluation => evaluation::evaluation_tab_ui(ui, view, &palette, commands),
+        RecTab::Evaluation => evaluation::evaluation_tab_ui(ui, view, &palette, cx.commands),
         RecTab::Segment => {
-            segment::segment_tab_ui(ui, view, info, &palette, commands);
+            segment::segment_tab_ui(ui, view, info, &palette, cx.commands);
         }
     }
     // After the controls are drawn, so a slider let go this frame is asked for at once.
     if view.ready().is_some()
         && let Some((customer_id, request)) = view.wanted()
     {
-        commands.push(command(RecCommand::Recommend {
+        cx.commands.push(command(RecCommand::Recommend {
             customer_id,
             request,
         }));

@@ -8,12 +8,12 @@ mod customers;
 
 use egui::RichText;
 
+use crate::app::Command;
 use crate::app::segments::{SegmentCommand, SegmentsView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::export::Privacy;
 use crate::app::widgets::path::path_in;
-use crate::app::widgets::preamble::{has_rows, needs_rows, open_database, spinner_label};
-use crate::app::{Command, DbView};
+use crate::app::widgets::preamble::{Needs, PanelCx, has_rows, spinner_label};
 use crate::data::TableKind;
 use crate::format::thousands;
 use crate::models::segment::run::SegmentMethod;
@@ -23,42 +23,33 @@ use crate::workspace::segments::SegmentResult;
 pub const NO_TRANSACTIONS: &str =
     "No transactions table: import a transactions file to see RFM segments";
 
+/// Customers, from a customers or a transactions table.
+const NEEDS: Needs = Needs::rows(
+    "Segments",
+    &[TableKind::Customers, TableKind::Transactions],
+    "No customers yet: import a customers or transactions file to segment them.",
+);
+
 /// Draws the panel.
-pub fn segments_ui(
-    ui: &mut egui::Ui,
-    db: &DbView,
-    view: &mut SegmentsView,
-    busy: bool,
-    commands: &mut Vec<Command>,
-) {
-    let palette = theme::palette(ui.ctx());
-    let Some(info) = open_database(ui, db, "Segments") else {
+pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<'_>) {
+    let Some(info) = cx.open(ui, &NEEDS) else {
         return;
     };
-    if !needs_rows(
-        ui,
-        info,
-        &[TableKind::Customers, TableKind::Transactions],
-        "Segments",
-        "No customers yet: import a customers or transactions file to segment them.",
-        commands,
-    ) {
-        return;
-    }
+    let palette = theme::palette(ui.ctx());
     if !view.requested_last {
         view.requested_last = true;
-        commands.push(command(SegmentCommand::ShowLast));
+        cx.commands.push(command(SegmentCommand::ShowLast));
     }
     let has_transactions = has_rows(info, &[TableKind::Transactions]);
     let rfm_impossible = view.controls.method == SegmentMethod::Rfm && !has_transactions;
 
-    controls_ui(ui, view, rfm_impossible, busy, commands);
+    controls_ui(ui, view, rfm_impossible, cx.busy, cx.commands);
     if rfm_impossible {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label(RichText::new(NO_TRANSACTIONS).color(palette.notice_text));
             if ui.button("Import…").clicked() {
-                commands.push(Command::ShowImportDialog);
+                cx.commands.push(Command::ShowImportDialog);
             }
         });
     }
@@ -92,7 +83,7 @@ pub fn segments_ui(
                 .id_salt("segment_cards_scroll")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
-                    cards::cards_ui(ui, &shown, view, folder, &palette, commands);
+                    cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
                 });
         });
 
@@ -132,7 +123,7 @@ pub fn segments_ui(
     });
     ui.separator();
     customers::customers_ui(ui, view, &shown, folder, &palette);
-    customers::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
+    customers::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), cx.commands);
     // The outcome is shown next to the button.
     let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
     let _ = view
