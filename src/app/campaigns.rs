@@ -130,11 +130,7 @@ impl CampaignView {
     }
 }
 
-impl FeatureState for CampaignView {
-    type Command = CampaignCommand;
-    type Job = CampaignJob;
-    type Done = CampaignDone;
-
+impl FeatureState<CampaignCommand, CampaignJob, CampaignDone> for CampaignView {
     fn apply(&mut self, command: CampaignCommand, desk: &mut Desk) {
         match command {
             CampaignCommand::ReadChoices => {

@@ -186,11 +186,7 @@ impl ChurnPanelView {
     }
 }
 
-impl FeatureState for ChurnPanelView {
-    type Command = ChurnCommand;
-    type Job = ChurnJob;
-    type Done = ChurnDone;
-
+impl FeatureState<ChurnCommand, ChurnJob, ChurnDone> for ChurnPanelView {
     fn apply(&mut self, command: ChurnCommand, desk: &mut Desk) {
         match command {
             ChurnCommand::Run(params) => {

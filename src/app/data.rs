@@ -161,11 +161,7 @@ impl DataState {
     }
 }
 
-impl FeatureState for DataState {
-    type Command = DataCommand;
-    type Job = DataJob;
-    type Done = DataDone;
-
+impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
     fn apply(&mut self, command: DataCommand, desk: &mut Desk) {
         let job = match command {
             DataCommand::SelectTable(table) => return self.select_table(Some(table), false),

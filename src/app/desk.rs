@@ -144,22 +144,16 @@ pub enum Change {
 
 /// The one pattern of every panel's state: it applies the panel's commands (usually by
 /// submitting a job on the desk), takes its jobs' results and ends, and hears of changes;
-/// each panel decides its own refresh.
-pub trait FeatureState {
-    /// What the panel asks for.
-    type Command;
-    /// The feature's jobs.
-    type Job;
-    /// The feature's results.
-    type Done;
-
+/// each panel decides its own refresh. `Command` is what the panel asks for, `Job` the feature's
+/// jobs and `Done` their results.
+pub trait FeatureState<Command, Job, Done> {
     /// Applies a command from the panel.
-    fn apply(&mut self, command: Self::Command, desk: &mut Desk);
+    fn apply(&mut self, command: Command, desk: &mut Desk);
     /// Takes the result of job `id`.
-    fn take(&mut self, id: JobId, done: Self::Done, desk: &mut Desk);
+    fn take(&mut self, id: JobId, done: Done, desk: &mut Desk);
     /// Job `id` failed (`Some(message)`) or was cancelled (`None`): the panel stops waiting for
     /// it. Returns whether the panel shows the failure itself (the banner then does not).
-    fn ended(&mut self, id: JobId, job: &Self::Job, failure: Option<&str>) -> bool;
+    fn ended(&mut self, id: JobId, job: &Job, failure: Option<&str>) -> bool;
     /// Something changed under every panel.
     fn changed(&mut self, change: Change);
     /// Forgets the job ids the desk no longer awaits (superseded in the status bar), so the

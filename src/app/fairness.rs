@@ -208,11 +208,7 @@ impl FairnessView {
     }
 }
 
-impl FeatureState for FairnessView {
-    type Command = FairCommand;
-    type Job = FairJob;
-    type Done = FairDone;
-
+impl FeatureState<FairCommand, FairJob, FairDone> for FairnessView {
     fn apply(&mut self, command: FairCommand, desk: &mut Desk) {
         match &command {
             FairCommand::ListChoices => {

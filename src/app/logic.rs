@@ -174,7 +174,30 @@ impl TailorApp {
 
     fn apply(&mut self, command: Command) {
         let desk = &mut self.desk;
-        let to_data = match command {
+        match command {
+            Command::Segments(c) => self.segments.apply(c, desk),
+            Command::Recs(c) => self.recs.apply(c, desk),
+            Command::Fairness(c) => self.fairness.apply(c, desk),
+            Command::Churn(c) => self.churn.apply(c, desk),
+            Command::Campaigns(c) => self.campaigns.apply(c, desk),
+            Command::Export(request) => {
+                if let (Some(flow), desk) = self.export_flow(&request.spec) {
+                    flow.submit(request, desk);
+                }
+            }
+            other => {
+                if let Some(c) = self.apply_shell(other) {
+                    self.data.apply(c, &mut self.desk);
+                }
+            }
+        }
+    }
+
+    /// Applies a command of the window's frame (panels, dialogs, the banner, the status bar);
+    /// returns what the Data panel's state is to run.
+    fn apply_shell(&mut self, command: Command) -> Option<DataCommand> {
+        let desk = &mut self.desk;
+        match command {
             Command::ShowPanel(panel) => {
                 self.panel = panel;
                 None
@@ -235,35 +258,12 @@ impl TailorApp {
                 self.save_settings();
                 None
             }
-            Command::Segments(c) => {
-                self.segments.apply(c, desk);
-                None
-            }
-            Command::Recs(c) => {
-                self.recs.apply(c, desk);
-                None
-            }
-            Command::Fairness(c) => {
-                self.fairness.apply(c, desk);
-                None
-            }
-            Command::Churn(c) => {
-                self.churn.apply(c, desk);
-                None
-            }
-            Command::Campaigns(c) => {
-                self.campaigns.apply(c, desk);
-                None
-            }
-            Command::Export(request) => {
-                if let (Some(flow), desk) = self.export_flow(&request.spec) {
-                    flow.submit(request, desk);
-                }
-                None
-            }
-        };
-        if let Some(c) = to_data {
-            self.data.apply(c, &mut self.desk);
+            Command::Segments(_)
+            | Command::Recs(_)
+            | Command::Fairness(_)
+            | Command::Churn(_)
+            | Command::Campaigns(_)
+            | Command::Export(_) => None,
         }
     }
 }

@@ -325,11 +325,7 @@ impl RecommendView {
     }
 }
 
-impl FeatureState for RecommendView {
-    type Command = RecCommand;
-    type Job = RecJob;
-    type Done = RecDone;
-
+impl FeatureState<RecCommand, RecJob, RecDone> for RecommendView {
     fn apply(&mut self, command: RecCommand, desk: &mut Desk) {
         match command {
             RecCommand::Fit => {

@@ -250,11 +250,7 @@ impl SegmentsView {
     }
 }
 
-impl FeatureState for SegmentsView {
-    type Command = SegmentCommand;
-    type Job = SegmentJob;
-    type Done = SegmentDone;
-
+impl FeatureState<SegmentCommand, SegmentJob, SegmentDone> for SegmentsView {
     fn apply(&mut self, command: SegmentCommand, desk: &mut Desk) {
         match command {
             SegmentCommand::Run(params) => {

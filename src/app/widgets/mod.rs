@@ -5,6 +5,7 @@
 
 pub mod cards;
 pub mod export;
+pub mod layout;
 pub mod numbers;
 pub mod path;
 pub mod plot;

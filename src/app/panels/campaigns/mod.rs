@@ -12,6 +12,7 @@ use crate::app::Command;
 use crate::app::campaigns::{CampaignCommand, CampaignView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::export::{Privacy, export_dialog_ui};
+use crate::app::widgets::layout;
 use crate::app::widgets::preamble::{self, Needs, PanelCx, spinner_label};
 use crate::data::TableKind;
 use crate::format::{count, thousands};
@@ -68,17 +69,10 @@ pub fn campaigns_ui(ui: &mut egui::Ui, view: &mut CampaignView, cx: &mut PanelCx
         }
         return;
     };
-    egui::Panel::left("campaign_filters")
-        .resizable(true)
-        .default_size(theme::CAMPAIGN_FILTERS_WIDTH)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("campaign_filters_scroll")
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    filters::filters_ui(ui, view, &choices, &palette, cx.commands);
-                });
-        });
+    let width = theme::CAMPAIGN_FILTERS_WIDTH;
+    layout::left_panel(ui, "campaign_filters", width, |ui| {
+        filters::filters_ui(ui, view, &choices, &palette, cx.commands);
+    });
     egui::CentralPanel::default().show(ui, |ui| {
         audience::audience_ui(ui, view, info, &choices, cx.busy, &palette);
     });

@@ -14,6 +14,7 @@ use crate::app::Command;
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
 use crate::app::theme;
 use crate::app::widgets::export::Privacy;
+use crate::app::widgets::layout;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows};
 use crate::data::{Role, TableKind};
 use crate::models::churn::run::ModelKind;
@@ -53,36 +54,33 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
         controls_ui(ui, view, cx.busy, cx.commands);
     });
     ui.separator();
-    egui::ScrollArea::vertical()
-        .id_salt("churn_scroll")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            match view.churn.clone() {
-                None => {
-                    ui.label(if view.churn_job.is_some() {
-                        "Fitting the churn model with cross-validation…"
-                    } else {
-                        "Press Run to predict who is about to leave. The label is a churned \
+    layout::scroll("churn_scroll").show(ui, |ui| {
+        match view.churn.clone() {
+            None => {
+                ui.label(if view.churn_job.is_some() {
+                    "Fitting the churn model with cross-validation…"
+                } else {
+                    "Press Run to predict who is about to leave. The label is a churned \
                          column, or inactive:DAYS (no purchase in the last DAYS days)."
-                    });
-                }
-                Some(churn) => {
-                    churn::metrics_ui(ui, &churn, &palette);
-                    ui.add_space(theme::SECTION_SPACING);
-                    charts::charts_ui(ui, &churn);
-                    ui.add_space(theme::SECTION_SPACING);
-                    churn::threshold_ui(ui, view, &churn);
-                }
+                });
             }
+            Some(churn) => {
+                churn::metrics_ui(ui, &churn, &palette);
+                ui.add_space(theme::SECTION_SPACING);
+                charts::charts_ui(ui, &churn);
+                ui.add_space(theme::SECTION_SPACING);
+                churn::threshold_ui(ui, view, &churn);
+            }
+        }
+        ui.add_space(theme::SECTION_SPACING);
+        ui.separator();
+        clv::clv_ui(ui, view, has_transactions, &palette, cx.commands);
+        if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
             ui.add_space(theme::SECTION_SPACING);
             ui.separator();
-            clv::clv_ui(ui, view, has_transactions, &palette, cx.commands);
-            if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
-                ui.add_space(theme::SECTION_SPACING);
-                ui.separator();
-                targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
-            }
-        });
+            targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
+        }
+    });
     targets::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), cx.commands);
 }
 

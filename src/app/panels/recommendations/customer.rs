@@ -12,6 +12,7 @@ use super::{
 };
 use crate::app::recommend::{RecommendView, SegmentsState, TOP_RANGE};
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::layout;
 use crate::app::widgets::plot::{category_rows_plot, swatch};
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::{clipped_cell, each_row, text_cell, titled};
@@ -252,14 +253,11 @@ fn customer_result_ui(
         .default_size(theme::REC_CHART_WIDTH)
         .show(ui, |ui| contributions_chart_ui(ui, recs));
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical()
-            .id_salt("rec_items")
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                for (i, item) in recs.items.iter().enumerate() {
-                    item_ui(ui, i, item, palette);
-                }
-            });
+        layout::scroll("rec_items").show(ui, |ui| {
+            for (i, item) in recs.items.iter().enumerate() {
+                item_ui(ui, i, item, palette);
+            }
+        });
     });
 }
 

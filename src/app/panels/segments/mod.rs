@@ -12,6 +12,7 @@ use crate::app::Command;
 use crate::app::segments::{SegmentCommand, SegmentsView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::export::Privacy;
+use crate::app::widgets::layout;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows, spinner_label};
 use crate::data::TableKind;
@@ -75,17 +76,9 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
     ui.separator();
     let folder = info.path.parent();
 
-    egui::Panel::left("segment_cards")
-        .resizable(true)
-        .default_size(theme::SEGMENT_CARDS_WIDTH)
-        .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("segment_cards_scroll")
-                .auto_shrink([false, false])
-                .show(ui, |ui| {
-                    cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
-                });
-        });
+    layout::left_panel(ui, "segment_cards", theme::SEGMENT_CARDS_WIDTH, |ui| {
+        cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
+    });
 
     let height = ui.available_height();
     let charts_height = (height * theme::SCATTER_HEIGHT_SHARE).max(180.0);
