@@ -237,16 +237,7 @@ impl SegmentsView {
         let Some(shown) = self.shown.as_mut() else {
             return;
         };
-        let result = Arc::make_mut(&mut shown.result);
-        for s in &mut result.run.segments {
-            if s.auto_name == auto_name {
-                s.name = if name.is_empty() {
-                    auto_name.to_string()
-                } else {
-                    name.to_string()
-                };
-            }
-        }
+        Arc::make_mut(&mut shown.result).run.rename(auto_name, name);
     }
 }
 

@@ -165,20 +165,24 @@ mod tests {
     #[test]
     fn guesses_follow_the_design() {
         let c = TableKind::Customers;
-        assert_eq!(guess_role(c, "customer_id"), Role::Key);
-        assert_eq!(guess_role(c, "email"), Role::Pii);
-        assert_eq!(guess_role(c, "Phone"), Role::Pii);
-        assert_eq!(guess_role(c, "name"), Role::Pii);
-        assert_eq!(guess_role(c, "gender"), Role::Protected);
-        assert_eq!(guess_role(c, "SeniorCitizen"), Role::Protected);
-        assert_eq!(guess_role(c, "birth_year"), Role::Protected);
-        assert_eq!(guess_role(c, "marital"), Role::Protected);
-        assert_eq!(guess_role(c, "churned"), Role::Label);
-        assert_eq!(guess_role(c, "consent_email"), Role::Ignore);
-        assert_eq!(guess_role(c, "region"), Role::Feature);
-        assert_eq!(guess_role(c, "country"), Role::Feature);
-        assert_eq!(guess_role(TableKind::Products, "name"), Role::Feature);
-        assert_eq!(guess_role(TableKind::Transactions, "order_id"), Role::Key);
+        for (table, column, role) in [
+            (c, "customer_id", Role::Key),
+            (c, "email", Role::Pii),
+            (c, "Phone", Role::Pii),
+            (c, "name", Role::Pii),
+            (c, "gender", Role::Protected),
+            (c, "SeniorCitizen", Role::Protected),
+            (c, "birth_year", Role::Protected),
+            (c, "marital", Role::Protected),
+            (c, "churned", Role::Label),
+            (c, "consent_email", Role::Ignore),
+            (c, "region", Role::Feature),
+            (c, "country", Role::Feature),
+            (TableKind::Products, "name", Role::Feature),
+            (TableKind::Transactions, "order_id", Role::Key),
+        ] {
+            assert_eq!(guess_role(table, column), role, "{column}");
+        }
     }
 
     #[test]

@@ -442,34 +442,25 @@ mod tests {
 
     #[test]
     fn day_month_dates_follow_the_order() {
-        assert_eq!(
-            iso("03/04/2011", DateOrder::DayFirst).as_deref(),
-            Some("2011-04-03")
-        );
-        assert_eq!(
-            iso("03/04/2011", DateOrder::MonthFirst).as_deref(),
-            Some("2011-03-04")
-        );
-        assert_eq!(
-            iso("12/1/2010 8:26", DateOrder::MonthFirst).as_deref(),
-            Some("2010-12-01T08:26:00")
-        );
-        assert_eq!(
-            iso("1.12.2010 08:26 PM", DateOrder::DayFirst).as_deref(),
-            Some("2010-12-01T20:26:00")
-        );
-        assert_eq!(
-            iso("13/04/11", DateOrder::DayFirst).as_deref(),
-            Some("2011-04-13")
-        );
-        assert_eq!(iso("13/04/2011", DateOrder::MonthFirst), None);
-        assert_eq!(order_evidence("13/04/2011"), OrderEvidence::DayFirst);
-        assert_eq!(
-            order_evidence("04/13/2011 10:00"),
-            OrderEvidence::MonthFirst
-        );
-        assert_eq!(order_evidence("03/04/2011"), OrderEvidence::None);
-        assert_eq!(order_evidence("2011-04-13"), OrderEvidence::None);
+        use DateOrder::{DayFirst, MonthFirst};
+        for (text, order, expect) in [
+            ("03/04/2011", DayFirst, Some("2011-04-03")),
+            ("03/04/2011", MonthFirst, Some("2011-03-04")),
+            ("12/1/2010 8:26", MonthFirst, Some("2010-12-01T08:26:00")),
+            ("1.12.2010 08:26 PM", DayFirst, Some("2010-12-01T20:26:00")),
+            ("13/04/11", DayFirst, Some("2011-04-13")),
+            ("13/04/2011", MonthFirst, None),
+        ] {
+            assert_eq!(iso(text, order).as_deref(), expect, "{text}");
+        }
+        for (text, evidence) in [
+            ("13/04/2011", OrderEvidence::DayFirst),
+            ("04/13/2011 10:00", OrderEvidence::MonthFirst),
+            ("03/04/2011", OrderEvidence::None),
+            ("2011-04-13", OrderEvidence::None),
+        ] {
+            assert_eq!(order_evidence(text), evidence, "{text}");
+        }
     }
 
     #[test]

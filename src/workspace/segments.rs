@@ -179,16 +179,7 @@ impl Workspace {
         runs::rename_segment(self.db_mut()?, auto_name, name)?;
         let name = name.trim().to_string();
         if let Some(result) = self.segmentation.as_mut() {
-            let result = Arc::make_mut(result);
-            for s in &mut result.run.segments {
-                if s.auto_name == auto_name {
-                    s.name = if name.is_empty() {
-                        auto_name.to_string()
-                    } else {
-                        name.clone()
-                    };
-                }
-            }
+            Arc::make_mut(result).run.rename(auto_name, &name);
         }
         Ok(name)
     }

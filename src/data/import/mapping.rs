@@ -341,23 +341,31 @@ mod tests {
 
     #[test]
     fn price_goes_to_the_right_column() {
-        assert_eq!(
-            resolve(TableKind::Transactions, Concept::Price, true),
-            Some((TableKind::Transactions, "unit_price"))
-        );
-        assert_eq!(
-            resolve(TableKind::Products, Concept::Price, false),
-            Some((TableKind::Products, "price"))
-        );
-        assert_eq!(
-            resolve(TableKind::Transactions, Concept::ProductName, true),
-            Some((TableKind::Products, "name"))
-        );
-        assert_eq!(
-            resolve(TableKind::Transactions, Concept::Country, true),
-            Some((TableKind::Customers, "country"))
-        );
-        assert_eq!(resolve(TableKind::Customers, Concept::Ts, false), None);
+        use TableKind::{Customers, Products, Transactions};
+        for (table, concept, has_product, expect) in [
+            (
+                Transactions,
+                Concept::Price,
+                true,
+                Some((Transactions, "unit_price")),
+            ),
+            (Products, Concept::Price, false, Some((Products, "price"))),
+            (
+                Transactions,
+                Concept::ProductName,
+                true,
+                Some((Products, "name")),
+            ),
+            (
+                Transactions,
+                Concept::Country,
+                true,
+                Some((Customers, "country")),
+            ),
+            (Customers, Concept::Ts, false, None),
+        ] {
+            assert_eq!(resolve(table, concept, has_product), expect, "{concept:?}");
+        }
     }
 
     #[test]

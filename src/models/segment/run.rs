@@ -143,6 +143,16 @@ impl SegmentRun {
     pub fn segment(&self, id: usize) -> Option<&SegmentProfile> {
         self.segments.iter().find(|s| s.id == id)
     }
+
+    /// Names every segment the naming rule calls `auto_name` `name` (empty: back to the
+    /// automatic name).
+    pub fn rename(&mut self, auto_name: &str, name: &str) {
+        for s in &mut self.segments {
+            if s.auto_name == auto_name {
+                s.name = if name.is_empty() { auto_name } else { name }.to_string();
+            }
+        }
+    }
 }
 
 /// Runs a segmentation. `renamed` maps automatic names to the user's names (kept across runs).
