@@ -61,11 +61,10 @@ pub fn export_dialog_ui(
         extension,
         options,
     } = dialog.as_mut()?;
-    let mut save = SaveDialog::new(title);
-    save = match extension {
-        Some(e) => save.extension(e),
-        None => save.browse(picker),
-    };
+    let mut save = SaveDialog::new(title).browse(picker);
+    if let Some(e) = extension {
+        save = save.extension(e);
+    }
     let answer = save.show(ctx, path, |ui| {
         describe(ui, spec, options);
         ui.add_space(6.0);

@@ -167,7 +167,7 @@ fn export_dialog_ui(
             ui.add(
                 egui::Label::new(format!(
                     "Writes {} as CSV or XLSX (by the file's extension): customer_id, the \
-                     customer's non-personal columns, rank, product_id, name, score, top_reason.",
+                     customer's columns, rank, product_id, name, score, top_reason.",
                     count(rows as u64, "row", "rows")
                 ))
                 .wrap(),

@@ -131,7 +131,7 @@ pub(super) fn export_dialog_ui(
             ui.add(
                 egui::Label::new(format!(
                     "Writes the {} in {name} as CSV or XLSX (by the file's extension): \
-                     customer_id, their non-personal columns, segment_id, segment_name.",
+                     customer_id, their customer columns, segment_id, segment_name.",
                     count(size as u64, "customer", "customers"),
                 ))
                 .wrap(),
