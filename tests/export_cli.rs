@@ -253,7 +253,7 @@ fn a_kill_before_the_rename_leaves_no_file_at_the_target() {
     let temp_exists = || {
         std::fs::read_dir(&out_dir)
             .unwrap()
-            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"))
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains("tmp-"))
     };
     while !temp_exists() {
         assert!(
@@ -268,6 +268,18 @@ fn a_kill_before_the_rename_leaves_no_file_at_the_target() {
         !target.exists(),
         "a killed export left a file at the target path"
     );
+    // The next export there writes the file and removes what the killed one left.
+    let run = tailor(&[
+        "export",
+        &db,
+        "--segment",
+        "1",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    assert!(target.exists());
+    assert!(!temp_exists(), "a temporary is left behind");
 }
 
 /// A copy of the bundled sample, not segmented.

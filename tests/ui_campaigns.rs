@@ -291,13 +291,11 @@ fn the_window_and_tailor_campaign_export_the_same_audience() {
             offers: true
         })
     );
-    h.state_mut()
-        .campaigns_mut()
-        .export
-        .dialog
-        .as_mut()
-        .unwrap()
-        .path = window_file.display().to_string();
+    let set_path = |h: &mut egui_kittest::Harness<'_, tailor::app::TailorApp>, path: String| {
+        let dialog = h.state_mut().campaigns_mut().export.dialog.as_mut();
+        dialog.unwrap().path = path;
+    };
+    set_path(&mut h, window_file.display().to_string());
     click(&mut h, "Export");
     assert!(
         step_until(&mut h, Duration::from_secs(120), |h| h

@@ -161,6 +161,16 @@ fn kmeans_run_rename_export_and_reopen() {
     let out = dir.path().join("segment.csv");
     click(&mut h, "Export segment…");
     assert!(has_label(&h, "Export segment"), "{}", dump(&h));
+    // The open database is refused in the dialog, which stays open.
+    let database = db.display().to_string();
+    replace_focused_text(&mut h, 0, &database);
+    click(&mut h, "Export");
+    assert!(
+        has_label_containing(&h, "would overwrite the database"),
+        "{}",
+        dump(&h)
+    );
+    assert!(h.state().segments().export.dialog.is_some());
     replace_focused_text(&mut h, 0, &out.display().to_string());
     click(&mut h, "Export");
     assert!(

@@ -26,6 +26,8 @@ pub struct ExportDialog {
     pub extension: Option<&'static str>,
     /// The privacy switches (personal data, customers without consent), off when it opens.
     pub options: ExportOptions,
+    /// Why the path confirmed last was refused (it is the database), shown until another is.
+    pub refusal: Option<String>,
 }
 
 /// A panel's exports: the dialog when open, the running export and the last outcome.
@@ -49,6 +51,7 @@ impl ExportFlow {
             path,
             extension: None,
             options: ExportOptions::default(),
+            refusal: None,
         });
     }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, choice, print_json, print_text};
+use crate::cli::{StderrProgress, check_outputs, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -88,6 +88,13 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
     };
     params.features.include_protected = args.include_protected;
     params.forest.trees = args.trees;
+    check_outputs(
+        &args.db,
+        &[
+            ("--out", args.out.as_deref()),
+            ("--dump-features", args.dump_features.as_deref()),
+        ],
+    )?;
     let mut ws = Workspace::open(&args.db)?;
     let outcome = ws.churn(&params, &StderrProgress::default())?;
     let (result, run_id) = (outcome.result, outcome.run_id);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use crate::cli::{StderrProgress, choice, print_json, print_text};
+use crate::cli::{StderrProgress, check_outputs, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -65,6 +65,7 @@ pub fn run(args: ClvArgs) -> anyhow::Result<()> {
         params.horizon = h;
     }
     params.discount_monthly = args.discount;
+    check_outputs(&args.db, &[("--out", args.out.as_deref())])?;
     let mut ws = Workspace::open(&args.db)?;
     let outcome = ws.clv(&params, &StderrProgress::default())?;
     if outcome.run_id.is_none() {

@@ -84,6 +84,31 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// Refuses, before any work, run outputs (flag, path) that would overwrite the database `db`
+/// or each other.
+pub fn check_outputs(
+    db: &std::path::Path,
+    outputs: &[(&str, Option<&std::path::Path>)],
+) -> Result<(), crate::error::Error> {
+    let given: Vec<(&str, &std::path::Path)> = outputs
+        .iter()
+        .filter_map(|(flag, path)| path.map(|p| (*flag, p)))
+        .collect();
+    for (i, (flag, path)) in given.iter().enumerate() {
+        crate::files::check_output(flag, path, Some(db), &[])?;
+        if let Some((other, _)) = given[..i]
+            .iter()
+            .find(|(_, p)| crate::files::same_file(p, path))
+        {
+            return Err(crate::error::Error::Invalid(format!(
+                "{flag} {} is also the {other} file: give each output its own file",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Parses a flag's value with `parse`; an error names the flag, the value and what it accepts
 /// (`unknown --model tree: use logistic or forest`).
 pub fn choice<T>(

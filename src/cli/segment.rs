@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, choice, print_json, print_text};
+use crate::cli::{StderrProgress, check_outputs, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -69,6 +69,13 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         seed: args.seed,
         include_protected: args.include_protected,
     };
+    check_outputs(
+        &args.db,
+        &[
+            ("--out", args.out.as_deref()),
+            ("--dump-features", args.dump_features.as_deref()),
+        ],
+    )?;
     let mut ws = Workspace::open(&args.db)?;
     let outcome = ws.segment(&params, &StderrProgress::default())?;
     if outcome.run_id.is_none() {

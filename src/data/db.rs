@@ -296,6 +296,9 @@ impl Database {
     }
 }
 
+/// How long a write waits for another writer of the same database before failing.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -303,7 +306,11 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     match Connection::open_with_flags(path, flags) {
-        Ok(c) => Ok(c),
+        Ok(c) => {
+            // Another Tailor writing the same database (an import, a stored run) is waited for.
+            c.busy_timeout(BUSY_WAIT).map_err(Error::sqlite(path))?;
+            Ok(c)
+        }
         Err(e) if !read_only && is_read_only_error(&e) => open_conn(path, true),
         Err(e) => Err(Error::sqlite(path)(e)),
     }

@@ -57,6 +57,16 @@ impl Workspace {
         request: &ExportRequest,
         progress: &dyn Progress,
     ) -> Result<ExportSummary> {
+        let input = match &request.spec {
+            ExportSpec::AudienceFile(file) => Some(file.as_path()),
+            _ => None,
+        };
+        crate::files::check_output(
+            "the export file",
+            &request.path,
+            Some(self.db()?.path()),
+            input.as_slice(),
+        )?;
         check_export_path(&request.path)?;
         let audience = self.audience(&request.spec, progress)?;
         progress.report(0.9, "Writing the file");

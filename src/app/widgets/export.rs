@@ -46,20 +46,24 @@ impl Privacy {
 
 /// Draws the export dialog of `flow` when it is open: `title`, the panel's sentence on what is
 /// written (`describe`, given what is exported and the switches), the file and the privacy
-/// switches. Returns the export to run when confirmed; Cancel closes the dialog.
+/// switches of `info`'s database. Returns the export to run when confirmed; a path that would
+/// overwrite the database is refused in the dialog; Cancel closes it.
 pub fn export_dialog_ui(
     ctx: &egui::Context,
     flow: &mut ExportFlow,
     title: &str,
-    privacy: &Privacy,
+    info: &DbInfo,
     describe: impl FnOnce(&mut egui::Ui, &ExportSpec, &ExportOptions),
 ) -> Option<ExportRequest> {
+    let privacy = Privacy::of(info);
+    let palette = crate::app::theme::palette(ctx);
     let ExportFlow { dialog, picker, .. } = flow;
     let ExportDialog {
         spec,
         path,
         extension,
         options,
+        refusal,
     } = dialog.as_mut()?;
     let mut save = SaveDialog::new(title).browse(picker);
     if let Some(e) = extension {
@@ -68,10 +72,19 @@ pub fn export_dialog_ui(
     let answer = save.show(ctx, path, |ui| {
         describe(ui, spec, options);
         ui.add_space(6.0);
-        switches_ui(ui, privacy, options);
+        switches_ui(ui, &privacy, options);
+        if let Some(why) = refusal.as_deref() {
+            ui.add(egui::Label::new(RichText::new(why).color(palette.error_text)).wrap());
+        }
     });
     match answer {
         DialogAnswer::Confirmed(path) => {
+            if let Err(e) = crate::files::check_output("The file", &path, Some(&info.path), &[]) {
+                if let Some(d) = dialog.as_mut() {
+                    d.refusal = Some(e.to_string());
+                }
+                return None;
+            }
             let request = dialog
                 .as_ref()
                 .map(|d| d.request(path, !privacy.pii.is_empty()));

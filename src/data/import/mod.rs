@@ -206,24 +206,31 @@ pub fn import_files(
     Ok(summary)
 }
 
-/// Imports files into the database at `db_path`. A new database is written to a temporary file
-/// in the same folder and renamed at the end, so a failed import leaves no file; an existing one
-/// is changed in one transaction, so a failed import leaves it as it was.
+/// Imports files into the database at `db_path`. A new database is written to a unique temporary
+/// file in the same folder and renamed at the end, so a failed import leaves no file; an existing
+/// one is changed in one transaction, so a failed import leaves it as it was. When another import
+/// made the database meanwhile, this one waits for it and appends: a database is never renamed
+/// over another. The database cannot be one of the files read.
 pub fn import_to_path(
     db_path: &Path,
     files: &[PathBuf],
     options: &ImportOptions,
     progress: &dyn Progress,
 ) -> Result<ImportSummary> {
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    crate::files::check_output("the database", db_path, None, &inputs)?;
     if db_path.exists() {
         let mut db = Database::open_or_create(db_path)?;
         return import_files(&mut db, files, options, progress);
     }
-    let name = db_path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::Invalid(format!("not a file name: {}", db_path.display())))?;
-    let tmp = db_path.with_file_name(format!(".{name}.import-tmp"));
+    if db_path.file_name().is_none() {
+        return Err(Error::Invalid(format!(
+            "not a file name: {}",
+            db_path.display()
+        )));
+    }
+    crate::files::remove_stale_temporaries(db_path.parent().unwrap_or(Path::new(".")));
+    let tmp = crate::files::temp_path_for(db_path);
     let remove_tmp = || {
         for suffix in ["", "-journal", "-wal", "-shm"] {
             let mut p = tmp.clone().into_os_string();
@@ -240,13 +247,17 @@ pub fn import_to_path(
             .map_err(Error::sqlite(&tmp))?;
         let summary = import_files(&mut db, files, options, progress)?;
         drop(db);
-        std::fs::rename(&tmp, db_path).map_err(Error::io(db_path))?;
-        Ok(summary)
+        Ok((summary, crate::files::rename_new(&tmp, db_path)?))
     })();
-    if result.is_err() {
-        remove_tmp();
+    remove_tmp();
+    match result? {
+        (summary, true) => Ok(summary),
+        // Another import made the database first: append to it.
+        (_, false) => {
+            let mut db = Database::open_or_create(db_path)?;
+            import_files(&mut db, files, options, progress)
+        }
     }
-    result
 }
 
 #[cfg(test)]

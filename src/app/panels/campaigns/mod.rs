@@ -11,7 +11,7 @@ use egui::RichText;
 use crate::app::Command;
 use crate::app::campaigns::{CampaignCommand, CampaignView, command};
 use crate::app::theme::{self, Palette};
-use crate::app::widgets::export::{Privacy, export_dialog_ui};
+use crate::app::widgets::export::export_dialog_ui;
 use crate::app::widgets::layout;
 use crate::app::widgets::preamble::{self, Needs, PanelCx, spinner_label};
 use crate::data::TableKind;
@@ -101,12 +101,11 @@ fn audience_export_ui(
 ) {
     let size = view.result.as_ref().map_or(0, |r| r.size);
     let without_consent = view.result.as_ref().and_then(|r| r.without_consent.clone());
-    let privacy = Privacy::of(info);
     let request = export_dialog_ui(
         ctx,
         &mut view.export,
         "Export the audience",
-        &privacy,
+        info,
         |ui, _, options| {
             // Where a consent column exists, those without consent are left out unless asked.
             let (written, consent_text) = match &without_consent {

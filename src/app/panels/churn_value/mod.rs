@@ -13,7 +13,6 @@ use egui::RichText;
 use crate::app::Command;
 use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
 use crate::app::theme;
-use crate::app::widgets::export::Privacy;
 use crate::app::widgets::layout;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows};
 use crate::data::{Role, TableKind};
@@ -81,7 +80,7 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
             targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
         }
     });
-    targets::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), cx.commands);
+    targets::export_dialog_ui(ui.ctx(), view, info, cx.commands);
 }
 
 fn controls_ui(

@@ -8,12 +8,13 @@ use crate::app::Command;
 use crate::app::churn::ChurnPanelView;
 use crate::app::theme::{self, Palette};
 use crate::app::widgets;
-use crate::app::widgets::export::{Privacy, export_outcome_ui};
+use crate::app::widgets::export::export_outcome_ui;
 use crate::app::widgets::numbers::{money, money_cents};
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::table::{each_row, table, titled};
 use crate::format::{count, percent};
 use crate::workspace::churn::{TargetList, TargetRow, threshold_percent};
+use crate::workspace::data::DbInfo;
 use crate::workspace::export::ExportSpec;
 
 /// Height of the target list.
@@ -229,7 +230,7 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
 pub(super) fn export_dialog_ui(
     ctx: &egui::Context,
     view: &mut ChurnPanelView,
-    privacy: &Privacy,
+    info: &DbInfo,
     commands: &mut Vec<Command>,
 ) {
     // The list's count at the threshold on screen (kept), else counted again.
@@ -239,33 +240,27 @@ pub(super) fn export_dialog_ui(
             export, targets, ..
         } = view;
         let targets = targets.as_deref();
-        widgets::export::export_dialog_ui(
-            ctx,
-            export,
-            "Export target list",
-            privacy,
-            |ui, spec, _| {
-                let ExportSpec::ChurnTargets { threshold } = spec else {
-                    return;
-                };
-                let rows = if *threshold == current {
-                    cached
-                } else {
-                    targets.map_or(0, |t| t.above(*threshold).len())
-                };
-                ui.add(
-                    egui::Label::new(format!(
-                        "Writes {} with risk at or above {} in the list's order, as CSV or XLSX \
+        widgets::export::export_dialog_ui(ctx, export, "Export target list", info, |ui, spec, _| {
+            let ExportSpec::ChurnTargets { threshold } = spec else {
+                return;
+            };
+            let rows = if *threshold == current {
+                cached
+            } else {
+                targets.map_or(0, |t| t.above(*threshold).len())
+            };
+            ui.add(
+                egui::Label::new(format!(
+                    "Writes {} with risk at or above {} in the list's order, as CSV or XLSX \
                          by the file's extension: customer_id, the customers table's columns, \
                          churn_probability, reason_1..3 and, when lifetime value ran, p_alive, \
                          clv, value_at_risk.",
-                        count(rows as u64, "customer", "customers"),
-                        threshold_percent(*threshold)
-                    ))
-                    .wrap(),
-                );
-            },
-        )
+                    count(rows as u64, "customer", "customers"),
+                    threshold_percent(*threshold)
+                ))
+                .wrap(),
+            );
+        })
     };
     if let Some(request) = request {
         commands.push(Command::Export(request));

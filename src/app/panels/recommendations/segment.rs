@@ -10,7 +10,7 @@ use crate::app::recommend::{
 };
 use crate::app::theme::{self, Palette};
 use crate::app::widgets;
-use crate::app::widgets::export::{Privacy, export_outcome_ui};
+use crate::app::widgets::export::export_outcome_ui;
 use crate::app::widgets::numbers::slug;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::spinner_label;
@@ -119,7 +119,7 @@ pub(super) fn segment_tab_ui(
         export_outcome_ui(ui, done, palette);
     }
     segment_table_ui(ui, &recs);
-    export_dialog_ui(ui.ctx(), view, &Privacy::of(info), commands);
+    export_dialog_ui(ui.ctx(), view, info, commands);
 }
 
 fn segment_table_ui(ui: &mut egui::Ui, recs: &SegmentRecs) {
@@ -154,7 +154,7 @@ fn segment_table_ui(ui: &mut egui::Ui, recs: &SegmentRecs) {
 fn export_dialog_ui(
     ctx: &egui::Context,
     view: &mut RecommendView,
-    privacy: &Privacy,
+    info: &DbInfo,
     commands: &mut Vec<Command>,
 ) {
     let rows = view.segment_tab.recs.as_ref().map_or(0, |r| r.rows.len());
@@ -162,7 +162,7 @@ fn export_dialog_ui(
         ctx,
         &mut view.export,
         "Export recommendations",
-        privacy,
+        info,
         |ui, _, _| {
             ui.add(
                 egui::Label::new(format!(

@@ -7,12 +7,13 @@ use crate::app::Command;
 use crate::app::segments::{SegmentsView, Shown};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets;
-use crate::app::widgets::export::{Privacy, export_outcome_ui};
+use crate::app::widgets::export::export_outcome_ui;
 use crate::app::widgets::numbers::slug;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::dot;
 use crate::app::widgets::table::{clipped_cell, each_row, table};
 use crate::format::count;
+use crate::workspace::data::DbInfo;
 use crate::workspace::export::ExportSpec;
 
 pub(super) fn customers_ui(
@@ -111,7 +112,7 @@ fn sort_arrow(ui: &mut egui::Ui, descending: bool) {
 pub(super) fn export_dialog_ui(
     ctx: &egui::Context,
     view: &mut SegmentsView,
-    privacy: &Privacy,
+    info: &DbInfo,
     commands: &mut Vec<Command>,
 ) {
     let shown = view.shown.as_ref();
@@ -119,7 +120,7 @@ pub(super) fn export_dialog_ui(
         ctx,
         &mut view.export,
         "Export segment",
-        privacy,
+        info,
         |ui, spec, _| {
             let ExportSpec::Segment { segment } = spec else {
                 return;

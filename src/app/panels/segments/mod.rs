@@ -11,7 +11,6 @@ use egui::RichText;
 use crate::app::Command;
 use crate::app::segments::{SegmentCommand, SegmentsView, command};
 use crate::app::theme::{self, Palette};
-use crate::app::widgets::export::Privacy;
 use crate::app::widgets::layout;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows, spinner_label};
@@ -116,7 +115,7 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
     });
     ui.separator();
     customers::customers_ui(ui, view, &shown, folder, &palette);
-    customers::export_dialog_ui(ui.ctx(), view, &Privacy::of(info), cx.commands);
+    customers::export_dialog_ui(ui.ctx(), view, info, cx.commands);
     // The outcome is shown next to the button.
     let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");
     let _ = view
