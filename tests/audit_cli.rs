@@ -4,17 +4,7 @@
 
 mod common;
 
-use common::{assert_clean_error, tailor};
-
-fn sample_copy(dir: &std::path::Path) -> String {
-    let path = dir.join("demo.sqlite");
-    std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
-        &path,
-    )
-    .unwrap();
-    path.to_str().unwrap().to_string()
-}
+use common::{assert_clean_error, sample_copy, tailor};
 
 fn json(args: &[&str]) -> serde_json::Value {
     let out = tailor(args);

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use common::{assert_clean_error, tailor};
+use common::{assert_clean_error, read_csv, tailor};
 use serde_json::Value;
 use tailor::models::campaign::{AttributeFilter, AudienceFilters};
 use tailor::progress::NoProgress;
@@ -83,16 +83,6 @@ fn segment_ids(db: &str) -> Vec<usize> {
 
 fn size(db: &str, args: &[&str]) -> u64 {
     json(db, args)["size"].as_u64().unwrap()
-}
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
 }
 
 /// The customer ids of the audience, as `--out` writes them (everyone, consent or not).

@@ -8,32 +8,16 @@ mod common;
 use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use common::{assert_clean_error, tailor};
+use common::{assert_clean_error, read_csv, sample_copy, tailor};
 
 fn segmented_sample(dir: &Path) -> String {
-    let path = dir.join("demo.sqlite");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
-        &path,
-    )
-    .unwrap();
-    let db = path.to_str().unwrap().to_string();
+    let db = sample_copy(dir);
     assert!(
         tailor(&["segment", &db, "--method", "kmeans", "--k", "4"])
             .status
             .success()
     );
     db
-}
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|x| x.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
 }
 
 #[test]
@@ -280,17 +264,6 @@ fn a_kill_before_the_rename_leaves_no_file_at_the_target() {
     assert!(run.status.success());
     assert!(target.exists());
     assert!(!temp_exists(), "a temporary is left behind");
-}
-
-/// A copy of the bundled sample, not segmented.
-fn sample_copy(dir: &Path) -> String {
-    let path = dir.join("demo.sqlite");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
-        &path,
-    )
-    .unwrap();
-    path.to_str().unwrap().to_string()
 }
 
 fn export_json(args: &[&str]) -> serde_json::Value {

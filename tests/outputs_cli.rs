@@ -9,16 +9,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_clean_error, tailor};
+use common::{assert_clean_error, sample_copy, tailor};
 
-/// A copy of the bundled sample in `dir`.
+/// A copy of the bundled sample in `dir`, named `x.sqlite`.
 fn sample(dir: &Path) -> PathBuf {
     let path = dir.join("x.sqlite");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
-        &path,
-    )
-    .unwrap();
+    std::fs::rename(sample_copy(dir), &path).unwrap();
     path
 }
 

@@ -28,6 +28,28 @@ pub fn data_dir() -> Option<PathBuf> {
     }
 }
 
+/// A copy of the bundled sample database in `dir` (`demo.sqlite`), as a path string.
+pub fn sample_copy(dir: &std::path::Path) -> String {
+    let path = dir.join("demo.sqlite");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"),
+        &path,
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// The header and the rows of a CSV file.
+pub fn read_csv(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|x| x.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
 /// Runs the `tailor` binary with arguments.
 pub fn tailor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_tailor"))
