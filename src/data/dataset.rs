@@ -345,7 +345,10 @@ impl ColumnBuilder {
 
     fn push(&mut self, i: usize, v: ValueRef<'_>) {
         if let Some(x) = number_of(v) {
-            if let Some(slot) = self.numeric.get_mut(i) {
+            // An absurd number (beyond the bound) counts as blank.
+            if let Some(slot) = self.numeric.get_mut(i)
+                && crate::data::values::within_bound(x)
+            {
                 *slot = Some(x);
             }
             return;
@@ -700,6 +703,20 @@ fn load_transactions(
                 .and_then(|p| product_index.get(p.trim()).copied())
                 .unwrap_or(NONE)
         };
+        let quantity = number_of(row.get_ref(4).map_err(sq)?);
+        let unit_price = number_of(row.get_ref(5).map_err(sq)?);
+        let amount = number_of(row.get_ref(6).map_err(sq)?);
+        let cancelled_flag = number_of(row.get_ref(7).map_err(sq)?).is_some_and(|v| v != 0.0);
+        let rating = number_of(row.get_ref(8).map_err(sq)?);
+        let money = amount
+            .or_else(|| Some(quantity.unwrap_or(1.0) * unit_price?))
+            .unwrap_or(0.0);
+        // A row with an absurd number (written by another tool: import refuses them) would turn
+        // every sum and model it touches into infinities.
+        let sane = |x: Option<f64>| x.is_none_or(crate::data::values::within_bound);
+        if !(sane(quantity) && sane(unit_price) && sane(amount) && sane(Some(money))) {
+            continue;
+        }
         let (order, order_cancelled) = match row.get_ref(3).map_err(sq)? {
             ValueRef::Null => (NONE, false),
             v => {
@@ -719,14 +736,6 @@ fn load_transactions(
                 (o, starts_c)
             }
         };
-        let quantity = number_of(row.get_ref(4).map_err(sq)?);
-        let unit_price = number_of(row.get_ref(5).map_err(sq)?);
-        let amount = number_of(row.get_ref(6).map_err(sq)?);
-        let cancelled_flag = number_of(row.get_ref(7).map_err(sq)?).is_some_and(|v| v != 0.0);
-        let rating = number_of(row.get_ref(8).map_err(sq)?);
-        let money = amount
-            .or_else(|| Some(quantity.unwrap_or(1.0) * unit_price?))
-            .unwrap_or(0.0);
         t.customer.push(customer);
         t.product.push(product);
         t.ts.push(ts);

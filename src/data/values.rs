@@ -50,6 +50,17 @@ pub fn truthy(raw: &str) -> bool {
     parse_bool(raw) == Some(true)
 }
 
+/// The largest magnitude Tailor accepts for a number in the data (an amount, a price, a
+/// quantity, a customer attribute): beyond it a value is absurd, and products of such values
+/// overflow. Import skips rows holding one (with a count and an example line); a database
+/// written by another tool has those transaction rows left out when loaded.
+pub const NUMBER_BOUND: f64 = 1e12;
+
+/// Whether `x` is a number Tailor works with: finite and within [`NUMBER_BOUND`].
+pub fn within_bound(x: f64) -> bool {
+    x.is_finite() && x.abs() <= NUMBER_BOUND
+}
+
 /// A whole number. `17.0` counts as 17; `17.5` does not parse.
 pub fn parse_int(raw: &str) -> Option<i64> {
     let t = raw.trim();

@@ -426,12 +426,21 @@ pub(super) fn import_one(
             vals.push(Value::Text(key.clone()));
         }
         let mut bad_ts = false;
+        let mut absurd: Option<&str> = None;
         for (i, t) in plan.main.iter().enumerate() {
             if keyed && Some(i) == key_pos {
                 continue;
             }
             let raw = row.get(t.src).map(String::as_str).unwrap_or("");
             let v = match convert(raw, t) {
+                Conv::Val(Value::Real(x)) if !values::within_bound(x) => {
+                    absurd = Some(&t.column);
+                    break;
+                }
+                Conv::Val(Value::Integer(x)) if !values::within_bound(x as f64) => {
+                    absurd = Some(&t.column);
+                    break;
+                }
                 Conv::Val(v) => v,
                 Conv::Blank => {
                     if let Some(b) = blanks.get_mut(i) {
@@ -458,6 +467,11 @@ pub(super) fn import_one(
         }
         if bad_ts {
             skips.add(&reason_bad_date, line, || src.row_text(&row));
+            continue;
+        }
+        if let Some(column) = absurd {
+            let reason = format!("{column} beyond ±{:e}", values::NUMBER_BOUND);
+            skips.add(&reason, line, || src.row_text(&row));
             continue;
         }
         if order_pos.is_some() {

@@ -39,6 +39,11 @@ fn by_score_desc(scores: &[f64]) -> Vec<usize> {
     order
 }
 
+/// Whether two scores tie: equal, or both NaN (so a loop over ties always advances).
+fn same_score(a: f64, b: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
 /// ROC AUC with ties counted half; `None` when one class is absent.
 pub fn roc_auc(scores: &[f64], y: &[u8]) -> Option<f64> {
     let n = scores.len().min(y.len());
@@ -54,7 +59,7 @@ pub fn roc_auc(scores: &[f64], y: &[u8]) -> Option<f64> {
     let mut i = 0;
     while i < n {
         let mut j = i;
-        while j + 1 < n && scores[order[j + 1]] == scores[order[i]] {
+        while j + 1 < n && same_score(scores[order[j + 1]], scores[order[i]]) {
             j += 1;
         }
         let mid = (i + j) as f64 / 2.0 + 1.0;
@@ -162,7 +167,7 @@ fn counts_by_threshold(scores: &[f64], y: &[u8]) -> Vec<(f64, f64, f64)> {
     let mut i = 0;
     while i < order.len() {
         let s = scores[order[i]];
-        while i < order.len() && scores[order[i]] == s {
+        while i < order.len() && same_score(scores[order[i]], s) {
             if y[order[i]] == 1 {
                 tp += 1.0;
             } else {
@@ -529,6 +534,15 @@ pub fn offer_outcome(p: &[f64], y: &[u8], threshold: f64, inputs: &OfferInputs) 
 mod tests {
     use super::*;
     use approx::assert_abs_diff_eq;
+
+    #[test]
+    fn nan_scores_end_every_loop() {
+        let scores = [0.9, f64::NAN, 0.2, f64::NAN, 0.5];
+        let y = [1, 0, 0, 1, 1];
+        assert_eq!(roc_curve(&scores, &y).len(), 5);
+        assert_eq!(pr_curve(&scores, &y).len(), 4);
+        assert!(roc_auc(&scores, &y).is_some());
+    }
 
     #[test]
     fn auc_by_hand_with_ties() {
