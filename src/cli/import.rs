@@ -1,5 +1,5 @@
 //! `tailor import FILE... --db OUT [--table T] [--map target=Column]... [--role Column=ROLE]...
-//! [--delimiter D] [--no-header] [--date-format F]`.
+//! [--delimiter D] [--no-header] [--date-format F] [--update]`.
 
 use std::path::PathBuf;
 
@@ -36,6 +36,10 @@ pub struct ImportArgs {
     /// The form of dates, in strftime syntax (`%d/%m/%Y`), when it cannot be guessed.
     #[arg(long)]
     pub date_format: Option<String>,
+    /// Customers and products already in the database take the file's non-blank values (blanks
+    /// never erase); without it they are left as they were.
+    #[arg(long)]
+    pub update: bool,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -100,6 +104,7 @@ pub fn options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
         delimiter,
         no_header: args.no_header,
         date_format: args.date_format.clone(),
+        update: args.update,
     })
 }
 

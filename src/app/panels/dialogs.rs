@@ -69,6 +69,8 @@ pub struct ImportDialog {
     pub delimiter: String,
     /// The first line is data.
     pub no_header: bool,
+    /// Customers and products already there take the file's non-blank values.
+    pub update: bool,
     /// chrono date format for ambiguous dates; empty decides from the values.
     pub date_format: String,
     /// Where the rows go.
@@ -285,6 +287,7 @@ pub fn parse_import(
         delimiter,
         no_header: dialog.no_header,
         date_format,
+        update: dialog.update,
     };
     Ok((files, options, into))
 }
@@ -355,6 +358,15 @@ fn import_ui(
                 ui.end_row();
                 ui.label("First line");
                 ui.checkbox(&mut dialog.no_header, "is data, not column names");
+                ui.end_row();
+                ui.label("Already there");
+                ui.checkbox(
+                    &mut dialog.update,
+                    "update customers and products (blanks never erase)",
+                )
+                .on_hover_text(
+                    "Off: customers and products already in the database are left as they were",
+                );
                 ui.end_row();
                 ui.label("Date format");
                 ui.add(

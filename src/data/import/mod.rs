@@ -34,6 +34,9 @@ pub struct ImportOptions {
     pub no_header: bool,
     /// `--date-format` (chrono `strftime` syntax), for ambiguous day/month dates.
     pub date_format: Option<String>,
+    /// `--update`: a customer or product already in the database takes the file's non-blank
+    /// values (blanks never erase); without it, it is left as it was.
+    pub update: bool,
 }
 
 /// Why rows were skipped, how many, and the first example.
@@ -384,8 +387,39 @@ C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,France
                 .iter()
                 .any(|n| n == "TotalCharges: 1 blank values stored as missing")
         );
-        run(&mut db, &[b], &ImportOptions::default()).unwrap();
+        // Appending: customer 2 is already there and stays as it was; 3 is added.
+        let s = run(&mut db, std::slice::from_ref(&b), &ImportOptions::default()).unwrap();
+        assert!(
+            s.files[0].notes.iter().any(|n| n.starts_with(
+                "1 customers added, 1 already there left as they were (--update changes them"
+            )),
+            "{:?}",
+            s.files[0].notes
+        );
         assert_eq!(count(&db, "SELECT COUNT(*) FROM customers"), 3);
+        assert_eq!(count(&db, "SELECT SUM(churned) FROM customers"), 1);
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM customers WHERE customer_id = '2' AND Tier IS NULL"
+            ),
+            1
+        );
+        // With --update it takes the file's values; a blank never erases.
+        let update = ImportOptions {
+            update: true,
+            ..ImportOptions::default()
+        };
+        let s = run(&mut db, &[b], &update).unwrap();
+        assert!(
+            s.files[0]
+                .notes
+                .iter()
+                .any(|n| n
+                    .contains("2 already there updated (churned 1, Tier 1; blanks never erase)")),
+            "{:?}",
+            s.files[0].notes
+        );
         assert_eq!(count(&db, "SELECT SUM(churned) FROM customers"), 2);
         assert_eq!(
             count(

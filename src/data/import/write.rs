@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use rusqlite::Transaction;
 use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Transaction};
 
 use super::plan::{Target, parse_date, plan_file};
 use super::source::{Separator, Source};
@@ -101,7 +101,8 @@ impl Skips {
 }
 
 /// Rows of a keyed table (customers or products) gathered from a transactions file, written
-/// once at the end: the last non-blank value of each attribute wins.
+/// once at the end: the last non-blank value of each attribute wins; a customer or product
+/// already in the database is left as it was.
 struct Side {
     kind: TableKind,
     targets: Vec<Target>,
@@ -142,12 +143,33 @@ impl Side {
     }
 }
 
-/// Upsert statements for a keyed table: update by key (overwriting, or only filling with
-/// non-null values), insert when nothing was updated.
+/// What a keyed row written by an import turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// A new key.
+    Added,
+    /// A key this file wrote already: the later row replaces it.
+    Repeated,
+    /// A key already in the database, left as it was.
+    Kept,
+    /// A key already in the database, updated (`--update`).
+    Updated,
+}
+
+/// Writes the rows of a keyed table (customers or products). A key already in the database is
+/// left as it was unless `update`; then only non-blank values replace, and the changes are
+/// counted per column. A key repeated within the file: the later row replaces the earlier.
 struct Upsert<'t> {
-    update: Option<rusqlite::CachedStatement<'t>>,
-    exists: rusqlite::CachedStatement<'t>,
+    update: bool,
+    cols: Vec<String>,
+    /// Keys this file inserted.
+    created: HashSet<String>,
+    replace: Option<rusqlite::CachedStatement<'t>>,
+    fill: Option<rusqlite::CachedStatement<'t>>,
+    current: rusqlite::CachedStatement<'t>,
     insert: rusqlite::CachedStatement<'t>,
+    /// Per column: existing rows whose value `--update` changed.
+    changed: Vec<u64>,
 }
 
 impl<'t> Upsert<'t> {
@@ -155,36 +177,40 @@ impl<'t> Upsert<'t> {
         tx: &'t Transaction,
         kind: TableKind,
         cols: &[String],
-        keep_old: bool,
+        update: bool,
     ) -> rusqlite::Result<Self> {
-        let key = kind.key_column().unwrap_or("customer_id");
+        let key = quote_ident(kind.key_column().unwrap_or("customer_id"));
         let table = quote_ident(kind.name());
-        let sets: Vec<String> = cols
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let c = quote_ident(c);
-                if keep_old {
-                    format!("{c} = COALESCE(?{}, {c})", i + 2)
-                } else {
-                    format!("{c} = ?{}", i + 2)
-                }
-            })
-            .collect();
-        let update = if sets.is_empty() {
-            None
-        } else {
-            Some(tx.prepare_cached(&format!(
-                "UPDATE {table} SET {} WHERE {} = ?1",
-                sets.join(", "),
-                quote_ident(key)
-            ))?)
+        let sets = |fill: bool| -> Vec<String> {
+            cols.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c = quote_ident(c);
+                    if fill {
+                        format!("{c} = COALESCE(?{}, {c})", i + 2)
+                    } else {
+                        format!("{c} = ?{}", i + 2)
+                    }
+                })
+                .collect()
         };
-        let exists = tx.prepare_cached(&format!(
-            "SELECT COUNT(*) FROM {table} WHERE {} = ?1",
-            quote_ident(key)
+        let statement = |fill: bool| -> rusqlite::Result<Option<rusqlite::CachedStatement<'t>>> {
+            if cols.is_empty() {
+                return Ok(None);
+            }
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE {key} = ?1",
+                sets(fill).join(", ")
+            );
+            tx.prepare_cached(&sql).map(Some)
+        };
+        let mut selected = vec!["1".to_string()];
+        selected.extend(cols.iter().map(|c| quote_ident(c)));
+        let current = tx.prepare_cached(&format!(
+            "SELECT {} FROM {table} WHERE {key} = ?1",
+            selected.join(", ")
         ))?;
-        let mut names = vec![quote_ident(key)];
+        let mut names = vec![key.clone()];
         names.extend(cols.iter().map(|c| quote_ident(c)));
         let marks: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
         let insert = tx.prepare_cached(&format!(
@@ -194,26 +220,128 @@ impl<'t> Upsert<'t> {
         ))?;
         Ok(Upsert {
             update,
-            exists,
+            cols: cols.to_vec(),
+            created: HashSet::new(),
+            replace: statement(false)?,
+            fill: statement(true)?,
+            current,
             insert,
+            changed: vec![0; cols.len()],
         })
     }
 
-    /// Writes one row (`vals[0]` is the key); returns true when it was new.
-    fn write(&mut self, vals: &[Value]) -> rusqlite::Result<bool> {
-        let changed = match &mut self.update {
-            Some(u) => u.execute(rusqlite::params_from_iter(vals.iter()))? > 0,
-            None => {
-                let key = vals.first().cloned().unwrap_or(Value::Null);
-                self.exists.query_row([key], |r| r.get::<_, i64>(0))? > 0
-            }
+    /// Writes one row (`vals[0]` is the key).
+    fn write(&mut self, vals: &[Value]) -> rusqlite::Result<Written> {
+        let key = match vals.first() {
+            Some(Value::Text(k)) => k.clone(),
+            _ => String::new(),
         };
-        if changed {
-            return Ok(false);
+        if self.created.contains(&key) {
+            if let Some(u) = &mut self.replace {
+                u.execute(rusqlite::params_from_iter(vals.iter()))?;
+            }
+            return Ok(Written::Repeated);
         }
-        self.insert
-            .execute(rusqlite::params_from_iter(vals.iter()))?;
-        Ok(true)
+        let width = self.cols.len() + 1;
+        let old: Option<Vec<Value>> = self
+            .current
+            .query_row([&key], |r| {
+                (1..width).map(|i| r.get::<_, Value>(i)).collect()
+            })
+            .optional()?;
+        let Some(old) = old else {
+            self.insert
+                .execute(rusqlite::params_from_iter(vals.iter()))?;
+            self.created.insert(key);
+            return Ok(Written::Added);
+        };
+        if !self.update {
+            return Ok(Written::Kept);
+        }
+        for ((new, old), n) in vals.iter().skip(1).zip(&old).zip(&mut self.changed) {
+            if *new != Value::Null && !same_value(new, old) {
+                *n += 1;
+            }
+        }
+        if let Some(u) = &mut self.fill {
+            u.execute(rusqlite::params_from_iter(vals.iter()))?;
+        }
+        Ok(Written::Updated)
+    }
+
+    /// The columns `--update` changed, with how many rows each: "region 10, email 2".
+    fn changes(&self) -> String {
+        let list: Vec<String> = self
+            .cols
+            .iter()
+            .zip(&self.changed)
+            .filter(|(_, n)| **n > 0)
+            .map(|(c, n)| format!("{c} {}", thousands(*n)))
+            .collect();
+        if list.is_empty() {
+            "no value changed".to_string()
+        } else {
+            list.join(", ")
+        }
+    }
+}
+
+/// Whether a new value equals the stored one (a number stored as text or as a number alike).
+fn same_value(new: &Value, old: &Value) -> bool {
+    let number = |v: &Value| match v {
+        Value::Integer(i) => Some(*i as f64),
+        Value::Real(x) => Some(*x),
+        Value::Text(t) => t.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    new == old || matches!((number(new), number(old)), (Some(a), Some(b)) if a == b)
+}
+
+/// Counts of what an [`Upsert`] wrote.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    added: u64,
+    repeated: u64,
+    kept: u64,
+    updated: u64,
+}
+
+impl Tally {
+    fn count(&mut self, w: Written) {
+        match w {
+            Written::Added => self.added += 1,
+            Written::Repeated => self.repeated += 1,
+            Written::Kept => self.kept += 1,
+            Written::Updated => self.updated += 1,
+        }
+    }
+
+    /// "3 customers added, 2 already there left as they were (--update changes them)".
+    fn describe(&self, what: &str, up: &Upsert<'_>) -> String {
+        let mut t = format!("{} {what} added", thousands(self.added));
+        if self.kept > 0 || !up.update {
+            t.push_str(&format!(
+                ", {} already there left as they were",
+                thousands(self.kept)
+            ));
+            if self.kept > 0 {
+                t.push_str(" (--update changes them; blanks never erase)");
+            }
+        }
+        if up.update {
+            t.push_str(&format!(
+                ", {} already there updated ({}; blanks never erase)",
+                thousands(self.updated),
+                up.changes()
+            ));
+        }
+        if self.repeated > 0 {
+            t.push_str(&format!(
+                ", {} repeated in the file (the later row kept)",
+                thousands(self.repeated)
+            ));
+        }
+        t
     }
 }
 
@@ -226,20 +354,20 @@ fn write_side(tx: &Transaction, db_path: &Path, side: &Side) -> Result<(u64, u64
         .collect();
     ensure_table(tx, db_path, side.kind, &cols)?;
     let names: Vec<String> = cols.into_iter().map(|(c, _)| c).collect();
-    let mut up = Upsert::new(tx, side.kind, &names, true).map_err(sql)?;
-    let (mut added, mut updated) = (0u64, 0u64);
+    // A transactions file never changes a customer or a product already there.
+    let mut up = Upsert::new(tx, side.kind, &names, false).map_err(sql)?;
+    let (mut added, mut kept) = (0u64, 0u64);
     let mut row: Vec<Value> = Vec::with_capacity(names.len() + 1);
     for (id, vals) in side.order.iter().zip(&side.values) {
         row.clear();
         row.push(Value::Text(id.clone()));
         row.extend(vals.iter().cloned());
-        if up.write(&row).map_err(sql)? {
-            added += 1;
-        } else {
-            updated += 1;
+        match up.write(&row).map_err(sql)? {
+            Written::Added => added += 1,
+            _ => kept += 1,
         }
     }
-    Ok((added, updated))
+    Ok((added, kept))
 }
 
 const PROGRESS_EVERY: u64 = 8192;
@@ -291,6 +419,26 @@ pub(super) fn import_one(
     let key_pos = key_col.and_then(find);
     let row_ids = table == TableKind::Customers && key_pos.is_none();
     if row_ids {
+        let existing: i64 = if table_exists(tx, table.name()).map_err(sql)? {
+            tx.query_row(
+                &format!("SELECT COUNT(*) FROM {}", quote_ident(table.name())),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sql)?
+        } else {
+            0
+        };
+        if existing > 0 {
+            return Err(Error::Invalid(format!(
+                "{} has no customer id column (columns: {}), and the database already holds {} \
+                 customers: ids from row numbers would overwrite them. Name the id column with \
+                 --map customer_id=COLUMN, or check --delimiter",
+                file.display(),
+                src.columns.join(", "),
+                thousands(existing as u64)
+            )));
+        }
         mapping.insert(0, ("customer_id".into(), "(row number)".into()));
     }
     let ts_pos = if table == TableKind::Transactions {
@@ -333,7 +481,7 @@ pub(super) fn import_one(
         .map(|(_, t)| t.column.clone())
         .collect();
     let mut upsert = if keyed {
-        Some(Upsert::new(tx, table, &non_key, false).map_err(sql)?)
+        Some(Upsert::new(tx, table, &non_key, options.update).map_err(sql)?)
     } else {
         None
     };
@@ -359,7 +507,8 @@ pub(super) fn import_one(
     let mut bads: Vec<(u64, u64, String)> = vec![(0, 0, String::new()); plan.main.len()];
     let mut orders: HashSet<String> = HashSet::new();
     let (mut cancel_rows, mut cancel_kept) = (0u64, 0u64);
-    let (mut rows_read, mut rows_kept, mut added, mut updated) = (0u64, 0u64, 0u64, 0u64);
+    let (mut rows_read, mut rows_kept) = (0u64, 0u64);
+    let mut tally = Tally::default();
     let mut row: Vec<String> = Vec::with_capacity(n_cols);
     let mut vals: Vec<Value> = Vec::with_capacity(main_cols.len() + 1);
     let ts_name = ts_pos
@@ -481,11 +630,7 @@ pub(super) fn import_one(
             }
         }
         if let Some(up) = upsert.as_mut() {
-            if up.write(&vals).map_err(sql)? {
-                added += 1;
-            } else {
-                updated += 1;
-            }
+            tally.count(up.write(&vals).map_err(sql)?);
         } else if let Some(ins) = insert.as_mut() {
             ins.execute(rusqlite::params_from_iter(vals.iter()))
                 .map_err(sql)?;
@@ -500,6 +645,7 @@ pub(super) fn import_one(
             side.add(&pid, &row);
         }
     }
+    let keyed_note = upsert.as_ref().map(|up| tally.describe(table.name(), up));
     drop(upsert);
     drop(insert);
     if rows_kept == 0
@@ -520,14 +666,7 @@ pub(super) fn import_one(
             thousands(rows_read)
         ));
     }
-    if keyed {
-        let what = table.name();
-        notes.push(format!(
-            "{} {what} added, {} updated (already there or repeated in the file)",
-            thousands(added),
-            thousands(updated)
-        ));
-    }
+    notes.extend(keyed_note);
     for (i, t) in plan.main.iter().enumerate() {
         let numeric = matches!(
             t.kind,
