@@ -173,6 +173,7 @@ mod tests {
             recorded: true,
             notes: Vec::new(),
             customers: 2,
+            unknown_ids: 0,
         };
         flow.exported = Some(Arc::new(Exported {
             spec: spec.clone(),

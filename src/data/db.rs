@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+use crate::data::personal::{self, PersonalKind};
 use crate::data::roles::{Role, guess_role};
 use crate::data::schema::{self, SCHEMA_VERSION, TableKind, quote_ident};
 use crate::error::{Error, Result};
@@ -26,6 +27,10 @@ pub struct ColumnInfo {
     pub role: Role,
     /// Whether the role was set by the user (stored) rather than guessed.
     pub role_stored: bool,
+    /// What its values look like when they are personal data (a customers column only): its
+    /// role is then personal data whatever was stored or guessed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal: Option<PersonalKind>,
 }
 
 /// A customer table's shape and size.
@@ -212,22 +217,48 @@ impl Database {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// Roles of a table's columns: stored ones, else guessed.
+    /// Roles of a table's columns: stored ones, else guessed; a customers column whose values
+    /// look like personal data (emails, phones, IBANs, card numbers, dates of birth) is personal
+    /// data whatever its role.
     pub fn columns(&self, kind: TableKind) -> Result<Vec<ColumnInfo>> {
         let stored = self.stored_roles(kind)?;
-        Ok(self
-            .raw_columns(kind.name())?
-            .into_iter()
-            .map(|(name, sql_type)| {
-                let stored_role = stored.iter().find(|(c, _)| *c == name).map(|(_, r)| *r);
-                ColumnInfo {
-                    role: stored_role.unwrap_or_else(|| guess_role(kind, &name)),
-                    role_stored: stored_role.is_some(),
-                    name,
-                    sql_type,
-                }
-            })
-            .collect())
+        let mut columns = Vec::new();
+        for (name, sql_type) in self.raw_columns(kind.name())? {
+            let stored_role = stored.iter().find(|(c, _)| *c == name).map(|(_, r)| *r);
+            let role = stored_role.unwrap_or_else(|| guess_role(kind, &name));
+            let personal = if kind == TableKind::Customers && role != Role::Key {
+                self.personal_kind(kind, &name)?
+            } else {
+                None
+            };
+            columns.push(ColumnInfo {
+                role: if personal.is_some() { Role::Pii } else { role },
+                role_stored: stored_role.is_some(),
+                personal,
+                name,
+                sql_type,
+            });
+        }
+        Ok(columns)
+    }
+
+    /// What the first non-blank values of a column look like, when they are personal data.
+    fn personal_kind(&self, kind: TableKind, column: &str) -> Result<Option<PersonalKind>> {
+        let col = quote_ident(column);
+        let sql = format!(
+            "SELECT CAST({col} AS TEXT) FROM {} WHERE {col} IS NOT NULL AND TRIM({col}) <> '' \
+             LIMIT {}",
+            quote_ident(kind.name()),
+            personal::SAMPLE
+        );
+        let read = || -> rusqlite::Result<Vec<String>> {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        };
+        let values = read().map_err(Error::sqlite(&self.path))?;
+        let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+        Ok(personal::classify(values.iter().map(String::as_str), year))
     }
 
     fn stored_roles(&self, kind: TableKind) -> Result<Vec<(String, Role)>> {

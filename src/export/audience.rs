@@ -20,6 +20,7 @@ use std::path::Path;
 use rusqlite::types::Value;
 
 use crate::data::db::Database;
+use crate::data::personal::{PersonalKind, SAMPLE, classify};
 use crate::data::roles::{Role, guess_role, normalize_name};
 use crate::data::schema::{TableKind, quote_ident};
 use crate::data::values::truthy;
@@ -189,6 +190,13 @@ pub struct ExportSummary {
     pub notes: Vec<String>,
     /// Distinct customers written (fewer than `rows` when a customer has several rows).
     pub customers: u64,
+    /// Distinct ids of the audience that are not customers in the database: never written.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unknown_ids: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn normalized(name: &str) -> String {
@@ -307,11 +315,24 @@ pub fn export_audience(
             .find(|c| normalize_name(&c.name) == n)
             .map_or_else(|| guess_role(TableKind::Customers, name), |c| c.role)
     };
-    // Personal data by its customers-table role or by its name, unless the caller vouches for it.
+    // What each extra column's values look like, when they are personal data.
+    let year = chrono::Datelike::year(&chrono::Local::now().date_naive());
+    let extra_kind: HashMap<&str, PersonalKind> = audience
+        .extra
+        .iter()
+        .filter(|(name, _)| !audience.not_personal.iter().any(|x| x == name))
+        .filter_map(|(name, cells)| {
+            let texts: Vec<String> = cells.iter().take(SAMPLE * 2).map(cell_text).collect();
+            classify(texts.iter().map(String::as_str), year).map(|k| (name.as_str(), k))
+        })
+        .collect();
+    // Personal data by its customers-table role, its name or its values, unless the caller
+    // vouches for it.
     let extra_is_pii = |name: &str| {
         !audience.not_personal.iter().any(|x| x == name)
             && (role_of_extra(name) == Role::Pii
-                || guess_role(TableKind::Customers, name) == Role::Pii)
+                || guess_role(TableKind::Customers, name) == Role::Pii
+                || extra_kind.contains_key(name))
     };
     let mut pii_left_out: Vec<String> = Vec::new();
     if !options.include_pii {
@@ -396,7 +417,13 @@ pub fn export_audience(
     let mut written_ids: HashSet<&str> = HashSet::new();
     // Per distinct customer written, the row holding their values (their first).
     let mut first_rows: Vec<usize> = Vec::new();
+    let (mut unknown, mut first_unknown): (HashSet<&str>, Option<&str>) = (HashSet::new(), None);
     for (i, id) in audience.customer_ids.iter().enumerate() {
+        if has_customers && !rows.contains_key(id) {
+            unknown.insert(id.as_str());
+            first_unknown = first_unknown.or(Some(id.as_str()));
+            continue;
+        }
         if consent.is_some()
             && !options.include_no_consent
             && !consent_of.get(id).copied().unwrap_or(false)
@@ -463,11 +490,27 @@ pub fn export_audience(
         )),
         None => notes.push("The customers table has no consent column: no one was left out".into()),
     }
-    if !pii_left_out.is_empty() {
+    if let Some(first) = first_unknown {
         notes.push(format!(
-            "Personal data left out: {}",
-            pii_left_out.join(", ")
+            "{} not in the customers table left out (first: {first})",
+            crate::format::count(unknown.len() as u64, "id", "ids")
         ));
+    }
+    if !pii_left_out.is_empty() {
+        // A column judged by its values says what they look like.
+        let why = |name: &String| {
+            let kind = all_columns
+                .iter()
+                .find(|c| c.name == *name)
+                .and_then(|c| c.personal)
+                .or_else(|| extra_kind.get(name.as_str()).copied());
+            match kind {
+                Some(k) => format!("{name} (holds {})", k.describe()),
+                None => name.clone(),
+            }
+        };
+        let listed: Vec<String> = pii_left_out.iter().map(why).collect();
+        notes.push(format!("Personal data left out: {}", listed.join(", ")));
     } else if options.include_pii {
         notes.push("Personal data included, as asked".into());
     }
@@ -540,6 +583,7 @@ pub fn export_audience(
         recorded,
         notes,
         customers: first_rows.len() as u64,
+        unknown_ids: unknown.len() as u64,
     })
 }
 

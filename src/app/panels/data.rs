@@ -234,7 +234,8 @@ fn columns_ui(
                     } else {
                         &c.sql_type
                     });
-                    ui.add_enabled_ui(!read_only, |ui| {
+                    // A column whose values are personal data stays personal data.
+                    ui.add_enabled_ui(!read_only && c.personal.is_none(), |ui| {
                         let mut role = c.role;
                         egui::ComboBox::from_id_salt(("role", summary.kind, &c.name))
                             .selected_text(role.label())
@@ -252,10 +253,10 @@ fn columns_ui(
                             });
                         }
                     });
-                    let source = if c.role_stored {
-                        "Set by you"
-                    } else {
-                        "Guessed from the name"
+                    let source = match c.personal {
+                        Some(kind) => format!("Its values are {}", kind.describe()),
+                        None if c.role_stored => "Set by you".to_string(),
+                        None => "Guessed from the name".to_string(),
                     };
                     ui.label(RichText::new(source).color(palette.muted_text));
                     ui.end_row();
