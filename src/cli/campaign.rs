@@ -273,7 +273,7 @@ pub fn run(args: CampaignArgs) -> anyhow::Result<()> {
         if !args.json {
             let mut err = std::io::stderr().lock();
             for n in &summary.notes {
-                let _ = writeln!(err, "{n}");
+                let _ = writeln!(err, "{}", crate::cli::printable(n));
             }
         }
         report.export = Some(summary);

@@ -109,6 +109,20 @@ pub fn check_outputs(
     Ok(())
 }
 
+/// `text` with every control character but newline and tab written as `\u{1b}`: text from the
+/// data (a product name with a terminal escape sequence) cannot drive the terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Parses a flag's value with `parse`; an error names the flag, the value and what it accepts
 /// (`unknown --model tree: use logistic or forest`).
 pub fn choice<T>(
@@ -183,6 +197,7 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
 
 /// Prints human text on stdout. A closed pipe (`tailor check DB | head`) is not an error.
 pub fn print_text(text: &str) -> anyhow::Result<()> {
+    let text = &printable(text);
     let mut out = std::io::stdout().lock();
     let result = out.write_all(text.as_bytes()).and_then(|()| {
         if text.ends_with('\n') {

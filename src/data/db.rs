@@ -340,6 +340,9 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
         Ok(c) => {
             // Another Tailor writing the same database (an import, a stored run) is waited for.
             c.busy_timeout(BUSY_WAIT).map_err(Error::sqlite(path))?;
+            // Functions with side effects are not run from a schema the user did not write.
+            c.pragma_update(None, "trusted_schema", false)
+                .map_err(Error::sqlite(path))?;
             Ok(c)
         }
         Err(e) if !read_only && is_read_only_error(&e) => open_conn(path, true),
@@ -358,7 +361,39 @@ fn check_is_sqlite(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// Checks that the database has Tailor's tables and that each has its required columns.
+/// Refuses a database with a trigger that a Tailor write would fire (on a customer table or a
+/// `tailor_*` table) or whose body touches a `tailor_*` table, and a view over `tailor_*`
+/// tables: an untrusted file could make a stored run delete customers.
+fn refuse_hooks(conn: &Connection, path: &Path) -> Result<()> {
+    let read = || -> rusqlite::Result<Vec<(String, String, String, String)>> {
+        let mut stmt = conn.prepare(
+            "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master
+             WHERE type IN ('trigger', 'view') ORDER BY type, name",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.collect()
+    };
+    let written = |table: &str| {
+        let t = table.to_ascii_lowercase();
+        t.starts_with("tailor_") || TableKind::ALL.iter().any(|k| k.name() == t)
+    };
+    for (kind, name, table, sql) in read().map_err(Error::sqlite(path))? {
+        let touches = sql.to_ascii_lowercase().contains("tailor_");
+        if (kind == "trigger" && (written(&table) || touches)) || (kind == "view" && touches) {
+            return Err(Error::Invalid(format!(
+                "the database has a {kind} `{name}` on `{table}` that Tailor's own writes would \
+                 run or read: Tailor does not open such a database (remove it with DROP {} \
+                 \"{name}\" in a copy): {}",
+                kind.to_ascii_uppercase(),
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn validate(conn: &Connection, path: &Path) -> Result<()> {
+    refuse_hooks(conn, path)?;
     let mut found_any = table_exists(conn, "tailor_meta").map_err(Error::sqlite(path))?;
     for kind in TableKind::ALL {
         if !table_exists(conn, kind.name()).map_err(Error::sqlite(path))? {

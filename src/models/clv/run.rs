@@ -204,11 +204,16 @@ fn day_number(d: NaiveDate) -> i64 {
     NaiveDate::from_ymd_opt(1970, 1, 1).map_or(0, |e| (d - e).num_days())
 }
 
+/// The longest horizon, in days (100 years).
+const MAX_HORIZON_DAYS: f64 = 36_525.0;
+
 /// Runs BG/NBD and Gamma-Gamma on the dataset's transactions.
 pub fn run(data: &Dataset, params: &ClvParams, progress: &dyn Progress) -> Result<ClvResult> {
-    if !(params.horizon > 0.0 && params.horizon.is_finite()) {
+    // A lifetime value looks at most a century ahead; beyond, the figures are meaningless.
+    let max_horizon = MAX_HORIZON_DAYS / params.time_unit.days();
+    if !(params.horizon > 0.0 && params.horizon <= max_horizon) {
         return Err(Error::Invalid(format!(
-            "the horizon must be a positive number of {}, not {}",
+            "the horizon must be a positive number of {} up to {max_horizon} (100 years), not {}",
             params.time_unit.plural(),
             params.horizon
         )));
@@ -231,6 +236,13 @@ pub fn run(data: &Dataset, params: &ClvParams, progress: &dyn Progress) -> Resul
         ));
     };
     let end = params.calibration_end.map_or(last, day_number);
+    if end > last {
+        return Err(Error::Invalid(format!(
+            "the calibration end {} is after the last purchase ({}): the holdout would be empty",
+            iso(end),
+            iso(last)
+        )));
+    }
     if end < first {
         return Err(Error::Invalid(format!(
             "the calibration end {} is before the first purchase ({})",
