@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
+use crate::cli::recommend::ModelFlags;
 use crate::cli::{StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::format::{percent, thousands};
-use crate::models::recommend::RecOptions;
-use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::models::recommend::methods::RecMethod;
 use crate::workspace::Workspace;
 use crate::workspace::recommend::EvaluateParams;
 
@@ -22,12 +22,9 @@ pub struct EvaluateRecsArgs {
     /// The cut-off k.
     #[arg(long, default_value_t = 10)]
     pub k: usize,
-    /// Hybrid weights, for example `als=0.5,item-cf=0.3,content=0.2` (unnamed methods get 0).
-    #[arg(long)]
-    pub weights: Option<String>,
-    /// Let the demographic method use protected columns (age band, gender).
-    #[arg(long)]
-    pub use_protected: bool,
+    /// Hybrid weights and protected columns.
+    #[command(flatten)]
+    pub models: ModelFlags,
     /// Print one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -44,17 +41,11 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
     if args.k == 0 {
         return Err(Error::Invalid("--k must be at least 1".into()).into());
     }
-    let weights = match &args.weights {
-        Some(text) => crate::cli::recommend::parse_weights(text)?,
-        None => HybridWeights::default(),
-    };
+    let (options, weights) = args.models.read()?;
     let params = EvaluateParams {
         methods,
         k: args.k,
-        options: RecOptions {
-            use_protected: args.use_protected,
-            ..RecOptions::default()
-        },
+        options,
         weights,
     };
     let report =

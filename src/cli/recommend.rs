@@ -27,15 +27,39 @@ pub struct RecommendArgs {
     /// Include products the customer already has.
     #[arg(long)]
     pub repeat: bool,
+    /// Hybrid weights and protected columns.
+    #[command(flatten)]
+    pub models: ModelFlags,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The flags `recommend` and `evaluate-recs` share: how the hybrid blends and whether the
+/// demographic method may use protected columns.
+#[derive(Debug, clap::Args)]
+pub struct ModelFlags {
     /// Hybrid weights, for example `als=0.5,item-cf=0.3,content=0.2` (unnamed methods get 0).
     #[arg(long)]
     pub weights: Option<String>,
     /// Let the demographic method use protected columns (age band, gender).
     #[arg(long)]
     pub use_protected: bool,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+}
+
+impl ModelFlags {
+    /// The fitting options and the hybrid weights the flags ask for.
+    pub fn read(&self) -> crate::error::Result<(RecOptions, HybridWeights)> {
+        let weights = match &self.weights {
+            Some(text) => parse_weights(text)?,
+            None => HybridWeights::default(),
+        };
+        let options = RecOptions {
+            use_protected: self.use_protected,
+            ..RecOptions::default()
+        };
+        Ok((options, weights))
+    }
 }
 
 /// Parses `method=weight,…` into hybrid weights.
@@ -85,15 +109,8 @@ pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
     if args.top == 0 {
         return Err(Error::Invalid("--top must be at least 1".into()).into());
     }
-    let weights = match &args.weights {
-        Some(text) => parse_weights(text)?,
-        None => HybridWeights::default(),
-    };
+    let (options, weights) = args.models.read()?;
     let mut ws = Workspace::open(&args.db)?;
-    let options = RecOptions {
-        use_protected: args.use_protected,
-        ..RecOptions::default()
-    };
     let request = RecRequest {
         method,
         top: args.top,

@@ -6,10 +6,12 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// An id as stored: trimmed text; an integer written as a float (`17850.0`) loses its `.0`;
-/// leading zeros are kept. `None` for blank text.
+/// leading zeros are kept. `None` for blank text or text holding a control character.
 pub fn parse_id(raw: &str) -> Option<String> {
     let t = raw.trim();
-    if t.is_empty() {
+    // An id with a NUL or another control character is not an id (it would not match itself
+    // in another file, and it can drive a terminal).
+    if t.is_empty() || t.chars().any(char::is_control) {
         return None;
     }
     if let Some((int, frac)) = t.split_once('.') {

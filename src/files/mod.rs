@@ -211,6 +211,14 @@ fn pause_for_tests() {
 mod tests {
     use super::*;
 
+    /// A scratch folder holding one file `name` with `text`.
+    fn scratch(name: &str, text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
     #[test]
     fn temporaries_are_unique_and_known_by_their_owner() {
         let a = temp_path_for(Path::new("/x/out.csv"));
@@ -234,9 +242,7 @@ mod tests {
 
     #[test]
     fn outputs_over_the_database_or_an_input_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.sqlite");
-        std::fs::write(&db, "db").unwrap();
+        let (dir, db) = scratch("x.sqlite", "db");
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let input = dir.path().join("in.csv");
         std::fs::write(&input, "a").unwrap();
@@ -266,10 +272,8 @@ mod tests {
 
     #[test]
     fn a_new_file_is_never_renamed_over_another() {
-        let dir = tempfile::tempdir().unwrap();
-        let tmp = dir.path().join(".a.tailor-tmp-1-0");
+        let (dir, tmp) = scratch(".a.tailor-tmp-1-0", "first");
         let path = dir.path().join("a.sqlite");
-        std::fs::write(&tmp, "first").unwrap();
         assert!(rename_new(&tmp, &path).unwrap());
         assert!(!tmp.exists());
         std::fs::write(&tmp, "second").unwrap();
@@ -279,9 +283,7 @@ mod tests {
 
     #[test]
     fn failed_write_leaves_the_old_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.csv");
-        std::fs::write(&path, "old").unwrap();
+        let (dir, path) = scratch("out.csv", "old");
         let r = write_atomically(&path, |w| {
             w.write_all(b"half").map_err(Error::io(Path::new("x")))?;
             Err(Error::Invalid("boom".into()))
@@ -298,9 +300,7 @@ mod tests {
 
     #[test]
     fn copy_creates_the_folder_and_a_failed_copy_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let from = dir.path().join("a.sqlite");
-        std::fs::write(&from, "data").unwrap();
+        let (dir, from) = scratch("a.sqlite", "data");
         let to = dir.path().join("sub").join("b.sqlite");
         copy_atomically(&from, &to).unwrap();
         assert_eq!(std::fs::read_to_string(&to).unwrap(), "data");

@@ -5,6 +5,7 @@
 //! SQLite transaction for all files, so a failed import leaves the database as it was.
 //! Customers and products named by a transactions file are created (or updated) from it.
 
+mod guard;
 pub mod mapping;
 mod plan;
 pub mod source;

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
 use std::rc::Rc;
 
+use super::guard;
 use crate::data::values;
 use crate::error::{Error, Result};
 
@@ -91,7 +92,7 @@ impl<R: Read> Read for Counting<R> {
 }
 
 enum Inner {
-    Csv(Box<csv::Reader<Box<dyn Read>>>, csv::ByteRecord),
+    Csv(Box<csv::Reader<Box<dyn Read>>>, csv::ByteRecord, u8),
     Lines {
         reader: BufReader<Box<dyn Read>>,
         buf: Vec<u8>,
@@ -121,6 +122,8 @@ pub struct Source {
     bytes_read: Rc<Cell<u64>>,
     /// Size of the file on disk.
     pub file_size: u64,
+    /// What reading changed (a reserved column name renamed).
+    pub notes: Vec<String>,
 }
 
 fn is_spreadsheet(path: &Path, magic: &[u8]) -> bool {
@@ -245,8 +248,11 @@ fn excel_cell(cell: &calamine::Data) -> String {
             }
             let days = v.floor();
             let secs = ((v - days) * 86_400.0).round() as i64;
-            let base =
-                chrono::NaiveDate::from_ymd_opt(1899, 12, 30).and_then(|d| d.and_hms_opt(0, 0, 0));
+            // Excel counts 1900-02-29, which never was: serial 1 is 1900-01-01, serial 61 is
+            // 1900-03-01.
+            let epoch_day = if days < 60.0 { 31 } else { 30 };
+            let base = chrono::NaiveDate::from_ymd_opt(1899, 12, epoch_day)
+                .and_then(|d| d.and_hms_opt(0, 0, 0));
             let Some(base) = base else {
                 return v.to_string();
             };
@@ -331,14 +337,19 @@ impl Source {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let mut raw: Box<dyn Read> = if gz {
-            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
-                1 << 16,
-                counting,
+            Box::new(guard::LineBound::new(flate2::read::MultiGzDecoder::new(
+                BufReader::with_capacity(1 << 16, counting),
             )))
         } else {
-            Box::new(counting)
+            Box::new(guard::LineBound::new(counting))
         };
         let mut head = read_head(&mut raw, SNIFF_BYTES).map_err(Error::io(path))?;
+        let utf16 = guard::utf16_of(&head);
+        if let Some(encoding) = utf16 {
+            let text = guard::decode_utf16(encoding, head, &mut raw, path)?;
+            raw = Box::new(Cursor::new(text));
+            head = read_head(&mut raw, SNIFF_BYTES).map_err(Error::io(path))?;
+        }
         let complete = head.len() < SNIFF_BYTES;
         if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
             head.drain(..3);
@@ -365,7 +376,7 @@ impl Source {
                     .terminator(csv::Terminator::Any(b'\n'))
                     .buffer_capacity(1 << 16)
                     .from_reader(stream);
-                Inner::Csv(Box::new(reader), csv::ByteRecord::new())
+                Inner::Csv(Box::new(reader), csv::ByteRecord::new(), d)
             }
             Separator::Whitespace => Inner::Lines {
                 reader: BufReader::with_capacity(1 << 16, stream),
@@ -376,6 +387,9 @@ impl Source {
         let mut format = separator.describe();
         if gz {
             format.push_str(", gzip-compressed");
+        }
+        if utf16.is_some() {
+            format.push_str(", UTF-16");
         }
         Source::finish(
             path, inner, separator, format, no_header, bytes_read, file_size,
@@ -401,6 +415,7 @@ impl Source {
             sample_pos: 0,
             bytes_read,
             file_size,
+            notes: Vec::new(),
         };
         let mut row = Vec::new();
         let Some(first_line) = source.read_raw(&mut row, path)? else {
@@ -417,6 +432,9 @@ impl Source {
                 if name.is_empty() {
                     name = format!("col{}", i + 1);
                 }
+                let (name, note) = guard::unreserved(name);
+                let mut name = name;
+                source.notes.extend(note);
                 let base = name.clone();
                 let mut k = 2;
                 while !seen.insert(name.to_ascii_lowercase()) {
@@ -454,7 +472,7 @@ impl Source {
 
     fn read_raw(&mut self, out: &mut Vec<String>, path: &Path) -> Result<Option<u64>> {
         match &mut self.inner {
-            Inner::Csv(reader, record) => loop {
+            Inner::Csv(reader, record, separator) => loop {
                 let more = reader.read_byte_record(record).map_err(|e| {
                     Error::Invalid(format!("cannot read CSV ({e}): {}", path.display()))
                 })?;
@@ -466,6 +484,17 @@ impl Source {
                     continue;
                 }
                 let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let columns = self.columns.len().max(record.len());
+                if record
+                    .iter()
+                    .any(|f| guard::swallows_rows(f, *separator, columns))
+                {
+                    return Err(Error::Invalid(format!(
+                        "line {line}: a quote opened there is never closed, so the rows after \
+                         it would be read as one field: {}",
+                        path.display()
+                    )));
+                }
                 set_fields(out, record.iter());
                 return Ok(Some(line));
             },

@@ -408,6 +408,7 @@ pub(super) fn import_one(
             "without a header (columns col1..colN)"
         }
     )];
+    notes.extend(src.notes.iter().cloned());
     notes.extend(plan.notes.iter().cloned());
     let mut mapping = plan.mapping.clone();
 
@@ -560,7 +561,12 @@ pub(super) fn import_one(
             values::parse_id(cell(key_pos))
         };
         let Some(key) = key else {
-            skips.add(key_name, line, || src.row_text(&row));
+            let reason = if cell(key_pos).chars().any(char::is_control) {
+                "id holds a control character (NUL, escape…)"
+            } else {
+                key_name
+            };
+            skips.add(reason, line, || src.row_text(&row));
             continue;
         };
         if ts_pos.is_some() {
