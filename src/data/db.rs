@@ -59,17 +59,35 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
 }
 
 fn permissions_read_only(path: &Path) -> Option<String> {
-    let file_ro = std::fs::metadata(path)
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(false);
-    if file_ro {
+    // Asked of the system, not read from the mode bits: ownership and mounts count too.
+    let denied = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+        )
+    };
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path)
+        && denied(&e)
+    {
         return Some("the file is not writable".to_string());
     }
+    // SQLite writes its journal beside the database: the folder must take a new file.
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let dir_ro = std::fs::metadata(dir.unwrap_or(Path::new(".")))
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(false);
-    dir_ro.then(|| "its folder is not writable".to_string())
+    let probe = dir
+        .unwrap_or(Path::new("."))
+        .join(format!(".tailor-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            None
+        }
+        Err(e) if denied(&e) => Some("its folder is not writable".to_string()),
+        Err(_) => None,
+    }
 }
 
 impl Database {
