@@ -95,3 +95,28 @@ fn lifetime_value_refuses_an_absurd_horizon_and_a_calibration_end_after_the_data
     let run = tailor(&["clv", &db, "--horizon", "5200"]);
     assert!(run.status.success());
 }
+
+#[test]
+fn check_reports_text_in_a_number_column_and_absurd_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_copy(dir.path());
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "UPDATE transactions SET quantity = 'two' WHERE rowid = 1;
+         UPDATE transactions SET unit_price = 1e308 WHERE rowid IN (2, 3);",
+    )
+    .unwrap();
+    drop(conn);
+    let run = tailor(&["check", &db, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let find = |check: &str| {
+        findings
+            .iter()
+            .find(|f| f["check"] == check)
+            .unwrap_or_else(|| panic!("no {check} in {findings:?}"))
+    };
+    assert_eq!(find("text_in_number")["column"], "quantity");
+    assert_eq!(find("absurd_number")["column"], "unit_price");
+    assert_eq!(find("absurd_number")["count"], 2);
+}

@@ -192,6 +192,35 @@ impl Checker<'_> {
                 message: format!("{col} is in the future (after {})", self.today),
             });
         }
+        let number_cols: Vec<&str> = kind
+            .columns()
+            .iter()
+            .filter(|c| matches!(c.kind, ValueKind::Real | ValueKind::Integer) && has(c.name))
+            .map(|c| c.name)
+            .collect();
+        for col in number_cols {
+            let q = quote_ident(col);
+            rules.push(Rule {
+                severity: Severity::Warning,
+                column: Some(col),
+                check: "text_in_number",
+                condition: format!("typeof({q}) = 'text' AND TRIM({q}) <> ''"),
+                message: format!("{col} holds text where a number belongs"),
+            });
+            rules.push(Rule {
+                severity: Severity::Error,
+                column: Some(col),
+                check: "absurd_number",
+                condition: format!(
+                    "typeof({q}) IN ('real', 'integer') AND NOT (ABS({q}) <= {:e})",
+                    crate::data::values::NUMBER_BOUND
+                ),
+                message: format!(
+                    "{col} is beyond ±{:e}: those rows are left out of every model",
+                    crate::data::values::NUMBER_BOUND
+                ),
+            });
+        }
         let cancelled = if has("cancelled") {
             "COALESCE(cancelled, 0) = 0"
         } else if has("order_id") {
