@@ -59,7 +59,11 @@ fn is_not_a_database(e: &rusqlite::Error) -> bool {
 }
 
 fn permissions_read_only(path: &Path) -> Option<String> {
-    // Asked of the system, not read from the mode bits: ownership and mounts count too.
+    // A file marked read-only is respected, whoever runs Tailor.
+    if std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly()) {
+        return Some("the file is not writable".to_string());
+    }
+    // Then asked of the system: ownership and mounts count too.
     let denied = |e: &std::io::Error| {
         matches!(
             e.kind(),
