@@ -52,6 +52,9 @@ pub enum Error {
     /// A write was attempted on a database opened read-only.
     #[error("database is read-only, nothing was saved: {}", .0.display())]
     ReadOnly(PathBuf),
+    /// The disk filled up during a write: the write was undone.
+    #[error("the disk is full: the change was undone and nothing was saved: {}", .0.display())]
+    DiskFull(PathBuf),
     /// Bad user input: a value, a flag, a column, described in full by the message.
     #[error("{0}")]
     Invalid(String),
@@ -82,9 +85,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// Wraps a SQLite error with the database path.
     pub fn sqlite(path: &Path) -> impl FnOnce(rusqlite::Error) -> Error + '_ {
-        move |source| Error::Sqlite {
-            source,
-            path: path.to_path_buf(),
+        move |source| {
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+                return Error::DiskFull(path.to_path_buf());
+            }
+            Error::Sqlite {
+                source,
+                path: path.to_path_buf(),
+            }
         }
     }
 
@@ -93,6 +101,8 @@ impl Error {
         move |source| {
             if source.kind() == std::io::ErrorKind::NotFound {
                 Error::NotFound(path.to_path_buf())
+            } else if source.kind() == std::io::ErrorKind::StorageFull {
+                Error::DiskFull(path.to_path_buf())
             } else {
                 Error::Io {
                     source,

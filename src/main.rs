@@ -28,8 +28,18 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
-            eprintln!("error: {}", tailor::cli::printable(&chain.join(": ")));
+            // Causes add what the message does not already say (SQLite repeats itself).
+            let mut line = String::new();
+            for part in e.chain().map(ToString::to_string) {
+                if line.contains(&part) || part.starts_with("Error code ") {
+                    continue;
+                }
+                if !line.is_empty() {
+                    line.push_str(": ");
+                }
+                line.push_str(&part);
+            }
+            eprintln!("error: {}", tailor::cli::printable(&line));
             ExitCode::from(1)
         }
     }

@@ -378,7 +378,50 @@ fn check_is_sqlite(conn: &Connection, path: &Path) -> Result<()> {
     }) {
         Ok(_) => Ok(()),
         Err(e) if is_not_a_database(&e) => Err(Error::NotSqlite(path.to_path_buf())),
+        Err(e) if is_unfinished_write(&e) => Err(Error::Invalid(format!(
+            "the database has an unfinished write left by a program that stopped in the middle \
+             of it ({}); it is undone the next time the database is opened where its file and \
+             folder can be written, not here: open it once there, then try again: {}",
+            journal_path(path).display(),
+            path.display()
+        ))),
         Err(e) => Err(Error::sqlite(path)(e)),
+    }
+}
+
+/// SQLite's "hot journal that a read-only connection cannot roll back".
+fn is_unfinished_write(e: &rusqlite::Error) -> bool {
+    e.sqlite_error()
+        .is_some_and(|f| f.extended_code == rusqlite::ffi::SQLITE_READONLY_ROLLBACK)
+}
+
+/// The rollback journal SQLite keeps beside the database during a write.
+fn journal_path(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_os_string();
+    p.push("-journal");
+    PathBuf::from(p)
+}
+
+impl Drop for Database {
+    /// A write that failed part-way (a full disk, an I/O error) leaves SQLite's journal behind
+    /// for the next connection to undo; readers that cannot write would fail until then. So the
+    /// write is undone here, at once: a fresh connection's first read rolls the journal back.
+    fn drop(&mut self) {
+        if self.read_only.is_some() || !journal_path(&self.path).exists() {
+            return;
+        }
+        let Ok(scratch) = Connection::open_in_memory() else {
+            return;
+        };
+        drop(std::mem::replace(&mut self.conn, scratch));
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if let Ok(conn) = Connection::open_with_flags(&self.path, flags) {
+            // Another writer holding the database owns its journal: do not wait for it.
+            let _ = conn.busy_timeout(std::time::Duration::from_millis(200));
+            let _ = conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            });
+        }
     }
 }
 
