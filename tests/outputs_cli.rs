@@ -203,3 +203,56 @@ fn two_imports_into_one_new_path_never_leave_a_broken_database() {
         assert!(leftovers.is_empty(), "temporaries left: {leftovers:?}");
     }
 }
+
+#[test]
+fn sample_replaces_only_a_database_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    // A marketer's database (imported, not generated) and a CSV are refused.
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(&customers, "customer_id,name\nc1,Ann\nc2,Bob\n").unwrap();
+    let mine = dir.path().join("mine.sqlite");
+    let import = tailor(&[
+        "import",
+        "--db",
+        mine.to_str().unwrap(),
+        customers.to_str().unwrap(),
+    ]);
+    assert!(import.status.success());
+    let mine_before = std::fs::read(&mine).unwrap();
+    for target in [&mine, &customers] {
+        let before = std::fs::read(target).unwrap();
+        let out = tailor(&[
+            "sample",
+            "--customers",
+            "20",
+            "--out",
+            target.to_str().unwrap(),
+        ]);
+        assert_clean_error(&out, "is not a sample database");
+        assert_eq!(std::fs::read(target).unwrap(), before);
+    }
+    assert_eq!(std::fs::read(&mine).unwrap(), mine_before);
+
+    // A sample is regenerated in place; its planted types cannot go over it.
+    let db = sample(dir.path());
+    let d = db.to_str().unwrap();
+    let out = tailor(&["sample", "--customers", "20", "--out", d, "--types", d]);
+    assert_clean_error(&out, "would overwrite the database");
+    intact(&db);
+    let out = tailor(&["sample", "--customers", "20", "--out", d]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM customers", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 20);
+
+    // Not while another program is writing it or left it half-written.
+    std::fs::write(format!("{d}-journal"), b"journal").unwrap();
+    let out = tailor(&["sample", "--customers", "30", "--out", d]);
+    assert_clean_error(&out, "half-written");
+}

@@ -15,7 +15,7 @@ pub struct SampleArgs {
     /// Random seed: the same seed gives the same database.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// The database file to write (replaced if it exists).
+    /// The database file to write (a sample made there before is replaced; any other file is refused).
     #[arg(long)]
     pub out: PathBuf,
     /// Also write each customer's planted type to this CSV (for tests).

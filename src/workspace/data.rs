@@ -117,7 +117,7 @@ impl Workspace {
         })
     }
 
-    /// Generates a sample database at `out` (replacing a file there) and opens it.
+    /// Generates a sample database at `out` (replacing only a sample made there before) and opens it.
     pub fn new_sample(
         &mut self,
         out: &Path,

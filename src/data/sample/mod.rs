@@ -68,6 +68,9 @@ pub(crate) fn pick_weighted<R: Rng>(rng: &mut R, weights: &[f64]) -> usize {
     weights.len().saturating_sub(1)
 }
 
+/// `tailor_meta.source` of a database the sample wrote.
+const SOURCE: &str = "tailor sample";
+
 /// Customers between cancellation checks (a few thousand rows).
 const CHECK_EVERY: usize = 128;
 
@@ -95,6 +98,11 @@ pub fn generate(
             out.display()
         )));
     }
+    check_replaceable(out)?;
+    if let Some(types) = types_out {
+        crate::files::check_output("--types", types, Some(out), &[])?;
+    }
+    crate::files::remove_stale_temporaries(out.parent().unwrap_or(Path::new(".")));
     let tmp_db = temp_path_for(out);
     let tmp_types = types_out.map(temp_path_for);
     let result = write_all(
@@ -118,6 +126,45 @@ pub fn generate(
         }
     }
     result
+}
+
+/// The sample replaces only a database it made itself (regenerating one is routine): a
+/// marketer's database, a CSV or any other file at `out` is refused, and so is a database that
+/// another program is writing or left half-written (its journal would be applied to the new file).
+fn check_replaceable(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    for suffix in ["-journal", "-wal"] {
+        let mut side = out.as_os_str().to_os_string();
+        side.push(suffix);
+        let side = std::path::PathBuf::from(side);
+        if side.exists() {
+            return Err(Error::Invalid(format!(
+                "{} is being written or was left half-written ({} is beside it): the sample \
+                 does not replace it",
+                out.display(),
+                side.display()
+            )));
+        }
+    }
+    let made_here = Connection::open_with_flags(out, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| {
+            c.query_row(
+                "SELECT value FROM tailor_meta WHERE key = 'source'",
+                [],
+                |r| r.get::<_, String>(0),
+            )
+        })
+        .is_ok_and(|source| source == SOURCE);
+    if !made_here {
+        return Err(Error::Invalid(format!(
+            "{} exists and is not a sample database: the sample replaces only a database it \
+             made; choose another file",
+            out.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Everything the generator writes per customer, with its prepared statements.
@@ -269,7 +316,7 @@ fn create_tables(conn: &Connection, options: &SampleOptions) -> rusqlite::Result
     schema::ensure_tailor_tables(conn)?;
     let mut meta =
         conn.prepare("INSERT OR REPLACE INTO tailor_meta (key, value) VALUES (?1, ?2)")?;
-    meta.execute(["source", "tailor sample"])?;
+    meta.execute(["source", SOURCE])?;
     meta.execute(["sample_seed", &options.seed.to_string()])?;
     meta.execute(["sample_customers", &options.customers.to_string()])?;
     meta.execute(["sample_period", "2023-01-01..2024-12-31"])?;
