@@ -31,6 +31,11 @@ pub fn temp_path_for(path: &Path) -> PathBuf {
 /// `.NAME.tmp-PID` as earlier versions named them.
 fn temporary_owner(file_name: &str) -> Option<u32> {
     let rest = file_name.strip_prefix('.')?;
+    // SQLite's companions of a temporary database belong to the same process.
+    let rest = ["-journal", "-wal", "-shm"]
+        .iter()
+        .find_map(|suffix| rest.strip_suffix(suffix))
+        .unwrap_or(rest);
     let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
     if let Some((_, tail)) = rest.rsplit_once(".tailor-tmp-") {
         let (pid, n) = tail.split_once('-')?;
@@ -138,6 +143,7 @@ pub fn check_output(
 /// made it meanwhile): a file is never renamed over another. `Ok(false)` when `path` existed;
 /// `tmp` is then left for the caller.
 pub fn rename_new(tmp: &Path, path: &Path) -> Result<bool> {
+    pause_for_tests(Moment::BeforeRename);
     match std::fs::hard_link(tmp, path) {
         Ok(()) => {
             let _ = std::fs::remove_file(tmp);
@@ -169,7 +175,7 @@ pub fn write_atomically(
             .into_inner()
             .map_err(|e| Error::io(path)(e.into_error()))?;
         file.sync_all().map_err(Error::io(path))?;
-        pause_for_tests();
+        pause_for_tests(Moment::BeforeRename);
         std::fs::rename(&tmp, path).map_err(Error::io(path))
     })();
     if result.is_err() {
@@ -195,14 +201,25 @@ pub fn copy_atomically(from: &Path, to: &Path) -> Result<()> {
     result
 }
 
-/// Test hook: with `TAILOR_TEST_PAUSE_BEFORE_RENAME_MS` set, waits that long between writing the
-/// temporary file and renaming it, so a test can kill the process at that moment and check that
-/// nothing appears at the target path.
-fn pause_for_tests() {
-    if let Some(ms) = std::env::var("TAILOR_TEST_PAUSE_BEFORE_RENAME_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-    {
+/// A moment a test can stop Tailor at, to kill it there and check that nothing is lost.
+#[derive(Debug, Clone, Copy)]
+pub enum Moment {
+    /// A file's temporary is complete and not yet renamed to its name.
+    BeforeRename,
+    /// A database write is done and not yet committed.
+    BeforeCommit,
+}
+
+/// Test hook: with `TAILOR_TEST_PAUSE_BEFORE_RENAME_MS` (or `…_BEFORE_COMMIT_MS`) set, waits
+/// that long at that moment, so a test can kill the process there.
+pub fn pause_for_tests(moment: Moment) {
+    let var = match moment {
+        Moment::BeforeRename => "TAILOR_TEST_PAUSE_BEFORE_RENAME_MS",
+        Moment::BeforeCommit => "TAILOR_TEST_PAUSE_BEFORE_COMMIT_MS",
+    };
+    if let Some(ms) = std::env::var(var).ok().and_then(|v| v.parse::<u64>().ok()) {
+        // The test waits for this line, then kills.
+        eprintln!("test pause: {var}");
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
@@ -228,12 +245,15 @@ mod tests {
         assert_eq!(temporary_owner(&name), Some(std::process::id()));
         assert_eq!(temporary_owner(".out.csv.tmp-42"), Some(42));
         assert_eq!(temporary_owner(".out.csv.tailor-tmp-42-7"), Some(42));
+        assert_eq!(
+            temporary_owner(".db.sqlite.tailor-tmp-42-7-journal"),
+            Some(42)
+        );
         for other in [
             "out.csv.tmp-42",
             ".out.csv.tmp-",
             ".out.csv.tmp-4x",
             ".out.csv.tailor-tmp-42",
-            ".out.csv.tailor-tmp-42-7-journal",
             ".bashrc",
         ] {
             assert_eq!(temporary_owner(other), None, "{other}");

@@ -205,6 +205,7 @@ pub fn import_files(
         )
         .map_err(Error::sqlite(&db_path))?;
     }
+    crate::files::pause_for_tests(crate::files::Moment::BeforeCommit);
     tx.commit().map_err(Error::sqlite(&db_path))?;
     progress.report(1.0, "Import finished");
     Ok(summary)

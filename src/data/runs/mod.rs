@@ -122,6 +122,7 @@ fn save_run<T>(
             write(&mut stmt, run_id, item).map_err(sq)?;
         }
     }
+    crate::files::pause_for_tests(crate::files::Moment::BeforeCommit);
     tx.commit().map_err(sq)?;
     Ok(run_id)
 }

@@ -113,6 +113,7 @@ pub fn generate(
         progress,
     );
     let result = result.and_then(|summary| {
+        crate::files::pause_for_tests(crate::files::Moment::BeforeRename);
         std::fs::rename(&tmp_db, out).map_err(Error::io(out))?;
         if let (Some(final_path), Some(tmp)) = (types_out, &tmp_types) {
             std::fs::rename(tmp, final_path).map_err(Error::io(final_path))?;
