@@ -147,16 +147,17 @@ fn kill(case: &Case, dir: &Path, when: &When) -> bool {
     let mut child = cmd.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (paused_tx, paused) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if line.starts_with("test pause:") {
-                let _ = paused_tx.send(());
+    std::thread::Builder::new()
+        .name("stderr".into())
+        .spawn(move || {
+            let lines = std::io::BufReader::new(stderr).lines();
+            for line in lines.map_while(Result::ok) {
+                if line.starts_with("test pause:") {
+                    let _ = paused_tx.send(());
+                }
             }
-        }
-    });
+        })
+        .unwrap();
     match when {
         When::After(d) => std::thread::sleep(*d),
         When::Paused(_) => {
