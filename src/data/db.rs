@@ -110,7 +110,7 @@ impl Database {
         }
         let mut read_only = permissions_read_only(path);
         let mut conn = open_conn(path, read_only.is_some())?;
-        check_is_sqlite(&conn, path)?;
+        check_is_sqlite(&conn, path, read_only.as_deref())?;
         validate(&conn, path)?;
         if read_only.is_none()
             && let Err(e) = schema::ensure_tailor_tables(&conn)
@@ -372,17 +372,21 @@ fn open_conn(path: &Path, read_only: bool) -> Result<Connection> {
     }
 }
 
-fn check_is_sqlite(conn: &Connection, path: &Path) -> Result<()> {
+/// Checks that the file is a SQLite database SQLite can read; `read_only` says why it was opened
+/// read-only, if it was.
+fn check_is_sqlite(conn: &Connection, path: &Path, read_only: Option<&str>) -> Result<()> {
     match conn.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)
     }) {
         Ok(_) => Ok(()),
         Err(e) if is_not_a_database(&e) => Err(Error::NotSqlite(path.to_path_buf())),
         Err(e) if is_unfinished_write(&e) => Err(Error::Invalid(format!(
-            "the database has an unfinished write left by a program that stopped in the middle \
-             of it ({}); it is undone the next time the database is opened where its file and \
-             folder can be written, not here: open it once there, then try again: {}",
-            journal_path(path).display(),
+            "the database was left half-written by a program that stopped ({} undoes it) and \
+             cannot be repaired here because {}: open it once where it can be written: {}",
+            journal_path(path)
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+            read_only.unwrap_or("it is opened read-only"),
             path.display()
         ))),
         Err(e) => Err(Error::sqlite(path)(e)),

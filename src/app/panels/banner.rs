@@ -1,4 +1,4 @@
-//! The one-line error banner and the read-only notice.
+//! The error banner (wrapped, with Dismiss) and the read-only notice.
 
 use egui::RichText;
 
@@ -12,14 +12,14 @@ pub fn frame(fill: egui::Color32) -> egui::Frame {
         .inner_margin(egui::Margin::symmetric(10, 6))
 }
 
-/// The error as one line, with a button that dismisses it.
+/// The error in full, with a button that dismisses it.
 pub fn error_ui(ui: &mut egui::Ui, error: &str, palette: &Palette, commands: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         if ui.button("Dismiss").clicked() {
             commands.push(Command::DismissError);
         }
-        ui.add(egui::Label::new(RichText::new(error).color(palette.error_text)).truncate())
-            .on_hover_text(error);
+        // Wrapped, not cut: the end of the message says what to do and where.
+        ui.add(egui::Label::new(RichText::new(error).color(palette.error_text)).wrap());
     });
 }
 
