@@ -147,8 +147,11 @@ impl Workspace {
         progress: &dyn Progress,
     ) -> Result<Arc<SegmentResult>> {
         let (db, data) = self.loaded(progress)?;
-        let (run, run_id) = segment_loaded(db, data, params, true, progress)?;
-        let result = Arc::new(build(run, data, run_id, false, progress)?);
+        let run = segment_loaded(db, data, params, progress)?;
+        let mut result = build(run, data, None, false, progress)?;
+        // Stored last: once it is, the run is done and a Cancel comes too late.
+        result.run_id = store_run(db, data, params, &result.run)?;
+        let result = Arc::new(result);
         self.segmentation = Some(Arc::clone(&result));
         Ok(result)
     }
@@ -167,7 +170,7 @@ impl Workspace {
             return Ok(None);
         };
         let (db, data) = self.loaded(progress)?;
-        let (run, _) = segment_loaded(db, data, &params, false, progress)?;
+        let run = segment_loaded(db, data, &params, progress)?;
         let result = Arc::new(build(run, data, Some(latest.run_id), true, progress)?);
         self.segmentation = Some(Arc::clone(&result));
         Ok(Some(result))
@@ -188,17 +191,26 @@ impl Workspace {
 /// Segments a loaded dataset with the user's segment names; with `store`, stores the run unless
 /// the database is read-only, returning its id.
 fn segment_loaded(
-    db: &mut Database,
+    db: &Database,
     dataset: &Dataset,
     params: &SegmentParams,
-    store: bool,
     progress: &dyn Progress,
-) -> Result<(SegmentRun, Option<i64>)> {
+) -> Result<SegmentRun> {
     let renamed = runs::segment_names(db)?;
     let run = crate::models::segment::run::run(dataset, params, &renamed, progress)?;
     progress.check()?;
-    if db.is_read_only() || !store {
-        return Ok((run, None));
+    Ok(run)
+}
+
+/// Stores the run and its memberships (not in a read-only database): its id.
+fn store_run(
+    db: &mut Database,
+    dataset: &Dataset,
+    params: &SegmentParams,
+    run: &SegmentRun,
+) -> Result<Option<i64>> {
+    if db.is_read_only() {
+        return Ok(None);
     }
     let memberships: Vec<(&str, usize)> = dataset
         .customer_ids
@@ -213,7 +225,7 @@ fn segment_loaded(
         &to_json("summary", &run.summary())?,
         &memberships,
     )?;
-    Ok((run, Some(run_id)))
+    Ok(Some(run_id))
 }
 
 /// Precomputes the scatter sample and the table's sort orders.
