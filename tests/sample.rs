@@ -230,7 +230,7 @@ fn opens_as_a_valid_tailor_database() {
 }
 
 #[test]
-fn replaces_an_existing_file() {
+fn replaces_an_existing_sample_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.sqlite");
     std::fs::write(&out, "old").unwrap();
@@ -238,8 +238,27 @@ fn replaces_an_existing_file() {
         customers: 50,
         seed: 1,
     };
+    let refused = generate(&out, &opts, None, &NoProgress).unwrap_err();
+    assert!(
+        refused.to_string().contains("not a sample database"),
+        "{refused}"
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), b"old");
+    std::fs::remove_file(&out).unwrap();
     generate(&out, &opts, None, &NoProgress).unwrap();
-    Database::open(&out).unwrap();
+    let again = SampleOptions {
+        customers: 60,
+        seed: 2,
+    };
+    generate(&out, &again, None, &NoProgress).unwrap();
+    let db = Database::open(&out).unwrap();
+    assert_eq!(
+        db.conn()
+            .query_row("SELECT COUNT(*) FROM customers", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        60
+    );
+    drop(db);
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
