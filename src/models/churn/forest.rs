@@ -383,6 +383,7 @@ impl Forest {
         let mut oob_sum = vec![0.0; n];
         let mut oob_count = vec![0u32; n];
         for g in grown {
+            progress.check()?;
             let (tree, imp, w) = g?;
             for (a, b) in importance.iter_mut().zip(&imp) {
                 *a += b / params.trees.max(1) as f64;

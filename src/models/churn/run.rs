@@ -411,6 +411,9 @@ fn logistic_fold(
 }
 
 /// Forest on one fold.
+/// Customers scored between cancellation checks.
+const CHECK_EVERY: usize = 256;
+
 fn forest_fold(
     fm: &FeatureMatrix,
     y: &[u8],
@@ -442,7 +445,10 @@ fn forest_fold(
         reasons: Vec::with_capacity(test.len()),
         importance: Some(forest.importance.clone()),
     };
-    for &r in test {
+    for (i, &r) in test.iter().enumerate() {
+        if i % CHECK_EVERY == 0 {
+            progress.check()?;
+        }
         let row = fm.row(r);
         let (bias, contrib) = forest.contributions(row);
         let s = bias + contrib.iter().sum::<f64>();

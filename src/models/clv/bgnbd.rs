@@ -181,6 +181,11 @@ fn log_likelihood_grad_with(p: &BgNbd, d: &RfData, counts: &[u64]) -> (f64, [f64
 /// Fits the model by maximum likelihood. Starts from r = α = a = b = 1 (and α scaled to the
 /// data: the mean age over the mean frequency + 1).
 pub fn fit(d: &RfData) -> BgNbdFit {
+    fit_until(d, &|| false)
+}
+
+/// [`fit`], giving up unconverged as soon as `stop` says so.
+pub fn fit_until(d: &RfData, stop: &dyn Fn() -> bool) -> BgNbdFit {
     let counts = frequency_counts(&d.x);
     let n = d.len().max(1) as f64;
     let mean_t = d.t.iter().sum::<f64>() / n;
@@ -199,7 +204,7 @@ pub fn fit(d: &RfData) -> BgNbdFit {
         grad_tol: 1e-10,
         ..Options::default()
     };
-    let m: Minimum = optimize::minimize(objective, &x0, &opts);
+    let m: Minimum = optimize::minimize_until(objective, &x0, &opts, stop);
     let params = from_theta(&m.x);
     BgNbdFit {
         params,

@@ -62,6 +62,11 @@ pub fn log_likelihood_grad(g: &GammaGamma, data: &[(u32, f64)]) -> (f64, [f64; 3
 /// Fits the model on (frequency, mean spend) pairs; customers with frequency 0 or no positive
 /// spend are ignored. `None` without any repeat customer.
 pub fn fit(data: &[(u32, f64)]) -> Option<GammaGammaFit> {
+    fit_until(data, &|| false)
+}
+
+/// [`fit`], giving up unconverged as soon as `stop` says so.
+pub fn fit_until(data: &[(u32, f64)], stop: &dyn Fn() -> bool) -> Option<GammaGammaFit> {
     let used: Vec<(u32, f64)> = data
         .iter()
         .copied()
@@ -85,7 +90,7 @@ pub fn fit(data: &[(u32, f64)]) -> Option<GammaGammaFit> {
         grad_tol: 1e-10,
         ..Options::default()
     };
-    let m = optimize::minimize(objective, &x0, &opts);
+    let m = optimize::minimize_until(objective, &x0, &opts, stop);
     Some(GammaGammaFit {
         params: from_theta(&m.x),
         log_likelihood: -m.f * n,

@@ -43,7 +43,16 @@ pub struct Minimum {
 
 /// Minimizes `f`, which returns the value and the gradient at a point, from `x0`. A non-finite
 /// value counts as +∞ (the line search backs off).
-pub fn minimize<F>(mut f: F, x0: &[f64], opts: &Options) -> Minimum
+pub fn minimize<F>(f: F, x0: &[f64], opts: &Options) -> Minimum
+where
+    F: FnMut(&[f64]) -> (f64, Vec<f64>),
+{
+    minimize_until(f, x0, opts, &|| false)
+}
+
+/// [`minimize`], giving up (not converged) at the first iteration where `stop` says so: a
+/// cancelled job does not wait for the optimum.
+pub fn minimize_until<F>(mut f: F, x0: &[f64], opts: &Options, stop: &dyn Fn() -> bool) -> Minimum
 where
     F: FnMut(&[f64]) -> (f64, Vec<f64>),
 {
@@ -66,6 +75,16 @@ where
     let mut iterations = 0;
     let mut converged = false;
     while iterations < opts.max_iter {
+        if stop() {
+            return Minimum {
+                x,
+                f: fx,
+                grad: g,
+                iterations,
+                evaluations,
+                converged: false,
+            };
+        }
         if max_abs(&g) < opts.grad_tol {
             converged = true;
             break;

@@ -367,11 +367,12 @@ fn fit_models(
         t: s.rows.iter().map(|r| r.t).collect(),
     };
     progress.report(from + 0.1 * span, "Fitting BG/NBD");
-    let fit = bgnbd::fit(&d);
+    let stop = || progress.is_cancelled();
+    let fit = bgnbd::fit_until(&d, &stop);
     progress.check()?;
     progress.report(from + 0.8 * span, "Fitting Gamma-Gamma");
     let pairs: Vec<(u32, f64)> = s.rows.iter().map(|r| (r.frequency, r.monetary)).collect();
-    let gg = gamma_gamma::fit(&pairs);
+    let gg = gamma_gamma::fit_until(&pairs, &stop);
     progress.check()?;
     Ok((fit, gg, d))
 }

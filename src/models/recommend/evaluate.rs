@@ -300,13 +300,14 @@ pub fn evaluate_methods(
             .test
             .par_iter()
             .map(|&(c, _)| {
-                models
+                progress.check()?;
+                Ok(models
                     .rank(&s.train, c, method, weights, k, false)
                     .into_iter()
                     .map(|(p, _)| p)
-                    .collect()
+                    .collect())
             })
-            .collect();
+            .collect::<crate::error::Result<_>>()?;
         let position: std::collections::HashMap<usize, usize> = s
             .test
             .iter()

@@ -232,8 +232,11 @@ impl Recommender {
             );
             let part: Vec<Recommendations> = chunk
                 .par_iter()
-                .map(|&c| self.recommend(data, c, request))
-                .collect();
+                .map(|&c| {
+                    progress.check()?;
+                    Ok(self.recommend(data, c, request))
+                })
+                .collect::<Result<_>>()?;
             out.extend(part);
         }
         Ok(out)
