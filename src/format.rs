@@ -36,6 +36,16 @@ pub fn percent(fraction: f64) -> String {
     format!("{:.1}%", fraction * 100.0)
 }
 
+/// A group's share of revenue, `32.0%`; a group whose returns exceed its purchases has no
+/// share to speak of: `net returns`, never a negative percentage.
+pub fn revenue_share(fraction: f64) -> String {
+    if fraction < 0.0 {
+        "net returns".to_string()
+    } else {
+        percent(fraction)
+    }
+}
+
 /// `5_300_000` → `5.1 MB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["bytes", "KB", "MB", "GB"];
@@ -55,6 +65,12 @@ pub fn bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_revenue_share_is_never_negative() {
+        assert_eq!(revenue_share(0.32), "32.0%");
+        assert_eq!(revenue_share(-0.002), "net returns");
+    }
 
     #[test]
     fn formats_for_people() {

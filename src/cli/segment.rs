@@ -150,7 +150,7 @@ fn describe(o: &SegmentResult) -> String {
             thousands(s.size as u64),
             percent(s.customer_share),
             if has_revenue {
-                percent(s.revenue_share)
+                crate::format::revenue_share(s.revenue_share)
             } else {
                 "–".to_string()
             }

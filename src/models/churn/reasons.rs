@@ -147,6 +147,10 @@ pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
                 "recency_days" => format!("Last purchase {} {ago}", plural(days, "day", "days")),
                 "tenure_days" => format!("Customer for {}", plural(days, "day", "days")),
                 "frequency" => format!("{}{level}", plural(v, "order", "orders")),
+                // Returns beyond purchases are said as such, never as a negative spend.
+                "monetary" | "avg_basket" if v < 0.0 => {
+                    format!("Returned more than bought (net refund {:.2})", -v)
+                }
                 "monetary" => format!("Spend {v:.2}{level}"),
                 "avg_basket" => format!("Average basket {v:.2}{level}"),
                 "distinct_products" => {
@@ -319,6 +323,18 @@ mod tests {
             "Last purchase 120 days before the cutoff"
         );
         assert_eq!(describe(&cut, 1, 0), "Tenure 60 months (high)");
+    }
+
+    #[test]
+    fn returns_beyond_purchases_are_not_a_negative_spend() {
+        let mut fm = matrix();
+        fm.groups[0].column = "monetary".into();
+        fm.x[0] = -1192.2;
+        assert_eq!(
+            describe(&fm, 0, 0),
+            "Returned more than bought (net refund 1192.20)"
+        );
+        assert_eq!(describe(&fm, 1, 0), "Spend 60.00 (high)");
     }
 
     #[test]

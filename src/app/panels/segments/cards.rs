@@ -114,11 +114,15 @@ fn card_ui(
             RichText::new(format!("Automatic name {}", s.auto_name)).color(palette.muted_text),
         );
     }
+    let revenue = if s.revenue_share < 0.0 {
+        "returns exceed purchases".to_string()
+    } else {
+        format!("{} of revenue", percent(s.revenue_share))
+    };
     ui.label(format!(
-        "{} · {} of customers · {} of revenue",
+        "{} · {} of customers · {revenue}",
         crate::format::count(s.size as u64, "customer", "customers"),
         percent(s.customer_share),
-        percent(s.revenue_share)
     ));
     if !s.top_categories.is_empty() {
         let parts: Vec<String> = s
