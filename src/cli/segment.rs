@@ -137,14 +137,21 @@ fn describe(o: &SegmentResult) -> String {
         out.push_str(&format!("Left out: {}\n", parts.join(", ")));
     }
     out.push('\n');
+    let width = r
+        .segments
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(36);
     out.push_str(&format!(
-        "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
+        "  {:>3}  {:<width$} {:>10} {:>10} {:>11}\n",
         "id", "segment", "customers", "share", "revenue"
     ));
     let has_revenue = r.features.reference_ts.is_some();
     for s in &r.segments {
         out.push_str(&format!(
-            "  {:>3}  {:<36} {:>10} {:>10} {:>10}\n",
+            "  {:>3}  {:<width$} {:>10} {:>10} {:>11}\n",
             s.id,
             s.name,
             thousands(s.size as u64),

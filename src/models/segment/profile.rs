@@ -11,10 +11,20 @@
 //!    **loyal** when frequency is 0.5 or more above average; else **big spenders** when the
 //!    average basket is 0.5 or more above; else **occasional buyers**.
 //!
-//! So "High-value loyal", "Lapsed bargain hunters", "New occasional buyers". Without
-//! transactions the name lists the one or two most distinctive attributes ("High tenure,
-//! Contract Two year"). Names are unique within a run: a repeat gets the next most distinctive
-//! trait, then a number.
+//! So "High-value loyal", "Lapsed bargain hunters", "New occasional buyers".
+//!
+//! Without transactions the name is made of the two most distinctive attributes (largest mean
+//! |z|, at least 0.25, each column once; a category only when the segment has more of it than
+//! average), phrased around "customers":
+//! - a category's value goes before it, in lower case but acronyms ("Month-to-month fiber optic
+//!   customers");
+//! - a yes/no value goes after it as "with"/"without" the column ("customers without internet
+//!   service", "with paperless billing"), and so does a value that starts with "No" ("No
+//!   internet service": "without internet service"); a phrase already said is not repeated;
+//! - a number goes after it as "with high"/"with low" the column ("customers with high monthly
+//!   charges").
+//!
+//! Names are unique within a run: a repeat gets the next most distinctive trait, then a number.
 
 use crate::data::dataset::{AttrValues, Dataset};
 use crate::data::roles::Role;
@@ -204,6 +214,119 @@ fn traits(names: &[String], z: &[f64]) -> Vec<String> {
     out
 }
 
+/// A trait of a segment without transactions, placed before "customers" or after it.
+enum Phrase {
+    Before(String),
+    After(String),
+}
+
+/// Words in lower case, acronyms (`TV`, `DSL`) kept.
+fn lower_words(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            if w.chars().count() >= 2 && w.chars().all(|c| !c.is_lowercase()) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The two most distinctive attributes as phrases (see the module docs).
+fn attribute_phrases(names: &[String], z: &[f64]) -> Vec<Phrase> {
+    let mut order: Vec<usize> = (0..names.len().min(z.len())).collect();
+    order.sort_by(|&a, &b| z[b].abs().total_cmp(&z[a].abs()).then(a.cmp(&b)));
+    let column_words = |c: &str| lower_words(&crate::models::churn::reasons::pretty_name(c.trim()));
+    let mut columns_used: Vec<&str> = Vec::new();
+    let mut said: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for i in order {
+        if z[i].abs() < 0.25 || out.len() == 2 {
+            break;
+        }
+        let name = names[i].as_str();
+        let (column, phrase) = match name.split_once('=') {
+            Some(_) if z[i] < 0.0 => continue,
+            Some((col, level)) => {
+                let level = level.trim();
+                let phrase = match level.to_ascii_lowercase().as_str() {
+                    "yes" | "y" | "true" | "1" => {
+                        Phrase::After(format!("with {}", column_words(col)))
+                    }
+                    "no" | "n" | "false" | "0" => {
+                        Phrase::After(format!("without {}", column_words(col)))
+                    }
+                    l if l.starts_with("no ") => {
+                        Phrase::After(format!("without {}", lower_words(&level[3..])))
+                    }
+                    _ => Phrase::Before(lower_words(level)),
+                };
+                (col, phrase)
+            }
+            None => {
+                let side = if z[i] > 0.0 { "high" } else { "low" };
+                (
+                    name,
+                    Phrase::After(format!("with {side} {}", column_words(name))),
+                )
+            }
+        };
+        let text = match &phrase {
+            Phrase::Before(t) | Phrase::After(t) => t.clone(),
+        };
+        // Columns that say the same thing ("No internet service" in several) count once.
+        if columns_used.contains(&column) || said.contains(&text) {
+            continue;
+        }
+        columns_used.push(column);
+        said.push(text);
+        out.push(phrase);
+    }
+    out
+}
+
+/// The name of a segment without transactions (see the module docs).
+fn attribute_name(names: &[String], z: &[f64]) -> String {
+    let phrases = attribute_phrases(names, z);
+    if phrases.is_empty() {
+        return "Typical customers".to_string();
+    }
+    let before: Vec<&str> = phrases
+        .iter()
+        .filter_map(|p| match p {
+            Phrase::Before(t) => Some(t.as_str()),
+            Phrase::After(_) => None,
+        })
+        .collect();
+    let after: Vec<&str> = phrases
+        .iter()
+        .filter_map(|p| match p {
+            Phrase::After(t) => Some(t.as_str()),
+            Phrase::Before(_) => None,
+        })
+        .collect();
+    // "with high A and with low B" reads "with high A and low B".
+    let after: Vec<&str> = after
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match (i, t.strip_prefix("with ")) {
+            (1, Some(rest)) if after[0].starts_with("with ") => rest,
+            _ => t,
+        })
+        .collect();
+    let words: Vec<String> = [
+        before.join(" "),
+        "customers".to_string(),
+        after.join(" and "),
+    ]
+    .into_iter()
+    .filter(|w| !w.is_empty())
+    .collect();
+    capitalize(&words.join(" "))
+}
+
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -218,12 +341,7 @@ pub fn auto_name(names: &[String], z: &[f64]) -> String {
     let (Some(recency), Some(frequency), Some(monetary)) =
         (get("recency_days"), get("frequency"), get("monetary"))
     else {
-        let t = traits(names, z);
-        return match t.as_slice() {
-            [] => "Typical customers".to_string(),
-            [one] => capitalize(one),
-            [one, two, ..] => capitalize(&format!("{one}, {two}")),
-        };
+        return attribute_name(names, z);
     };
     let tenure = get("tenure_days").unwrap_or(0.0);
     let basket = get("avg_basket").unwrap_or(0.0);
@@ -339,9 +457,32 @@ mod tests {
             .collect();
         assert_eq!(
             auto_name(&n, &[1.1, 0.9, -0.2]),
-            "High tenure, Contract Two year"
+            "Two year customers with high tenure"
         );
         assert_eq!(auto_name(&n, &[0.1, 0.0, 0.0]), "Typical customers");
+        let telco: Vec<String> = [
+            "Contract=Month-to-month",
+            "InternetService=Fiber optic",
+            "InternetService=No",
+            "MonthlyCharges",
+            "OnlineSecurity=No internet service",
+            "PaperlessBilling=Yes",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            auto_name(&telco, &[0.9, 0.8, -0.5, 0.3, -0.4, 0.1]),
+            "Month-to-month fiber optic customers"
+        );
+        assert_eq!(
+            auto_name(&telco, &[-0.3, -0.6, 1.2, -0.9, 1.2, 0.0]),
+            "Customers without internet service and with low monthly charges"
+        );
+        assert_eq!(
+            auto_name(&telco, &[0.0, 0.0, 0.0, 0.1, 0.9, 0.4]),
+            "Customers without internet service and with paperless billing"
+        );
     }
 
     fn profile(id: usize, z: Vec<f64>) -> SegmentProfile {

@@ -30,7 +30,13 @@ pub(super) fn customers_ui(
     };
     ui.horizontal(|ui| {
         dot(ui, theme::segment_colour(segment.id));
-        ui.strong(format!("Customers in {}", segment.name));
+        // A name that already says "customers" ("Customers with high tenure") stands alone.
+        let title = if segment.name.to_lowercase().contains("customers") {
+            segment.name.clone()
+        } else {
+            format!("Customers in {}", segment.name)
+        };
+        ui.strong(title);
         ui.label(
             RichText::new(count(view.rows.len() as u64, "customer", "customers"))
                 .color(palette.muted_text),
