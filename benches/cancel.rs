@@ -16,8 +16,10 @@
 //!
 //! The table is sorted by the longest gap, longest first; "at" is where the gap sits in the run
 //! (start–end as fractions of its total time) and "during" the progress messages reported in
-//! it (first … last), or the last one reported before it when none was. Gaps over `CANCEL_SHOW_GAPS` seconds (default 0.3) are listed below it.
-//! `CANCEL_ONLY=word,word` runs only the operations whose name contains one of the words.
+//! it (first … last), or the last one reported before it when none was. Gaps over
+//! `CANCEL_SHOW_GAPS` seconds (default 0.3) are listed below it, the eight longest per
+//! operation. `CANCEL_ONLY=word,word` runs only the operations whose name contains one of the
+//! words; the operations that need stored runs make them first when they are missing.
 //!
 //! `cargo bench --bench cancel`
 
@@ -78,6 +80,9 @@ struct State {
 
 /// Gaps at least this long are kept for the detailed list.
 const KEEP_GAPS: f64 = 0.05;
+
+/// Gaps listed per operation below the table, at most.
+const SHOW_AT_MOST: usize = 8;
 
 /// Closes the stretch from `state.last` to `now` (times from `start`).
 fn close(start: Instant, state: &mut State, now: Instant) {
@@ -489,11 +494,22 @@ fn main() {
     }
     println!("\nGaps over {show_gaps} s (seconds from the start of the call):");
     for t in &results {
-        let long: Vec<&Gap> = t.gaps.iter().filter(|g| g.secs() > show_gaps).collect();
+        let mut long: Vec<&Gap> = t.gaps.iter().filter(|g| g.secs() > show_gaps).collect();
         if long.is_empty() {
             continue;
         }
-        println!("  {}:", t.name);
+        let all = long.len();
+        // The longest few, in time order.
+        long.sort_by(|a, b| b.secs().total_cmp(&a.secs()));
+        long.truncate(SHOW_AT_MOST);
+        long.sort_by(|a, b| a.start.total_cmp(&b.start));
+        let more = all - long.len();
+        let more = if more > 0 {
+            format!(" ({all} gaps; the {SHOW_AT_MOST} longest)")
+        } else {
+            String::new()
+        };
+        println!("  {}:{more}", t.name);
         for g in long {
             println!(
                 "    {:>8.3}–{:<8.3} {:>7.3} s  during {:?}",
