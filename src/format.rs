@@ -67,13 +67,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_revenue_share_is_never_negative() {
+    fn formats_for_people() {
+        // A revenue share is never negative.
         assert_eq!(revenue_share(0.32), "32.0%");
         assert_eq!(revenue_share(-0.002), "net returns");
-    }
-
-    #[test]
-    fn formats_for_people() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1000), "1,000");

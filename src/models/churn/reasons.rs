@@ -323,10 +323,7 @@ mod tests {
             "Last purchase 120 days before the cutoff"
         );
         assert_eq!(describe(&cut, 1, 0), "Tenure 60 months (high)");
-    }
-
-    #[test]
-    fn returns_beyond_purchases_are_not_a_negative_spend() {
+        // Returns beyond purchases are not a negative spend.
         let mut fm = matrix();
         fm.groups[0].column = "monetary".into();
         fm.x[0] = -1192.2;

@@ -293,20 +293,13 @@ fn attribute_name(names: &[String], z: &[f64]) -> String {
     if phrases.is_empty() {
         return "Typical customers".to_string();
     }
-    let before: Vec<&str> = phrases
-        .iter()
-        .filter_map(|p| match p {
-            Phrase::Before(t) => Some(t.as_str()),
-            Phrase::After(_) => None,
-        })
-        .collect();
-    let after: Vec<&str> = phrases
-        .iter()
-        .filter_map(|p| match p {
-            Phrase::After(t) => Some(t.as_str()),
-            Phrase::Before(_) => None,
-        })
-        .collect();
+    let (mut before, mut after): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for phrase in &phrases {
+        match phrase {
+            Phrase::Before(t) => before.push(t),
+            Phrase::After(t) => after.push(t),
+        }
+    }
     // "with high A and with low B" reads "with high A and low B".
     let after: Vec<&str> = after
         .iter()
