@@ -95,6 +95,14 @@ fn kmeans() -> SegmentParams {
 
 type Operation = Box<dyn Fn(&mut Workspace, &dyn Progress) -> Result<(), Error>>;
 
+/// Segmentation by `method` with the command line's defaults.
+fn segment_by(method: SegmentMethod) -> Operation {
+    Box::new(move |ws, p| {
+        let params = SegmentParams { method, ..kmeans() };
+        ws.segment(&params, p).map(|_| ())
+    })
+}
+
 /// Runs `op` on a fresh workspace of `db` once to count its asks, then cancels it at its
 /// first, middle and last ask: each time it must end with `Cancelled` and store nothing.
 fn cancels_everywhere(name: &str, db: &Path, op: &Operation) {
@@ -146,30 +154,9 @@ fn every_model_operation_stops_when_cancelled_and_stores_nothing() {
     let operations: Vec<(&str, Operation)> = vec![
         ("dataset", Box::new(|ws, p| ws.dataset(p).map(|_| ()))),
         ("check", Box::new(|ws, p| ws.check(p).map(|_| ()))),
-        (
-            "k-means",
-            Box::new(|ws, p| ws.segment(&kmeans(), p).map(|_| ())),
-        ),
-        (
-            "rfm",
-            Box::new(|ws, p| {
-                let params = SegmentParams {
-                    method: SegmentMethod::Rfm,
-                    ..kmeans()
-                };
-                ws.segment(&params, p).map(|_| ())
-            }),
-        ),
-        (
-            "gmm",
-            Box::new(|ws, p| {
-                let params = SegmentParams {
-                    method: SegmentMethod::Gmm,
-                    ..kmeans()
-                };
-                ws.segment(&params, p).map(|_| ())
-            }),
-        ),
+        ("k-means", segment_by(SegmentMethod::Kmeans)),
+        ("rfm", segment_by(SegmentMethod::Rfm)),
+        ("gmm", segment_by(SegmentMethod::Gmm)),
         (
             "churn",
             Box::new(|ws, p| ws.churn(&ChurnParams::default(), p).map(|_| ())),

@@ -401,9 +401,7 @@ fn is_unfinished_write(e: &rusqlite::Error) -> bool {
 
 /// The rollback journal SQLite keeps beside the database during a write.
 fn journal_path(path: &Path) -> PathBuf {
-    let mut p = path.as_os_str().to_os_string();
-    p.push("-journal");
-    PathBuf::from(p)
+    crate::files::companion(path, "-journal")
 }
 
 impl Drop for Database {

@@ -76,14 +76,17 @@ pub fn remove_stale_temporaries(folder: &Path) {
     }
 }
 
+/// A companion SQLite keeps beside database `db`: `suffix` is `-journal`, `-wal` or `-shm`.
+pub fn companion(db: &Path, suffix: &str) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
 /// The files a database is made of: the file and its `-wal`, `-journal` and `-shm` companions.
-fn database_files(db: &Path) -> Vec<PathBuf> {
+pub fn database_files(db: &Path) -> Vec<PathBuf> {
     let mut files = vec![db.to_path_buf()];
-    for suffix in ["-wal", "-journal", "-shm"] {
-        let mut p = db.as_os_str().to_owned();
-        p.push(suffix);
-        files.push(PathBuf::from(p));
-    }
+    files.extend(["-wal", "-journal", "-shm"].map(|s| companion(db, s)));
     files
 }
 

@@ -188,8 +188,8 @@ impl Workspace {
     }
 }
 
-/// Segments a loaded dataset with the user's segment names; with `store`, stores the run unless
-/// the database is read-only, returning its id.
+/// Segments a loaded dataset with the user's segment names (storing is [`store_run`]'s, done
+/// last).
 fn segment_loaded(
     db: &Database,
     dataset: &Dataset,

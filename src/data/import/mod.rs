@@ -237,10 +237,8 @@ pub fn import_to_path(
     crate::files::remove_stale_temporaries(db_path.parent().unwrap_or(Path::new(".")));
     let tmp = crate::files::temp_path_for(db_path);
     let remove_tmp = || {
-        for suffix in ["", "-journal", "-wal", "-shm"] {
-            let mut p = tmp.clone().into_os_string();
-            p.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(p));
+        for file in crate::files::database_files(&tmp) {
+            let _ = std::fs::remove_file(file);
         }
     };
     remove_tmp();

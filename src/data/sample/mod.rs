@@ -137,9 +137,7 @@ fn check_replaceable(out: &Path) -> Result<()> {
         return Ok(());
     }
     for suffix in ["-journal", "-wal"] {
-        let mut side = out.as_os_str().to_os_string();
-        side.push(suffix);
-        let side = std::path::PathBuf::from(side);
+        let side = crate::files::companion(out, suffix);
         if side.exists() {
             return Err(Error::Invalid(format!(
                 "{} is being written or was left half-written ({} is beside it): the sample \
