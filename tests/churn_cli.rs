@@ -96,6 +96,38 @@ fn churn_cli_on_the_sample() {
     assert!(json["top_features"][0]["name"].is_string());
     assert!(json["top_features"][0]["weight"].is_number());
     assert_eq!(json["label"]["kind"], "inactive");
+    // Scored as of the last day in the data; the backtest one horizon earlier, against recency
+    // and P(alive) on the same customers.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (last_day, buyers): (String, i64) = conn
+        .query_row(
+            "SELECT substr(MAX(ts), 1, 10), COUNT(DISTINCT customer_id) FROM transactions",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(json["as_of"], last_day.as_str());
+    assert_eq!(json["horizon_days"], 90);
+    assert_eq!(json["scored_customers"], buyers);
+    assert!(
+        json["label"]["customers"].as_i64().unwrap() < buyers,
+        "{json}"
+    );
+    let b = &json["backtest"];
+    for key in ["auc", "top_decile_rate", "base_rate"] {
+        let v = b[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key}: {b}");
+    }
+    assert_eq!(b["horizon_days"], 90);
+    assert!(b["as_of"].as_str().unwrap() < last_day.as_str());
+    assert!(b["baselines"]["recency"].as_f64().unwrap() > 0.5, "{b}");
+    assert!(b["baselines"]["p_alive"].as_f64().is_some(), "{b}");
+    assert_eq!(
+        b["models"].as_array().unwrap().len(),
+        1,
+        "forest was asked for"
+    );
+    assert_eq!(json["model_chosen_by_backtest"], false);
     let auc = json["auc"].as_f64().unwrap();
     assert!(auc > 0.7, "AUC {auc}");
 
@@ -104,7 +136,7 @@ fn churn_cli_on_the_sample() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,churn_probability,reason_1,reason_2,reason_3")
+        Some("customer_id,churn_probability,as_of,reason_1,reason_2,reason_3")
     );
     let mut lapsed = Vec::new();
     let mut others = Vec::new();
@@ -113,6 +145,7 @@ fn churn_cli_on_the_sample() {
         let id = fields.next().unwrap();
         let p: f64 = fields.next().unwrap().parse().unwrap();
         assert!((0.0..=1.0).contains(&p));
+        assert_eq!(fields.next(), Some(last_day.as_str()), "as_of: {line}");
         assert!(
             !fields.next().unwrap().is_empty(),
             "every customer has a reason: {line}"
@@ -138,8 +171,16 @@ fn churn_cli_on_the_sample() {
         lapsed.len()
     );
 
-    // The run is stored with its scores.
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    // The run is stored with its scores, as of today: no outcome is known yet.
+    let unlabelled: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM tailor_churn_scores WHERE label IS NULL AND run_id =
+                 (SELECT MAX(run_id) FROM tailor_runs WHERE kind = 'churn')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unlabelled, buyers);
     let stored: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM tailor_churn_scores WHERE run_id =
@@ -150,14 +191,29 @@ fn churn_cli_on_the_sample() {
         .unwrap();
     assert_eq!(stored as usize, lapsed.len() + others.len());
 
-    // Logistic, human output.
+    // The default model, human output: both models backtested, the better one run.
     let out = tailor(&["churn", db.as_str(), "--label", "inactive:90"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ROC AUC"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ROC AUC"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "Scores as of {last_day}: the risk of no purchase in the next 90 days"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Backtest: of the 10% we would have flagged on "),
+        "{text}"
+    );
+    assert!(
+        text.contains("the better of the two in the backtest"),
+        "{text}"
+    );
 }
 
 #[test]

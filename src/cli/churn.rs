@@ -24,8 +24,9 @@ pub struct ChurnArgs {
     /// label column if there is one, else inactive:90).
     #[arg(long, default_value = "auto")]
     pub label: String,
-    /// logistic or forest.
-    #[arg(long, default_value = "logistic")]
+    /// auto (the model that wins the backtest; logistic with a label column), logistic or
+    /// forest.
+    #[arg(long, default_value = "auto")]
     pub model: String,
     /// Cross-validation folds.
     #[arg(long, default_value_t = 5)]
@@ -42,7 +43,8 @@ pub struct ChurnArgs {
     /// Use protected columns (gender, age…) as features.
     #[arg(long)]
     pub include_protected: bool,
-    /// Write customer_id,churn_probability,reason_1,reason_2,reason_3 to this CSV.
+    /// Write customer_id,churn_probability,as_of,reason_1,reason_2,reason_3 to this CSV: the
+    /// risk as of the last transaction's date (inactivity label), else out-of-fold.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Write the model's input matrix (with each customer's fold and label) to this CSV.
@@ -59,7 +61,7 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
         "--model",
         &args.model,
         ModelKind::parse,
-        "logistic or forest",
+        "auto, logistic or forest",
     )?;
     let label_help = "churned, a column name, inactive:DAYS (DAYS ≥ 1) or auto";
     let label = choice("--label", &args.label, Label::parse, label_help)?;
@@ -114,26 +116,30 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
     }
 }
 
-/// Writes `customer_id,churn_probability,reason_1,reason_2,reason_3`.
+/// Writes `customer_id,churn_probability,as_of,reason_1,reason_2,reason_3` (`as_of` empty
+/// for out-of-fold scores).
 pub fn write_scores(path: &Path, result: &ChurnResult) -> crate::Result<()> {
+    let as_of = result.as_of.as_deref();
     write_atomically(path, |w| {
         let header = [
             "customer_id",
             "churn_probability",
+            "as_of",
             "reason_1",
             "reason_2",
             "reason_3",
         ];
         csv::write_header(w, &header).map_err(Error::io(path))?;
-        for c in &result.customers {
+        for c in result.scored() {
             let reason = |k: usize| {
                 c.reasons
                     .get(k)
                     .map_or(Field::Empty, |r| Field::Text(&r.text))
             };
             let row = [
-                Field::Text(&c.customer_id),
+                Field::Text(c.customer_id),
                 Field::Number(c.probability),
+                as_of.map_or(Field::Empty, Field::Text),
                 reason(0),
                 reason(1),
                 reason(2),
@@ -181,11 +187,32 @@ fn describe(r: &ChurnResult, run_id: Option<i64>) -> String {
         )),
         _ => {}
     }
-    if r.label.unlabelled > 0 {
+    if let (Some(as_of), Some(days)) = (&r.as_of, r.label.days) {
         out.push_str(&format!(
+            "Scores as of {as_of}: the risk of no purchase in the next {days} days, for {} \
+             customers\n",
+            thousands(r.today.len() as u64)
+        ));
+    }
+    if let Some(b) = &r.backtest {
+        for line in b.story(r.model_chosen_by_backtest) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+    } else if r.as_of.is_some() {
+        out.push_str("Backtest: the history is too short to test one horizon earlier\n");
+    }
+    let everyone = r.label.customers + r.label.unlabelled;
+    match &r.as_of {
+        Some(_) if r.today.len() < everyone => out.push_str(&format!(
+            "Not scored: {} customers without a purchase\n",
+            thousands((everyone - r.today.len()) as u64)
+        )),
+        None if r.label.unlabelled > 0 => out.push_str(&format!(
             "Not scored: {} customers without a label\n",
             thousands(r.label.unlabelled as u64)
-        ));
+        )),
+        _ => {}
     }
     out.push_str(&format!(
         "ROC AUC {:.3} ± {:.3}, PR AUC {:.3}, Brier {:.4} (calibrated {:.4}), log loss {:.4}\n",

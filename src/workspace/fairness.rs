@@ -375,9 +375,9 @@ impl Workspace {
         without.features.exclude.push(feature.trim().to_string());
         let after = crate::models::churn::run::run(data, &without, progress)?;
         let mut probability = vec![None; data.n_customers()];
-        for c in &after.customers {
+        for c in after.scored() {
             if let Some(slot) = data
-                .customer_index(&c.customer_id)
+                .customer_index(c.customer_id)
                 .and_then(|i| probability.get_mut(i))
             {
                 *slot = Some(c.probability);

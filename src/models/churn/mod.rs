@@ -8,8 +8,11 @@
 //! - [`evaluate`]: stratified folds, ROC / PR AUC, Brier, log loss, calibration, curves and the
 //!   cost/benefit of a retention offer;
 //! - [`reasons`]: per-customer reason codes in a marketer's words;
-//! - [`run`]: the whole cross-validated run, as the CLI and the panel call it.
+//! - [`run`]: the whole cross-validated run, as the CLI and the panel call it;
+//! - [`today`]: every customer's risk as of the last day in the data;
+//! - [`backtest`]: the same pipeline one horizon earlier, against what then happened.
 
+pub mod backtest;
 pub mod evaluate;
 pub mod features;
 pub mod forest;
@@ -17,6 +20,7 @@ pub mod label;
 pub mod logistic;
 pub mod reasons;
 pub mod run;
+pub mod today;
 
 /// Seconds in a day.
 pub(crate) const DAY_SECS: i64 = 86_400;

@@ -8,9 +8,17 @@
 //! rows (logistic), never on the fold being scored. Reasons come from the fold's model.
 //! Coefficients (logistic) are those of one final fit on every customer; forest importance is
 //! the mean over the fold models.
+//!
+//! With an inactivity label the out-of-fold scores are where customers stood at the cutoff,
+//! whose outcome is already known; what a marketer acts on is [`ChurnResult::today`]: a model
+//! fitted on every labelled customer (calibrated on the pooled out-of-fold scores) scores every
+//! customer as of the last day in the data. The [`backtest`](crate::models::churn::backtest)
+//! checks that pipeline one horizon earlier against what then happened, and picks the model
+//! when none is asked for.
 
 use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
+use crate::models::churn::backtest::{self, Backtest, Split};
 use crate::models::churn::evaluate::{
     self, Calibration, Calibrator, GainsPoint, LeakageFlag, OfferInputs, OfferOutcome, PrPoint,
     ReliabilityBin, RocPoint,
@@ -20,6 +28,7 @@ use crate::models::churn::forest::{Forest, ForestParams};
 use crate::models::churn::label::{self, Label, LabelInfo};
 use crate::models::churn::logistic::{Logistic, LogisticParams};
 use crate::models::churn::reasons::{self, Reason};
+use crate::models::churn::today::{self, CHECK_EVERY, Fitted, TodayScore};
 use crate::progress::Progress;
 
 /// Reasons kept per customer.
@@ -32,17 +41,20 @@ const INNER_FOLDS: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelKind {
-    /// L2-regularized logistic regression.
+    /// The model that wins the backtest (logistic when there is none: a label column).
     #[default]
+    Auto,
+    /// L2-regularized logistic regression.
     Logistic,
     /// Random forest.
     Forest,
 }
 
 impl ModelKind {
-    /// Parses `logistic` or `forest`.
+    /// Parses `auto`, `logistic` or `forest`.
     pub fn parse(s: &str) -> Option<ModelKind> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "auto" | "best" => Some(ModelKind::Auto),
             "logistic" | "logit" => Some(ModelKind::Logistic),
             "forest" | "rf" | "random-forest" => Some(ModelKind::Forest),
             _ => None,
@@ -52,6 +64,7 @@ impl ModelKind {
     /// The name used in flags and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
+            ModelKind::Auto => "auto",
             ModelKind::Logistic => "logistic",
             ModelKind::Forest => "forest",
         }
@@ -83,7 +96,7 @@ impl Default for ChurnParams {
     fn default() -> Self {
         Self {
             label: Label::Auto,
-            model: ModelKind::Logistic,
+            model: ModelKind::Auto,
             folds: 5,
             seed: 42,
             calibration: Calibration::Platt,
@@ -189,7 +202,7 @@ pub struct Curves {
     pub gains: Vec<GainsPoint>,
 }
 
-/// One customer's out-of-fold score.
+/// One customer's out-of-fold score (where they stood at the cutoff, for the evaluation).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CustomerScore {
     /// Customer id.
@@ -206,11 +219,26 @@ pub struct CustomerScore {
     pub reasons: Vec<Reason>,
 }
 
+/// A score a marketer acts on: as of today, or out-of-fold for a label column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored<'a> {
+    /// Customer id.
+    pub customer_id: &'a str,
+    /// Calibrated churn probability.
+    pub probability: f64,
+    /// The observed label, when the outcome is known (a label column).
+    pub label: Option<u8>,
+    /// Top reasons.
+    pub reasons: &'a [Reason],
+}
+
 /// Everything the churn panel and the CLI show.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ChurnResult {
-    /// The parameters.
+    /// The parameters, with the model that ran (never `auto`).
     pub params: ChurnParams,
+    /// Whether the backtest chose the model (none was asked for).
+    pub model_chosen_by_backtest: bool,
     /// The label used.
     pub label: LabelInfo,
     /// The inputs' description (columns, groups, left out, imputed).
@@ -227,8 +255,16 @@ pub struct ChurnResult {
     pub logistic: Option<LogisticSummary>,
     /// Columns that alone predict the label with AUC > 0.95.
     pub leakage: Vec<LeakageFlag>,
-    /// Per customer, in customer id order.
+    /// Out-of-fold scores of the labelled population, in customer order.
     pub customers: Vec<CustomerScore>,
+    /// With an inactivity label: the last transaction's date (`YYYY-MM-DD`), which
+    /// [`ChurnResult::today`] is as of.
+    pub as_of: Option<String>,
+    /// With an inactivity label: every customer's risk of no purchase in the label's window
+    /// after `as_of`, in customer order (empty otherwise).
+    pub today: Vec<TodayScore>,
+    /// With an inactivity label and enough history: the out-of-time backtest.
+    pub backtest: Option<Backtest>,
 }
 
 /// The CLI's `--json` object (and the stored run's summary).
@@ -265,26 +301,17 @@ pub struct ChurnSummary {
     /// Leakage flags.
     pub leakage: Vec<LeakageFlag>,
     /// Per-fold metrics (the key `folds` is the number of folds).
-    pub fold_metrics: Vec<FoldSummary>,
-}
-
-/// One fold's metrics in [`ChurnSummary`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct FoldSummary {
-    /// Fold number, from 0 (as in `--dump-features`).
-    pub fold: usize,
-    /// Customers scored in it.
-    pub customers: usize,
-    /// Of those, churned.
-    pub churned: usize,
-    /// ROC AUC.
-    pub auc: f64,
-    /// Average precision.
-    pub pr_auc: f64,
-    /// Brier score of the raw probabilities.
-    pub brier: f64,
-    /// Log loss of the raw probabilities.
-    pub log_loss: f64,
+    pub fold_metrics: Vec<FoldMetrics>,
+    /// Whether the backtest chose the model.
+    pub model_chosen_by_backtest: bool,
+    /// The date the stored scores are as of (`YYYY-MM-DD`, inactivity label), else `None`.
+    pub as_of: Option<String>,
+    /// The scores are the risk of no purchase in this many days after `as_of`.
+    pub horizon_days: Option<u32>,
+    /// Customers with a stored score.
+    pub scored_customers: usize,
+    /// The out-of-time backtest.
+    pub backtest: Option<Backtest>,
 }
 
 impl ChurnResult {
@@ -306,28 +333,48 @@ impl ChurnResult {
             label: self.label.clone(),
             n_features: self.features.p(),
             leakage: self.leakage.clone(),
-            fold_metrics: self
-                .folds
+            fold_metrics: self.folds.clone(),
+            model_chosen_by_backtest: self.model_chosen_by_backtest,
+            as_of: self.as_of.clone(),
+            horizon_days: self.as_of.as_ref().and(self.label.days),
+            scored_customers: self.scored().len(),
+            backtest: self.backtest.clone(),
+        }
+    }
+
+    /// The scores a marketer acts on (stored, exported, listed, audited): as of today with an
+    /// inactivity label, else the out-of-fold ones.
+    pub fn scored(&self) -> Vec<Scored<'_>> {
+        match &self.as_of {
+            Some(_) => self
+                .today
                 .iter()
-                .map(|f| FoldSummary {
-                    fold: f.fold,
-                    customers: f.customers,
-                    churned: f.churned,
-                    auc: f.auc,
-                    pr_auc: f.pr_auc,
-                    brier: f.brier,
-                    log_loss: f.log_loss,
+                .map(|c| Scored {
+                    customer_id: &c.customer_id,
+                    probability: c.probability,
+                    label: None,
+                    reasons: &c.reasons,
+                })
+                .collect(),
+            None => self
+                .customers
+                .iter()
+                .map(|c| Scored {
+                    customer_id: &c.customer_id,
+                    probability: c.probability,
+                    label: Some(c.label),
+                    reasons: &c.reasons,
                 })
                 .collect(),
         }
     }
 
-    /// Calibrated probabilities, in customer order.
+    /// Out-of-fold calibrated probabilities, in customer order (the evaluation).
     pub fn probabilities(&self) -> Vec<f64> {
         self.customers.iter().map(|c| c.probability).collect()
     }
 
-    /// Labels, in customer order.
+    /// Observed labels of the out-of-fold scores, in customer order.
     pub fn labels(&self) -> Vec<u8> {
         self.customers.iter().map(|c| c.label).collect()
     }
@@ -411,9 +458,6 @@ fn logistic_fold(
 }
 
 /// Forest on one fold.
-/// Customers scored between cancellation checks.
-const CHECK_EVERY: usize = 256;
-
 fn forest_fold(
     fm: &FeatureMatrix,
     y: &[u8],
@@ -497,6 +541,27 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
                 .into(),
         ));
     }
+    progress.report(0.08, "Backtesting one horizon earlier");
+    let tried = match params.model {
+        ModelKind::Auto => vec![ModelKind::Logistic, ModelKind::Forest],
+        m => vec![m],
+    };
+    let split = Split {
+        labelled: &labelled,
+        fm: &fm,
+        options: &params.features,
+    };
+    let backtest = backtest::backtest(data, &split, params, &tried, progress)?;
+    let chosen = match (params.model, &backtest) {
+        (ModelKind::Auto, Some(b)) => b.models.first().map_or(ModelKind::Logistic, |m| m.model),
+        (ModelKind::Auto, None) => ModelKind::Logistic,
+        (m, _) => m,
+    };
+    let model_chosen_by_backtest = params.model == ModelKind::Auto && backtest.is_some();
+    let params = &ChurnParams {
+        model: chosen,
+        ..params.clone()
+    };
     let xl = fm.logistic_input();
     let n = fm.n;
     let fold_of = evaluate::stratified_folds(y, params.folds, params.seed);
@@ -508,13 +573,15 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
     for k in 0..params.folds {
         progress.check()?;
         progress.report(
-            0.1 + 0.8 * k as f32 / params.folds as f32,
+            0.25 + 0.55 * k as f32 / params.folds as f32,
             &format!("Fold {} of {}", k + 1, params.folds),
         );
         let train: Vec<usize> = (0..n).filter(|&i| fold_of[i] != k).collect();
         let test: Vec<usize> = (0..n).filter(|&i| fold_of[i] == k).collect();
         let out = match params.model {
-            ModelKind::Logistic => logistic_fold(&fm, &xl, y, &train, &test, params, k)?,
+            ModelKind::Logistic | ModelKind::Auto => {
+                logistic_fold(&fm, &xl, y, &train, &test, params, k)?
+            }
             ModelKind::Forest => forest_fold(&fm, y, &train, &test, params, k, progress)?,
         };
         if let Some(imp) = &out.importance {
@@ -539,10 +606,11 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
             reasons_of[r] = out.reasons.get(j).cloned().unwrap_or_default();
         }
     }
-    progress.report(0.9, "Summarizing");
+    progress.report(0.8, "Summarizing");
     let names = fm.names();
+    let mut final_fit = None;
     let (logistic, mut importance) = match params.model {
-        ModelKind::Logistic => {
+        ModelKind::Logistic | ModelKind::Auto => {
             let m = Logistic::fit(&xl, p, y, &params.logistic)?;
             let (b0, orig) = m.original_units();
             let coefficients: Vec<Coefficient> = names
@@ -562,16 +630,15 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
                     weight: c.standardized,
                 })
                 .collect();
-            (
-                Some(LogisticSummary {
-                    intercept: m.intercept,
-                    intercept_original: b0,
-                    coefficients,
-                    iterations: m.iterations,
-                    converged: m.converged,
-                }),
-                weights,
-            )
+            let summary = LogisticSummary {
+                intercept: m.intercept,
+                intercept_original: b0,
+                coefficients,
+                iterations: m.iterations,
+                converged: m.converged,
+            };
+            final_fit = Some(Fitted::Logistic(m));
+            (Some(summary), weights)
         }
         ModelKind::Forest => (
             None,
@@ -610,6 +677,27 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
         gains: evaluate::gains(&calibrated, y),
     };
     let leakage = evaluate::leakage(&fm.x, p, y, &names);
+    let today = match labelled.cutoff {
+        Some(_) => {
+            progress.check()?;
+            progress.report(0.85, "Scoring every customer as of today");
+            let model = match final_fit {
+                Some(m) => m,
+                None => Fitted::forest(
+                    &fm,
+                    y,
+                    &ForestParams {
+                        seed: fold_seed(params.seed, params.folds),
+                        ..params.forest
+                    },
+                    progress,
+                )?,
+            };
+            let calibrator = Calibrator::fit(params.calibration, &raw, y);
+            today::score_today(data, &fm, &model, &calibrator, progress)?
+        }
+        None => None,
+    };
     let customers = labelled
         .rows
         .iter()
@@ -626,6 +714,7 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
     progress.report(1.0, "Done");
     Ok(ChurnResult {
         params: params.clone(),
+        model_chosen_by_backtest,
         label: labelled.info,
         features: fm,
         metrics,
@@ -635,5 +724,8 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
         logistic,
         leakage,
         customers,
+        as_of: today.as_ref().map(|t| t.0.clone()),
+        today: today.map(|t| t.1).unwrap_or_default(),
+        backtest,
     })
 }

@@ -5,7 +5,7 @@ use crate::data::dataset::Dataset;
 use crate::models::fairness::audit::{AuditOptions, GroupRates, flags, rates};
 use crate::models::fairness::decision::Decision;
 use crate::models::fairness::groups::Groups;
-use crate::models::fairness::proxy::{PROXY_V, Proxy, proxies};
+use crate::models::fairness::proxy::{PROXY_V, Proxy};
 use crate::models::recommend::interactions::Interactions;
 
 /// A category's share of what a group is shown against its share of what the group bought.
@@ -61,29 +61,8 @@ pub struct AuditReport {
 }
 
 /// Audits `selected` (customers outside the decision's population have `selected` false and
-/// `in_scope` false) by `groups`, with the true outcome where `label` covers everyone in scope.
-#[allow(clippy::too_many_arguments)]
-pub fn build(
-    data: &Dataset,
-    groups: &Groups,
-    decision: Decision,
-    selected: &[bool],
-    in_scope: &[bool],
-    label: Option<(&str, &[Option<bool>])>,
-    options: &AuditOptions,
-) -> AuditReport {
-    build_with_proxies(
-        groups,
-        decision,
-        selected,
-        in_scope,
-        label,
-        options,
-        proxies(data, groups),
-    )
-}
-
-/// [`build`] with the proxies already computed (they depend on the column, not the decision,
+/// `in_scope` false) by `groups`, with the true outcome where `label` covers everyone in scope,
+/// and the column's `proxies` (computed once per column: they do not depend on the decision,
 /// so the window keeps them while the threshold moves).
 pub fn build_with_proxies(
     groups: &Groups,

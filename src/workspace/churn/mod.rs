@@ -1,6 +1,7 @@
 //! Churn and lifetime value: run either model on the loaded data and store the run; the latest
 //! of each is kept so that whichever runs second joins the other into the target list.
 
+mod agree;
 mod view;
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::models::churn::run::{ChurnParams, ChurnResult};
 use crate::models::clv::run::{ClvParams, ClvResult};
 use crate::progress::Progress;
 use crate::workspace::{Workspace, to_json};
+pub use agree::{DISAGREE, RiskPeriod, disagreement};
 pub use view::{
     ChurnView, ClvView, IMPORTANCE_BARS, TARGET_COLUMNS, TargetList, TargetRow, ThresholdTable,
     churn_view, share_at, target_audience, threshold_percent,
@@ -22,10 +24,10 @@ use view::{ClvValue, join_targets, points};
 /// The latest churn and CLV results (dropped with the dataset).
 #[derive(Debug, Default)]
 pub struct ChurnCache {
-    /// The latest churn run's customers, unsorted and without values.
-    churn: Option<Vec<TargetRow>>,
+    /// The latest churn run's customers, unsorted and without values, and what they cover.
+    churn: Option<(Vec<TargetRow>, RiskPeriod)>,
     /// The latest lifetime values.
-    clv: Option<Vec<ClvValue>>,
+    clv: Option<(Vec<ClvValue>, f64)>,
 }
 
 /// A churn run and where it was stored.
@@ -84,30 +86,37 @@ pub struct PurchaseSpan {
 }
 
 impl Workspace {
-    /// Runs the cross-validated churn model and stores the run (kind `churn`, out-of-fold
-    /// probabilities and reasons in `tailor_churn_scores`) unless the database is read-only.
-    /// The scores are kept for the target list.
+    /// Runs the cross-validated churn model and stores the run (kind `churn`; in
+    /// `tailor_churn_scores` the scores a marketer acts on: as of today with an inactivity
+    /// label, out-of-fold with a label column) unless the database is read-only. The scores are
+    /// kept for the target list.
     pub fn churn(&mut self, params: &ChurnParams, progress: &dyn Progress) -> Result<ChurnOutcome> {
         let outcome = self.store_churn_run(params, progress)?;
         progress.report(0.99, "Preparing the charts");
         let rows = outcome
             .result
-            .customers
-            .iter()
+            .scored()
+            .into_iter()
             .map(|c| TargetRow {
-                customer_id: c.customer_id.clone(),
+                customer_id: c.customer_id.to_string(),
                 probability: c.probability,
                 label: c.label,
                 top_weight: c.reasons.first().map_or(0.0, |r| r.weight),
                 reasons: c.reasons.iter().map(|r| r.text.clone()).collect(),
-                p_alive: None,
-                expected_purchases: None,
-                expected_spend: None,
-                clv: None,
+                value: None,
                 value_at_risk: None,
             })
             .collect();
-        self.churn.churn = Some(rows);
+        let r = &outcome.result;
+        let period = match (&r.as_of, r.label.days, &r.label.column) {
+            (Some(as_of), Some(days), _) => RiskPeriod::AsOf {
+                as_of: as_of.clone(),
+                days,
+            },
+            (_, _, Some(column)) => RiskPeriod::Label(column.clone()),
+            _ => RiskPeriod::Unknown,
+        };
+        self.churn.churn = Some((rows, period));
         Ok(outcome)
     }
 
@@ -124,14 +133,14 @@ impl Workspace {
             None
         } else {
             let rows: Vec<ChurnScoreRow<'_>> = result
-                .customers
-                .iter()
+                .scored()
+                .into_iter()
                 .map(|c| {
                     let reason = |k: usize| c.reasons.get(k).map(|r| r.text.as_str());
                     ChurnScoreRow {
-                        customer_id: &c.customer_id,
+                        customer_id: c.customer_id,
                         probability: c.probability,
-                        label: Some(c.label),
+                        label: c.label,
                         reasons: [reason(0), reason(1), reason(2)],
                     }
                 })
@@ -186,27 +195,23 @@ impl Workspace {
         let values: Vec<ClvValue> = result
             .customers
             .iter()
-            .filter_map(|c| {
-                Some(ClvValue {
-                    customer_id: id(c.customer)?.clone(),
-                    p_alive: c.p_alive,
-                    expected_purchases: c.expected_purchases,
-                    expected_spend: c.expected_spend.filter(|v| v.is_finite()),
-                    clv: c.clv.filter(|v| v.is_finite()),
-                })
-            })
+            .filter_map(|c| Some((id(c.customer)?.clone(), *c)))
             .collect();
-        self.churn.clv = Some(values);
+        self.churn.clv = Some((values, params.time_unit.days()));
         Ok(ClvOutcome { result, run_id })
     }
 
     /// The target list: the latest churn run's customers joined with the latest lifetime
     /// values, by value at risk; `None` before churn has run.
     pub fn churn_targets(&self) -> Option<Arc<TargetList>> {
-        let rows = self.churn.churn.as_ref()?;
+        let (rows, period) = self.churn.churn.as_ref()?;
         Some(Arc::new(join_targets(
             rows.clone(),
-            self.churn.clv.as_deref(),
+            self.churn
+                .clv
+                .as_ref()
+                .map(|(v, days)| (v.as_slice(), *days)),
+            period.clone(),
         )))
     }
 

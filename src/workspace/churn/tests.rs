@@ -6,6 +6,7 @@ use super::*;
 use crate::export::audience::{Cell, ExportOptions};
 use crate::models::churn::evaluate::{OfferInputs, offer_outcome};
 use crate::models::churn::label::Label;
+use crate::models::clv::run::CustomerValue;
 use crate::models::clv::summary::TimeUnit;
 use crate::progress::NoProgress;
 use crate::workspace::export::{ExportRequest, ExportSpec};
@@ -61,7 +62,17 @@ fn churn_then_clv_joins_value_at_risk_and_exports() {
     assert!(!view.roc.is_empty() && !view.gains.is_empty());
     assert!(view.importance.len() <= IMPORTANCE_BARS);
     assert!(view.top_decile_share >= 0.1 - 1e-9);
-    assert_eq!(view.thresholds.sorted.len(), targets.rows.len());
+    assert_eq!(view.thresholds.sorted.len(), outcome.result.customers.len());
+    assert_eq!(targets.rows.len(), view.scored);
+    assert!(
+        view.scored > outcome.result.customers.len(),
+        "everyone with a purchase, today"
+    );
+    assert_eq!(
+        view.as_of,
+        Some(ws.purchase_span(&NoProgress).unwrap().unwrap().last)
+    );
+    assert!(targets.rows.iter().all(|r| r.label.is_none()));
     assert!(!targets.has_clv);
     assert!(
         targets
@@ -90,9 +101,14 @@ fn churn_then_clv_joins_value_at_risk_and_exports() {
     assert!(var.len() > joined.rows.len() / 2);
     assert!(var.windows(2).all(|w| w[0] >= w[1]));
     let r = &joined.rows[0];
-    assert!((r.value_at_risk.unwrap() - r.probability * r.clv.unwrap()).abs() < 1e-9);
+    assert!((r.value_at_risk.unwrap() - r.probability * r.valued(|v| v.clv).unwrap()).abs() < 1e-9);
 
-    assert!(joined.rows.iter().any(|r| r.expected_spend.is_some()));
+    assert!(
+        joined
+            .rows
+            .iter()
+            .any(|r| r.valued(|v| v.expected_spend).is_some())
+    );
 
     // The export goes through the privacy guard, in the list's order.
     let path = dir.path().join("targets.csv");
@@ -132,29 +148,43 @@ fn churn_then_clv_joins_value_at_risk_and_exports() {
     assert!(Workspace::new().export(&export(0.5), &NoProgress).is_err());
 }
 
+/// Lifetime values with P(alive) `p_alive`, `frequency` repeat purchases, recency and T.
+fn lifetime(p_alive: f64, frequency: u32, recency: f64, t: f64) -> CustomerValue {
+    CustomerValue {
+        customer: 0,
+        frequency,
+        recency,
+        t,
+        monetary: 10.0,
+        p_alive,
+        expected_purchases: 1.0,
+        expected_spend: Some(10.0),
+        clv: Some(50.0),
+        holdout_purchases: 0,
+    }
+}
+
 fn row(id: &str, probability: f64) -> TargetRow {
     TargetRow {
         customer_id: id.into(),
         probability,
-        label: 0,
+        label: Some(0),
         reasons: vec!["Tenure 2 months (low)".into()],
         top_weight: 0.4,
-        p_alive: None,
-        expected_purchases: None,
-        expected_spend: None,
-        clv: None,
+        value: None,
         value_at_risk: None,
     }
 }
 
 #[test]
 fn non_finite_values_are_none_and_sort_last() {
-    let value = |id: &str, clv: Option<f64>, spend: Option<f64>| ClvValue {
-        customer_id: id.into(),
-        p_alive: 0.5,
-        expected_purchases: 2.0,
-        expected_spend: spend,
-        clv,
+    let value = |id: &str, clv: Option<f64>, spend: Option<f64>| {
+        let v = CustomerValue {
+            expected_spend: spend,
+            clv,
+            ..lifetime(0.5, 2, 30.0, 10.0)
+        };
+        (id.to_string(), v)
     };
     let values = [
         value("a", Some(f64::NAN), Some(f64::NAN)),
@@ -163,7 +193,7 @@ fn non_finite_values_are_none_and_sort_last() {
         value("d", None, None),
     ];
     let rows = vec![row("a", 0.9), row("b", 0.6), row("c", 0.8), row("d", 0.7)];
-    let t = join_targets(rows, Some(&values));
+    let t = join_targets(rows, Some((&values, 1.0)), RiskPeriod::default());
     let ids: Vec<&str> = t.rows.iter().map(|r| r.customer_id.as_str()).collect();
     assert_eq!(
         ids,
@@ -172,10 +202,14 @@ fn non_finite_values_are_none_and_sort_last() {
     );
     let a = t.find("a").unwrap();
     assert_eq!(
-        (a.clv, a.value_at_risk, a.expected_spend),
+        (
+            a.valued(|v| v.clv),
+            a.value_at_risk,
+            a.valued(|v| v.expected_spend)
+        ),
         (None, None, None)
     );
-    assert_eq!(t.find("c").unwrap().clv, None);
+    assert_eq!(t.find("c").unwrap().valued(|v| v.clv), None);
     assert_eq!(t.find("b").unwrap().value_at_risk, Some(60.0));
     // The export's cells: blank where there is no value, numbers elsewhere.
     let audience = target_audience(&t, 0.0);
@@ -191,7 +225,7 @@ fn non_finite_values_are_none_and_sort_last() {
     );
     assert_eq!(column("reason_2")[0], Cell::Empty);
     // Without lifetime value the value columns are left out.
-    let plain = join_targets(vec![row("x", 0.3)], None);
+    let plain = join_targets(vec![row("x", 0.3)], None, RiskPeriod::default());
     let plain_audience = target_audience(&plain, 0.0);
     let names: Vec<&str> = plain_audience
         .extra
@@ -227,4 +261,49 @@ fn clv_without_transactions_says_why() {
             .churn(&ChurnParams::default(), &NoProgress)
             .is_err()
     );
+}
+
+#[test]
+fn churn_risk_and_p_alive_disagreeing_are_marked_with_the_reason() {
+    let period = RiskPeriod::AsOf {
+        as_of: "2011-12-09".into(),
+        days: 90,
+    };
+    // Weeks, as the CLV panel's default: recency and T in weeks.
+    let with = |risk: f64, p_alive: f64, repeat: u32, since: f64, gap: Option<f64>| {
+        let span = gap.unwrap_or(0.0) * f64::from(repeat);
+        TargetRow {
+            value: Some(lifetime(p_alive, repeat, span / 7.0, (span + since) / 7.0)),
+            ..row("a", risk)
+        }
+    };
+    let disagreement = |r: &TargetRow, p: &RiskPeriod| disagreement(r, p, 7.0);
+    // Agreeing (risk 0.8 beside P(alive) 0.3) or without lifetime value: no mark.
+    assert_eq!(
+        disagreement(&with(0.8, 0.3, 3, 100.0, Some(40.0)), &period),
+        None
+    );
+    assert_eq!(disagreement(&row("a", 0.98), &period), None);
+    // 104316 on the sample: 97.9% risk beside 90.7% P(alive).
+    let one = disagreement(&with(0.979, 0.907, 0, 20.0, None), &period).unwrap();
+    assert!(one.starts_with("A single purchase"), "{one}");
+    assert!(one.contains("in the next 90 days"), "{one}");
+    let recent = disagreement(&with(0.9, 0.95, 2, 10.0, Some(200.0)), &period).unwrap();
+    assert!(
+        recent.starts_with("A recent purchase after long gaps (10 days ago; 200 days"),
+        "{recent}"
+    );
+    let slow = disagreement(&with(0.9, 0.8, 2, 150.0, Some(120.0)), &period).unwrap();
+    assert!(slow.starts_with("A slow pace (120 days"), "{slow}");
+    let silent = disagreement(&with(0.1, 0.2, 5, 90.0, Some(12.0)), &period).unwrap();
+    assert!(
+        silent.starts_with("A long silence for their own pace (90 days"),
+        "{silent}"
+    );
+    assert!(
+        period
+            .risk_line()
+            .contains("no purchase in the 90 days after 2011-12-09")
+    );
+    assert!(period.p_alive_line().contains("on 2011-12-09"));
 }

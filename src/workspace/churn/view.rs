@@ -3,11 +3,14 @@
 //! export as an audience).
 
 use crate::export::audience::{Audience, Cell};
+use crate::models::churn::backtest::Backtest;
 use crate::models::churn::evaluate::{Confusion, LeakageFlag, OfferInputs, OfferOutcome};
 use crate::models::churn::features::{Imputed, LeftOut};
 use crate::models::churn::label::LabelInfo;
 use crate::models::churn::run::{ChurnParams, ChurnResult, FoldMetrics, Metrics};
 use crate::models::clv::run::ClvResult;
+use crate::models::clv::run::CustomerValue;
+use crate::workspace::churn::agree::RiskPeriod;
 
 /// Bars in the panel's feature-importance chart.
 pub const IMPORTANCE_BARS: usize = 12;
@@ -120,6 +123,15 @@ pub struct ChurnView {
     pub thresholds: ThresholdTable,
     /// The stored run's id (`None`: read-only database).
     pub run_id: Option<i64>,
+    /// The date the target list's scores are as of (inactivity label), else `None`: the
+    /// scores are out-of-fold.
+    pub as_of: Option<String>,
+    /// Customers in the target list.
+    pub scored: usize,
+    /// The out-of-time backtest.
+    pub backtest: Option<Backtest>,
+    /// Whether the backtest chose the model.
+    pub model_chosen_by_backtest: bool,
 }
 
 /// What the panel shows of a CLV run.
@@ -144,23 +156,25 @@ pub struct TargetRow {
     pub customer_id: String,
     /// Calibrated churn probability.
     pub probability: f64,
-    /// Observed label (1 churned).
-    pub label: u8,
+    /// Observed label (1 churned), when the outcome is known (a label column).
+    pub label: Option<u8>,
     /// Reasons, strongest first.
     pub reasons: Vec<String>,
     /// The push of the first reason on the risk (above 0 raises it); a low-risk customer's
     /// only reason may lower it.
     pub top_weight: f64,
-    /// P(alive) from BG/NBD, when CLV ran.
-    pub p_alive: Option<f64>,
-    /// Expected purchases over the horizon, when CLV ran.
-    pub expected_purchases: Option<f64>,
-    /// Expected spend per purchase (Gamma-Gamma), when CLV ran and it is defined.
-    pub expected_spend: Option<f64>,
-    /// Lifetime value, when CLV ran and the customer has a spend estimate.
-    pub clv: Option<f64>,
+    /// Lifetime values (`clv` and `expected_spend` finite or `None`), when CLV ran and valued
+    /// the customer.
+    pub value: Option<CustomerValue>,
     /// Probability × CLV.
     pub value_at_risk: Option<f64>,
+}
+
+impl TargetRow {
+    /// One of the lifetime values, when there is one and it is a finite number.
+    pub fn valued(&self, f: impl Fn(&CustomerValue) -> Option<f64>) -> Option<f64> {
+        self.value.as_ref().and_then(f).filter(|v| v.is_finite())
+    }
 }
 
 /// Every scored customer, sorted by value at risk (then probability, then id).
@@ -172,6 +186,10 @@ pub struct TargetList {
     pub by_id: Vec<u32>,
     /// Whether lifetime values were joined in.
     pub has_clv: bool,
+    /// Days in the lifetime values' time unit.
+    pub unit_days: f64,
+    /// What the risk covers.
+    pub period: RiskPeriod,
 }
 
 impl TargetList {
@@ -202,15 +220,8 @@ impl TargetList {
     }
 }
 
-/// One customer's lifetime values, as of the last purchase day.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct ClvValue {
-    pub(super) customer_id: String,
-    pub(super) p_alive: f64,
-    pub(super) expected_purchases: f64,
-    pub(super) expected_spend: Option<f64>,
-    pub(super) clv: Option<f64>,
-}
+/// One customer's lifetime values, by id.
+pub(super) type ClvValue = (String, CustomerValue);
 
 pub(super) fn points<T>(items: &[T], f: impl Fn(&T) -> [f64; 2]) -> Vec<[f64; 2]> {
     items.iter().map(f).collect()
@@ -243,6 +254,10 @@ pub fn churn_view(result: &ChurnResult, run_id: Option<i64>) -> ChurnView {
         left_out: result.features.left_out.clone(),
         thresholds: ThresholdTable::new(&result.probabilities(), &result.labels()),
         run_id,
+        as_of: result.as_of.clone(),
+        scored: result.scored().len(),
+        backtest: result.backtest.clone(),
+        model_chosen_by_backtest: result.model_chosen_by_backtest,
     }
 }
 
@@ -264,21 +279,26 @@ pub fn share_at(gains: &[[f64; 2]], x: f64) -> f64 {
 
 /// Joins lifetime values into the churn rows by customer id and sorts them by value at risk
 /// (then probability, then id). Values that are not finite numbers become `None`.
-pub(super) fn join_targets(mut rows: Vec<TargetRow>, values: Option<&[ClvValue]>) -> TargetList {
+pub(super) fn join_targets(
+    mut rows: Vec<TargetRow>,
+    values: Option<(&[ClvValue], f64)>,
+    period: RiskPeriod,
+) -> TargetList {
+    let unit_days = values.map_or(1.0, |v| v.1);
+    let values = values.map(|v| v.0);
     let has_clv = values.is_some();
     if let Some(values) = values {
         let mut sorted: Vec<&ClvValue> = values.iter().collect();
-        sorted.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
-        let finite = |v: f64| v.is_finite().then_some(v);
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
         for r in &mut rows {
-            if let Ok(i) = sorted.binary_search_by(|v| v.customer_id.as_str().cmp(&r.customer_id))
-                && let Some(v) = sorted.get(i)
+            if let Ok(i) = sorted.binary_search_by(|v| v.0.as_str().cmp(&r.customer_id))
+                && let Some((_, v)) = sorted.get(i)
             {
-                r.p_alive = finite(v.p_alive);
-                r.expected_purchases = finite(v.expected_purchases);
-                r.expected_spend = v.expected_spend.and_then(finite);
-                r.clv = v.clv.and_then(finite);
-                r.value_at_risk = r.clv.and_then(|v| finite(v * r.probability));
+                let mut v = *v;
+                v.clv = v.clv.filter(|c| c.is_finite());
+                v.expected_spend = v.expected_spend.filter(|c| c.is_finite());
+                r.value_at_risk = v.clv.map(|c| c * r.probability).filter(|x| x.is_finite());
+                r.value = Some(v);
             }
         }
     }
@@ -299,6 +319,8 @@ pub(super) fn join_targets(mut rows: Vec<TargetRow>, values: Option<&[ClvValue]>
         rows,
         by_id,
         has_clv,
+        unit_days,
+        period,
     }
 }
 
@@ -347,9 +369,14 @@ pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
     if targets.has_clv {
         extra.push((
             "p_alive".to_string(),
-            rows.iter().map(|r| num(r.p_alive)).collect(),
+            rows.iter()
+                .map(|r| num(r.valued(|v| Some(v.p_alive))))
+                .collect(),
         ));
-        extra.push(("clv".to_string(), rows.iter().map(|r| num(r.clv)).collect()));
+        extra.push((
+            "clv".to_string(),
+            rows.iter().map(|r| num(r.valued(|v| v.clv))).collect(),
+        ));
         extra.push((
             "value_at_risk".to_string(),
             rows.iter().map(|r| num(r.value_at_risk)).collect(),

@@ -9,7 +9,7 @@ use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
 use crate::app::widgets::numbers::money;
 use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
-use crate::format::{percent, thousands};
+use crate::format::{count, percent, thousands};
 use crate::models::churn::run::FoldMetrics;
 use crate::workspace::churn::ChurnView;
 
@@ -62,6 +62,7 @@ pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette
         ))
         .color(palette.muted_text),
     );
+    backtest_ui(ui, churn, palette);
     let cards = [
         (
             "ROC AUC",
@@ -103,6 +104,49 @@ pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette
     });
     inputs_ui(ui, churn, palette);
     folds_ui(ui, churn);
+}
+
+/// What the target list's scores are as of, and how the same pipeline did one horizon earlier.
+fn backtest_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
+    let Some(as_of) = &churn.as_of else {
+        return;
+    };
+    let days = churn.label.days.unwrap_or_default();
+    ui.add(
+        egui::Label::new(RichText::new(format!(
+            "The target list scores {} as of {as_of}: the risk of no purchase in the next {days} \
+             days. The model learned from where customers stood before {}, whose next {days} days \
+             are known; the figures below check it on them.",
+            count(churn.scored as u64, "customer", "customers"),
+            churn.label.cutoff.as_deref().unwrap_or("the cutoff"),
+        )))
+        .wrap(),
+    );
+    match &churn.backtest {
+        Some(b) => {
+            let verdict = b.verdict();
+            for (k, line) in b
+                .story(churn.model_chosen_by_backtest)
+                .into_iter()
+                .enumerate()
+            {
+                let warn = line == verdict && !b.beats_recency();
+                let text = RichText::new(line);
+                let text = match k {
+                    0 => text.strong(),
+                    _ if warn => text.color(palette.notice_text),
+                    _ => text,
+                };
+                ui.add(egui::Label::new(text).wrap());
+            }
+        }
+        None => {
+            ui.label(
+                RichText::new("Backtest: the history is too short to test one horizon earlier.")
+                    .color(palette.muted_text),
+            );
+        }
+    }
 }
 
 /// What happened to the inputs: blanks filled and columns left out, one line each.

@@ -101,7 +101,7 @@ fn controls_ui(
     egui::ComboBox::from_id_salt("churn_model")
         .selected_text(model_label(view.model))
         .show_ui(ui, |ui| {
-            for m in [ModelKind::Logistic, ModelKind::Forest] {
+            for m in [ModelKind::Auto, ModelKind::Logistic, ModelKind::Forest] {
                 ui.selectable_value(&mut view.model, m, model_label(m));
             }
         });
@@ -129,6 +129,7 @@ fn controls_ui(
 
 fn model_label(m: ModelKind) -> &'static str {
     match m {
+        ModelKind::Auto => "Best in backtest",
         ModelKind::Logistic => "Logistic regression",
         ModelKind::Forest => "Random forest",
     }

@@ -13,7 +13,7 @@ use crate::app::widgets::numbers::{money, money_cents};
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::table::{each_row, table, titled};
 use crate::format::{count, percent};
-use crate::workspace::churn::{TargetList, TargetRow, threshold_percent};
+use crate::workspace::churn::{TargetList, TargetRow, disagreement, threshold_percent};
 use crate::workspace::data::DbInfo;
 use crate::workspace::export::ExportSpec;
 
@@ -130,7 +130,7 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
             let reason = r.reasons.first().map_or("", String::as_str);
             let mut texts = vec![r.customer_id.clone(), percent(r.probability)];
             if has_clv {
-                texts.push(opt(r.clv, money));
+                texts.push(opt(r.valued(|v| v.clv), money));
                 texts.push(opt(r.value_at_risk, money));
             }
             texts.push(reason.to_string());
@@ -178,10 +178,11 @@ fn drill_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, targets: &TargetList, 
         );
         return;
     };
-    customer_ui(ui, row, targets.has_clv);
+    customer_ui(ui, row, targets, palette);
 }
 
-fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
+fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, targets: &TargetList, palette: &Palette) {
+    let has_clv = targets.has_clv;
     ui.label(RichText::new(&r.customer_id).strong());
     egui::Grid::new("churn_drill")
         .num_columns(2)
@@ -190,30 +191,51 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, has_clv: bool) {
             ui.label("Churn risk");
             ui.strong(percent(r.probability));
             ui.end_row();
-            ui.label("Label");
-            ui.label(if r.label == 1 { "churned" } else { "stayed" });
-            ui.end_row();
+            if let Some(label) = r.label {
+                ui.label("Label");
+                ui.label(if label == 1 { "churned" } else { "stayed" });
+                ui.end_row();
+            }
             if has_clv {
                 ui.label("P(alive)");
-                ui.label(opt(r.p_alive, percent));
+                ui.label(opt(r.valued(|v| Some(v.p_alive)), percent));
                 ui.end_row();
                 ui.label("Expected purchases");
-                ui.label(opt(r.expected_purchases, |v| format!("{v:.2}")));
+                ui.label(opt(r.valued(|v| Some(v.expected_purchases)), |v| {
+                    format!("{v:.2}")
+                }));
                 ui.end_row();
                 ui.label("Expected spend per purchase");
-                ui.label(opt(r.expected_spend, money_cents)).on_hover_text(
-                    "Gamma-Gamma: the customer's own mean spend pulled toward the \
+                ui.label(opt(r.valued(|v| v.expected_spend), money_cents))
+                    .on_hover_text(
+                        "Gamma-Gamma: the customer's own mean spend pulled toward the \
                                     mean of all customers, more so with fewer purchases",
-                );
+                    );
                 ui.end_row();
                 ui.label("Lifetime value");
-                ui.label(opt(r.clv, money));
+                ui.label(opt(r.valued(|v| v.clv), money));
                 ui.end_row();
                 ui.label("Value at risk");
                 ui.label(opt(r.value_at_risk, money));
                 ui.end_row();
             }
         });
+    let small = |ui: &mut egui::Ui, text: String| {
+        ui.add(egui::Label::new(RichText::new(text).small().color(palette.muted_text)).wrap());
+    };
+    small(ui, targets.period.risk_line());
+    if has_clv {
+        small(ui, targets.period.p_alive_line());
+    }
+    if let Some(why) = disagreement(r, &targets.period, targets.unit_days) {
+        ui.add(
+            egui::Label::new(
+                RichText::new(format!("Risk and P(alive) disagree. {why}"))
+                    .color(palette.notice_text),
+            )
+            .wrap(),
+        );
+    }
     ui.add_space(4.0);
     // A low-risk customer's only reason may lower the risk: then it is no reason for risk.
     ui.label(if r.top_weight > 0.0 {

@@ -17,7 +17,10 @@
 //! all distinct (an id) is left out; blanks get their own `Column = blank` column. Every
 //! column left out is listed with the reason. No customer is ever dropped for a blank.
 
-use std::collections::HashSet;
+mod behaviour;
+mod like;
+
+pub use like::build_like;
 
 use crate::data::dataset::{AttrValues, Dataset, iso_to_epoch_secs};
 use crate::data::roles::Role;
@@ -195,11 +198,19 @@ pub struct FeatureOptions {
 }
 
 /// A column under construction: values per row (`None` = blank).
-struct Pending {
+pub(super) struct Pending {
     column: String,
     source: Source,
     values: Vec<Option<f64>>,
     log_scale: bool,
+}
+
+/// One group's values for every row, before they are laid out as model columns.
+enum Column {
+    /// A numeric group's value (`None` = blank).
+    Numeric(Vec<Option<f64>>),
+    /// The position, within the group's model columns, of the one set to 1 (`None`: none).
+    Hot(Vec<Option<usize>>),
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -213,98 +224,6 @@ fn median(values: &mut [f64]) -> f64 {
     } else {
         (values[m - 1] + values[m]) / 2.0
     }
-}
-
-/// Behaviour columns for the population `rows`, from transactions before `reference`.
-fn behaviour(data: &Dataset, rows: &[usize], reference: i64) -> Vec<Pending> {
-    let t = &data.transactions;
-    let n = data.n_customers();
-    let mut pos = vec![usize::MAX; n];
-    for (k, &i) in rows.iter().enumerate() {
-        if let Some(p) = pos.get_mut(i) {
-            *p = k;
-        }
-    }
-    let m = rows.len();
-    let mut first = vec![i64::MAX; m];
-    let mut last = vec![i64::MIN; m];
-    let mut money = vec![0.0; m];
-    let mut freq = vec![0.0; m];
-    let mut recent = vec![0.0; m];
-    let mut lines = vec![0.0; m];
-    let mut returns = vec![0.0; m];
-    let mut products = vec![0.0; m];
-    let mut occasions: HashSet<(u32, u64)> = HashSet::new();
-    let mut recent_occasions: HashSet<(u32, u64)> = HashSet::new();
-    let mut bought: HashSet<(u32, u32)> = HashSet::new();
-    let recent_from = reference - 90 * DAY_SECS;
-    for r in 0..t.len() {
-        let (Some(&c), Some(&ts)) = (t.customer.get(r), t.ts.get(r)) else {
-            continue;
-        };
-        if ts >= reference {
-            continue;
-        }
-        let Some(&k) = pos.get(c as usize) else {
-            continue;
-        };
-        if k == usize::MAX {
-            continue;
-        }
-        let cancelled = t.cancelled.get(r).copied().unwrap_or(false);
-        money[k] += t.amount.get(r).copied().unwrap_or(0.0);
-        lines[k] += 1.0;
-        if cancelled {
-            returns[k] += 1.0;
-            continue;
-        }
-        first[k] = first[k].min(ts);
-        last[k] = last[k].max(ts);
-        let occasion = match t.order_of(r) {
-            Some(o) => u64::from(o),
-            None => (1 << 63) | ts.div_euclid(DAY_SECS) as u64,
-        };
-        if occasions.insert((k as u32, occasion)) {
-            freq[k] += 1.0;
-        }
-        if ts >= recent_from && recent_occasions.insert((k as u32, occasion)) {
-            recent[k] += 1.0;
-        }
-        if let Some(p) = t.product_of(r)
-            && bought.insert((k as u32, p))
-        {
-            products[k] += 1.0;
-        }
-    }
-    let days = |a: i64, b: i64| (a - b) as f64 / DAY_SECS as f64;
-    let known = |k: usize| first[k] != i64::MAX;
-    let col = |name: &str, log_scale: bool, f: &dyn Fn(usize) -> Option<f64>| Pending {
-        column: name.to_string(),
-        source: Source::Behaviour,
-        values: (0..m).map(f).collect(),
-        log_scale,
-    };
-    vec![
-        col("recency_days", false, &|k| {
-            known(k).then(|| days(reference, last[k]))
-        }),
-        col("frequency", true, &|k| Some(freq[k])),
-        col("monetary", true, &|k| Some(money[k])),
-        col("tenure_days", false, &|k| {
-            known(k).then(|| days(reference, first[k]))
-        }),
-        col("avg_basket", true, &|k| {
-            (freq[k] > 0.0).then(|| money[k] / freq[k])
-        }),
-        col("distinct_products", true, &|k| Some(products[k])),
-        col("days_between_orders", false, &|k| {
-            (freq[k] >= 2.0).then(|| days(last[k], first[k]) / (freq[k] - 1.0))
-        }),
-        col("orders_last_90_days", true, &|k| Some(recent[k])),
-        col("returns_share", false, &|k| {
-            (lines[k] > 0.0).then(|| returns[k] / lines[k])
-        }),
-    ]
 }
 
 /// Builds the inputs of the labelled population `rows` (dataset customer indices). `reference`
@@ -336,7 +255,7 @@ pub fn build(
         && !data.transactions.is_empty()
     {
         encs.extend(
-            behaviour(data, rows, reference)
+            behaviour::behaviour(data, rows, reference)
                 .into_iter()
                 .map(Enc::Numeric),
         );
@@ -393,22 +312,7 @@ pub fn build(
             AttrValues::Categorical { levels, codes }
                 if levels.iter().all(|l| iso_to_epoch_secs(l).is_some()) =>
             {
-                // Dates: days before the reference time; later dates are blank.
-                let secs: Vec<Option<i64>> = levels.iter().map(|l| iso_to_epoch_secs(l)).collect();
-                let latest = secs.iter().flatten().copied().max().unwrap_or(0);
-                let at = reference.unwrap_or(latest + DAY_SECS);
-                let v: Vec<Option<f64>> = rows
-                    .iter()
-                    .map(|&i| {
-                        codes
-                            .get(i)
-                            .copied()
-                            .flatten()
-                            .and_then(|c| secs.get(c as usize).copied().flatten())
-                            .filter(|s| *s < at)
-                            .map(|s| (at - s) as f64 / DAY_SECS as f64)
-                    })
-                    .collect();
+                let v = date_values(levels, codes, rows, reference);
                 if v.iter().all(Option::is_none) {
                     left_out.push(LeftOut {
                         column: attr.name.clone(),
@@ -507,16 +411,8 @@ pub fn build(
     let mut features = Vec::new();
     let mut groups = Vec::new();
     let mut imputed = Vec::new();
-    // Per column: how to fill it for row k.
-    enum Fill {
-        Value { g: usize, median: f64 },
-        Blank { g: usize },
-        Hot { g: usize, slot: usize },
-    }
-    let mut fills: Vec<Fill> = Vec::new();
-    let mut pendings: Vec<&Pending> = Vec::new();
-    let mut hots: Vec<&Vec<Option<usize>>> = Vec::new();
-    for enc in &encs {
+    let mut columns = Vec::with_capacity(encs.len());
+    for enc in encs {
         let g = groups.len();
         match enc {
             Enc::Numeric(p) => {
@@ -531,10 +427,6 @@ pub fn build(
                     kind: FeatureKind::Value,
                     log_scale: p.log_scale,
                 });
-                fills.push(Fill::Value {
-                    g: pendings.len(),
-                    median: med,
-                });
                 if blanks > 0 {
                     imputed.push(Imputed {
                         column: p.column.clone(),
@@ -548,12 +440,9 @@ pub fn build(
                         kind: FeatureKind::Blank,
                         log_scale: false,
                     });
-                    fills.push(Fill::Blank { g: pendings.len() });
                 }
-                pendings.push(p);
-                hots.push(&EMPTY);
                 groups.push(Group {
-                    column: p.column.clone(),
+                    column: p.column,
                     source: p.source,
                     kind: GroupKind::Numeric {
                         median: med,
@@ -561,6 +450,7 @@ pub fn build(
                     },
                     features: idx,
                 });
+                columns.push(Column::Numeric(p.values));
             }
             Enc::Categorical {
                 column,
@@ -568,75 +458,34 @@ pub fn build(
                 names,
                 blanks,
             } => {
-                if *blanks > 0 {
+                if blanks > 0 {
                     imputed.push(Imputed {
                         column: column.clone(),
-                        blanks: *blanks,
+                        blanks,
                         value: None,
                     });
                 }
                 let mut idx = Vec::new();
-                for (s, (name, kind)) in names.iter().enumerate() {
+                for (name, kind) in names {
                     idx.push(features.len());
                     features.push(Feature {
-                        name: name.clone(),
+                        name,
                         group: g,
-                        kind: kind.clone(),
+                        kind,
                         log_scale: false,
                     });
-                    fills.push(Fill::Hot {
-                        g: hots.len(),
-                        slot: s,
-                    });
                 }
-                pendings.push(&DUMMY);
-                hots.push(hot);
                 groups.push(Group {
-                    column: column.clone(),
+                    column,
                     source: Source::Attribute,
                     kind: GroupKind::Categorical,
                     features: idx,
                 });
+                columns.push(Column::Hot(hot));
             }
         }
     }
-    let p = features.len();
-    let ng = groups.len();
-    let mut x = vec![0.0; m * p];
-    let mut blank = vec![false; m * ng];
-    for k in 0..m {
-        for (j, fill) in fills.iter().enumerate() {
-            let v = match fill {
-                Fill::Value { g, median } => pendings
-                    .get(*g)
-                    .and_then(|p| p.values.get(k).copied().flatten())
-                    .unwrap_or(*median),
-                Fill::Blank { g } => f64::from(u8::from(
-                    pendings
-                        .get(*g)
-                        .and_then(|p| p.values.get(k))
-                        .is_some_and(Option::is_none),
-                )),
-                Fill::Hot { g, slot } => f64::from(u8::from(
-                    hots.get(*g).and_then(|h| h.get(k)).copied().flatten() == Some(*slot),
-                )),
-            };
-            if let Some(cell) = x.get_mut(k * p + j) {
-                *cell = v;
-            }
-        }
-        for (g, group) in groups.iter().enumerate() {
-            let is_blank = group.features.iter().any(|&j| {
-                features
-                    .get(j)
-                    .is_some_and(|f| f.kind == FeatureKind::Blank)
-                    && x.get(k * p + j).is_some_and(|v| *v == 1.0)
-            });
-            if let Some(b) = blank.get_mut(k * ng + g) {
-                *b = is_blank;
-            }
-        }
-    }
+    let (x, blank) = fill(&features, &groups, &columns, m);
     FeatureMatrix {
         features,
         groups,
@@ -651,13 +500,80 @@ pub fn build(
     }
 }
 
-static EMPTY: Vec<Option<usize>> = Vec::new();
-static DUMMY: Pending = Pending {
-    column: String::new(),
-    source: Source::Attribute,
-    values: Vec::new(),
-    log_scale: false,
-};
+/// A date column's values: days before `reference` (the day after the latest date when `None`);
+/// dates on or after it are blank.
+fn date_values(
+    levels: &[String],
+    codes: &[Option<u32>],
+    rows: &[usize],
+    reference: Option<i64>,
+) -> Vec<Option<f64>> {
+    let secs: Vec<Option<i64>> = levels.iter().map(|l| iso_to_epoch_secs(l)).collect();
+    let latest = secs.iter().flatten().copied().max().unwrap_or(0);
+    let at = reference.unwrap_or(latest + DAY_SECS);
+    rows.iter()
+        .map(|&i| {
+            codes
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|c| secs.get(c as usize).copied().flatten())
+                .filter(|s| *s < at)
+                .map(|s| (at - s) as f64 / DAY_SECS as f64)
+        })
+        .collect()
+}
+
+/// Lays out the groups' values as the row-major model matrix (blanks get the group's median)
+/// and the per-row, per-group blank flags.
+fn fill(
+    features: &[Feature],
+    groups: &[Group],
+    columns: &[Column],
+    m: usize,
+) -> (Vec<f64>, Vec<bool>) {
+    let p = features.len();
+    let ng = groups.len();
+    let mut x = vec![0.0; m * p];
+    let mut blank = vec![false; m * ng];
+    for (g, (group, column)) in groups.iter().zip(columns).enumerate() {
+        for k in 0..m {
+            let row = k * p;
+            let is_blank = match column {
+                Column::Numeric(values) => {
+                    let v = values.get(k).copied().flatten();
+                    let median = match group.kind {
+                        GroupKind::Numeric { median, .. } => median,
+                        GroupKind::Categorical => 0.0,
+                    };
+                    if let Some(cell) = group.features.first().and_then(|&j| x.get_mut(row + j)) {
+                        *cell = v.unwrap_or(median);
+                    }
+                    if let Some(cell) = group.features.get(1).and_then(|&j| x.get_mut(row + j)) {
+                        *cell = f64::from(u8::from(v.is_none()));
+                    }
+                    v.is_none()
+                }
+                Column::Hot(slots) => {
+                    let slot = slots.get(k).copied().flatten();
+                    if let Some(cell) = slot
+                        .and_then(|s| group.features.get(s))
+                        .and_then(|&j| x.get_mut(row + j))
+                    {
+                        *cell = 1.0;
+                    }
+                    slot.and_then(|s| group.features.get(s))
+                        .and_then(|&j| features.get(j))
+                        .is_some_and(|f| f.kind == FeatureKind::Blank)
+                }
+            };
+            if let Some(b) = blank.get_mut(k * ng + g) {
+                *b = is_blank;
+            }
+        }
+    }
+    (x, blank)
+}
 
 #[cfg(test)]
 mod tests {
@@ -761,6 +677,29 @@ mod tests {
             Some(1)
         );
         assert_eq!(f.n, 4);
+    }
+
+    #[test]
+    fn a_layout_reapplied_gives_the_same_matrix_and_later_rows_fit_it() {
+        let cutoff = iso_to_epoch_secs("2024-04-01").unwrap();
+        let data = dataset("");
+        let (_, f) = matrix(&data, cutoff);
+        let same = build_like(&f, &data, &[0, 1, 2], cutoff);
+        assert_eq!(
+            (same.names(), same.x.clone(), same.blank.clone()),
+            (f.names(), f.x.clone(), f.blank.clone())
+        );
+        // Everyone as of a later day: d (first bought after the cutoff) gets a row in the same
+        // layout, and a's recency is measured from the later day.
+        let today = iso_to_epoch_secs("2024-06-02").unwrap();
+        let later = build_like(&f, &data, &[0, 1, 2, 3], today);
+        assert_eq!((later.names(), later.n), (f.names(), 4));
+        let recency = f.names().iter().position(|n| n == "recency_days").unwrap();
+        assert_eq!(later.row(0)[recency], 93.0);
+        assert_eq!(later.row(3)[recency], 3.0);
+        assert!(!later.reference_is_cutoff);
+        let plan_blank = f.names().iter().position(|n| n == "plan = blank").unwrap();
+        assert_eq!(later.row(1)[plan_blank], 1.0);
     }
 
     #[test]
