@@ -258,3 +258,89 @@ fn as_of_today_ranking_beats_recency_on_the_sample_and_online_retail() {
         "2011-12-09",
     );
 }
+
+/// For the top 100 of the target list: every reason raises the risk; its wording says the side
+/// the customer stands on ("fewer than", "more than"…); and that side goes with churn over all
+/// customers the way the push does, unless the reason says "unlike most customers".
+fn reasons_agree(r: &tailor::models::churn::run::ChurnResult, name: &str) {
+    use tailor::models::churn::reasons::comparatives;
+    let mut scored = r.scored();
+    scored.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+    let mut cited = 0;
+    for s in scored.iter().take(100) {
+        assert!(
+            !s.reasons.is_empty() && s.reasons.len() <= 3,
+            "{name}: {s:?}"
+        );
+        let mut columns: Vec<&str> = s.reasons.iter().map(|r| r.column.as_str()).collect();
+        columns.dedup();
+        assert_eq!(
+            columns.len(),
+            s.reasons.len(),
+            "{name}: one reason per column"
+        );
+        for reason in s.reasons {
+            cited += 1;
+            let text = &reason.text;
+            assert!(reason.weight > 0.0, "{name} {}: {reason:?}", s.customer_id);
+            let association = reason.association.unwrap();
+            if reason.unlike_most {
+                assert!(text.contains("unlike most customers"), "{name}: {text}");
+                assert_eq!(
+                    s.reasons.len(),
+                    1,
+                    "{name}: cited only when nothing else is"
+                );
+            } else {
+                assert!(
+                    f64::from(reason.side) * association > 0.0,
+                    "{name} {}: {text} pushes up but goes with churn the other way ({reason:?})",
+                    s.customer_id
+                );
+            }
+            assert!(
+                !text.contains("(low)") && !text.contains("(high)"),
+                "{name}: {text}"
+            );
+            if text.contains("% of customers") {
+                let (below, above) = comparatives(&reason.column);
+                let word = if reason.side < 0 { below } else { above };
+                assert!(text.contains(word), "{name}: {text} (side {})", reason.side);
+            }
+        }
+    }
+    eprintln!(
+        "{name}: {cited} reasons agree for the top 100; e.g. {:?}",
+        scored[0]
+            .reasons
+            .iter()
+            .map(|r| &r.text)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn reasons_of_the_top_100_agree_with_their_push_and_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(Path::new(&common::sample_copy(dir.path()))).unwrap();
+    let sample = Dataset::load(&db, &NoProgress).unwrap();
+    let r = run(&sample, &ChurnParams::default(), &NoProgress).unwrap();
+    reasons_agree(&r, "sample");
+    let Some(data_dir) = common::data_dir() else {
+        return;
+    };
+    let r = run(
+        &telco(&data_dir, dir.path()),
+        &ChurnParams::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    reasons_agree(&r, "Telco");
+    let r = run(
+        &retail(&data_dir, dir.path()),
+        &ChurnParams::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    reasons_agree(&r, "Online Retail");
+}

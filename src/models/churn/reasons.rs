@@ -21,8 +21,16 @@ pub struct Reason {
     pub column: String,
     /// The phrase shown to the marketer.
     pub text: String,
-    /// Its push on the risk (log-odds for logistic, probability for the forest).
+    /// Its push on the risk (log-odds for logistic, probability for the forest), summed over
+    /// the column's family.
     pub weight: f64,
+    /// Where the customer stands: −1 below the median, +1 above it or holding the level, 0 at
+    /// the median.
+    pub side: i8,
+    /// The speaking model column's correlation with the label over the training customers.
+    pub association: Option<f64>,
+    /// The push goes against how the column goes with churn over all customers (said so).
+    pub unlike_most: bool,
 }
 
 /// `MonthlyCharges` → `Monthly charges`, `days_since_visit` → `Days since visit`; a one-hot
@@ -146,6 +154,9 @@ pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
             match group.column.as_str() {
                 "recency_days" => format!("Last purchase {} {ago}", plural(days, "day", "days")),
                 "tenure_days" => format!("Customer for {}", plural(days, "day", "days")),
+                "frequency" if v == 0.0 => "No orders, only returns".to_string(),
+                "distinct_products" if v == 0.0 => "No products bought, only returns".to_string(),
+                "orders_last_90_days" if v == 0.0 => "No orders in the last 90 days".to_string(),
                 "frequency" => format!("{}{level}", plural(v, "order", "orders")),
                 // Returns beyond purchases are said as such, never as a negative spend.
                 "monetary" | "avg_basket" if v < 0.0 => {
@@ -190,34 +201,172 @@ pub fn group_contributions(fm: &FeatureMatrix, contrib: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// The top `max` reasons of row `k` given its per-column contributions (at least one).
-pub fn top_reasons(fm: &FeatureMatrix, k: usize, contrib: &[f64], max: usize) -> Vec<Reason> {
-    let by_group = group_contributions(fm, contrib);
-    let mut order: Vec<usize> = (0..by_group.len()).collect();
-    order.sort_by(|&a, &b| by_group[b].total_cmp(&by_group[a]).then(a.cmp(&b)));
-    let mut out: Vec<Reason> = order
-        .iter()
-        .filter(|&&g| by_group[g] > 0.0)
-        .take(max)
-        .map(|&g| reason(fm, k, g, by_group[g]))
-        .collect();
-    if out.is_empty()
-        && let Some(&g) = order.first()
-    {
-        out.push(reason(fm, k, g, by_group[g]));
+/// Where the customer stands on group `g` and how that goes with churn over the training
+/// customers: `(side, association)`, side −1 below the median, +1 above it or holding the
+/// level (or the blank), 0 at the median; association the correlation with the label of the
+/// model column that speaks (`None` before [`FeatureMatrix::learn_association`]).
+fn stance(fm: &FeatureMatrix, k: usize, g: usize) -> (i8, Option<f64>) {
+    let Some(group) = fm.groups.get(g) else {
+        return (0, None);
+    };
+    let row = fm.row(k);
+    let hot = |j: &&usize| row.get(**j).is_some_and(|v| *v == 1.0);
+    let assoc = |j: usize| fm.association.get(j).copied();
+    match group.kind {
+        GroupKind::Numeric { median, binary } => {
+            let value = group.features.first().copied();
+            if fm.is_blank(k, g) {
+                return (1, group.features.get(1).and_then(|&j| assoc(j)));
+            }
+            let v = value.and_then(|j| row.get(j)).copied().unwrap_or(0.0);
+            let side = if binary {
+                if v == 1.0 { 1 } else { -1 }
+            } else if v < median {
+                -1
+            } else if v > median {
+                1
+            } else {
+                0
+            };
+            (side, value.and_then(assoc))
+        }
+        GroupKind::Categorical => (1, group.features.iter().find(hot).and_then(|&j| assoc(j))),
     }
-    out
 }
 
-fn reason(fm: &FeatureMatrix, k: usize, g: usize, weight: f64) -> Reason {
+/// How a measure compares with other customers below and above the median.
+pub fn comparatives(column: &str) -> (&'static str, &'static str) {
+    match column {
+        "recency_days" => ("more recently than", "longer ago than"),
+        "tenure_days" => ("newer than", "longer than"),
+        "frequency" | "orders_last_90_days" | "distinct_products" => ("fewer than", "more than"),
+        "monetary" | "avg_basket" | "returns_share" => ("less than", "more than"),
+        "days_between_orders" => ("shorter gaps than", "longer gaps than"),
+        c if unit_of(c).is_some() => ("shorter than", "longer than"),
+        _ => ("lower than", "higher than"),
+    }
+}
+
+/// The phrase for group `g` of row `k`, in the direction of `side`, with where the customer
+/// stands among the training customers when that is known.
+fn phrase(fm: &FeatureMatrix, k: usize, g: usize, side: i8) -> String {
+    let text = describe(fm, k, g);
+    let Some(group) = fm.groups.get(g) else {
+        return text;
+    };
+    let GroupKind::Numeric { binary: false, .. } = group.kind else {
+        return text;
+    };
+    let v = group
+        .features
+        .first()
+        .and_then(|&j| fm.row(k).get(j))
+        .copied();
+    // A net refund is said as such, never placed among other customers' spend.
+    let refund = matches!(group.column.as_str(), "monetary" | "avg_basket") && v < Some(0.0);
+    let shares = v
+        .filter(|_| !refund && !text.ends_with("only returns"))
+        .and_then(|v| fm.shares_around(g, v));
+    match (shares, side) {
+        (Some((_, above)), -1) if !fm.is_blank(k, g) => {
+            let base = text.trim_end_matches(" (low)");
+            let only = v > Some(0.0)
+                && matches!(
+                    group.column.as_str(),
+                    "frequency" | "orders_last_90_days" | "distinct_products"
+                );
+            format!(
+                "{}{base} — {} {:.0}% of customers",
+                if only { "Only " } else { "" },
+                comparatives(&group.column).0,
+                (above * 100.0).floor()
+            )
+        }
+        (Some((below, _)), 1) if !fm.is_blank(k, g) => format!(
+            "{} — {} {:.0}% of customers",
+            text.trim_end_matches(" (high)"),
+            comparatives(&group.column).1,
+            (below * 100.0).floor()
+        ),
+        _ => text,
+    }
+    .replacen("Only 1 ", "Only one ", 1)
+}
+
+/// The top `max` reasons of row `k` given its per-column contributions (at least one).
+///
+/// Groups of one family give one reason, with the family's summed push; it is phrased by the
+/// member that pushes most in the direction that matches how that measure goes with churn over
+/// all customers ("only 2 orders in the last 90 days — fewer than 80% of customers" for a
+/// measure whose low values go with churn). A family whose members all push against their
+/// overall association is cited only when nothing else raises the risk, and then says
+/// "unlike most customers".
+pub fn top_reasons(fm: &FeatureMatrix, k: usize, contrib: &[f64], max: usize) -> Vec<Reason> {
+    let by_group = group_contributions(fm, contrib);
+    let family = |g: usize| fm.family.get(g).copied().unwrap_or(g);
+    let mut sums = vec![0.0; by_group.len()];
+    for (g, c) in by_group.iter().enumerate() {
+        if let Some(s) = sums.get_mut(family(g)) {
+            *s += c;
+        }
+    }
+    let mut families: Vec<usize> = (0..sums.len()).filter(|&f| sums[f] > 0.0).collect();
+    families.sort_by(|&a, &b| sums[b].total_cmp(&sums[a]).then(a.cmp(&b)));
+    let (mut agreeing, mut against) = (Vec::new(), Vec::new());
+    for f in families {
+        let mut members: Vec<usize> = (0..by_group.len())
+            .filter(|&g| family(g) == f && by_group[g] > 0.0)
+            .collect();
+        members.sort_by(|&a, &b| by_group[b].total_cmp(&by_group[a]).then(a.cmp(&b)));
+        let agrees = |g: &&usize| match stance(fm, k, **g) {
+            (side, Some(a)) => f64::from(side) * a > 0.0,
+            (_, None) => true,
+        };
+        match members.iter().find(agrees) {
+            Some(&g) => agreeing.push(reason(fm, k, g, sums[f], false)),
+            None => {
+                if let Some(&g) = members.first() {
+                    against.push(reason(fm, k, g, sums[f], true));
+                }
+            }
+        }
+    }
+    agreeing.truncate(max);
+    if agreeing.is_empty() {
+        agreeing = against.into_iter().take(1).collect();
+    }
+    if agreeing.is_empty() {
+        // A low-risk customer: the one group that lowers the risk least, as it stands.
+        let mut order: Vec<usize> = (0..by_group.len()).collect();
+        order.sort_by(|&a, &b| by_group[b].total_cmp(&by_group[a]).then(a.cmp(&b)));
+        if let Some(&g) = order.first() {
+            agreeing.push(Reason {
+                text: describe(fm, k, g),
+                ..reason(fm, k, g, by_group[g], false)
+            });
+        }
+    }
+    agreeing
+}
+
+fn reason(fm: &FeatureMatrix, k: usize, g: usize, weight: f64, unlike_most: bool) -> Reason {
+    let (side, association) = stance(fm, k, g);
+    let text = phrase(fm, k, g, side);
     Reason {
         column: fm
             .groups
             .get(g)
             .map(|g| g.column.clone())
             .unwrap_or_default(),
-        text: describe(fm, k, g),
+        text: if unlike_most {
+            format!("{text} (unlike most customers, this adds to the risk here)")
+        } else {
+            text
+        },
         weight,
+        side,
+        association,
+        unlike_most,
     }
 }
 
@@ -292,6 +441,9 @@ mod tests {
             imputed: vec![],
             reference_ts: None,
             reference_is_cutoff: false,
+            quantiles: vec![],
+            family: vec![],
+            association: vec![],
         }
     }
 
@@ -332,6 +484,43 @@ mod tests {
             "Returned more than bought (net refund 1192.20)"
         );
         assert_eq!(describe(&fm, 1, 0), "Spend 60.00 (high)");
+    }
+
+    #[test]
+    fn a_family_speaks_once_and_a_push_against_the_data_is_said_or_dropped() {
+        let mut fm = matrix();
+        // Tenure and recency are one family; low tenure and long recency go with churn.
+        fm.family = vec![0, 1, 0];
+        fm.association = vec![-0.4, 0.2, -0.3, 0.3];
+        let push = [0.8, 0.5, 0.1, 0.3];
+        let r = top_reasons(&fm, 0, &push, 3);
+        let texts: Vec<&str> = r.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["Tenure 2 months (low)", "Contract: Month-to-month"]);
+        assert!(
+            (r[0].weight - 1.1).abs() < 1e-12,
+            "the family's summed push"
+        );
+        assert_eq!((r[0].side, r[0].association), (-1, Some(-0.4)));
+        // Month-to-month going with staying: its push against the data is not cited.
+        fm.association[1] = -0.2;
+        let r = top_reasons(&fm, 0, &push, 3);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].text, "Tenure 2 months (low)");
+        // Nothing agrees: the strongest is cited once, and says so.
+        fm.association[0] = 0.4;
+        fm.association[3] = -0.3;
+        let r = top_reasons(&fm, 0, &push, 3);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].unlike_most);
+        assert_eq!(
+            r[0].text,
+            "Tenure 2 months (low) (unlike most customers, this adds to the risk here)"
+        );
+        // Where the customer stands among others, in the direction of the side.
+        fm.quantiles = vec![(0..100).map(f64::from).collect(), vec![], vec![]];
+        fm.association[0] = -0.4;
+        let r = top_reasons(&fm, 0, &push, 3);
+        assert_eq!(r[0].text, "Tenure 2 months — shorter than 97% of customers");
     }
 
     #[test]

@@ -526,13 +526,14 @@ pub fn run(data: &Dataset, params: &ChurnParams, progress: &dyn Progress) -> Res
     }
     progress.check()?;
     progress.report(0.05, "Building features");
-    let fm = features::build(
+    let mut fm = features::build(
         data,
         &labelled.rows,
         labelled.cutoff,
         labelled.column.as_deref(),
         &params.features,
     );
+    fm.learn_association(y);
     let p = fm.p();
     if p == 0 {
         return Err(Error::Invalid(

@@ -102,5 +102,8 @@ pub fn build_like(
         imputed: template.imputed.clone(),
         reference_ts: has_behaviour.then_some(reference),
         reference_is_cutoff: false,
+        quantiles: template.quantiles.clone(),
+        family: template.family.clone(),
+        association: template.association.clone(),
     }
 }

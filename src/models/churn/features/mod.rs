@@ -18,6 +18,7 @@
 //! column left out is listed with the reason. No customer is ever dropped for a blank.
 
 mod behaviour;
+mod families;
 mod like;
 
 pub use like::build_like;
@@ -141,6 +142,17 @@ pub struct FeatureMatrix {
     /// day after the last transaction: reasons then say "before the cutoff", not "ago".
     #[serde(default)]
     pub reference_is_cutoff: bool,
+    /// Per numeric group: sorted points of its known values over the training rows (empty for
+    /// categories), to say where a customer stands ("fewer than 80% of customers").
+    #[serde(skip)]
+    pub quantiles: Vec<Vec<f64>>,
+    /// Per group: its family; groups of one family give one reason (see `families.rs`).
+    #[serde(skip)]
+    pub family: Vec<usize>,
+    /// Per model column: its correlation with the label over the training rows (empty until
+    /// [`FeatureMatrix::learn_association`]).
+    #[serde(skip)]
+    pub association: Vec<f64>,
 }
 
 impl FeatureMatrix {
@@ -412,6 +424,7 @@ pub fn build(
     let mut groups = Vec::new();
     let mut imputed = Vec::new();
     let mut columns = Vec::with_capacity(encs.len());
+    let mut quantiles = Vec::with_capacity(encs.len());
     for enc in encs {
         let g = groups.len();
         match enc {
@@ -419,6 +432,7 @@ pub fn build(
                 let mut known: Vec<f64> = p.values.iter().flatten().copied().collect();
                 let binary = !known.is_empty() && known.iter().all(|v| *v == 0.0 || *v == 1.0);
                 let med = median(&mut known);
+                quantiles.push(families::quantiles(&known));
                 let blanks = m - known.len();
                 let mut idx = vec![features.len()];
                 features.push(Feature {
@@ -465,6 +479,7 @@ pub fn build(
                         value: None,
                     });
                 }
+                quantiles.push(Vec::new());
                 let mut idx = Vec::new();
                 for (name, kind) in names {
                     idx.push(features.len());
@@ -486,7 +501,7 @@ pub fn build(
         }
     }
     let (x, blank) = fill(&features, &groups, &columns, m);
-    FeatureMatrix {
+    let mut fm = FeatureMatrix {
         features,
         groups,
         n: m,
@@ -497,7 +512,12 @@ pub fn build(
         imputed,
         reference_ts: reference.filter(|_| !data.transactions.is_empty()),
         reference_is_cutoff: cutoff.is_some(),
-    }
+        quantiles,
+        family: Vec::new(),
+        association: Vec::new(),
+    };
+    fm.find_families();
+    fm
 }
 
 /// A date column's values: days before `reference` (the day after the latest date when `None`);
