@@ -85,7 +85,7 @@ impl Default for ChurnPanelView {
     fn default() -> Self {
         ChurnPanelView {
             label_text: String::new(),
-            model: ModelKind::Logistic,
+            model: ModelKind::Auto,
             folds: 5,
             seed: 42,
             time_unit: TimeUnit::Week,

@@ -80,49 +80,52 @@ pub fn disagreement(row: &TargetRow, period: &RiskPeriod, unit_days: f64) -> Opt
     if gap.abs() < DISAGREE {
         return None;
     }
-    let window = match period {
-        RiskPeriod::AsOf { days, .. } => format!("in the next {days} days"),
-        _ => "soon".to_string(),
+    let (window, horizon) = match period {
+        RiskPeriod::AsOf { days, .. } => (format!("in the next {days} days"), f64::from(*days)),
+        _ => ("soon".to_string(), 90.0),
     };
-    let days_since_last = (value.t - value.recency) * unit_days;
-    let mean_gap_days =
+    let since_days = (value.t - value.recency) * unit_days;
+    let since = format!("{since_days:.0}");
+    let pace_days =
         (value.frequency > 0).then(|| value.recency * unit_days / f64::from(value.frequency));
-    let pace = mean_gap_days.map(|g| format!("{g:.0}"));
-    let since = format!("{days_since_last:.0}");
-    Some(if gap > 0.0 {
-        match (value.frequency, pace) {
-            (0, _) => format!(
+    let Some(pace_days) = pace_days else {
+        return Some(if gap > 0.0 {
+            format!(
                 "A single purchase: P(alive) counts a one-time buyer as a customer until a \
                  second purchase shows their pace, while most one-time buyers like this one \
                  never buy again, so a purchase {window} is unlikely."
-            ),
-            (_, Some(pace)) if mean_gap_days.is_some_and(|g| days_since_last < g) => {
-                format!(
-                    "A recent purchase after long gaps ({since} days ago; {pace} days between \
-                     purchases on average): the recent purchase keeps P(alive) high, while at \
-                     that pace a purchase {window} is unlikely."
-                )
-            }
-            (_, Some(pace)) => format!(
-                "A slow pace ({pace} days between purchases on average): still a customer by \
-                 P(alive), but unlikely to buy {window}."
-            ),
-            _ => format!(
-                "Still a customer by their own pace, but customers like them rarely buy {window}."
-            ),
-        }
-    } else {
-        match pace {
-            Some(pace) => format!(
-                "A long silence for their own pace ({since} days since the last purchase \
-                 against {pace} days between purchases on average) makes P(alive) low; the \
-                 churn model, comparing with customers like them, still expects a purchase \
-                 {window}."
-            ),
-            _ => format!(
-                "P(alive) is low from their own pace, while customers like them usually buy \
-                 {window}."
-            ),
-        }
+            )
+        } else {
+            format!(
+                "P(alive) is low after a single purchase {since} days ago, while customers \
+                 like them usually buy {window}."
+            )
+        });
+    };
+    let pace = format!("{pace_days:.0}");
+    Some(match gap > 0.0 {
+        true if since_days < pace_days && pace_days >= horizon / 2.0 => format!(
+            "A recent purchase after long gaps ({since} days ago; {pace} days between \
+             purchases on average): the recent purchase keeps P(alive) high, while at that \
+             pace a purchase {window} is unlikely."
+        ),
+        true if pace_days >= horizon => format!(
+            "A slow pace ({pace} days between purchases on average): still a customer by \
+             P(alive), but unlikely to buy {window}."
+        ),
+        true => format!(
+            "By their own pace (a purchase every {pace} days on average, the last {since} days \
+             ago) P(alive) counts them as a customer; customers like them, though, mostly \
+             bought nothing in the {horizon:.0} days that followed."
+        ),
+        false if since_days > pace_days => format!(
+            "A long silence for their own pace ({since} days since the last purchase against \
+             {pace} days between purchases on average) makes P(alive) low; the churn model, \
+             comparing with customers like them, still expects a purchase {window}."
+        ),
+        false => format!(
+            "P(alive) is low from their own pace ({pace} days between purchases, the last \
+             {since} days ago), while customers like them usually buy {window}."
+        ),
     })
 }

@@ -295,6 +295,12 @@ fn churn_risk_and_p_alive_disagreeing_are_marked_with_the_reason() {
     );
     let slow = disagreement(&with(0.9, 0.8, 2, 150.0, Some(120.0)), &period).unwrap();
     assert!(slow.starts_with("A slow pace (120 days"), "{slow}");
+    // A brisk pace (every 25 days) is no reason: the plain difference is said.
+    let brisk = disagreement(&with(0.98, 0.834, 2, 40.0, Some(25.0)), &period).unwrap();
+    assert!(
+        brisk.starts_with("By their own pace (a purchase every 25 days on average, the last 40"),
+        "{brisk}"
+    );
     let silent = disagreement(&with(0.1, 0.2, 5, 90.0, Some(12.0)), &period).unwrap();
     assert!(
         silent.starts_with("A long silence for their own pace (90 days"),
