@@ -23,7 +23,7 @@ pub struct ImportArgs {
     /// Map a schema column to a source column: `--map customer_id=customerID`.
     #[arg(long = "map", value_name = "TARGET=COLUMN")]
     pub mappings: Vec<String>,
-    /// Set a column's role: `--role gender=protected` (pii, protected, feature, label, ignore).
+    /// Set a column's role: `--role gender=protected` (pii, protected, feature, revenue, recurring, label, ignore).
     #[arg(long = "role", value_name = "COLUMN=ROLE")]
     pub roles: Vec<String>,
     /// The field separator: one character, `tab`, or `space` for runs of whitespace
@@ -88,10 +88,14 @@ pub fn options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
     }
     let mut roles = Vec::new();
     for r in &args.roles {
-        let (column, role) = split_pair("--role", r, "Column=pii|protected|feature|label|ignore")?;
+        let (column, role) = split_pair(
+            "--role",
+            r,
+            "Column=pii|protected|feature|revenue|recurring|label|ignore",
+        )?;
         let role = Role::parse(role).ok_or_else(|| {
             anyhow::anyhow!(
-                "unknown role {role:?} in --role {r} (use key, pii, protected, feature, label or ignore)"
+                "unknown role {role:?} in --role {r} (use key, pii, protected, feature, revenue, recurring, label or ignore)"
             )
         })?;
         roles.push((column.to_string(), role));

@@ -148,7 +148,7 @@ fn describe(o: &SegmentResult) -> String {
         "  {:>3}  {:<width$} {:>10} {:>10} {:>11}\n",
         "id", "segment", "customers", "share", "revenue"
     ));
-    let has_revenue = r.features.reference_ts.is_some();
+    let has_revenue = r.features.revenue_of.share_of().is_some();
     for s in &r.segments {
         out.push_str(&format!(
             "  {:>3}  {:<width$} {:>10} {:>10} {:>11}\n",
@@ -162,6 +162,11 @@ fn describe(o: &SegmentResult) -> String {
                 "–".to_string()
             }
         ));
+    }
+    if let crate::models::segment::features::RevenueOf::Column { .. } = &r.features.revenue_of
+        && let Some(of) = r.features.revenue_of.share_of()
+    {
+        out.push_str(&format!("Revenue: each segment's share {of}\n"));
     }
     if r.k_scores.len() > 1 {
         out.push_str("\nk tried (silhouette, inertia):");

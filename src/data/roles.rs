@@ -22,18 +22,31 @@ pub enum Role {
     Label,
     /// Not used.
     Ignore,
+    /// What the customer has paid in all (`TotalCharges`): a model input, and their revenue
+    /// where there are no transactions.
+    Revenue,
+    /// What the customer pays per month (`MonthlyCharges`): a model input, and their monthly
+    /// revenue where there are no transactions and no total.
+    Recurring,
 }
 
 impl Role {
     /// Every role, in the order the UI lists them.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 8] = [
         Role::Key,
         Role::Pii,
         Role::Protected,
         Role::Feature,
+        Role::Revenue,
+        Role::Recurring,
         Role::Label,
         Role::Ignore,
     ];
+
+    /// Whether models may read the column (features and the revenue columns).
+    pub fn is_model_input(self) -> bool {
+        matches!(self, Role::Feature | Role::Revenue | Role::Recurring)
+    }
 
     /// The role's name as stored and typed (`pii`, `protected`, …).
     pub fn as_str(self) -> &'static str {
@@ -44,6 +57,8 @@ impl Role {
             Role::Feature => "feature",
             Role::Label => "label",
             Role::Ignore => "ignore",
+            Role::Revenue => "revenue",
+            Role::Recurring => "recurring",
         }
     }
 
@@ -63,6 +78,8 @@ impl Role {
             Role::Feature => "Feature",
             Role::Label => "Label",
             Role::Ignore => "Ignored",
+            Role::Revenue => "Revenue (total)",
+            Role::Recurring => "Revenue per month",
         }
     }
 }
@@ -129,6 +146,26 @@ const PROTECTED: &[&str] = &[
 
 const LABELS: &[&str] = &["churned", "churn", "exited", "attrition"];
 
+/// Customers columns guessed to hold what a customer has paid in all (normalized names).
+const REVENUE_TOTALS: [&str; 7] = [
+    "totalcharges",
+    "totalspend",
+    "totalspent",
+    "revenue",
+    "totalrevenue",
+    "totalamount",
+    "lifetimespend",
+];
+/// Customers columns guessed to hold what a customer pays per month (normalized names).
+const REVENUE_MONTHLY: [&str; 6] = [
+    "monthlycharges",
+    "monthlycharge",
+    "monthlyspend",
+    "monthlyfee",
+    "monthlyrevenue",
+    "mrr",
+];
+
 /// Guesses a column's role from its table and name.
 pub fn guess_role(table: TableKind, column: &str) -> Role {
     let n = normalize_name(column);
@@ -153,6 +190,10 @@ pub fn guess_role(table: TableKind, column: &str) -> Role {
         Role::Protected
     } else if table == TableKind::Customers && LABELS.contains(&n.as_str()) {
         Role::Label
+    } else if table == TableKind::Customers && REVENUE_TOTALS.contains(&n.as_str()) {
+        Role::Revenue
+    } else if table == TableKind::Customers && REVENUE_MONTHLY.contains(&n.as_str()) {
+        Role::Recurring
     } else {
         Role::Feature
     }
@@ -178,6 +219,10 @@ mod tests {
             (c, "consent_email", Role::Ignore),
             (c, "region", Role::Feature),
             (c, "country", Role::Feature),
+            (c, "TotalCharges", Role::Revenue),
+            (c, "total_spend", Role::Revenue),
+            (c, "MonthlyCharges", Role::Recurring),
+            (TableKind::Products, "revenue", Role::Feature),
             (TableKind::Products, "name", Role::Feature),
             (TableKind::Transactions, "order_id", Role::Key),
         ] {

@@ -206,18 +206,29 @@ pub fn create_table_sql(kind: TableKind, extra: &[(String, &'static str)]) -> St
     )
 }
 
+/// The columns of `tailor_columns`, with every role a column may take.
+macro_rules! columns_table {
+    () => {
+        "(
+    table_name TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('key', 'pii', 'protected', 'feature', 'label', 'ignore',
+        'revenue', 'recurring')),
+    PRIMARY KEY (table_name, column_name)
+)"
+    };
+}
+
 /// SQL for Tailor's own tables; safe to run on every writable open.
-pub const TAILOR_TABLES_SQL: &str = "
+pub const TAILOR_TABLES_SQL: &str = concat!(
+    "
 CREATE TABLE IF NOT EXISTS tailor_meta (
     key TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS tailor_columns (
-    table_name TEXT NOT NULL,
-    column_name TEXT NOT NULL,
-    role TEXT NOT NULL CHECK (role IN ('key', 'pii', 'protected', 'feature', 'label', 'ignore')),
-    PRIMARY KEY (table_name, column_name)
-);
+CREATE TABLE IF NOT EXISTS tailor_columns ",
+    columns_table!(),
+    ";
 CREATE TABLE IF NOT EXISTS tailor_runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -267,11 +278,32 @@ CREATE TABLE IF NOT EXISTS tailor_exports (
     filters TEXT NOT NULL,
     included_pii INTEGER NOT NULL
 );
-";
+"
+);
 
-/// Creates Tailor's own tables and records the schema version if it is not recorded yet.
+/// Creates Tailor's own tables and records the schema version if it is not recorded yet. A
+/// `tailor_columns` made before the revenue roles existed is rebuilt with the roles it may
+/// now hold (its rows kept; it is Tailor's own table).
 pub fn ensure_tailor_tables(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(TAILOR_TABLES_SQL)?;
+    let made: String = conn.query_row(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tailor_columns'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !made.contains("'recurring'") {
+        conn.execute_batch(concat!(
+            "SAVEPOINT tailor_roles;
+             CREATE TABLE tailor_columns_new ",
+            columns_table!(),
+            ";
+             INSERT INTO tailor_columns_new (table_name, column_name, role)
+                 SELECT table_name, column_name, role FROM tailor_columns;
+             DROP TABLE tailor_columns;
+             ALTER TABLE tailor_columns_new RENAME TO tailor_columns;
+             RELEASE tailor_roles;"
+        ))?;
+    }
     conn.execute(
         "INSERT OR IGNORE INTO tailor_meta (key, value) VALUES ('schema_version', ?1)",
         [SCHEMA_VERSION.to_string()],
@@ -282,6 +314,38 @@ pub fn ensure_tailor_tables(conn: &Connection) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_roles_table_from_before_the_revenue_roles_takes_them_and_keeps_its_rows() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE tailor_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+                 role TEXT NOT NULL CHECK (role IN ('key', 'pii', 'protected', 'feature',
+                 'label', 'ignore')), PRIMARY KEY (table_name, column_name));
+             INSERT INTO tailor_columns VALUES ('customers', 'email', 'pii');",
+        )
+        .unwrap();
+        let revenue = "INSERT INTO tailor_columns VALUES ('customers', 'TotalCharges', 'revenue')";
+        assert!(
+            conn.execute(revenue, []).is_err(),
+            "the old table refuses it"
+        );
+        ensure_tailor_tables(&conn).unwrap();
+        ensure_tailor_tables(&conn).unwrap();
+        conn.execute(revenue, []).unwrap();
+        let roles: Vec<String> = conn
+            .prepare("SELECT role FROM tailor_columns ORDER BY column_name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(roles, ["revenue", "pii"]);
+        assert!(
+            conn.execute("UPDATE tailor_columns SET role = 'boss'", [])
+                .is_err()
+        );
+    }
 
     #[test]
     fn every_table_has_required_columns_first() {

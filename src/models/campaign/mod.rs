@@ -16,7 +16,7 @@ mod tests;
 
 use std::collections::HashMap;
 
-use crate::data::dataset::{AttrValues, Dataset};
+use crate::data::dataset::{AttrValues, Dataset, RevenueKind};
 use crate::data::values::truthy;
 use crate::error::{Error, Result};
 
@@ -136,6 +136,10 @@ pub enum ValueSource {
     Clv,
     /// The sum of past spend (no lifetime-value run stored).
     PastSpend,
+    /// A customers column with role `revenue` (no transactions).
+    RevenueColumn,
+    /// A customers column with role `recurring`: value per month (no transactions).
+    MonthlyColumn,
 }
 
 impl ValueSource {
@@ -144,6 +148,8 @@ impl ValueSource {
         match self {
             ValueSource::Clv => "expected lifetime value (latest CLV run)",
             ValueSource::PastSpend => "past spend (no CLV run stored)",
+            ValueSource::RevenueColumn => "revenue to date, from the customers table",
+            ValueSource::MonthlyColumn => "monthly revenue from the customers table, per month",
         }
     }
 
@@ -152,6 +158,8 @@ impl ValueSource {
         match self {
             ValueSource::Clv => "clv",
             ValueSource::PastSpend => "past_spend",
+            ValueSource::RevenueColumn => "revenue",
+            ValueSource::MonthlyColumn => "monthly_revenue",
         }
     }
 }
@@ -218,7 +226,8 @@ impl Selection {
 }
 
 /// Every customer's value: the lifetime-value run's where one is stored, else past spend (the sum
-/// of the customer's transaction amounts).
+/// of the customer's transaction amounts), else (no transactions) the customers table's revenue
+/// column: a total, or an amount per month.
 pub fn customer_values(
     data: &Dataset,
     clv: Option<&[Option<f64>]>,
@@ -229,6 +238,17 @@ pub fn customer_values(
             let mut value = clv.to_vec();
             value.resize(n, None);
             (value, ValueSource::Clv)
+        }
+        None if data.transactions.is_empty()
+            && let Some((_, kind, values)) = data.revenue_column() =>
+        {
+            let mut value = values.to_vec();
+            value.resize(n, None);
+            let source = match kind {
+                RevenueKind::Total => ValueSource::RevenueColumn,
+                RevenueKind::Monthly => ValueSource::MonthlyColumn,
+            };
+            (value, source)
         }
         None => {
             let mut value = vec![None; n];

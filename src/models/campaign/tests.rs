@@ -238,3 +238,51 @@ fn offers_fall_back_to_the_most_popular_product_so_none_is_blank() {
     let none = offers::offers(&d, None, &all, true, &NoProgress).unwrap();
     assert!(none.iter().all(|o| o.offer.is_none()));
 }
+
+#[test]
+fn without_transactions_the_revenue_column_gives_the_value() {
+    let mut d = data();
+    d.transactions = Default::default();
+    let column = |name: &str, role: Role, v: [f64; 6]| Attribute {
+        name: name.to_string(),
+        role,
+        values: AttrValues::Numeric(v.iter().map(|x| Some(*x)).collect()),
+    };
+    d.attributes.push(column(
+        "MonthlyCharges",
+        Role::Recurring,
+        [20.0, 30.0, 40.0, 50.0, 60.0, 70.0],
+    ));
+    let (value, source) = customer_values(&d, None);
+    assert_eq!(source, ValueSource::MonthlyColumn);
+    assert_eq!(value[1], Some(30.0));
+    // A total wins over a monthly amount; a lifetime-value run over both.
+    d.attributes.push(column(
+        "TotalCharges",
+        Role::Revenue,
+        [100.0, 0.0, 50.0, 10.0, 5.0, 1.0],
+    ));
+    let (value, source) = customer_values(&d, None);
+    assert_eq!(
+        (source, value[0]),
+        (ValueSource::RevenueColumn, Some(100.0))
+    );
+    assert_eq!(source.column(), "revenue");
+    assert_eq!(customer_values(&d, Some(&[Some(1.0)])).1, ValueSource::Clv);
+    // Segments read the same column for their share of revenue.
+    let f = crate::models::segment::features::build(&d, &Default::default());
+    assert_eq!(f.revenue, vec![100.0, 0.0, 50.0, 10.0, 5.0, 1.0]);
+    assert_eq!(
+        f.revenue_of.share_of().as_deref(),
+        Some("of revenue (TotalCharges)")
+    );
+    d.attributes.pop();
+    let f = crate::models::segment::features::build(&d, &Default::default());
+    assert_eq!(
+        f.revenue_of.share_of().as_deref(),
+        Some("of monthly revenue (MonthlyCharges)")
+    );
+    d.attributes.pop();
+    let f = crate::models::segment::features::build(&d, &Default::default());
+    assert_eq!(f.revenue_of.share_of(), None, "no revenue: no share shown");
+}

@@ -8,7 +8,6 @@
 use serde::Serialize;
 
 use crate::data::dataset::Dataset;
-use crate::data::roles::Role;
 use crate::models::fairness::groups::{Groups, groups_of};
 
 /// Cramér's V from which a feature is called a proxy.
@@ -113,7 +112,7 @@ pub fn proxies(data: &Dataset, protected: &Groups) -> Vec<Proxy> {
     let mut out: Vec<Proxy> = data
         .attributes
         .iter()
-        .filter(|a| a.role == Role::Feature && a.name != protected.attribute)
+        .filter(|a| a.role.is_model_input() && a.name != protected.attribute)
         .map(|a| Proxy {
             feature: a.name.clone(),
             score: cramers_v(&pooled(groups_of(data, a)), protected),

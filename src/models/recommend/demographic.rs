@@ -141,7 +141,7 @@ impl Demographic {
         use_protected: bool,
     ) -> Option<Demographic> {
         let usable = |a: &&Attribute| match a.role {
-            Role::Feature | Role::Label => true,
+            Role::Feature | Role::Revenue | Role::Recurring | Role::Label => true,
             Role::Protected => use_protected,
             _ => false,
         };

@@ -23,7 +23,7 @@
 
 use std::collections::HashSet;
 
-use crate::data::dataset::{AttrValues, Dataset};
+use crate::data::dataset::{AttrValues, Dataset, RevenueKind};
 use crate::data::roles::Role;
 
 const DAY_SECS: i64 = 86_400;
@@ -83,10 +83,45 @@ pub struct Features {
     pub used_columns: Vec<String>,
     /// Customers columns left out, with the reason.
     pub left_out: Vec<LeftOut>,
-    /// Per customer: money spent, net (0 without transactions).
+    /// Per customer: money spent, net; without transactions, the revenue column's value (0
+    /// where blank or where there is none).
     pub revenue: Vec<f64>,
+    /// Where `revenue` comes from.
+    pub revenue_of: RevenueOf,
     /// Reference time (seconds since 1970) of the behaviour features, if any.
     pub reference_ts: Option<i64>,
+}
+
+/// Where a segment's revenue comes from.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevenueOf {
+    /// Nowhere: no transactions and no revenue column.
+    #[default]
+    Nothing,
+    /// Transactions, net of returns.
+    Transactions,
+    /// A customers column (role `revenue` or `recurring`).
+    Column {
+        /// The column.
+        name: String,
+        /// A total, or an amount per month.
+        kind: RevenueKind,
+    },
+}
+
+impl RevenueOf {
+    /// How a share of it reads: `of revenue`, `of monthly charges`; `None` without revenue.
+    pub fn share_of(&self) -> Option<String> {
+        match self {
+            RevenueOf::Nothing => None,
+            RevenueOf::Transactions => Some("of revenue".into()),
+            RevenueOf::Column { name, kind } => Some(match kind {
+                RevenueKind::Total => format!("of revenue ({name})"),
+                RevenueKind::Monthly => format!("of monthly revenue ({name})"),
+            }),
+        }
+    }
 }
 
 impl Features {
@@ -251,6 +286,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
     // Per column: its weight after standardizing (one-hot columns share one unit of variance).
     let mut weights: Vec<f64> = Vec::new();
     let mut revenue = vec![0.0; n];
+    let mut revenue_of = RevenueOf::Nothing;
     let mut reference_ts = None;
     if options.behaviour
         && let Some(b) = behaviour(data, options.top_categories)
@@ -265,13 +301,22 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
             columns.push(col);
         }
         revenue = b.revenue;
+        revenue_of = RevenueOf::Transactions;
         reference_ts = Some(b.reference_ts);
+    } else if let Some((name, kind, values)) = data.revenue_column() {
+        revenue = (0..n)
+            .map(|i| values.get(i).copied().flatten().unwrap_or(0.0))
+            .collect();
+        revenue_of = RevenueOf::Column {
+            name: name.to_string(),
+            kind,
+        };
     }
     let mut used_columns = Vec::new();
     let mut left_out = Vec::new();
     for attr in &data.attributes {
         let allowed = match attr.role {
-            Role::Feature => Ok(()),
+            Role::Feature | Role::Revenue | Role::Recurring => Ok(()),
             Role::Protected if options.include_protected => Ok(()),
             Role::Protected => Err("protected"),
             Role::Pii => Err("personal data"),
@@ -430,6 +475,7 @@ pub fn build(data: &Dataset, options: &FeatureOptions) -> Features {
         used_columns,
         left_out,
         revenue,
+        revenue_of,
         reference_ts,
     }
 }

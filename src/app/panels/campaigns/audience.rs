@@ -53,7 +53,12 @@ pub(super) fn audience_ui(
         card(ui, style, "Audience", size, &of, palette);
         let value = RichText::new(money(result.value));
         let source = result.value_source.label();
-        card(ui, style, "Expected value", value, source, palette);
+        let title = match result.value_source {
+            crate::workspace::campaigns::ValueSource::MonthlyColumn => "Value per month",
+            crate::workspace::campaigns::ValueSource::RevenueColumn => "Revenue to date",
+            _ => "Expected value",
+        };
+        card(ui, style, title, value, source, palette);
         if building {
             ui.spinner();
         }
@@ -246,6 +251,8 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
     let value = match result.value_source {
         crate::workspace::campaigns::ValueSource::Clv => "CLV",
         crate::workspace::campaigns::ValueSource::PastSpend => "Past spend",
+        crate::workspace::campaigns::ValueSource::RevenueColumn => "Revenue",
+        crate::workspace::campaigns::ValueSource::MonthlyColumn => "Per month",
     };
     let columns = [
         (

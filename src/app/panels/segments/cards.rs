@@ -114,13 +114,13 @@ fn card_ui(
             RichText::new(format!("Automatic name {}", s.auto_name)).color(palette.muted_text),
         );
     }
-    let revenue = if s.revenue_share < 0.0 {
-        "returns exceed purchases".to_string()
-    } else {
-        format!("{} of revenue", percent(s.revenue_share))
+    let revenue = match result.run.features.revenue_of.share_of() {
+        None => String::new(),
+        Some(_) if s.revenue_share < 0.0 => " · returns exceed purchases".to_string(),
+        Some(of) => format!(" · {} {of}", percent(s.revenue_share)),
     };
     ui.label(format!(
-        "{} · {} of customers · {revenue}",
+        "{} · {} of customers{revenue}",
         crate::format::count(s.size as u64, "customer", "customers"),
         percent(s.customer_share),
     ));

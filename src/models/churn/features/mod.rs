@@ -285,7 +285,7 @@ pub fn build(
             Err("left out on request".to_string())
         } else {
             match attr.role {
-                Role::Feature => Ok(()),
+                Role::Feature | Role::Revenue | Role::Recurring => Ok(()),
                 Role::Protected if options.include_protected => Ok(()),
                 Role::Protected => Err("protected".into()),
                 Role::Pii => Err("personal data".into()),
