@@ -86,6 +86,7 @@ fn dataset() -> Dataset {
         category: (0..PRODUCTS).map(|p| Some((p % 20) as u32)).collect(),
         categories: (0..20).map(|c| format!("Category {c:02}")).collect(),
         price: vec![Some(9.99); PRODUCTS],
+        non_merchandise: vec![false; PRODUCTS],
     };
     // Power-law product popularity: product = floor(PRODUCTS * u^3).
     let mut t = Transactions::default();

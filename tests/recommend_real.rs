@@ -59,3 +59,93 @@ fn popularity_matches_the_peer_figure_and_item_cf_beats_it_on_online_retail() {
     assert!(a.hit_rate >= 0.16, "ALS HR@10 {}", a.hit_rate);
     assert!(a.ndcg > m.ndcg);
 }
+
+/// Postage, fees and adjustments are found from the import on, reported apart from sales by the
+/// check, and never recommended or cited as a reason (for every method, even with repeats).
+#[test]
+fn postage_and_fees_are_never_recommended_or_given_as_a_reason_on_online_retail() {
+    use tailor::data::quality::check_as_of;
+    use tailor::models::recommend::methods::RecMethod;
+    use tailor::models::recommend::recommender::{RecRequest, Recommender};
+    let Some(data_dir) = common::data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("retail.sqlite");
+    import_to_path(
+        &db_path,
+        &[data_dir.join("online_retail/online_retail.csv.gz")],
+        &ImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    let db = Database::open(&db_path).unwrap();
+    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let p = &data.products;
+    let flagged: Vec<&str> = (0..p.ids.len())
+        .filter(|&i| p.non_merchandise[i])
+        .map(|i| p.ids[i].as_str())
+        .collect();
+    eprintln!("non-merchandise on Online Retail: {flagged:?}");
+    for id in [
+        "POST",
+        "DOT",
+        "M",
+        "D",
+        "CRUK",
+        "BANK CHARGES",
+        "C2",
+        "PADS",
+        "23444",
+    ] {
+        assert!(flagged.contains(&id), "{id} not flagged: {flagged:?}");
+    }
+    assert_eq!(
+        flagged.len(),
+        9,
+        "only postage, fees and adjustments: {flagged:?}"
+    );
+    let report = check_as_of(&db, "2026-01-01", &NoProgress).unwrap();
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.check == "non_merchandise")
+        .unwrap();
+    assert!(f.count > 1000 && f.message.contains("POST"), "{f:?}");
+
+    let rec = Recommender::fit(&data, &Default::default(), &NoProgress).unwrap();
+    let post = p.ids.iter().position(|id| id == "POST").unwrap() as u32;
+    let buyers: Vec<usize> = (0..data.n_customers())
+        .filter(|&c| rec.interactions.of(c).iter().any(|x| x.product == post))
+        .take(150)
+        .collect();
+    assert!(buyers.len() >= 100);
+    for method in RecMethod::ALL {
+        for repeat in [false, true] {
+            let request = RecRequest {
+                method,
+                repeat,
+                ..RecRequest::default()
+            };
+            for recs in rec
+                .recommend_many(&data, &buyers, &request, &NoProgress)
+                .unwrap()
+            {
+                for item in &recs.items {
+                    assert!(
+                        !p.non_merchandise[item.product as usize],
+                        "{method:?}: {item:?}"
+                    );
+                    for reason in &item.reasons {
+                        let text = reason.text.to_uppercase();
+                        assert!(
+                            !text.contains("POSTAGE") && !text.contains("CARRIAGE"),
+                            "{method:?}: {}",
+                            reason.text
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

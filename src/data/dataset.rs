@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use rusqlite::types::ValueRef;
 
 use crate::data::db::Database;
+use crate::data::merchandise;
 use crate::data::roles::Role;
 use crate::data::schema::{TableKind, quote_ident};
 use crate::error::{Error, Result};
@@ -96,6 +97,9 @@ pub struct Products {
     pub categories: Vec<String>,
     /// Prices, where known.
     pub price: Vec<Option<f64>>,
+    /// Postage, fees, adjustments and the like: never recommended or cited as a reason
+    /// (see [`crate::data::merchandise`]).
+    pub non_merchandise: Vec<bool>,
 }
 
 /// What a revenue column holds.
@@ -475,7 +479,7 @@ fn column_or_null(cols: &[(String, String)], column: &str) -> String {
     }
 }
 
-fn load_products(db: &Database) -> Result<Products> {
+pub(crate) fn load_products(db: &Database) -> Result<Products> {
     let sq = |e| Error::sqlite(db.path())(e);
     // The products table when there is one (transactions naming an unknown product keep no
     // product: `tailor check` reports them); else the products named by transactions.
@@ -502,6 +506,7 @@ fn load_products(db: &Database) -> Result<Products> {
     ids.sort_unstable();
     ids.dedup();
     let n = ids.len();
+    let mut marks: Vec<Option<bool>> = Vec::new();
     let mut products = Products {
         names: vec![None; n],
         category: vec![None; n],
@@ -511,12 +516,15 @@ fn load_products(db: &Database) -> Result<Products> {
     if db.has_table(TableKind::Products) {
         let cols = db.raw_columns("products")?;
         let pick = |c: &str| column_or_null(&cols, c);
+        let marking = merchandise::marking_column(&cols);
         let sql = format!(
-            "SELECT CAST(product_id AS TEXT), {}, {}, {} FROM products",
+            "SELECT CAST(product_id AS TEXT), {}, {}, {}, {} FROM products",
             pick("name"),
             pick("category"),
-            pick("price")
+            pick("price"),
+            marking.map_or("NULL".to_string(), |(c, _)| quote_ident(c))
         );
+        marks = vec![None; n];
         let mut raw_categories: Vec<Option<String>> = vec![None; n];
         let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
         let mut rows = stmt.query([]).map_err(sq)?;
@@ -536,6 +544,10 @@ fn load_products(db: &Database) -> Result<Products> {
             if let Some(slot) = products.price.get_mut(i) {
                 *slot = number_of(row.get_ref(3).map_err(sq)?);
             }
+            if let (Some(slot), Some((_, merch))) = (marks.get_mut(i), marking) {
+                let text = text_of(row.get_ref(4).map_err(sq)?);
+                *slot = text.and_then(|t| merchandise::read_mark(&t, merch));
+            }
         }
         let mut cats: Vec<String> = raw_categories.iter().flatten().cloned().collect();
         cats.sort_unstable();
@@ -550,6 +562,11 @@ fn load_products(db: &Database) -> Result<Products> {
             .collect();
         products.categories = cats;
     }
+    products.non_merchandise = merchandise::guess(&ids, &products.names)
+        .into_iter()
+        .zip(marks.iter().chain(std::iter::repeat(&None)))
+        .map(|(guess, mark)| mark.unwrap_or(guess))
+        .collect();
     products.ids = ids;
     Ok(products)
 }

@@ -5,6 +5,7 @@ pub mod browse;
 pub mod dataset;
 pub mod db;
 pub mod import;
+pub mod merchandise;
 pub mod personal;
 pub mod quality;
 pub mod roles;

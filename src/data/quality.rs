@@ -118,6 +118,15 @@ pub fn check_as_of(db: &Database, today: &str, progress: &dyn Progress) -> Resul
     }
     // A table's checks stop early when cancelled: that report is not complete.
     progress.check()?;
+    let products = crate::data::dataset::load_products(db)?;
+    let non_merchandise: Vec<(String, Option<String>)> = (0..products.ids.len())
+        .filter(|&i| products.non_merchandise.get(i).copied().unwrap_or(false))
+        .filter_map(|i| Some((products.ids.get(i)?.clone(), products.names.get(i)?.clone())))
+        .collect();
+    if let Some(f) = crate::data::merchandise::finding(db, &non_merchandise)? {
+        checker.report.findings.push(f);
+    }
+    progress.check()?;
     progress.report(1.0, "Check done");
     let mut report = checker.report;
     report.findings.sort_by(|a, b| {

@@ -192,6 +192,7 @@ mod tests {
             category: vec![Some(0), Some(0), Some(1), Some(1)],
             categories: vec!["Home".into(), "Garden".into()],
             price: vec![None; 4],
+            non_merchandise: vec![false; 4],
         }
     }
 

@@ -42,7 +42,8 @@ pub struct Models {
     n_products: usize,
     /// Distinct customers who have each product.
     pub buyers: Vec<u32>,
-    /// Each product's position in popularity order (`u32::MAX` for products no one has).
+    /// Each product's position in popularity order (`u32::MAX` for products no one has and
+    /// for non-merchandise: never recommended).
     pop_rank: Vec<u32>,
     /// Distinct customers who bought each product after `recent_after`.
     pub recent_buyers: Vec<u32>,
@@ -91,6 +92,16 @@ impl Models {
             .filter(|p| buyers.get(*p as usize).is_some_and(|b| *b > 0))
             .collect();
         order.sort_by(|&a, &b| buyers[b as usize].cmp(&buyers[a as usize]).then(a.cmp(&b)));
+        // Postage, fees and the like are never candidates: they keep no popularity rank.
+        let merchandise = |p: &u32| {
+            !data
+                .products
+                .non_merchandise
+                .get(*p as usize)
+                .copied()
+                .unwrap_or(false)
+        };
+        order.retain(merchandise);
         let mut pop_rank = vec![u32::MAX; n_products];
         for (r, p) in order.iter().enumerate() {
             if let Some(x) = pop_rank.get_mut(*p as usize) {

@@ -280,7 +280,18 @@ impl Recommender {
             request.top,
             request.repeat,
         );
-        let own = own_pairs(inter, customer);
+        // Reasons never cite postage, fees and the like.
+        let own: Vec<(u32, f32)> = own_pairs(inter, customer)
+            .into_iter()
+            .filter(|(p, _)| {
+                !data
+                    .products
+                    .non_merchandise
+                    .get(*p as usize)
+                    .copied()
+                    .unwrap_or(false)
+            })
+            .collect();
         let targets: Vec<u32> = top.iter().map(|(p, _)| *p).collect();
         let needs_als = matches!(method, RecMethod::Als | RecMethod::Hybrid) && !cold_start;
         let als_parts = if needs_als {
