@@ -9,6 +9,7 @@ use rusqlite::types::ValueRef;
 
 use crate::data::db::Database;
 use crate::data::merchandise;
+pub use crate::data::revenue::RevenueKind;
 use crate::data::roles::Role;
 use crate::data::schema::{TableKind, quote_ident};
 use crate::error::{Error, Result};
@@ -102,16 +103,6 @@ pub struct Products {
     pub non_merchandise: Vec<bool>,
 }
 
-/// What a revenue column holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RevenueKind {
-    /// What each customer has paid in all.
-    Total,
-    /// What each customer pays per month.
-    Monthly,
-}
-
 /// Everything the models read, in memory.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
@@ -169,25 +160,6 @@ impl Dataset {
     /// An attribute column by name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
-    }
-
-    /// What each customer is worth where there are no transactions: the first numeric
-    /// customers column with role `revenue` (a total), else one with role `recurring` (per
-    /// month), as (name, kind, values).
-    pub fn revenue_column(&self) -> Option<(&str, RevenueKind, &[Option<f64>])> {
-        [
-            (Role::Revenue, RevenueKind::Total),
-            (Role::Recurring, RevenueKind::Monthly),
-        ]
-        .into_iter()
-        .find_map(|(role, kind)| {
-            self.attributes.iter().find_map(|a| match &a.values {
-                AttrValues::Numeric(v) if a.role == role => {
-                    Some((a.name.as_str(), kind, v.as_slice()))
-                }
-                _ => None,
-            })
-        })
     }
 
     /// Loads the database into memory. Customers come from the customers table and from any

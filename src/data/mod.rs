@@ -8,6 +8,7 @@ pub mod import;
 pub mod merchandise;
 pub mod personal;
 pub mod quality;
+pub mod revenue;
 pub mod roles;
 pub mod runs;
 pub mod sample;
