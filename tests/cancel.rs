@@ -114,9 +114,12 @@ fn cancels_everywhere(name: &str, db: &Path, op: &Operation) {
         let before = stored(db);
         let cancel = CancelAt::new(at);
         let result = op(&mut Workspace::open(db).unwrap(), &cancel);
+        // A watcher that polls while SQLite works (the sample's ANALYZE) asks as often as the
+        // work takes: a faster run may end before its last ask, and then it was never told.
+        let asked = cancel.asks.load(Ordering::Relaxed);
         assert!(
-            matches!(result, Err(Error::Cancelled)),
-            "{name} cancelled at ask {at} of {asks} returned {:?}",
+            matches!(result, Err(Error::Cancelled)) || (result.is_ok() && asked < at),
+            "{name} cancelled at ask {at} of {asks} (asked {asked}) returned {:?}",
             result.map(|()| "a result")
         );
         assert_eq!(
