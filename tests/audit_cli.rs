@@ -232,4 +232,25 @@ fn churn_top_fraction_audits_exactly_the_stored_scores() {
     }
     assert!(v["equalized_odds_difference"].is_number());
     assert!(v["label"].as_str().unwrap().starts_with("churn run"));
+
+    // A real run with an inactivity label stores scores as of today: no outcome is known yet,
+    // and the audit says why it has no error rates.
+    assert!(
+        tailor(&["churn", &db, "--model", "logistic"])
+            .status
+            .success()
+    );
+    let out = tailor(&[
+        "audit",
+        &db,
+        "--attribute",
+        "gender",
+        "--decision",
+        "churn-top:0.2",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("No TPR, FPR or precision"),
+        "{text}"
+    );
 }

@@ -80,6 +80,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<()> {
             rate(g.precision)
         ));
     }
+    if let Some(note) = report.outcome_note() {
+        t.push_str(&format!("  {note}\n"));
+    }
     t.push_str(&format!(
         "\nDisparate impact {:.3} (95% interval {:.3}–{:.3}; guideline ≥ 0.8)\n",
         report.compared_disparate_impact,

@@ -283,6 +283,9 @@ fn report_ui(
         ))
         .color(palette.muted_text),
     );
+    if let Some(note) = r.outcome_note() {
+        ui.add(egui::Label::new(RichText::new(note).color(palette.muted_text)).wrap());
+    }
     ui.add_space(6.0);
     cards_ui(ui, r, palette);
     ui.add_space(theme::SECTION_SPACING);

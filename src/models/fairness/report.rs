@@ -60,6 +60,22 @@ pub struct AuditReport {
     pub exposure: Vec<Exposure>,
 }
 
+impl AuditReport {
+    /// Why a churn decision has no error rates: its scores are as of today (an inactivity
+    /// label), so what each customer does next is not known yet.
+    pub fn outcome_note(&self) -> Option<&'static str> {
+        let churn = matches!(
+            self.decision,
+            Decision::ChurnTop(_) | Decision::ChurnAbove(_)
+        );
+        (churn && self.label.is_none()).then_some(
+            "No TPR, FPR or precision: the churn scores are as of the last day in the data, so \
+             whether each customer buys in the coming days is not known yet (the churn panel's \
+             backtest measures how well the ranking did before).",
+        )
+    }
+}
+
 /// Audits `selected` (customers outside the decision's population have `selected` false and
 /// `in_scope` false) by `groups`, with the true outcome where `label` covers everyone in scope,
 /// and the column's `proxies` (computed once per column: they do not depend on the decision,

@@ -148,7 +148,9 @@ impl Workspace {
             Some(runs::save_churn_run(
                 db,
                 params.seed,
-                &to_json("parameters", params)?,
+                // The model that ran (the backtest's choice, never `auto`), so that a
+                // what-if retrains the same model.
+                &to_json("parameters", &result.params)?,
                 &to_json("summary", &result.summary())?,
                 &rows,
             )?)
