@@ -16,6 +16,17 @@ use crate::data::schema::TableKind;
 use crate::error::{Error, Result};
 use crate::format::thousands;
 
+impl crate::data::dataset::Products {
+    /// Whether product `p` is merchandise (not postage, a fee or an adjustment).
+    pub fn is_merchandise(&self, p: u32) -> bool {
+        !self
+            .non_merchandise
+            .get(p as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+}
+
 /// Share of ids holding a digit above which an id without one is an internal code.
 pub const DIGIT_IDS: f64 = 0.9;
 /// Words that make a name non-merchandise as its last word ("DOTCOM POSTAGE", "Next Day

@@ -93,15 +93,7 @@ impl Models {
             .collect();
         order.sort_by(|&a, &b| buyers[b as usize].cmp(&buyers[a as usize]).then(a.cmp(&b)));
         // Postage, fees and the like are never candidates: they keep no popularity rank.
-        let merchandise = |p: &u32| {
-            !data
-                .products
-                .non_merchandise
-                .get(*p as usize)
-                .copied()
-                .unwrap_or(false)
-        };
-        order.retain(merchandise);
+        order.retain(|p| data.products.is_merchandise(*p));
         let mut pop_rank = vec![u32::MAX; n_products];
         for (r, p) in order.iter().enumerate() {
             if let Some(x) = pop_rank.get_mut(*p as usize) {

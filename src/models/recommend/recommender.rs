@@ -283,14 +283,7 @@ impl Recommender {
         // Reasons never cite postage, fees and the like.
         let own: Vec<(u32, f32)> = own_pairs(inter, customer)
             .into_iter()
-            .filter(|(p, _)| {
-                !data
-                    .products
-                    .non_merchandise
-                    .get(*p as usize)
-                    .copied()
-                    .unwrap_or(false)
-            })
+            .filter(|(p, _)| data.products.is_merchandise(*p))
             .collect();
         let targets: Vec<u32> = top.iter().map(|(p, _)| *p).collect();
         let needs_als = matches!(method, RecMethod::Als | RecMethod::Hybrid) && !cold_start;
