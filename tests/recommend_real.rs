@@ -112,6 +112,8 @@ fn postage_and_fees_are_never_recommended_or_given_as_a_reason_on_online_retail(
         .find(|f| f.check == "non_merchandise")
         .unwrap();
     assert!(f.count > 1000 && f.message.contains("POST"), "{f:?}");
+    // Apart from sales: the lines' money (quantity × unit price here) is stated.
+    assert!(!f.message.contains("worth 0.00"), "{}", f.message);
 
     let rec = Recommender::fit(&data, &Default::default(), &NoProgress).unwrap();
     let post = p.ids.iter().position(|id| id == "POST").unwrap() as u32;

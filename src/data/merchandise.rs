@@ -126,12 +126,13 @@ pub fn finding(
     let sq = |e| Error::sqlite(db.path())(e);
     let ids: Vec<&str> = non_merchandise.iter().map(|(id, _)| id.as_str()).collect();
     let json = serde_json::to_string(&ids).map_err(|e| Error::Invalid(e.to_string()))?;
-    let amount = if db
-        .raw_columns("transactions")?
-        .iter()
-        .any(|(c, _)| c == "amount")
-    {
+    // Money as the models read it: `amount`, else quantity × unit price.
+    let columns = db.raw_columns("transactions")?;
+    let has = |name: &str| columns.iter().any(|(c, _)| c == name);
+    let amount = if has("amount") {
         "SUM(amount)"
+    } else if has("quantity") && has("unit_price") {
+        "SUM(quantity * unit_price)"
     } else {
         "0"
     };
