@@ -154,16 +154,7 @@ fn telco_forest_reaches_scikit_learn() {
 }
 
 fn retail(data_dir: &Path, dir: &Path) -> Dataset {
-    let db_path = dir.join("retail.sqlite");
-    import_to_path(
-        &db_path,
-        &[data_dir.join("online_retail/online_retail.csv.gz")],
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
-    let db = Database::open(&db_path).unwrap();
-    Dataset::load(&db, &NoProgress).unwrap()
+    common::online_retail(data_dir, dir).1
 }
 
 /// Days from each customer's last purchase (not a return) to the end of `as_of`.

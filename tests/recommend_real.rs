@@ -4,9 +4,6 @@
 
 mod common;
 
-use tailor::data::Database;
-use tailor::data::dataset::Dataset;
-use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::models::recommend::als::{Als, AlsParams};
 use tailor::models::recommend::evaluate::{evaluate, popularity, split, top_unseen};
 use tailor::models::recommend::interactions::Interactions;
@@ -19,16 +16,7 @@ fn popularity_matches_the_peer_figure_and_item_cf_beats_it_on_online_retail() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("retail.sqlite");
-    import_to_path(
-        &db_path,
-        &[data_dir.join("online_retail/online_retail.csv.gz")],
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
-    let db = Database::open(&db_path).unwrap();
-    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let (_, data) = common::online_retail(&data_dir, dir.path());
     let s = split(&Interactions::from_dataset(&data));
     let (_, ranked) = popularity(&s.train);
     let m = evaluate(&s, 10, |c, k| top_unseen(&ranked, &s.train, c, k));
@@ -71,16 +59,7 @@ fn postage_and_fees_are_never_recommended_or_given_as_a_reason_on_online_retail(
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("retail.sqlite");
-    import_to_path(
-        &db_path,
-        &[data_dir.join("online_retail/online_retail.csv.gz")],
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
-    let db = Database::open(&db_path).unwrap();
-    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let (db, data) = common::online_retail(&data_dir, dir.path());
     let p = &data.products;
     let flagged: Vec<&str> = (0..p.ids.len())
         .filter(|&i| p.non_merchandise[i])

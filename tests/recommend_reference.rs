@@ -5,9 +5,6 @@
 
 mod common;
 
-use tailor::data::Database;
-use tailor::data::dataset::Dataset;
-use tailor::data::import::{ImportOptions, import_to_path};
 use tailor::models::recommend::RecOptions;
 use tailor::models::recommend::evaluate::evaluate_methods;
 use tailor::models::recommend::interactions::Interactions;
@@ -33,16 +30,7 @@ fn popular_item_cf_and_als_match_implicit_on_online_retail() {
     };
     let r = reference();
     let dir = tempfile::tempdir().unwrap();
-    let db_path = dir.path().join("retail.sqlite");
-    import_to_path(
-        &db_path,
-        &[data_dir.join("online_retail/online_retail.csv.gz")],
-        &ImportOptions::default(),
-        &NoProgress,
-    )
-    .unwrap();
-    let db = Database::open(&db_path).unwrap();
-    let data = Dataset::load(&db, &NoProgress).unwrap();
+    let (_, data) = common::online_retail(&data_dir, dir.path());
     let all = Interactions::from_dataset(&data);
     let report = evaluate_methods(
         &data,

@@ -80,3 +80,23 @@ pub fn assert_clean_error(out: &Output, needle: &str) -> String {
     assert!(line.contains(needle), "{line:?} should contain {needle:?}");
     line
 }
+
+/// Online Retail (`online_retail/online_retail.csv.gz` in `data_dir`) imported into a new
+/// database in `dir`, opened and loaded.
+pub fn online_retail(
+    data_dir: &std::path::Path,
+    dir: &std::path::Path,
+) -> (tailor::data::Database, tailor::data::dataset::Dataset) {
+    use tailor::progress::NoProgress;
+    let db_path = dir.join("retail.sqlite");
+    tailor::data::import::import_to_path(
+        &db_path,
+        &[data_dir.join("online_retail/online_retail.csv.gz")],
+        &tailor::data::import::ImportOptions::default(),
+        &NoProgress,
+    )
+    .unwrap();
+    let db = tailor::data::Database::open(&db_path).unwrap();
+    let data = tailor::data::dataset::Dataset::load(&db, &NoProgress).unwrap();
+    (db, data)
+}
