@@ -267,6 +267,8 @@ fn phrase(fm: &FeatureMatrix, k: usize, g: usize, side: i8) -> String {
     let shares = v
         .filter(|_| !refund && !text.ends_with("only returns"))
         .and_then(|v| fm.shares_around(g, v));
+    // "Than 100% of customers" would count the customer too: at most 99%.
+    let share = |x: f64| (x * 100.0).floor().min(99.0);
     match (shares, side) {
         (Some((_, above)), -1) if !fm.is_blank(k, g) => {
             let base = text.trim_end_matches(" (low)");
@@ -279,14 +281,14 @@ fn phrase(fm: &FeatureMatrix, k: usize, g: usize, side: i8) -> String {
                 "{}{base} — {} {:.0}% of customers",
                 if only { "Only " } else { "" },
                 comparatives(&group.column).0,
-                (above * 100.0).floor()
+                share(above)
             )
         }
         (Some((below, _)), 1) if !fm.is_blank(k, g) => format!(
             "{} — {} {:.0}% of customers",
             text.trim_end_matches(" (high)"),
             comparatives(&group.column).1,
-            (below * 100.0).floor()
+            share(below)
         ),
         _ => text,
     }
