@@ -22,6 +22,37 @@ fn evaluate_recs_reports_every_method_as_stable_json() {
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
     assert_eq!(v["k"], 10);
     assert!(v["users"].as_u64().unwrap() > 300);
+    // Without --weights: the blend and ALS tuned on this database, tuned once and stored.
+    assert_eq!(v["weights_source"], "tuned");
+    let tuning = &v["tuning"];
+    assert_eq!(v["hybrid_weights"], tuning["weights"]);
+    assert_eq!(v["als"], tuning["als"]);
+    for key in ["factors", "regularization", "alpha"] {
+        assert!(tuning["als"][key].as_f64().unwrap() > 0.0, "{tuning}");
+    }
+    assert!(tuning["evaluated"].as_u64().unwrap() > 300, "{tuning}");
+    assert_eq!(tuning["subsampled"], false);
+    let stored: i64 = rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM tailor_runs WHERE kind = 'rec_tuning'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 1, "the second run found the first one's tuning");
+    let untuned = tailor(&["evaluate-recs", db, "--untuned", "--json"]);
+    let u: serde_json::Value = serde_json::from_slice(&untuned.stdout).unwrap();
+    assert_eq!(u["weights_source"], "default");
+    assert!(u["tuning"].is_null());
+    assert_eq!(u["als"]["factors"], 64);
+    assert_eq!(u["hybrid_weights"]["als"], 0.45);
+    let text = String::from_utf8(tailor(&["evaluate-recs", db]).stdout).unwrap();
+    assert!(
+        text.contains("The hybrid blend's 10 suggestions hold the hidden product for ")
+            && text.contains("second-to-last purchase hidden"),
+        "{text}"
+    );
     let names: Vec<&str> = v["methods"]
         .as_array()
         .unwrap()
@@ -141,7 +172,7 @@ fn evaluate_recs_marks_methods_the_data_cannot_support() {
     let hybrid = method("hybrid");
     assert_eq!(hybrid["available"], true);
     assert_eq!(
-        hybrid["note"], "weights: item-cf 1.00",
+        hybrid["note"], "weights given: item-cf 1.00",
         "content is left out"
     );
     assert_eq!(v["hybrid_weights"]["item_cf"], 1.0);
@@ -218,6 +249,13 @@ fn recommend_prints_items_with_reasons_in_the_documented_json() {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(v["customer_id"], id.as_str());
         assert_eq!(v["method"], method);
+        if method == "hybrid" {
+            // No --weights: the blend tuned on this database.
+            assert_eq!(v["blend"]["source"], "tuned", "{v}");
+            assert!(v["blend"]["weights"]["als"].is_number());
+        } else {
+            assert!(v["blend"].is_null(), "{method}");
+        }
         let items = v["items"].as_array().unwrap();
         assert_eq!(items.len(), 4, "{method}");
         for item in items {
@@ -236,7 +274,9 @@ fn recommend_prints_items_with_reasons_in_the_documented_json() {
     let text = tailor(&["recommend", db, "--customer", &id, "--top", "2"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(
-        text.contains("by hybrid") && text.contains("blend:"),
+        text.contains("by hybrid")
+            && text.contains("blend:")
+            && text.contains("Blend: weights tuned on this database: "),
         "{text}"
     );
     let weighted = tailor(&[
@@ -249,6 +289,7 @@ fn recommend_prints_items_with_reasons_in_the_documented_json() {
         "--json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&weighted.stdout).unwrap();
+    assert_eq!(v["blend"]["source"], "given");
     for item in v["items"].as_array().unwrap() {
         assert_eq!(item["contributions"].as_array().unwrap().len(), 1);
         assert_eq!(item["contributions"][0]["method"], "content");

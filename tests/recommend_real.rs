@@ -130,3 +130,63 @@ fn postage_and_fees_are_never_recommended_or_given_as_a_reason_on_online_retail(
         }
     }
 }
+
+/// The blend and ALS tuned per database (on each customer's second-to-last purchase) win on the
+/// last one: the default hybrid is within 0.005 of the best single method or better, and tuned
+/// ALS is at least as good as popularity, on the bundled sample and on Online Retail.
+#[test]
+fn the_tuned_blend_wins_on_the_sample_and_online_retail() {
+    use tailor::models::recommend::methods::{RecMethod, WeightsSource};
+    use tailor::workspace::Workspace;
+    use tailor::workspace::recommend::EvaluateParams;
+    let Some(data_dir) = common::data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sample = common::sample_copy(dir.path());
+    common::online_retail(&data_dir, dir.path());
+    let retail = dir.path().join("retail.sqlite");
+    for path in [std::path::PathBuf::from(sample), retail] {
+        let mut ws = Workspace::open(&path).unwrap();
+        let report = ws
+            .evaluate_recommenders(&EvaluateParams::default(), &NoProgress)
+            .unwrap();
+        assert_eq!(report.weights_source, WeightsSource::Tuned);
+        let hr = |m: RecMethod| {
+            report
+                .methods
+                .iter()
+                .find(|x| x.method == m)
+                .unwrap()
+                .metrics
+                .hit_rate
+        };
+        let best = report
+            .methods
+            .iter()
+            .filter(|m| m.available && m.method != RecMethod::Hybrid)
+            .map(|m| m.metrics.hit_rate)
+            .fold(0.0, f64::max);
+        eprintln!(
+            "{}: hybrid {:.4}, best single {best:.4}, als {:.4}, popular {:.4}; {:?}",
+            path.display(),
+            hr(RecMethod::Hybrid),
+            hr(RecMethod::Als),
+            hr(RecMethod::Popular),
+            report.tuning
+        );
+        assert!(
+            hr(RecMethod::Hybrid) >= best - 0.005,
+            "{}: hybrid {} against the best single method's {best}",
+            path.display(),
+            hr(RecMethod::Hybrid)
+        );
+        assert!(
+            hr(RecMethod::Als) >= hr(RecMethod::Popular),
+            "{}: tuned ALS {} against popularity {}",
+            path.display(),
+            hr(RecMethod::Als),
+            hr(RecMethod::Popular)
+        );
+    }
+}

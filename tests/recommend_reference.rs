@@ -8,7 +8,7 @@ mod common;
 use tailor::models::recommend::RecOptions;
 use tailor::models::recommend::evaluate::evaluate_methods;
 use tailor::models::recommend::interactions::Interactions;
-use tailor::models::recommend::methods::{HybridWeights, RecMethod};
+use tailor::models::recommend::methods::{Blend, RecMethod};
 use tailor::progress::NoProgress;
 
 fn reference() -> serde_json::Value {
@@ -45,7 +45,7 @@ fn popular_item_cf_and_als_match_implicit_on_online_retail() {
         ],
         10,
         &RecOptions::default(),
-        &HybridWeights::default(),
+        &Blend::default(),
         &NoProgress,
     )
     .unwrap();

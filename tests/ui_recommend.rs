@@ -9,7 +9,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use tailor::app::{Command, Panel, TailorApp};
-use tailor::models::recommend::methods::RecMethod;
+use tailor::models::recommend::methods::{RecMethod, WeightsSource};
 use tailor::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
 use tailor::progress::NoProgress;
 
@@ -72,6 +72,20 @@ fn customer_evaluation_and_segment_end_to_end() {
             .recommendations()
             .segments
             .is_some()),
+        "{}",
+        dump(&h)
+    );
+
+    // The hybrid's sliders start at the weights tuned on this database, and say so.
+    {
+        let view = h.state().recommendations();
+        let info = view.ready().unwrap();
+        assert_eq!(info.blend.source, WeightsSource::Tuned);
+        assert_eq!(view.controls.weights, info.blend.weights);
+        assert!(!view.controls.own_weights);
+    }
+    assert!(
+        has_label(&h, "Weights tuned on this database"),
         "{}",
         dump(&h)
     );
@@ -165,7 +179,16 @@ fn customer_evaluation_and_segment_end_to_end() {
     }
     assert!(has_label(&h, "Popular (baseline)"), "{}", dump(&h));
     assert!(has_label(&h, RecMethod::Als.label()));
-    assert!(has_label(&h, "Hybrid blend (your weights)"), "{}", dump(&h));
+    assert!(
+        has_label(&h, "Hybrid blend (tuned weights)"),
+        "{}",
+        dump(&h)
+    );
+    assert!(
+        has_label_containing(&h, "second-to-last purchase hidden"),
+        "how the weights were tuned: {}",
+        dump(&h)
+    );
     {
         let report = h.state().recommendations().report.clone().unwrap();
         assert!(
@@ -215,7 +238,7 @@ fn customer_evaluation_and_segment_end_to_end() {
         let view = h.state().recommendations();
         let recs = view.segment_tab.recs.clone().unwrap();
         assert!(recs.request.repeat, "the repeat-purchase choice is passed");
-        assert_eq!(recs.request.weights, view.controls.weights);
+        assert_eq!(recs.request.weights, None, "the tuned blend");
     }
     assert!(has_label(&h, "Top reason"), "{}", dump(&h));
 

@@ -97,8 +97,11 @@ pub struct RecControls {
     pub top: usize,
     /// Include products they already have.
     pub repeat: bool,
-    /// Hybrid weights.
+    /// Hybrid weights on the sliders: the tuned ones until the user moves one.
     pub weights: HybridWeights,
+    /// The user moved a weight: requests carry `weights`; otherwise they ask for the tuned
+    /// blend.
+    pub own_weights: bool,
 }
 
 impl Default for RecControls {
@@ -108,7 +111,8 @@ impl Default for RecControls {
             method: r.method,
             top: r.top,
             repeat: r.repeat,
-            weights: r.weights,
+            weights: HybridWeights::default(),
+            own_weights: false,
         }
     }
 }
@@ -120,8 +124,13 @@ impl RecControls {
             method: self.method,
             top: self.top.clamp(*TOP_RANGE.start(), *TOP_RANGE.end()),
             repeat: self.repeat,
-            weights: self.weights,
+            weights: self.given_weights(),
         }
+    }
+
+    /// The weights a request names: the user's, or `None` for the tuned blend.
+    pub fn given_weights(&self) -> Option<HybridWeights> {
+        self.own_weights.then_some(self.weights)
     }
 
     /// The Segment tab's request: its method and items per customer, with these controls'
@@ -133,7 +142,7 @@ impl RecControls {
                 .per_customer
                 .clamp(*PER_CUSTOMER_RANGE.start(), *PER_CUSTOMER_RANGE.end()),
             repeat: self.repeat,
-            weights: self.weights,
+            weights: self.given_weights(),
         }
     }
 
@@ -232,7 +241,11 @@ impl RecommendView {
     /// changed). The tab and the controls stay.
     pub fn reset(&mut self) {
         let tab = self.tab;
-        let controls = self.controls;
+        // Weights are tuned per database: another database starts from its own.
+        let controls = RecControls {
+            own_weights: false,
+            ..self.controls
+        };
         let use_protected = self.use_protected;
         let id_text = std::mem::take(&mut self.id_text);
         let method = self.segment_tab.method;
@@ -360,7 +373,7 @@ impl FeatureState<RecCommand, RecJob, RecDone> for RecommendView {
                 desk.error = None;
                 let job = RecJob::Evaluate {
                     options: self.options(),
-                    weights: self.controls.weights,
+                    weights: self.controls.given_weights(),
                 };
                 self.evaluation_job = desk.submit(Job::Recs(job));
             }
@@ -400,7 +413,7 @@ impl FeatureState<RecCommand, RecJob, RecDone> for RecommendView {
 
     fn take(&mut self, id: JobId, done: RecDone, desk: &mut Desk) {
         match done {
-            RecDone::ModelsReady(info) if info.options != self.options() => {
+            RecDone::ModelsReady(info) if info.options.use_protected != self.use_protected => {
                 // Fitted with a choice of protected columns since changed: fit again.
                 self.models = ModelsState::NotFitted;
             }
@@ -410,6 +423,9 @@ impl FeatureState<RecCommand, RecJob, RecDone> for RecommendView {
                     crate::format::thousands(info.customers as u64),
                     crate::format::thousands(info.products as u64)
                 ));
+                if !self.controls.own_weights {
+                    self.controls.weights = info.blend.weights;
+                }
                 self.models = ModelsState::Ready(info);
                 if self.unavailable(self.controls.method).is_some() {
                     self.controls.method = RecMethod::Hybrid;
@@ -554,11 +570,12 @@ mod tests {
         view.supersede(handle(1), id, request);
         assert_eq!(view.wanted(), None, "already asked");
         view.controls.weights.als = 0.9;
+        view.controls.own_weights = true;
         view.holding = true;
         assert_eq!(view.wanted(), None, "still dragging");
         view.holding = false;
         let (_, request) = view.wanted().unwrap();
-        assert_eq!(request.weights.als, 0.9, "asked once let go");
+        assert_eq!(request.weights.unwrap().als, 0.9, "asked once let go");
     }
 
     #[test]
@@ -568,6 +585,7 @@ mod tests {
             ..RecControls::default()
         };
         controls.weights.content = 0.8;
+        controls.own_weights = true;
         let tab = SegmentTab {
             per_customer: 4,
             method: RecMethod::Hybrid,
@@ -577,7 +595,13 @@ mod tests {
         assert_eq!(r.method, RecMethod::Hybrid);
         assert_eq!(r.top, 4);
         assert!(r.repeat);
-        assert_eq!(r.weights, controls.weights);
+        assert_eq!(r.weights, Some(controls.weights));
+        controls.own_weights = false;
+        assert_eq!(
+            controls.segment_request(&tab).weights,
+            None,
+            "the tuned blend"
+        );
     }
 
     #[test]

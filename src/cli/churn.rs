@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, check_outputs, choice, print_json, print_text};
+use crate::cli::{ModelRunFlags, StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
@@ -13,7 +13,6 @@ use crate::format::{percent, thousands};
 use crate::models::churn::evaluate::Calibration;
 use crate::models::churn::label::Label;
 use crate::models::churn::run::{ChurnParams, ChurnResult, ModelKind};
-use crate::workspace::Workspace;
 
 /// Arguments of `tailor churn`.
 #[derive(Debug, clap::Args)]
@@ -40,19 +39,13 @@ pub struct ChurnArgs {
     /// Trees in the forest.
     #[arg(long, default_value_t = 200)]
     pub trees: usize,
-    /// Use protected columns (gender, age…) as features.
-    #[arg(long)]
-    pub include_protected: bool,
     /// Write customer_id,churn_probability,as_of,reason_1,reason_2,reason_3 to this CSV: the
     /// risk as of the last transaction's date (inactivity label), else out-of-fold.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write the model's input matrix (with each customer's fold and label) to this CSV.
-    #[arg(long)]
-    pub dump_features: Option<PathBuf>,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    /// Protected columns, the feature dump, JSON.
+    #[command(flatten)]
+    pub run: ModelRunFlags,
 }
 
 /// Runs `tailor churn`.
@@ -88,16 +81,9 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
         calibration,
         ..ChurnParams::default()
     };
-    params.features.include_protected = args.include_protected;
+    params.features.include_protected = args.run.include_protected;
     params.forest.trees = args.trees;
-    check_outputs(
-        &args.db,
-        &[
-            ("--out", args.out.as_deref()),
-            ("--dump-features", args.dump_features.as_deref()),
-        ],
-    )?;
-    let mut ws = Workspace::open(&args.db)?;
+    let mut ws = args.run.open(&args.db, args.out.as_deref())?;
     let outcome = ws.churn(&params, &StderrProgress::default())?;
     let (result, run_id) = (outcome.result, outcome.run_id);
     if run_id.is_none() {
@@ -106,10 +92,10 @@ pub fn run(args: ChurnArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.out {
         write_scores(path, &result).with_context(|| format!("writing {}", path.display()))?;
     }
-    if let Some(path) = &args.dump_features {
+    if let Some(path) = &args.run.dump_features {
         write_features(path, &result).with_context(|| format!("writing {}", path.display()))?;
     }
-    if args.json {
+    if args.run.json {
         print_json(&result.summary())
     } else {
         print_text(&describe(&result, run_id))

@@ -54,10 +54,21 @@ pub fn run(args: EvaluateRecsArgs) -> anyhow::Result<()> {
         return print_json(&report);
     }
     let mut text = format!(
-        "Leave-last-out at k = {} over {} customers with at least two products\n\n",
+        "Leave-last-out at k = {} over {} customers with at least two products\n",
         report.k,
         thousands(report.users as u64)
     );
+    for line in [
+        report.headline(),
+        report.tuning.as_ref().map(|t| t.describe()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push('\n');
     text.push_str(&format!(
         "  {:<16} {:>9} {:>10} {:>9} {:>9} {:>9}\n",
         "method", "hit rate", "precision", "recall", "NDCG", "coverage"

@@ -84,6 +84,39 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     }
 }
 
+/// The flags `segment` and `churn` share: protected columns as features, the feature dump and
+/// JSON.
+#[derive(Debug, clap::Args)]
+pub struct ModelRunFlags {
+    /// Use protected columns (gender, age…) as features.
+    #[arg(long)]
+    pub include_protected: bool,
+    /// Write the feature matrix the model saw to this CSV (churn adds each customer's fold and
+    /// label).
+    #[arg(long)]
+    pub dump_features: Option<std::path::PathBuf>,
+    /// Print one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl ModelRunFlags {
+    /// Refuses `--out` and `--dump-features` paths that would overwrite the database or each
+    /// other, then opens the database.
+    pub fn open(
+        &self,
+        db: &std::path::Path,
+        out: Option<&std::path::Path>,
+    ) -> anyhow::Result<crate::workspace::Workspace> {
+        let outputs = [
+            ("--out", out),
+            ("--dump-features", self.dump_features.as_deref()),
+        ];
+        check_outputs(db, &outputs)?;
+        Ok(crate::workspace::Workspace::open(db)?)
+    }
+}
+
 /// Refuses, before any work, run outputs (flag, path) that would overwrite the database `db`
 /// or each other.
 pub fn check_outputs(

@@ -45,17 +45,20 @@ pub struct ModelFlags {
     /// Let the demographic method use protected columns (age band, gender).
     #[arg(long)]
     pub use_protected: bool,
+    /// Use the library's default ALS settings and hybrid weights instead of those tuned on
+    /// this database.
+    #[arg(long)]
+    pub untuned: bool,
 }
 
 impl ModelFlags {
-    /// The fitting options and the hybrid weights the flags ask for.
-    pub fn read(&self) -> crate::error::Result<(RecOptions, HybridWeights)> {
-        let weights = match &self.weights {
-            Some(text) => parse_weights(text)?,
-            None => HybridWeights::default(),
-        };
+    /// The fitting options and the hybrid weights the flags ask for (`None`: tuned, or the
+    /// defaults with `--untuned`).
+    pub fn read(&self) -> crate::error::Result<(RecOptions, Option<HybridWeights>)> {
+        let weights = self.weights.as_deref().map(parse_weights).transpose()?;
         let options = RecOptions {
             use_protected: self.use_protected,
+            tuned: !self.untuned,
             ..RecOptions::default()
         };
         Ok((options, weights))
@@ -64,14 +67,7 @@ impl ModelFlags {
 
 /// Parses `method=weight,…` into hybrid weights.
 pub fn parse_weights(text: &str) -> crate::error::Result<HybridWeights> {
-    let mut w = HybridWeights {
-        popular: 0.0,
-        popular_recent: 0.0,
-        item_cf: 0.0,
-        als: 0.0,
-        content: 0.0,
-        demographic: 0.0,
-    };
+    let mut w = HybridWeights::ZERO;
     for part in text.split(',').filter(|p| !p.trim().is_empty()) {
         let (name, value) = part.split_once('=').ok_or_else(|| {
             Error::Invalid(format!(
@@ -147,6 +143,9 @@ pub fn run(args: RecommendArgs) -> anyhow::Result<()> {
     );
     for note in &out.notes {
         text.push_str(&format!("note: {note}\n"));
+    }
+    if let Some(blend) = &out.blend {
+        text.push_str(&format!("Blend: {}\n", blend.describe(&[])));
     }
     for (i, item) in out.items.iter().enumerate() {
         text.push_str(&format!(

@@ -5,13 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use crate::cli::{StderrProgress, check_outputs, choice, print_json, print_text};
+use crate::cli::{ModelRunFlags, StderrProgress, choice, print_json, print_text};
 use crate::error::Error;
 use crate::files::csv::{self, Field};
 use crate::files::write_atomically;
 use crate::format::{percent, thousands};
 use crate::models::segment::run::{KChoice, SegmentMethod, SegmentParams};
-use crate::workspace::Workspace;
 use crate::workspace::segments::SegmentResult;
 
 /// Arguments of `tailor segment`.
@@ -31,18 +30,12 @@ pub struct SegmentArgs {
     /// Random seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Use protected columns (gender, age…) as features.
-    #[arg(long)]
-    pub include_protected: bool,
     /// Write customer_id,segment_id,segment_name (and r,f,m for RFM) to this CSV.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Write the standardized feature matrix the model saw to this CSV.
-    #[arg(long)]
-    pub dump_features: Option<PathBuf>,
-    /// Print one JSON object on stdout.
-    #[arg(long)]
-    pub json: bool,
+    /// Protected columns, the feature dump, JSON.
+    #[command(flatten)]
+    pub run: ModelRunFlags,
 }
 
 /// Runs `tailor segment`.
@@ -67,16 +60,9 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         k,
         restarts: args.restarts,
         seed: args.seed,
-        include_protected: args.include_protected,
+        include_protected: args.run.include_protected,
     };
-    check_outputs(
-        &args.db,
-        &[
-            ("--out", args.out.as_deref()),
-            ("--dump-features", args.dump_features.as_deref()),
-        ],
-    )?;
-    let mut ws = Workspace::open(&args.db)?;
+    let mut ws = args.run.open(&args.db, args.out.as_deref())?;
     let outcome = ws.segment(&params, &StderrProgress::default())?;
     if outcome.run_id.is_none() {
         crate::cli::note_read_only(&ws);
@@ -85,10 +71,10 @@ pub fn run(args: SegmentArgs) -> anyhow::Result<()> {
         crate::export::segments::write_memberships(path, &outcome.customer_ids, &outcome.run, None)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    if let Some(path) = &args.dump_features {
+    if let Some(path) = &args.run.dump_features {
         write_features(path, &outcome).with_context(|| format!("writing {}", path.display()))?;
     }
-    if args.json {
+    if args.run.json {
         print_json(&outcome.run.summary())
     } else {
         print_text(&describe(&outcome))

@@ -152,6 +152,23 @@ struct Rule<'a> {
     message: String,
 }
 
+/// A rule on `column`: rows where `condition` holds are counted as `check`, said as `message`.
+fn rule<'a>(
+    severity: Severity,
+    column: &'a str,
+    check: &'a str,
+    condition: impl Into<String>,
+    message: impl Into<String>,
+) -> Rule<'a> {
+    Rule {
+        severity,
+        column: Some(column),
+        check,
+        condition: condition.into(),
+        message: message.into(),
+    }
+}
+
 impl Checker<'_> {
     fn table(
         &mut self,
@@ -180,57 +197,52 @@ impl Checker<'_> {
         if let Some(key) = kind.key_column() {
             self.duplicates(table, key)?;
         }
-        let date_cols: Vec<&str> = kind
-            .columns()
-            .iter()
-            .filter(|c| c.kind == ValueKind::Date && has(c.name))
-            .map(|c| c.name)
-            .collect();
-        for col in date_cols {
+        let columns_where = |wanted: fn(ValueKind) -> bool| -> Vec<&str> {
+            kind.columns()
+                .iter()
+                .filter(|c| wanted(c.kind) && has(c.name))
+                .map(|c| c.name)
+                .collect()
+        };
+        for col in columns_where(|k| k == ValueKind::Date) {
             let q = quote_ident(col);
-            rules.push(Rule {
-                severity: Severity::Error,
-                column: Some(col),
-                check: "unparseable_date",
-                condition: format!("{q} IS NOT NULL AND TRIM({q}) <> '' AND date({q}) IS NULL"),
-                message: format!("{col} is not a date Tailor can read"),
-            });
-            rules.push(Rule {
-                severity: Severity::Warning,
-                column: Some(col),
-                check: "future_date",
-                condition: format!("date({q}) > '{}'", self.today.replace('\'', "")),
-                message: format!("{col} is in the future (after {})", self.today),
-            });
+            rules.push(rule(
+                Severity::Error,
+                col,
+                "unparseable_date",
+                format!("{q} IS NOT NULL AND TRIM({q}) <> '' AND date({q}) IS NULL"),
+                format!("{col} is not a date Tailor can read"),
+            ));
+            rules.push(rule(
+                Severity::Warning,
+                col,
+                "future_date",
+                format!("date({q}) > '{}'", self.today.replace('\'', "")),
+                format!("{col} is in the future (after {})", self.today),
+            ));
         }
-        let number_cols: Vec<&str> = kind
-            .columns()
-            .iter()
-            .filter(|c| matches!(c.kind, ValueKind::Real | ValueKind::Integer) && has(c.name))
-            .map(|c| c.name)
-            .collect();
-        for col in number_cols {
+        for col in columns_where(|k| matches!(k, ValueKind::Real | ValueKind::Integer)) {
             let q = quote_ident(col);
-            rules.push(Rule {
-                severity: Severity::Warning,
-                column: Some(col),
-                check: "text_in_number",
-                condition: format!("typeof({q}) = 'text' AND TRIM({q}) <> ''"),
-                message: format!("{col} holds text where a number belongs"),
-            });
-            rules.push(Rule {
-                severity: Severity::Error,
-                column: Some(col),
-                check: "absurd_number",
-                condition: format!(
+            rules.push(rule(
+                Severity::Warning,
+                col,
+                "text_in_number",
+                format!("typeof({q}) = 'text' AND TRIM({q}) <> ''"),
+                format!("{col} holds text where a number belongs"),
+            ));
+            rules.push(rule(
+                Severity::Error,
+                col,
+                "absurd_number",
+                format!(
                     "typeof({q}) IN ('real', 'integer') AND NOT (ABS({q}) <= {:e})",
                     crate::data::values::NUMBER_BOUND
                 ),
-                message: format!(
+                format!(
                     "{col} is beyond ±{:e}: those rows are left out of every model",
                     crate::data::values::NUMBER_BOUND
                 ),
-            });
+            ));
         }
         let cancelled = if has("cancelled") {
             "COALESCE(cancelled, 0) = 0"
@@ -241,20 +253,20 @@ impl Checker<'_> {
         };
         if kind == TableKind::Transactions {
             if has("quantity") {
-                rules.push(Rule {
-                    severity: Severity::Warning,
-                    column: Some("quantity"),
-                    check: "zero_quantity",
-                    condition: "quantity = 0".into(),
-                    message: "quantity is zero".into(),
-                });
-                rules.push(Rule {
-                    severity: Severity::Warning,
-                    column: Some("quantity"),
-                    check: "negative_quantity",
-                    condition: format!("quantity < 0 AND {cancelled}"),
-                    message: "quantity is negative on a row that is not a cancellation".into(),
-                });
+                rules.push(rule(
+                    Severity::Warning,
+                    "quantity",
+                    "zero_quantity",
+                    "quantity = 0",
+                    "quantity is zero",
+                ));
+                rules.push(rule(
+                    Severity::Warning,
+                    "quantity",
+                    "negative_quantity",
+                    format!("quantity < 0 AND {cancelled}"),
+                    "quantity is negative on a row that is not a cancellation",
+                ));
             }
             if has("quantity") && has("cancelled") {
                 let n = self.count(table, "cancelled = 1")?;
@@ -274,53 +286,44 @@ impl Checker<'_> {
             for col in ["unit_price", "amount"] {
                 if has(col) {
                     let q = quote_ident(col);
-                    rules.push(Rule {
-                        severity: Severity::Warning,
-                        column: Some(col),
-                        check: "non_positive_price",
-                        condition: format!("{q} <= 0 AND {cancelled}"),
-                        message: format!("{col} is zero or negative"),
-                    });
+                    rules.push(rule(
+                        Severity::Warning,
+                        col,
+                        "non_positive_price",
+                        format!("{q} <= 0 AND {cancelled}"),
+                        format!("{col} is zero or negative"),
+                    ));
                 }
             }
-            if db.has_table(TableKind::Customers) {
-                rules.push(Rule {
-                    severity: Severity::Warning,
-                    column: Some("customer_id"),
-                    check: "unknown_customer",
-                    condition: "customer_id NOT IN (SELECT customer_id FROM customers)".into(),
-                    message: "customer is not in the customers table".into(),
-                });
-            }
-            if has("product_id") && db.has_table(TableKind::Products) {
-                rules.push(Rule {
-                    severity: Severity::Warning,
-                    column: Some("product_id"),
-                    check: "unknown_product",
-                    condition: "product_id IS NOT NULL AND product_id NOT IN \
-                                (SELECT product_id FROM products)"
-                        .into(),
-                    message: "product is not in the products table".into(),
-                });
-            }
+        }
+        let by_customer = matches!(kind, TableKind::Transactions | TableKind::Feedback);
+        if by_customer && db.has_table(TableKind::Customers) {
+            rules.push(rule(
+                Severity::Warning,
+                "customer_id",
+                "unknown_customer",
+                "customer_id NOT IN (SELECT customer_id FROM customers)",
+                "customer is not in the customers table",
+            ));
+        }
+        if kind == TableKind::Transactions && has("product_id") && db.has_table(TableKind::Products)
+        {
+            rules.push(rule(
+                Severity::Warning,
+                "product_id",
+                "unknown_product",
+                "product_id IS NOT NULL AND product_id NOT IN (SELECT product_id FROM products)",
+                "product is not in the products table",
+            ));
         }
         if kind == TableKind::Products && has("price") {
-            rules.push(Rule {
-                severity: Severity::Warning,
-                column: Some("price"),
-                check: "non_positive_price",
-                condition: "price <= 0".into(),
-                message: "price is zero or negative".into(),
-            });
-        }
-        if kind == TableKind::Feedback && db.has_table(TableKind::Customers) {
-            rules.push(Rule {
-                severity: Severity::Warning,
-                column: Some("customer_id"),
-                check: "unknown_customer",
-                condition: "customer_id NOT IN (SELECT customer_id FROM customers)".into(),
-                message: "customer is not in the customers table".into(),
-            });
+            rules.push(rule(
+                Severity::Warning,
+                "price",
+                "non_positive_price",
+                "price <= 0",
+                "price is zero or negative",
+            ));
         }
         for rule in rules {
             if progress.is_cancelled() {

@@ -30,8 +30,8 @@ pub enum RecJob {
     Evaluate {
         /// The models' options.
         options: RecOptions,
-        /// The hybrid's weights.
-        weights: HybridWeights,
+        /// The hybrid's weights (`None`: the tuned ones).
+        weights: Option<HybridWeights>,
     },
     /// Lists the latest stored segmentation's segments.
     ListSegments,

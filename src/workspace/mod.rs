@@ -14,6 +14,7 @@ pub mod export;
 pub mod fairness;
 pub mod recommend;
 pub mod segments;
+pub mod tuning;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -33,6 +34,12 @@ pub struct Workspace {
     dataset: Option<Dataset>,
     /// The recommendation models fitted on `dataset` (dropped with it).
     recommender: Option<Recommender>,
+    /// The recommenders' tuning for `dataset` and the options it was made under (dropped
+    /// with it).
+    tuning: Option<(
+        crate::models::recommend::RecOptions,
+        crate::models::recommend::tune::Tuning,
+    )>,
     /// What fairness audits keep between threshold moves (dropped with `dataset`).
     fairness: fairness::FairnessCache,
     /// The latest churn and lifetime-value results on `dataset` (dropped with it).
@@ -73,6 +80,7 @@ impl Workspace {
     pub fn invalidate(&mut self) {
         self.dataset = None;
         self.recommender = None;
+        self.tuning = None;
         self.fairness = fairness::FairnessCache::default();
         self.churn = churn::ChurnCache::default();
         self.segmentation = None;

@@ -14,7 +14,8 @@ use crate::data::{TableKind, runs};
 use crate::error::{Error, Result};
 use crate::models::recommend::evaluate::{Report, evaluate_methods};
 use crate::models::recommend::interactions::Interactions;
-use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::models::recommend::methods::{Blend, HybridWeights, RecMethod, WeightsSource};
+use crate::models::recommend::tune::Tuning;
 use crate::models::recommend::{HistoryItem, RecOptions, RecRequest, Recommendations, Recommender};
 use crate::progress::Progress;
 use crate::workspace::{Workspace, no_database};
@@ -39,8 +40,13 @@ pub struct ModelsInfo {
     pub unavailable: Vec<(RecMethod, String)>,
     /// A customer with purchases, to show as an example id.
     pub example_id: Option<String>,
-    /// The options the models were fitted with.
+    /// The options the models were fitted with (ALS's settings as fitted: tuned, unless tuning
+    /// was turned off).
     pub options: RecOptions,
+    /// The hybrid's weights when a request names none.
+    pub blend: Blend,
+    /// What tuning chose and on what (`None` when tuning was turned off).
+    pub tuning: Option<Box<Tuning>>,
 }
 
 /// One customer's answer: recommendations and recent history, or that the id is unknown.
@@ -122,10 +128,10 @@ pub struct EvaluateParams {
     pub methods: Vec<RecMethod>,
     /// The cut-off.
     pub k: usize,
-    /// Whether protected columns may be used, and the model settings.
+    /// Whether protected columns may be used, whether to tune, and the model settings.
     pub options: RecOptions,
-    /// The hybrid's weights.
-    pub weights: HybridWeights,
+    /// The hybrid's weights; `None`: the tuned ones (the library's defaults when tuning is off).
+    pub weights: Option<HybridWeights>,
 }
 
 impl Default for EvaluateParams {
@@ -134,13 +140,14 @@ impl Default for EvaluateParams {
             methods: RecMethod::ALL.to_vec(),
             k: EVALUATION_K,
             options: RecOptions::default(),
-            weights: HybridWeights::default(),
+            weights: None,
         }
     }
 }
 
 impl Workspace {
-    /// Loads the data (if not loaded) and fits the models (if not fitted with `options`).
+    /// Loads the data (if not loaded) and fits the models (if not fitted with `options`, ALS
+    /// tuned unless `options` turns tuning off).
     pub(super) fn fitted(
         &mut self,
         options: &RecOptions,
@@ -149,17 +156,20 @@ impl Workspace {
         self.db()?
             .require(TableKind::Transactions, "recommendations")?;
         self.loaded(progress)?;
+        let (resolved, blend, _) = self.resolve(options, progress)?;
         let data = self.dataset.as_ref().ok_or_else(no_database)?;
         if self
             .recommender
             .as_ref()
-            .is_some_and(|m| m.options() != options)
+            .is_some_and(|m| m.options() != &resolved)
         {
             // Fitted with other options (protected columns allowed or not): fit again.
             self.recommender = None;
         }
         if self.recommender.is_none() {
-            self.recommender = Some(Recommender::fit(data, options, progress)?);
+            let mut rec = Recommender::fit(data, &resolved, progress)?;
+            rec.set_blend(blend);
+            self.recommender = Some(rec);
         }
         let rec = self.recommender.as_ref().ok_or_else(no_database)?;
         Ok((data, rec))
@@ -172,6 +182,10 @@ impl Workspace {
         options: &RecOptions,
         progress: &dyn Progress,
     ) -> Result<ModelsInfo> {
+        let tuning = match options.tuned {
+            true => Some(Box::new(self.rec_tuning(options, progress)?)),
+            false => None,
+        };
         let (data, rec) = self.fitted(options, progress)?;
         let products = rec.models.buyers.iter().filter(|b| **b > 0).count();
         Ok(ModelsInfo {
@@ -186,6 +200,8 @@ impl Workspace {
                 .find(|&c| !rec.interactions.of(c).is_empty())
                 .and_then(|c| data.customer_ids.get(c).cloned()),
             options: *rec.options(),
+            blend: rec.blend(),
+            tuning,
         })
     }
 
@@ -246,6 +262,14 @@ impl Workspace {
         self.db()?
             .require(TableKind::Transactions, "recommendations")?;
         self.loaded(progress)?;
+        let (options, tuned, tuning) = self.resolve(&params.options, progress)?;
+        let blend = match params.weights {
+            Some(weights) => Blend {
+                weights,
+                source: WeightsSource::Given,
+            },
+            None => tuned,
+        };
         let data = self.dataset.as_ref().ok_or_else(no_database)?;
         let built;
         let all = match &self.recommender {
@@ -255,15 +279,17 @@ impl Workspace {
                 &built
             }
         };
-        evaluate_methods(
+        let mut report = evaluate_methods(
             data,
             all,
             &params.methods,
             params.k,
-            &params.options,
-            &params.weights,
+            &options,
+            &blend,
             progress,
-        )
+        )?;
+        report.tuning = tuning;
+        Ok(report)
     }
 
     /// The latest stored segmentation run's segments with their first customers; `None` when
@@ -490,7 +516,7 @@ mod tests {
     }
 
     #[test]
-    fn evaluates_every_method() {
+    fn evaluates_every_method_with_the_tuned_blend_unless_weights_are_given() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = sample_ws(dir.path());
         let report = ws
@@ -503,25 +529,70 @@ mod tests {
         assert!(report.methods.iter().all(|m| m.available), "{report:?}");
         let hybrid = report.methods.last().unwrap();
         assert_eq!(hybrid.method, RecMethod::Hybrid);
-        assert!(hybrid.note.as_deref().unwrap().contains("als 0.45"));
+        assert_eq!(report.weights_source, WeightsSource::Tuned);
+        let tuning = report.tuning.clone().unwrap();
+        assert_eq!(report.hybrid_weights, tuning.weights);
+        assert_eq!(
+            report.als, tuning.als,
+            "ALS evaluated with the tuned settings"
+        );
+        assert!(
+            hybrid
+                .note
+                .as_deref()
+                .unwrap()
+                .starts_with("weights tuned on this database: "),
+            "{hybrid:?}"
+        );
+        // On the tuning split the blend does at least as well as any one method: each one
+        // alone is where the climb may start.
+        let blend = tuning.inner_hit_rate(RecMethod::Hybrid).unwrap();
+        for m in RecMethod::BLENDED {
+            assert!(blend >= tuning.inner_hit_rate(m).unwrap(), "{tuning:?}");
+        }
+        let sum: f32 = RecMethod::BLENDED
+            .iter()
+            .map(|m| tuning.weights.get(*m))
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-5, "{tuning:?}");
+        assert_eq!(
+            crate::workspace::tuning::tests::tuning_runs(&ws),
+            1,
+            "stored with the database"
+        );
+
         // The hybrid takes the weights asked for: all on popular, it is popular.
         let only_popular = HybridWeights {
             popular: 1.0,
-            popular_recent: 0.0,
-            item_cf: 0.0,
-            als: 0.0,
-            content: 0.0,
-            demographic: 0.0,
+            ..HybridWeights::ZERO
         };
         let params = EvaluateParams {
-            weights: only_popular,
+            weights: Some(only_popular),
             ..EvaluateParams::default()
         };
         let report = ws.evaluate_recommenders(&params, &NoProgress).unwrap();
         assert_eq!(report.hybrid_weights, only_popular);
+        assert_eq!(report.weights_source, WeightsSource::Given);
         let hybrid = report.methods.last().unwrap();
         assert_eq!(hybrid.metrics, report.methods[0].metrics);
-        assert_eq!(hybrid.note.as_deref(), Some("weights: popular 1.00"));
+        assert_eq!(hybrid.note.as_deref(), Some("weights given: popular 1.00"));
+        // Tuning off: the library's defaults.
+        let params = EvaluateParams {
+            options: RecOptions {
+                tuned: false,
+                ..RecOptions::default()
+            },
+            ..EvaluateParams::default()
+        };
+        let report = ws.evaluate_recommenders(&params, &NoProgress).unwrap();
+        assert_eq!(report.weights_source, WeightsSource::Default);
+        assert_eq!(report.hybrid_weights, HybridWeights::default());
+        assert_eq!(report.tuning, None);
+        assert_eq!(
+            crate::workspace::tuning::tests::tuning_runs(&ws),
+            1,
+            "nothing tuned again"
+        );
     }
 
     #[test]

@@ -139,3 +139,31 @@ fn query_rows<T>(
     let rows = stmt.query_map(params, read).map_err(sq)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(sq)
 }
+
+/// The summary of the latest run of `kind` whose parameters are exactly `params_json`: a run
+/// kept for data it was made on (the recommenders' tuning), found again by its parameters.
+pub fn summary_for(db: &Database, kind: &str, params_json: &str) -> Result<Option<String>> {
+    if !has_table(db, "tailor_runs")? {
+        return Ok(None);
+    }
+    let rows = query_rows(
+        db,
+        "SELECT summary_json FROM tailor_runs WHERE kind = ?1 AND params_json = ?2
+         ORDER BY run_id DESC LIMIT 1",
+        params![kind, params_json],
+        |r| r.get::<_, Option<String>>(0),
+    )?;
+    Ok(rows.into_iter().next().flatten())
+}
+
+/// Stores a run that has no per-customer rows; returns its id.
+pub fn save_summary_run(
+    db: &mut Database,
+    kind: &str,
+    seed: u64,
+    params_json: &str,
+    summary_json: &str,
+) -> Result<i64> {
+    let run = NewRun::seeded(kind, seed, params_json, summary_json);
+    save_run::<()>(db, run, "SELECT 1", &[], |_, _, _| Ok(0))
+}

@@ -416,18 +416,23 @@ impl Logistic {
 mod tests {
     use super::*;
 
+    /// A fit with regularization `c`, run to a gradient of 1e-10.
+    fn tight_fit(x: &[f64], k: usize, y: &[u8], c: f64) -> Logistic {
+        let params = LogisticParams {
+            c,
+            tol: 1e-10,
+            max_iter: 100,
+        };
+        Logistic::fit(x, k, y, &params).unwrap()
+    }
+
     #[test]
     fn unregularized_fit_matches_the_closed_form() {
         // One binary input: with a huge C the MLE reproduces the group rates exactly.
         // x=0: 1 of 4 positive; x=1: 3 of 4 positive.
         let x = [0., 0., 0., 0., 1., 1., 1., 1.];
         let y = [1, 0, 0, 0, 1, 1, 1, 0];
-        let params = LogisticParams {
-            c: 1e10,
-            tol: 1e-10,
-            max_iter: 100,
-        };
-        let m = Logistic::fit(&x, 1, &y, &params).unwrap();
+        let m = tight_fit(&x, 1, &y, 1e10);
         assert!(m.converged);
         let (b, c) = m.original_units();
         approx::assert_abs_diff_eq!(b, (1.0f64 / 3.0).ln(), epsilon = 1e-6);
@@ -444,12 +449,7 @@ mod tests {
             1.0, 2.0, 2.0, 1.0, 3.0, 4.0, 4.0, 2.0, 5.0, 5.0, 6.0, 3.0, 7.0, 8.0, 8.0, 6.0,
         ];
         let y = [0, 0, 1, 0, 1, 0, 1, 1];
-        let params = LogisticParams {
-            c: 1.0,
-            tol: 1e-10,
-            max_iter: 100,
-        };
-        let m = Logistic::fit(&x, 2, &y, &params).unwrap();
+        let m = tight_fit(&x, 2, &y, 1.0);
         // Optimality: mean-loss gradient + coef / (C n) = 0, checked directly.
         let n = 8.0;
         let mut g = [0.0; 3];

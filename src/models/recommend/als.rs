@@ -1,7 +1,8 @@
 //! Implicit alternating least squares (Hu, Koren & Volinsky 2008) with conjugate-gradient
-//! updates, as the `implicit` library does it: the pair's value (its number of rows) is the
-//! confidence, preferences are 1 for every pair, factors start at small seeded random values,
-//! and each half-step runs three CG steps per row warm-started from the previous factors.
+//! updates, as the `implicit` library does it: the pair's value (its number of rows, times the
+//! confidence scale `alpha`) is the confidence, preferences are 1 for every pair, factors start
+//! at small seeded random values, and each half-step runs three CG steps per row warm-started
+//! from the previous factors. A row with no pairs has the exact solution 0.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -11,7 +12,7 @@ use crate::models::recommend::interactions::Interactions;
 use crate::progress::Progress;
 
 /// ALS settings.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AlsParams {
     /// Latent factors.
     pub factors: usize,
@@ -19,6 +20,9 @@ pub struct AlsParams {
     pub iterations: usize,
     /// L2 regularization.
     pub regularization: f32,
+    /// Confidence per transaction row (`implicit`'s users multiply their counts by it; 1 leaves
+    /// the counts as they are).
+    pub alpha: f32,
     /// Seed of the initial factors.
     pub seed: u64,
 }
@@ -29,6 +33,7 @@ impl Default for AlsParams {
             factors: 64,
             iterations: 15,
             regularization: 0.01,
+            alpha: 1.0,
             seed: 42,
         }
     }
@@ -69,37 +74,36 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     }
 }
 
-/// `Yᵀ Y + λ I` for row-major `y` with `f` columns: the upper triangle summed over blocks of
-/// rows in parallel, then mirrored.
+/// Parts the Gram matrix is summed in: fixed, so the sum is the same however the threads run.
+const GRAM_PARTS: usize = 64;
+
+/// `Yᵀ Y + λ I` for row-major `y` with `f` columns: the upper triangle summed over
+/// [`GRAM_PARTS`] fixed blocks of rows in parallel, the blocks added in order, then mirrored.
 fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
-    let block = (4096 / f.max(1)).max(1) * f;
-    let mut g = y
+    let rows = y.len() / f.max(1);
+    let block = rows.div_ceil(GRAM_PARTS).max(1) * f.max(1);
+    let parts: Vec<Vec<f32>> = y
         .par_chunks(block)
-        .fold(
-            || vec![0f32; f * f],
-            |mut g, rows| {
-                for row in rows.chunks_exact(f) {
-                    for (a, &ra) in row.iter().enumerate() {
-                        if ra == 0.0 {
-                            continue;
-                        }
-                        if let (Some(ga), Some(rb)) =
-                            (g.get_mut(a * f + a..(a + 1) * f), row.get(a..))
-                        {
-                            axpy(ga, ra, rb);
-                        }
+        .map(|rows| {
+            let mut g = vec![0f32; f * f];
+            for row in rows.chunks_exact(f) {
+                for (a, &ra) in row.iter().enumerate() {
+                    if ra == 0.0 {
+                        continue;
+                    }
+                    if let (Some(ga), Some(rb)) = (g.get_mut(a * f + a..(a + 1) * f), row.get(a..))
+                    {
+                        axpy(ga, ra, rb);
                     }
                 }
-                g
-            },
-        )
-        .reduce(
-            || vec![0f32; f * f],
-            |mut a, b| {
-                axpy(&mut a, 1.0, &b);
-                a
-            },
-        );
+            }
+            g
+        })
+        .collect();
+    let mut g = vec![0f32; f * f];
+    for part in &parts {
+        axpy(&mut g, 1.0, part);
+    }
     for a in 0..f {
         for b in 0..a {
             g[a * f + b] = g[b * f + a];
@@ -117,6 +121,11 @@ fn mat_vec(g: &[f32], v: &[f32], out: &mut [f32]) {
     }
 }
 
+/// A pair's confidence: its rows times `alpha`.
+pub fn confidence(rows: u32, alpha: f32) -> f32 {
+    rows as f32 * alpha
+}
+
 /// A sparse matrix by row: row `u`'s columns and confidences are at `indptr[u]..indptr[u + 1]`.
 struct Rows {
     indptr: Vec<usize>,
@@ -125,11 +134,15 @@ struct Rows {
 }
 
 impl Rows {
-    fn by_user(train: &Interactions) -> Rows {
+    fn by_user(train: &Interactions, alpha: f32) -> Rows {
         Rows {
             indptr: train.indptr.clone(),
             cols: train.pairs.iter().map(|p| p.product).collect(),
-            conf: train.pairs.iter().map(|p| p.count as f32).collect(),
+            conf: train
+                .pairs
+                .iter()
+                .map(|p| confidence(p.count, alpha))
+                .collect(),
         }
     }
 
@@ -207,6 +220,11 @@ fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
             },
             |s, (u, xu)| {
                 let (cols, conf) = rows.row(u);
+                if cols.is_empty() {
+                    // Nothing to fit: (YᵀY + λI) x = 0.
+                    xu.fill(0.0);
+                    return;
+                }
                 let Scratch { r, p, ap, ys, ws } = s;
                 ys.clear();
                 ws.clear();
@@ -266,7 +284,7 @@ impl Als {
             |n: usize| -> Vec<f32> { (0..n * f).map(|_| rng.r#gen::<f32>() * 0.01).collect() };
         let mut users = init(n_users);
         let mut items = init(n_items);
-        let by_user = Rows::by_user(train);
+        let by_user = Rows::by_user(train, params.alpha);
         let by_item = by_user.transpose(n_items);
         for it in 0..params.iterations {
             progress.check()?;

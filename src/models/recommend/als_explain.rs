@@ -136,25 +136,16 @@ fn solve(l: &[f64], f: usize, b: &[f64]) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::models::recommend::als::AlsParams;
-    use crate::models::recommend::interactions::{Interactions, Pair};
+    use crate::models::recommend::interactions::Interactions;
     use crate::progress::NoProgress;
 
     #[test]
     fn contributions_sum_to_the_exact_solution_score() {
         // Three customers, four products.
-        let pair = Pair::counted;
-        let inter = Interactions {
-            indptr: vec![0, 2, 4, 6],
-            pairs: vec![
-                pair(0, 2),
-                pair(1, 1),
-                pair(1, 3),
-                pair(2, 1),
-                pair(2, 1),
-                pair(3, 2),
-            ],
-            n_products: 4,
-        };
+        let inter = Interactions::of_counts(
+            4,
+            &[&[(0, 2), (1, 1)], &[(1, 3), (2, 1)], &[(2, 1), (3, 2)]],
+        );
         let params = AlsParams {
             factors: 3,
             ..AlsParams::default()

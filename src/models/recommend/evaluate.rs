@@ -9,6 +9,7 @@
 //!   and catalogue coverage (distinct products recommended over products seen in training).
 
 use crate::models::recommend::interactions::{Interactions, Pair};
+use crate::models::recommend::methods::RecMethod;
 
 /// The leave-last-out split.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,6 +245,12 @@ pub struct Report {
     pub methods: Vec<MethodMetrics>,
     /// The weights the hybrid was evaluated with.
     pub hybrid_weights: crate::models::recommend::methods::HybridWeights,
+    /// Where they came from: `tuned`, `given` or `default`.
+    pub weights_source: crate::models::recommend::methods::WeightsSource,
+    /// The ALS settings evaluated.
+    pub als: crate::models::recommend::als::AlsParams,
+    /// What tuning chose and on what, when the weights or ALS settings are tuned.
+    pub tuning: Option<crate::models::recommend::tune::Tuning>,
 }
 
 /// The hybrid's weights in words: "item-cf 0.25, als 0.45" (methods with weight 0 and those
@@ -268,7 +275,7 @@ pub fn weights_text(
 
 /// Evaluates the given methods on `all` interactions (built from `data`), leave-last-out, at
 /// `k`. Every method ranks through [`Models::rank`](crate::models::recommend::models::Models),
-/// as the window and the CLI do; the hybrid blends with `weights`. A method the data cannot
+/// as the window and the CLI do; the hybrid blends with `blend`. A method the data cannot
 /// support (content without product names or categories, demographic without group columns)
 /// ranks in popularity order and is marked `available: false` with a note.
 pub fn evaluate_methods(
@@ -277,9 +284,10 @@ pub fn evaluate_methods(
     methods: &[crate::models::recommend::methods::RecMethod],
     k: usize,
     options: &crate::models::recommend::models::RecOptions,
-    weights: &crate::models::recommend::methods::HybridWeights,
+    blend: &crate::models::recommend::methods::Blend,
     progress: &dyn crate::progress::Progress,
 ) -> crate::error::Result<Report> {
+    let weights = &blend.weights;
     use crate::models::recommend::methods::RecMethod;
     use crate::models::recommend::models::Models;
     use rayon::prelude::*;
@@ -324,9 +332,7 @@ pub fn evaluate_methods(
         let why = models.unavailable(method);
         let note = match (why, method) {
             (Some(why), _) => Some(format!("not available: {why}")),
-            (None, RecMethod::Hybrid) => {
-                Some(format!("weights: {}", weights_text(weights, &left_out)))
-            }
+            (None, RecMethod::Hybrid) => Some(blend.describe(&left_out)),
             _ => None,
         };
         out.push(MethodMetrics {
@@ -341,5 +347,56 @@ pub fn evaluate_methods(
         users: s.test.len(),
         methods: out,
         hybrid_weights: *weights,
+        weights_source: blend.source,
+        als: options.als,
+        tuning: None,
     })
+}
+
+impl Report {
+    /// The hybrid's name with where its weights came from: "Hybrid blend (tuned weights)".
+    pub fn hybrid_name(&self) -> String {
+        use crate::models::recommend::methods::WeightsSource;
+        let how = match self.weights_source {
+            WeightsSource::Tuned => "tuned weights",
+            WeightsSource::Given => "your weights",
+            WeightsSource::Default => "default weights",
+        };
+        format!("{} ({how})", RecMethod::Hybrid.label())
+    }
+
+    /// One sentence a stakeholder reads: how often the hybrid finds the hidden product, against
+    /// popularity and the best single method; `None` without the hybrid and popularity.
+    pub fn headline(&self) -> Option<String> {
+        use crate::format::percent;
+        let hr = |method: RecMethod| {
+            self.methods
+                .iter()
+                .find(|m| m.method == method)
+                .map(|m| m.metrics.hit_rate)
+        };
+        let hybrid = hr(RecMethod::Hybrid)?;
+        let popular = hr(RecMethod::Popular)?;
+        let best = self
+            .methods
+            .iter()
+            .filter(|m| m.available && !matches!(m.method, RecMethod::Hybrid | RecMethod::Popular))
+            .max_by(|a, b| a.metrics.hit_rate.total_cmp(&b.metrics.hit_rate));
+        let mut text = format!(
+            "The hybrid blend's {} suggestions hold the hidden product for {} of customers, \
+             against {} for the most popular products",
+            self.k,
+            percent(hybrid),
+            percent(popular)
+        );
+        if let Some(best) = best {
+            text.push_str(&format!(
+                " and {} for the best single method ({})",
+                percent(best.metrics.hit_rate),
+                best.method.label()
+            ));
+        }
+        text.push('.');
+        Some(text)
+    }
 }

@@ -32,6 +32,24 @@ impl Pair {
     }
 }
 
+#[cfg(test)]
+impl Interactions {
+    /// Interactions from each customer's (product, rows) pairs, for tests.
+    pub(crate) fn of_counts(n_products: usize, customers: &[&[(u32, u32)]]) -> Interactions {
+        let mut indptr = vec![0];
+        let mut pairs = Vec::new();
+        for own in customers {
+            pairs.extend(own.iter().map(|&(p, n)| Pair::counted(p, n)));
+            indptr.push(pairs.len());
+        }
+        Interactions {
+            indptr,
+            pairs,
+            n_products,
+        }
+    }
+}
+
 /// Interactions by customer, in compressed sparse row form.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Interactions {

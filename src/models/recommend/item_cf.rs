@@ -134,27 +134,14 @@ pub fn top_k(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::recommend::interactions::Pair;
-
-    fn pair(product: u32, count: u32) -> Pair {
-        Pair::counted(product, count)
-    }
 
     #[test]
     fn cosine_by_hand() {
         // Customers: 0 has {0, 1}, 1 has {0, 1}, 2 has {0 (count 2), 2}.
-        let train = Interactions {
-            indptr: vec![0, 2, 4, 6],
-            pairs: vec![
-                pair(0, 1),
-                pair(1, 1),
-                pair(0, 1),
-                pair(1, 1),
-                pair(0, 2),
-                pair(2, 1),
-            ],
-            n_products: 3,
-        };
+        let train = Interactions::of_counts(
+            3,
+            &[&[(0, 1), (1, 1)], &[(0, 1), (1, 1)], &[(0, 2), (2, 1)]],
+        );
         let knn = ItemKnn::fit(&train, 20);
         // Item 0 = (1, 1, 2), item 1 = (1, 1, 0), item 2 = (0, 0, 1).
         let s01 = 2.0 / (6f32.sqrt() * 2f32.sqrt());

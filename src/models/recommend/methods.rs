@@ -1,7 +1,9 @@
 //! The recommendation methods, by the names used in flags, JSON and the UI.
 
 /// A recommendation method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum RecMethod {
     /// Most customers have it.
     #[serde(rename = "popular")]
@@ -111,6 +113,16 @@ impl Default for HybridWeights {
 }
 
 impl HybridWeights {
+    /// Every weight 0.
+    pub const ZERO: HybridWeights = HybridWeights {
+        popular: 0.0,
+        popular_recent: 0.0,
+        item_cf: 0.0,
+        als: 0.0,
+        content: 0.0,
+        demographic: 0.0,
+    };
+
     /// The weight of a blended method (0 for `hybrid` itself).
     pub fn get(&self, method: RecMethod) -> f32 {
         match method {
@@ -135,5 +147,51 @@ impl HybridWeights {
             RecMethod::Demographic => Some(&mut self.demographic),
             RecMethod::Hybrid => None,
         }
+    }
+}
+
+/// Where a hybrid's weights came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightsSource {
+    /// Tuned on this database.
+    Tuned,
+    /// Given by the user (`--weights`, the sliders).
+    Given,
+    /// The library's defaults (tuning turned off).
+    Default,
+}
+
+/// A hybrid's weights and where they came from.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Blend {
+    /// The weights.
+    pub weights: HybridWeights,
+    /// Where they came from.
+    pub source: WeightsSource,
+}
+
+impl Default for Blend {
+    fn default() -> Self {
+        Blend {
+            weights: HybridWeights::default(),
+            source: WeightsSource::Default,
+        }
+    }
+}
+
+impl Blend {
+    /// The weights in words, for a note: "weights tuned on this database: item-cf 0.60, als
+    /// 0.40" (`left_out`: methods the data cannot support, not named).
+    pub fn describe(&self, left_out: &[RecMethod]) -> String {
+        let how = match self.source {
+            WeightsSource::Tuned => "weights tuned on this database",
+            WeightsSource::Given => "weights given",
+            WeightsSource::Default => "default weights",
+        };
+        format!(
+            "{how}: {}",
+            crate::models::recommend::evaluate::weights_text(&self.weights, left_out)
+        )
     }
 }

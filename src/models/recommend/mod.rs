@@ -14,6 +14,7 @@ pub mod methods;
 pub mod models;
 pub mod reasons;
 pub mod recommender;
+pub mod tune;
 
 pub use models::{Models, RecOptions};
 pub use reasons::{COLD_START, Evidence, MAX_REASONS, Reason, ReasonKind};

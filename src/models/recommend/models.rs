@@ -24,6 +24,9 @@ pub struct RecOptions {
     pub als: AlsParams,
     /// Item-CF neighbours per product.
     pub neighbours: usize,
+    /// Take ALS's settings and the hybrid's weights from the tuning made for this database
+    /// (the workspace then replaces `als` with the tuned settings); fitting itself ignores it.
+    pub tuned: bool,
 }
 
 impl Default for RecOptions {
@@ -32,6 +35,7 @@ impl Default for RecOptions {
             use_protected: false,
             als: AlsParams::default(),
             neighbours: DEFAULT_NEIGHBOURS,
+            tuned: true,
         }
     }
 }
@@ -159,6 +163,14 @@ impl Models {
         }
     }
 
+    /// A product's position in popularity order (`u32::MAX`: never recommended).
+    pub fn pop_rank_of(&self, product: u32) -> u32 {
+        self.pop_rank
+            .get(product as usize)
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
+
     /// The demographic groups, if any.
     pub fn demographic(&self) -> Option<&Demographic> {
         self.demographic.as_ref()
@@ -212,10 +224,37 @@ impl Models {
             .collect()
     }
 
+    /// Each blended method's scores over `candidates` (in [`RecMethod::BLENDED`] order), scaled
+    /// to 0–1 by their maximum over the candidates (negative scores count as 0); all zeros for a
+    /// method that cannot be used or that `wanted` leaves out.
+    pub fn normalized(
+        &self,
+        inter: &Interactions,
+        customer: usize,
+        candidates: &[u32],
+        wanted: impl Fn(RecMethod) -> bool,
+    ) -> Vec<Vec<f32>> {
+        RecMethod::BLENDED
+            .iter()
+            .map(|&m| {
+                if self.unavailable(m).is_some() || !wanted(m) {
+                    return vec![0.0; candidates.len()];
+                }
+                let raw = self.raw_scores(inter, customer, m);
+                let at = |p: u32| raw.get(p as usize).copied().unwrap_or(0.0).max(0.0);
+                let max = candidates.iter().map(|&p| at(p)).fold(0f32, f32::max);
+                candidates
+                    .iter()
+                    .map(|&p| if max > 0.0 { at(p) / max } else { 0.0 })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The hybrid blend over `candidates`: the blended score and, per blended method (in
     /// [`RecMethod::BLENDED`] order), its weighted, normalized part of each candidate's score.
-    /// Each method's scores are scaled to 0–1 by their maximum over the candidates (negative
-    /// scores count as 0); the weights are divided by their sum over the methods available.
+    /// Each method's scores are scaled as [`Models::normalized`] does; the weights are divided
+    /// by their sum over the methods available.
     pub fn blend(
         &self,
         inter: &Interactions,
@@ -223,42 +262,22 @@ impl Models {
         candidates: &[u32],
         weights: &HybridWeights,
     ) -> (Vec<f32>, Vec<Vec<f32>>) {
-        let active: Vec<(RecMethod, f32)> = RecMethod::BLENDED
-            .iter()
-            .map(|&m| {
-                let w = if self.unavailable(m).is_some() {
-                    0.0
-                } else {
-                    weights.get(m).max(0.0)
-                };
-                (m, w)
-            })
-            .collect();
-        let total: f32 = active.iter().map(|(_, w)| w).sum();
+        let weight = |m: RecMethod| {
+            if self.unavailable(m).is_some() {
+                0.0
+            } else {
+                weights.get(m).max(0.0)
+            }
+        };
+        let total: f32 = RecMethod::BLENDED.iter().map(|&m| weight(m)).sum();
+        let mut parts = self.normalized(inter, customer, candidates, |m| weight(m) > 0.0);
         let mut blended = vec![0f32; candidates.len()];
-        let mut parts = Vec::with_capacity(active.len());
-        for (m, w) in active {
-            if w <= 0.0 || total <= 0.0 {
-                parts.push(vec![0.0; candidates.len()]);
-                continue;
+        for (&m, part) in RecMethod::BLENDED.iter().zip(parts.iter_mut()) {
+            let share = if total > 0.0 { weight(m) / total } else { 0.0 };
+            for (b, x) in blended.iter_mut().zip(part.iter_mut()) {
+                *x *= share;
+                *b += *x;
             }
-            let raw = self.raw_scores(inter, customer, m);
-            let at = |p: u32| raw.get(p as usize).copied().unwrap_or(0.0).max(0.0);
-            let max = candidates.iter().map(|&p| at(p)).fold(0f32, f32::max);
-            let part: Vec<f32> = candidates
-                .iter()
-                .map(|&p| {
-                    if max > 0.0 {
-                        w / total * at(p) / max
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            for (b, x) in blended.iter_mut().zip(&part) {
-                *b += x;
-            }
-            parts.push(part);
         }
         (blended, parts)
     }

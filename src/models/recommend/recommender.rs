@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::format::count;
 use crate::models::recommend::als_explain::AlsExplainer;
 use crate::models::recommend::interactions::Interactions;
-use crate::models::recommend::methods::{HybridWeights, RecMethod};
+use crate::models::recommend::methods::{Blend, HybridWeights, RecMethod, WeightsSource};
 use crate::models::recommend::models::{Models, RecOptions, own_pairs};
 use crate::models::recommend::reasons::{
     Evidence, MAX_REASONS, Reason, ReasonKind, Subject, iso, merge_same_evidence, product_id,
@@ -26,8 +26,9 @@ pub struct RecRequest {
     pub top: usize,
     /// Include products the customer already has.
     pub repeat: bool,
-    /// Hybrid weights (used by `hybrid` only).
-    pub weights: HybridWeights,
+    /// Hybrid weights (used by `hybrid` only); `None`: the recommender's own blend (tuned on
+    /// this database, unless tuning was turned off).
+    pub weights: Option<HybridWeights>,
 }
 
 impl Default for RecRequest {
@@ -36,7 +37,7 @@ impl Default for RecRequest {
             method: RecMethod::Hybrid,
             top: 10,
             repeat: false,
-            weights: HybridWeights::default(),
+            weights: None,
         }
     }
 }
@@ -81,6 +82,8 @@ pub struct Recommendations {
     pub cold_start: bool,
     /// Methods left out of the blend, and why.
     pub notes: Vec<String>,
+    /// The hybrid's weights and where they came from (`None` for a single method).
+    pub blend: Option<Blend>,
 }
 
 /// One product in a customer's history.
@@ -109,6 +112,8 @@ pub struct Recommender {
     explainer: AlsExplainer,
     /// The options the models were fitted with.
     options: RecOptions,
+    /// The hybrid's weights when a request names none.
+    blend: Blend,
 }
 
 impl Recommender {
@@ -153,12 +158,34 @@ impl Recommender {
             item_customers,
             explainer,
             options: *options,
+            blend: Blend::default(),
         })
     }
 
     /// The options the models were fitted with.
     pub fn options(&self) -> &RecOptions {
         &self.options
+    }
+
+    /// The hybrid's weights when a request names none.
+    pub fn blend(&self) -> Blend {
+        self.blend
+    }
+
+    /// Sets the hybrid's weights for requests that name none (the tuned blend).
+    pub fn set_blend(&mut self, blend: Blend) {
+        self.blend = blend;
+    }
+
+    /// The blend a request asks for.
+    pub fn blend_for(&self, request: &RecRequest) -> Blend {
+        match request.weights {
+            Some(weights) => Blend {
+                weights,
+                source: WeightsSource::Given,
+            },
+            None => self.blend,
+        }
     }
 
     fn customers_of(&self, product: u32) -> &[u32] {
@@ -252,6 +279,8 @@ impl Recommender {
         let inter = &self.interactions;
         let models = &self.models;
         let cold_start = inter.of(customer).is_empty();
+        let blend = self.blend_for(request);
+        let weights = blend.weights;
         let mut notes = Vec::new();
         let method = match models.unavailable(request.method) {
             Some(why) => {
@@ -266,7 +295,7 @@ impl Recommender {
         if method == RecMethod::Hybrid {
             for m in RecMethod::BLENDED {
                 if let Some(why) = models.unavailable(m)
-                    && request.weights.get(m) > 0.0
+                    && weights.get(m) > 0.0
                 {
                     notes.push(format!("{} left out of the blend: {why}", m.as_str()));
                 }
@@ -276,7 +305,7 @@ impl Recommender {
             inter,
             customer,
             method,
-            &request.weights,
+            &weights,
             request.top,
             request.repeat,
         );
@@ -288,10 +317,12 @@ impl Recommender {
         let targets: Vec<u32> = top.iter().map(|(p, _)| *p).collect();
         let needs_als = matches!(method, RecMethod::Als | RecMethod::Hybrid) && !cold_start;
         let als_parts = if needs_als {
+            let alpha = models.als_params.alpha;
+            let confident: Vec<(u32, f32)> = own.iter().map(|&(p, n)| (p, n * alpha)).collect();
             self.explainer.contributions(
                 &models.als,
                 models.als_params.regularization,
-                &own,
+                &confident,
                 &targets,
             )
         } else {
@@ -300,7 +331,7 @@ impl Recommender {
         let shares: Vec<Vec<(RecMethod, f64)>> = if method == RecMethod::Hybrid {
             // The same normalization as the ranking: over every candidate (sorted by index).
             let candidates = models.candidates(inter, customer, request.repeat);
-            let (blended, parts) = models.blend(inter, customer, &candidates, &request.weights);
+            let (blended, parts) = models.blend(inter, customer, &candidates, &weights);
             targets
                 .iter()
                 .map(|p| {
@@ -382,6 +413,7 @@ impl Recommender {
             items,
             cold_start,
             notes,
+            blend: (method == RecMethod::Hybrid).then_some(blend),
         }
     }
 }

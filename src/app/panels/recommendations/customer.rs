@@ -17,9 +17,13 @@ use crate::app::widgets::plot::{category_rows_plot, swatch};
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::{clipped_cell, each_row, text_cell, titled};
 use crate::format::{percent, thousands};
-use crate::models::recommend::methods::RecMethod;
+use crate::models::recommend::methods::{RecMethod, WeightsSource};
 use crate::models::recommend::{ReasonKind, RecItem, Recommendations};
 use crate::workspace::recommend::CustomerRecs;
+
+/// How the tuned weights were chosen, in a tooltip.
+const TUNED_HELP: &str = "Chosen for this database: each customer's second-to-last purchase was \
+    hidden and the blend that found it most often kept. Move a slider to use your own.";
 
 pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palette: &Palette) {
     let ready = view.ready().is_some();
@@ -65,6 +69,11 @@ pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palet
             );
     });
     if controls.method == RecMethod::Hybrid {
+        let mut moved = false;
+        let tuned = view
+            .ready()
+            .map(|info| info.blend)
+            .filter(|b| b.source == WeightsSource::Tuned);
         ui.horizontal(|ui| {
             ui.label(RichText::new("Hybrid weights").strong())
                 .on_hover_text("Each method's scores are scaled to 0–1, then blended with these weights (they need not sum to 1)");
@@ -87,6 +96,7 @@ pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palet
                                 .step_by(0.05),
                         );
                         dragging |= r.dragged() && !r.drag_stopped();
+                        moved |= r.changed();
                         match why {
                             Some(why) => {
                                 r.on_disabled_hover_text(format!("Not available: {why}"));
@@ -100,7 +110,26 @@ pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palet
                         }
                     }
                 });
+            ui.add_space(8.0);
+            if controls.own_weights {
+                ui.label(RichText::new("Your weights").color(palette.muted_text));
+                if let Some(tuned) = tuned
+                    && ui
+                        .button("Use tuned weights")
+                        .on_hover_text("Back to the weights tuned on this database")
+                        .clicked()
+                {
+                    controls.weights = tuned.weights;
+                    controls.own_weights = false;
+                }
+            } else if tuned.is_some() {
+                ui.label(RichText::new("Weights tuned on this database").color(palette.muted_text))
+                    .on_hover_text(TUNED_HELP);
+            }
         });
+        if moved {
+            controls.own_weights = true;
+        }
         if controls.all_weights_zero(|m| why_unavailable(&unavailable, m).is_some()) {
             ui.label(RichText::new(ALL_WEIGHTS_ZERO).color(palette.notice_text));
         }

@@ -51,11 +51,17 @@ pub(super) fn evaluation_tab_ui(
         return;
     };
     let report = &report;
-    ui.strong(format!(
+    if let Some(headline) = report.headline() {
+        ui.label(RichText::new(headline).strong());
+    }
+    ui.label(format!(
         "At k = {} on {} customers with at least two products",
         report.k,
         thousands(report.users as u64)
     ));
+    if let Some(tuning) = &report.tuning {
+        ui.label(RichText::new(tuning.describe()).color(palette.muted_text));
+    }
     ui.add_space(4.0);
     egui::Grid::new("rec_eval_table")
         .striped(true)
@@ -72,7 +78,7 @@ pub(super) fn evaluation_tab_ui(
             ];
             grid_titles(ui, &titles);
             for m in &report.methods {
-                let name = ui.label(method_name(m));
+                let name = ui.label(method_name(report, m));
                 if let Some(note) = &m.note
                     && m.available
                 {
@@ -138,11 +144,11 @@ const ACCURACY: [MetricColumn; 4] = [
 const COVERAGE: [MetricColumn; 1] = [("Catalogue coverage", |m| m.coverage)];
 
 /// A method's name in the evaluation table and charts: popularity is the baseline, the hybrid
-/// blends the Customer tab's weights.
-fn method_name(m: &MethodMetrics) -> String {
+/// says whose weights it blends (tuned, or the Customer tab's).
+fn method_name(report: &Report, m: &MethodMetrics) -> String {
     match m.method {
         RecMethod::Popular => format!("{} (baseline)", m.method.label()),
-        RecMethod::Hybrid => format!("{} (your weights)", m.method.label()),
+        RecMethod::Hybrid => report.hybrid_name(),
         other => other.label().to_string(),
     }
 }
@@ -157,7 +163,7 @@ fn charted(report: &Report) -> Vec<&MethodMetrics> {
 fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
     ui.horizontal_wrapped(|ui| {
         for mm in charted(report) {
-            let (colour, label) = method_style(mm);
+            let (colour, label) = method_style(report, mm);
             swatch(ui, colour);
             ui.label(label);
             ui.add_space(8.0);
@@ -186,13 +192,13 @@ fn evaluation_chart_ui(ui: &mut egui::Ui, report: &Report) {
 }
 
 /// A method's colour and name in the evaluation charts (popularity grey, the baseline).
-fn method_style(m: &MethodMetrics) -> (egui::Color32, String) {
+fn method_style(report: &Report, m: &MethodMetrics) -> (egui::Color32, String) {
     let colour = if m.method == RecMethod::Popular {
         theme::BASELINE_COLOUR
     } else {
         theme::method_colour(method_index(m.method))
     };
-    (colour, method_name(m))
+    (colour, method_name(report, m))
 }
 
 fn grouped_chart_ui(
@@ -208,7 +214,7 @@ fn grouped_chart_ui(
     let bar_width = 0.8 / m as f64;
     let mut charts = Vec::new();
     for (j, mm) in shown.into_iter().enumerate() {
-        let (colour, label) = method_style(mm);
+        let (colour, label) = method_style(report, mm);
         let bars: Vec<Bar> = metrics
             .iter()
             .enumerate()

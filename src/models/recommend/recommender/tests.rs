@@ -167,17 +167,13 @@ fn every_method_says_a_customer_without_purchases_has_none() {
         ..HybridWeights::default()
     };
     let only_group = HybridWeights {
-        popular: 0.0,
-        popular_recent: 0.0,
-        item_cf: 0.0,
-        als: 0.0,
-        content: 0.0,
         demographic: 1.0,
+        ..HybridWeights::ZERO
     };
     let mut requests: Vec<RecRequest> = RecMethod::ALL.into_iter().map(request).collect();
     for weights in [no_popular, only_group] {
         requests.push(RecRequest {
-            weights,
+            weights: Some(weights),
             ..request(RecMethod::Hybrid)
         });
     }
@@ -275,14 +271,10 @@ fn hybrid_shares_sum_to_one_and_follow_the_weights() {
         assert!((s - 1.0).abs() < 1e-6, "{s}");
     }
     let mut only_content = request(RecMethod::Hybrid);
-    only_content.weights = HybridWeights {
-        popular: 0.0,
-        popular_recent: 0.0,
-        item_cf: 0.0,
-        als: 0.0,
+    only_content.weights = Some(HybridWeights {
         content: 1.0,
-        demographic: 0.0,
-    };
+        ..HybridWeights::ZERO
+    });
     let out = r.recommend_id(&d, "1", &only_content).unwrap();
     assert_eq!(
         out.items[0].product_id, "c",
