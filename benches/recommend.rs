@@ -87,6 +87,7 @@ fn dataset() -> Dataset {
         categories: (0..20).map(|c| format!("Category {c:02}")).collect(),
         price: vec![Some(9.99); PRODUCTS],
         non_merchandise: vec![false; PRODUCTS],
+        ..Products::default()
     };
     // Power-law product popularity: product = floor(PRODUCTS * u^3).
     let mut t = Transactions::default();

@@ -52,3 +52,39 @@ impl CancelToken {
         self.0.load(Ordering::Relaxed)
     }
 }
+
+/// One step of a longer task: its fractions are mapped into `start..end` of the whole, and
+/// its messages are replaced by the step's own when it has one.
+pub struct Step<'a> {
+    whole: &'a dyn Progress,
+    start: f32,
+    end: f32,
+    message: Option<&'a str>,
+}
+
+impl<'a> Step<'a> {
+    /// The step from `start` to `end` (fractions of the whole), reported as `message` if given.
+    pub fn new(whole: &'a dyn Progress, start: f32, end: f32, message: Option<&'a str>) -> Self {
+        Step {
+            whole,
+            start,
+            end,
+            message,
+        }
+    }
+}
+
+impl Progress for Step<'_> {
+    fn report(&self, fraction: f32, message: &str) {
+        let at = if fraction < 0.0 {
+            fraction
+        } else {
+            self.start + fraction.min(1.0) * (self.end - self.start)
+        };
+        self.whole.report(at, self.message.unwrap_or(message));
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.whole.is_cancelled()
+    }
+}

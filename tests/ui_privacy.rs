@@ -44,21 +44,6 @@ fn leaks(texts: &[String], pii: &[String]) -> Vec<String> {
     found
 }
 
-fn replace_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
-    h.query_all_by_role(Role::TextInput)
-        .nth(field)
-        .unwrap()
-        .focus();
-    h.step();
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.step();
-    h.query_all_by_role(Role::TextInput)
-        .nth(field)
-        .unwrap()
-        .type_text(text);
-    h.step();
-}
-
 #[test]
 fn presentation_mode_shows_no_personal_data_on_any_panel() {
     let dir = tempfile::tempdir().unwrap();

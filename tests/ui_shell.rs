@@ -341,3 +341,68 @@ fn opens_the_bundled_sample_database() {
     click(&mut h, "Data");
     assert!(has_label(&h, "5,000 rows"));
 }
+
+/// The products table's Merchandise tab lists what Tailor guessed is postage, and marks any
+/// product either way; the marks are the user's, kept in Tailor's own table.
+#[test]
+fn postage_is_listed_and_any_product_can_be_marked_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_db(dir.path(), "m.sqlite", 40);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "INSERT INTO products VALUES ('POST', 'POSTAGE', NULL, 18.0);
+         INSERT INTO transactions VALUES ('C00001', '2024-01-03', 'POST', 18.0);",
+    )
+    .unwrap();
+    drop(conn);
+    let mut h = harness(Some(path.clone()));
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "products"
+    )));
+    click(&mut h, "products");
+    click(&mut h, "Merchandise");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "POSTAGE")
+            && has_label(h, "Guessed from the name or the id")),
+        "{}",
+        dump(&h)
+    );
+    // Cake, marked as not merchandise by its id.
+    replace_text(&mut h, 0, "P2");
+    click(&mut h, "Mark as not merchandise");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| has_label(h, "Cake")
+            && has_label(h, "Marked by you")),
+        "{}",
+        dump(&h)
+    );
+    let stored: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT merchandise FROM tailor_product_marks WHERE product_id = 'P2'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0, "kept as not merchandise in Tailor's table");
+    // Forgotten: back to the guess, and off the list.
+    click(&mut h, "Forget my mark");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| !has_label(h, "Cake")
+            && has_label(h, "POSTAGE")),
+        "{}",
+        dump(&h)
+    );
+    // An unknown id says so in the banner.
+    replace_text(&mut h, 0, "NOPE");
+    click(&mut h, "Mark as not merchandise");
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| {
+            h.state()
+                .error()
+                .is_some_and(|e| e.contains("product NOPE is not in this database"))
+        }),
+        "{}",
+        dump(&h)
+    );
+}

@@ -51,6 +51,8 @@ pub enum Command {
     },
     /// Run the data-quality checks.
     RunCheck,
+    /// Run another Data panel job (the merchandise list, a product's mark).
+    RunData(crate::jobs::DataJob),
     /// Cancel the job shown in the status bar.
     CancelJob,
     /// Hide the error banner.

@@ -9,6 +9,7 @@ use crate::data::TableKind;
 use crate::data::quality::QualityReport;
 use crate::jobs::{DataDone, DataJob, Job, JobId};
 use crate::workspace::data::{DbInfo, file_name};
+use crate::workspace::merchandise::MerchandiseList;
 
 /// What is known about the open database.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +32,8 @@ pub enum DataTab {
     Columns,
     /// The data-quality report.
     Quality,
+    /// Which products are merchandise (the products table only).
+    Merchandise,
 }
 
 impl DataTab {
@@ -40,6 +43,7 @@ impl DataTab {
             DataTab::Rows => "Rows",
             DataTab::Columns => "Columns and roles",
             DataTab::Quality => "Data quality",
+            DataTab::Merchandise => "Merchandise",
         }
     }
 }
@@ -57,6 +61,12 @@ pub struct DataView {
     pub quality: Option<QualityReport>,
     /// A row to scroll to on the next frame.
     pub scroll_to: Option<u64>,
+    /// Postage, fees and adjustments, and the products the user marked (`None`: not read yet).
+    pub merchandise: Option<MerchandiseList>,
+    /// The Merchandise tab's product id field.
+    pub mark_text: String,
+    /// Whether the merchandise list was asked for since it was last dropped.
+    pub merchandise_asked: bool,
 }
 
 /// What the Data panel, the top bar and the dialogs ask for.
@@ -105,6 +115,8 @@ impl DataState {
         if !refresh {
             self.view.quality = None;
         }
+        self.view.merchandise = None;
+        self.view.merchandise_asked = false;
         self.select_table(table, true);
     }
 
@@ -217,6 +229,17 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
             DataDone::RoleSet(info) => {
                 desk.notice = Some("Role saved".to_string());
                 self.db = DbView::Open(info);
+                // A role can make the products table's merchandise column count or not.
+                self.view.merchandise = None;
+                self.view.merchandise_asked = false;
+            }
+            DataDone::Merchandise(list) => self.view.merchandise = Some(list),
+            DataDone::Marked(list) => {
+                desk.notice = Some("Saved: the models are fitted again with this choice".into());
+                self.view.mark_text.clear();
+                self.view.merchandise = Some(list);
+                // Its non-merchandise finding no longer holds.
+                self.view.quality = None;
             }
         }
     }

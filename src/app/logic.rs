@@ -62,7 +62,7 @@ impl TailorApp {
     fn take(&mut self, id: JobId, done: Done) {
         let change = match &done {
             Done::Data(DataDone::Opened { .. } | DataDone::Imported { .. }) => Some(Change::Opened),
-            Done::Data(DataDone::RoleSet(_)) => Some(Change::Data),
+            Done::Data(DataDone::RoleSet(_) | DataDone::Marked(_)) => Some(Change::Data),
             Done::Segments(SegmentDone::Segmented(_)) => Some(Change::SegmentsStored),
             _ => None,
         };
@@ -245,6 +245,7 @@ impl TailorApp {
                 role,
             })),
             Command::RunCheck => Some(DataCommand::Run(DataJob::Check)),
+            Command::RunData(job) => Some(DataCommand::Run(job)),
             Command::CancelJob => {
                 desk.cancel_running();
                 None

@@ -101,6 +101,8 @@ pub struct Products {
     /// Postage, fees, adjustments and the like: never recommended or cited as a reason
     /// (see [`crate::data::merchandise`]).
     pub non_merchandise: Vec<bool>,
+    /// Who decided each product's `non_merchandise`.
+    pub marked_by: Vec<merchandise::MarkSource>,
 }
 
 /// Everything the models read, in memory.
@@ -534,11 +536,13 @@ pub(crate) fn load_products(db: &Database) -> Result<Products> {
             .collect();
         products.categories = cats;
     }
-    products.non_merchandise = merchandise::guess(&ids, &products.names)
+    let yours = merchandise::user_marks(db)?;
+    let decided = merchandise::guess(&ids, &products.names)
         .into_iter()
         .zip(marks.iter().chain(std::iter::repeat(&None)))
-        .map(|(guess, mark)| mark.unwrap_or(guess))
-        .collect();
+        .zip(&ids)
+        .map(|((guess, column), id)| merchandise::decide(guess, *column, yours.get(id).copied()));
+    (products.non_merchandise, products.marked_by) = decided.unzip();
     products.ids = ids;
     Ok(products)
 }

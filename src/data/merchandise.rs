@@ -6,8 +6,9 @@
 //! `merchandise` / `is_merchandise` (no, 0, false) or `non_merchandise` (yes, 1, true); else
 //! when its name reads like one ([`is_non_merchandise_name`]); else, in a catalogue whose ids
 //! nearly all hold a digit (at least [`DIGIT_IDS`] of them), when its id holds none — Online
-//! Retail's POST, DOT, M, D, S, B, CRUK, PADS, AMAZONFEE, BANK CHARGES. A products column says
-//! the last word, so a user can unmark (or mark) any product.
+//! Retail's POST, DOT, M, D, S, B, CRUK, PADS, AMAZONFEE, BANK CHARGES. A products column has
+//! the say over the guess, and the user's own mark in Tailor (the Data panel, kept in
+//! `tailor_product_marks`, never in the user's tables) has the last word.
 
 use crate::data::db::Database;
 use crate::data::quality::{Finding, Severity};
@@ -25,6 +26,114 @@ impl crate::data::dataset::Products {
             .copied()
             .unwrap_or(false)
     }
+}
+
+/// Who decided whether a product is merchandise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MarkSource {
+    /// Tailor's guess from the name and the id.
+    #[default]
+    Guess,
+    /// The products table's merchandise column.
+    Column,
+    /// The user, in Tailor.
+    You,
+}
+
+impl MarkSource {
+    /// In words, for the Data panel.
+    pub fn describe(self) -> &'static str {
+        match self {
+            MarkSource::Guess => "Guessed from the name or the id",
+            MarkSource::Column => "The products table's merchandise column",
+            MarkSource::You => "Marked by you",
+        }
+    }
+}
+
+/// Whether a product is non-merchandise, and who said so: the user's mark, else the products
+/// column, else the guess.
+pub fn decide(guess: bool, column: Option<bool>, yours: Option<bool>) -> (bool, MarkSource) {
+    match (yours, column) {
+        (Some(non), _) => (non, MarkSource::You),
+        (None, Some(non)) => (non, MarkSource::Column),
+        (None, None) => (guess, MarkSource::Guess),
+    }
+}
+
+/// The user's marks: product id → non-merchandise.
+pub fn user_marks(db: &Database) -> Result<std::collections::HashMap<String, bool>> {
+    let sq = |e| Error::sqlite(db.path())(e);
+    if !crate::data::db::table_exists(db.conn(), "tailor_product_marks").map_err(sq)? {
+        return Ok(Default::default());
+    }
+    let mut stmt = db
+        .conn()
+        .prepare("SELECT product_id, merchandise FROM tailor_product_marks")
+        .map_err(sq)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? == 0))
+        })
+        .map_err(sq)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sq)
+}
+
+/// Stores the user's mark for a product (`Some(true)`: not merchandise), or removes it
+/// (`None`: back to the products column or the guess).
+pub fn set_user_mark(db: &mut Database, product_id: &str, non: Option<bool>) -> Result<()> {
+    let path = db.path().to_path_buf();
+    let sq = |e| Error::sqlite(&path)(e);
+    let conn = db.conn_mut()?;
+    match non {
+        Some(non) => conn.execute(
+            "INSERT INTO tailor_product_marks (product_id, merchandise) VALUES (?1, ?2)
+             ON CONFLICT (product_id) DO UPDATE SET merchandise = excluded.merchandise",
+            rusqlite::params![product_id, i64::from(!non)],
+        ),
+        None => conn.execute(
+            "DELETE FROM tailor_product_marks WHERE product_id = ?1",
+            [product_id],
+        ),
+    }
+    .map_err(sq)?;
+    Ok(())
+}
+
+/// Each product's transaction lines and money (`amount`, else quantity × unit price), for the
+/// ids given, most lines first.
+pub fn lines_and_money(db: &Database, ids: &[&str]) -> Result<Vec<(String, u64, f64)>> {
+    if ids.is_empty() || !db.has_table(TableKind::Transactions) {
+        return Ok(Vec::new());
+    }
+    let sq = |e| Error::sqlite(db.path())(e);
+    let json = serde_json::to_string(&ids).map_err(|e| Error::Invalid(e.to_string()))?;
+    let columns = db.raw_columns("transactions")?;
+    let has = |name: &str| columns.iter().any(|(c, _)| c == name);
+    let amount = if has("amount") {
+        "SUM(amount)"
+    } else if has("quantity") && has("unit_price") {
+        "SUM(quantity * unit_price)"
+    } else {
+        "0"
+    };
+    let sql = format!(
+        "SELECT CAST(product_id AS TEXT), COUNT(*), COALESCE({amount}, 0) FROM transactions
+         WHERE CAST(product_id AS TEXT) IN (SELECT value FROM json_each(?1))
+         GROUP BY 1 ORDER BY 2 DESC, 1"
+    );
+    let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
+    let rows = stmt
+        .query_map([json], |r| {
+            Ok((
+                r.get(0)?,
+                r.get::<_, i64>(1)?.max(0).unsigned_abs(),
+                r.get(2)?,
+            ))
+        })
+        .map_err(sq)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(sq)
 }
 
 /// Share of ids holding a digit above which an id without one is an internal code.
@@ -120,39 +229,8 @@ pub fn finding(
     db: &Database,
     non_merchandise: &[(String, Option<String>)],
 ) -> Result<Option<Finding>> {
-    if non_merchandise.is_empty() || !db.has_table(TableKind::Transactions) {
-        return Ok(None);
-    }
-    let sq = |e| Error::sqlite(db.path())(e);
     let ids: Vec<&str> = non_merchandise.iter().map(|(id, _)| id.as_str()).collect();
-    let json = serde_json::to_string(&ids).map_err(|e| Error::Invalid(e.to_string()))?;
-    // Money as the models read it: `amount`, else quantity × unit price.
-    let columns = db.raw_columns("transactions")?;
-    let has = |name: &str| columns.iter().any(|(c, _)| c == name);
-    let amount = if has("amount") {
-        "SUM(amount)"
-    } else if has("quantity") && has("unit_price") {
-        "SUM(quantity * unit_price)"
-    } else {
-        "0"
-    };
-    let sql = format!(
-        "SELECT CAST(product_id AS TEXT), COUNT(*), COALESCE({amount}, 0) FROM transactions
-         WHERE CAST(product_id AS TEXT) IN (SELECT value FROM json_each(?1))
-         GROUP BY 1 ORDER BY 2 DESC, 1"
-    );
-    let mut stmt = db.conn().prepare(&sql).map_err(sq)?;
-    let rows: Vec<(String, u64, f64)> = stmt
-        .query_map([json], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, i64>(1)?.max(0).unsigned_abs(),
-                r.get(2)?,
-            ))
-        })
-        .map_err(sq)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(sq)?;
+    let rows = lines_and_money(db, &ids)?;
     let lines: u64 = rows.iter().map(|r| r.1).sum();
     if lines == 0 {
         return Ok(None);
@@ -180,8 +258,9 @@ pub fn finding(
         check: "non_merchandise".into(),
         message: format!(
             "{} products are postage, fees or adjustments, not merchandise: {}{}; {} lines \
-             worth {total:.2} in all. They are never recommended or given as a reason; mark a \
-             product otherwise with a products column named merchandise (yes/no).",
+             worth {total:.2} in all. They are never recommended or given as a reason; change \
+             that in the Data panel (the products table's Merchandise tab) or with a products \
+             column named merchandise (yes/no).",
             rows.len(),
             listed.join(", "),
             if more > 0 {

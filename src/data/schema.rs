@@ -269,6 +269,10 @@ CREATE TABLE IF NOT EXISTS tailor_clv_values (
     clv REAL,
     PRIMARY KEY (run_id, customer_id)
 );
+CREATE TABLE IF NOT EXISTS tailor_product_marks (
+    product_id TEXT PRIMARY KEY NOT NULL,
+    merchandise INTEGER NOT NULL CHECK (merchandise IN (0, 1))
+);
 CREATE TABLE IF NOT EXISTS tailor_exports (
     export_id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,

@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 use crate::workspace::data::{DbInfo, file_name, import_summary_text, sample_summary_text};
+use crate::workspace::merchandise::MerchandiseList;
 
 /// A data job.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,15 @@ pub enum DataJob {
         column: String,
         /// Its new role.
         role: Role,
+    },
+    /// Lists the products that are not merchandise and those the user marked.
+    Merchandise,
+    /// Marks a product (`Some(true)`: not merchandise) or forgets the user's mark (`None`).
+    MarkProduct {
+        /// The product.
+        product_id: String,
+        /// The mark.
+        non_merchandise: Option<bool>,
     },
     /// Generates a sample database at `out` and opens it.
     NewSample {
@@ -97,6 +107,10 @@ pub enum DataDone {
     Checked(QualityReport),
     /// A role was stored; the tables' columns are refreshed.
     RoleSet(DbInfo),
+    /// The merchandise list.
+    Merchandise(MerchandiseList),
+    /// A product's mark was stored (the data changed); the new list.
+    Marked(MerchandiseList),
 }
 
 impl DataJob {
@@ -112,6 +126,8 @@ impl DataJob {
             DataJob::Check => "Checking data quality".to_string(),
             DataJob::LoadRows { table, .. } => format!("Reading {}", table.name()),
             DataJob::SetRole { column, .. } => format!("Saving the role of {column}"),
+            DataJob::Merchandise => "Listing postage, fees and adjustments".to_string(),
+            DataJob::MarkProduct { product_id, .. } => format!("Marking product {product_id}"),
             DataJob::NewSample { options, .. } => format!(
                 "Generating a sample of {} customers",
                 crate::format::thousands(options.customers as u64)
@@ -127,6 +143,8 @@ impl DataJob {
             DataJob::Check => "The quality check failed",
             DataJob::LoadRows { .. } => "Rows could not be read",
             DataJob::SetRole { .. } => "The role was not saved",
+            DataJob::Merchandise => "The products could not be listed",
+            DataJob::MarkProduct { .. } => "The product was not marked",
             DataJob::NewSample { .. } => "The sample was not generated",
         }
     }
@@ -172,6 +190,11 @@ impl DataJob {
                 column,
                 role,
             } => DataDone::RoleSet(ws.set_role(table, &column, role)?),
+            DataJob::Merchandise => DataDone::Merchandise(ws.merchandise(progress)?),
+            DataJob::MarkProduct {
+                product_id,
+                non_merchandise,
+            } => DataDone::Marked(ws.mark_product(&product_id, non_merchandise, progress)?),
             DataJob::NewSample { out, options } => {
                 let summary = ws.new_sample(&out, &options, None, progress)?;
                 DataDone::Opened {

@@ -12,6 +12,7 @@ pub mod churn;
 pub mod data;
 pub mod export;
 pub mod fairness;
+pub mod merchandise;
 pub mod recommend;
 pub mod segments;
 pub mod tuning;

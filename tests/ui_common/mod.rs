@@ -69,3 +69,19 @@ pub fn click(h: &mut Harness<'_, TailorApp>, label: &str) {
     h.step();
     h.step();
 }
+
+/// Replaces the text of text field number `field`.
+pub fn replace_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .focus();
+    h.step();
+    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+    h.step();
+    h.query_all_by_role(egui::accesskit::Role::TextInput)
+        .nth(field)
+        .unwrap()
+        .type_text(text);
+    h.step();
+}

@@ -77,8 +77,14 @@ pub fn data_ui(
         return;
     };
 
+    let mut tabs = vec![DataTab::Rows, DataTab::Columns, DataTab::Quality];
+    if summary.kind == TableKind::Products {
+        tabs.push(DataTab::Merchandise);
+    } else if view.tab == DataTab::Merchandise {
+        view.tab = DataTab::Rows;
+    }
     ui.horizontal(|ui| {
-        for tab in [DataTab::Rows, DataTab::Columns, DataTab::Quality] {
+        for tab in tabs {
             if ui.selectable_label(view.tab == tab, tab.label()).clicked() {
                 view.tab = tab;
             }
@@ -99,6 +105,10 @@ pub fn data_ui(
             &palette,
             commands,
         ),
+        DataTab::Merchandise => {
+            let read_only = info.read_only_reason.is_some();
+            super::merchandise::merchandise_ui(ui, view, read_only, &palette, commands);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod churn_value;
 pub mod data;
 pub mod dialogs;
 pub mod fairness;
+pub mod merchandise;
 pub mod rail;
 pub mod recommendations;
 pub mod segments;

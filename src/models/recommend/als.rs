@@ -74,6 +74,9 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     }
 }
 
+/// Rows between two asks whether the fit is cancelled.
+const CANCEL_ROWS: usize = 4096;
+
 /// Parts the Gram matrix is summed in: fixed, so the sum is the same however the threads run.
 const GRAM_PARTS: usize = 64;
 
@@ -204,8 +207,18 @@ struct Scratch {
 /// One half-step: updates every row of `x` given `y`, three CG steps per row warm-started from
 /// its current value. Pairs with confidence 1 add nothing to `(C − I)`, so they are skipped in
 /// the CG steps and need no dot product in the residual.
-fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
+fn half_step(
+    x: &mut [f32],
+    y: &[f32],
+    f: usize,
+    reg: f32,
+    rows: &Rows,
+    progress: &dyn Progress,
+) -> crate::error::Result<()> {
     let g = gram(y, f, reg);
+    progress.check()?;
+    // Asked every CANCEL_ROWS rows; once cancelled, the remaining rows are skipped.
+    let cancelled = std::sync::atomic::AtomicBool::new(false);
     let item = |i: u32| y.get(i as usize * f..(i as usize + 1) * f).unwrap_or(&[]);
     x.par_chunks_mut(f)
         .enumerate()
@@ -219,6 +232,12 @@ fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
                 ws: Vec::new(),
             },
             |s, (u, xu)| {
+                if u % CANCEL_ROWS == 0 && progress.is_cancelled() {
+                    cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
                 let (cols, conf) = rows.row(u);
                 if cols.is_empty() {
                     // Nothing to fit: (YᵀY + λI) x = 0.
@@ -268,6 +287,7 @@ fn half_step(x: &mut [f32], y: &[f32], f: usize, reg: f32, rows: &Rows) {
                 }
             },
         );
+    progress.check()
 }
 
 impl Als {
@@ -289,8 +309,22 @@ impl Als {
         for it in 0..params.iterations {
             progress.check()?;
             progress.report(it as f32 / params.iterations.max(1) as f32, "Fitting ALS");
-            half_step(&mut users, &items, f, params.regularization, &by_user);
-            half_step(&mut items, &users, f, params.regularization, &by_item);
+            half_step(
+                &mut users,
+                &items,
+                f,
+                params.regularization,
+                &by_user,
+                progress,
+            )?;
+            half_step(
+                &mut items,
+                &users,
+                f,
+                params.regularization,
+                &by_item,
+                progress,
+            )?;
         }
         Ok(Als {
             factors: f,

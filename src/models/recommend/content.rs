@@ -193,6 +193,7 @@ mod tests {
             categories: vec!["Home".into(), "Garden".into()],
             price: vec![None; 4],
             non_merchandise: vec![false; 4],
+            ..Products::default()
         }
     }
 

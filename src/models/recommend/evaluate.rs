@@ -391,7 +391,7 @@ impl Report {
         );
         if let Some(best) = best {
             text.push_str(&format!(
-                " and {} for the best single method ({})",
+                " and {} for the best single method, {}",
                 percent(best.metrics.hit_rate),
                 best.method.label()
             ));

@@ -110,9 +110,10 @@ pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palet
                         }
                     }
                 });
-            ui.add_space(8.0);
+        });
+        ui.horizontal_wrapped(|ui| {
             if controls.own_weights {
-                ui.label(RichText::new("Your weights").color(palette.muted_text));
+                ui.label(RichText::new("Your weights.").color(palette.muted_text));
                 if let Some(tuned) = tuned
                     && ui
                         .button("Use tuned weights")
@@ -123,8 +124,20 @@ pub(super) fn customer_tab_ui(ui: &mut egui::Ui, view: &mut RecommendView, palet
                     controls.own_weights = false;
                 }
             } else if tuned.is_some() {
-                ui.label(RichText::new("Weights tuned on this database").color(palette.muted_text))
-                    .on_hover_text(TUNED_HELP);
+                ui.label(
+                    RichText::new(
+                        "Weights tuned on this database — move a slider to use your own.",
+                    )
+                    .color(palette.muted_text),
+                )
+                .on_hover_text(TUNED_HELP);
+            } else if !ready {
+                ui.label(
+                    RichText::new(
+                        "The weights tuned on this database appear once the models are ready.",
+                    )
+                    .color(palette.muted_text),
+                );
             }
         });
         if moved {
