@@ -107,7 +107,7 @@ pub fn data_ui(
         ),
         DataTab::Merchandise => {
             let read_only = info.read_only_reason.is_some();
-            super::merchandise::merchandise_ui(ui, view, read_only, &palette, commands);
+            super::merchandise::merchandise_ui(ui, view, read_only, commands);
         }
     }
 }

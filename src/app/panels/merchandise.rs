@@ -6,7 +6,7 @@ use egui::RichText;
 
 use crate::app::Command;
 use crate::app::data::DataView;
-use crate::app::theme::{self, Palette};
+use crate::app::theme;
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::grid_titles;
 use crate::data::merchandise::MarkSource;
@@ -23,9 +23,9 @@ pub(super) fn merchandise_ui(
     ui: &mut egui::Ui,
     view: &mut DataView,
     read_only: bool,
-    palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
+    let palette = theme::palette(ui.ctx());
     let mark = |product_id: String, non_merchandise: Option<bool>| {
         Command::RunData(DataJob::MarkProduct {
             product_id,
