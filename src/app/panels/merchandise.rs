@@ -7,6 +7,7 @@ use egui::RichText;
 use crate::app::Command;
 use crate::app::data::DataView;
 use crate::app::theme;
+use crate::app::widgets::numbers::money_cents;
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::grid_titles;
 use crate::data::merchandise::MarkSource;
@@ -97,8 +98,12 @@ pub(super) fn merchandise_ui(
                     }
                     ui.label(&row.product_id);
                     ui.label(row.name.as_deref().unwrap_or(""));
-                    ui.label(thousands(row.lines));
-                    ui.label(format!("{:.2}", row.money));
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(thousands(row.lines))
+                    });
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(money_cents(row.money))
+                    });
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(row.by.describe()).color(palette.muted_text));
                         if row.by == MarkSource::You
