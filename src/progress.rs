@@ -88,3 +88,29 @@ impl Progress for Step<'_> {
         self.whole.is_cancelled()
     }
 }
+
+/// Progress that also cancels once `limit` has passed since it was made.
+pub struct Deadline<'a> {
+    whole: &'a dyn Progress,
+    until: std::time::Instant,
+}
+
+impl<'a> Deadline<'a> {
+    /// `whole`, cancelled after `limit` from now.
+    pub fn new(whole: &'a dyn Progress, limit: std::time::Duration) -> Self {
+        Deadline {
+            whole,
+            until: std::time::Instant::now() + limit,
+        }
+    }
+}
+
+impl Progress for Deadline<'_> {
+    fn report(&self, fraction: f32, message: &str) {
+        self.whole.report(fraction, message);
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.whole.is_cancelled() || std::time::Instant::now() >= self.until
+    }
+}

@@ -84,7 +84,7 @@ fn presentation_mode_shows_no_personal_data_on_any_panel() {
     };
     assert!(pii.len() > 10_000, "{} values", pii.len());
 
-    let mut h = harness(Some(path));
+    let mut h = data_harness(Some(path));
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
             h, "Opened"

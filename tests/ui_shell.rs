@@ -49,7 +49,7 @@ fn write_db(dir: &Path, name: &str, customers: usize) -> PathBuf {
 fn opens_a_database_and_shows_tables_with_row_counts() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "shop.sqlite", 1234);
-    let mut h = harness(Some(path));
+    let mut h = data_harness(Some(path));
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| has_label(
             h,
@@ -180,7 +180,7 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
 fn an_invalid_path_shows_a_dismissable_banner() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "ok.sqlite", 3);
-    let mut h = harness(Some(path));
+    let mut h = data_harness(Some(path));
     assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
         h, "3 rows"
     )));
@@ -216,7 +216,7 @@ fn an_invalid_path_shows_a_dismissable_banner() {
 fn the_open_dialog_takes_a_typed_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "typed.sqlite", 7);
-    let mut h = harness(None);
+    let mut h = data_harness(None);
     assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
         h,
         "No database open"
@@ -252,7 +252,7 @@ fn a_superseded_open_is_dropped() {
     let dir = tempfile::tempdir().unwrap();
     let a = write_db(dir.path(), "a.sqlite", 11);
     let b = write_db(dir.path(), "b.sqlite", 22);
-    let mut h = harness(None);
+    let mut h = data_harness(None);
     h.step();
     h.state_mut().command(Command::Open(a));
     h.state_mut().command(Command::Open(b.clone()));
@@ -275,7 +275,7 @@ fn a_superseded_open_is_dropped() {
 fn cancel_stops_a_long_job_within_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_db(dir.path(), "base.sqlite", 3);
-    let mut h = harness(Some(path));
+    let mut h = data_harness(Some(path));
     assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
         h, "3 rows"
     )));
@@ -315,7 +315,7 @@ fn opens_the_bundled_sample_database() {
     // A copy, so the committed file is never touched.
     let dir = tempfile::tempdir().unwrap();
     let path = demo_copy(dir.path());
-    let mut h = harness(Some(path));
+    let mut h = data_harness(Some(path));
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| has_label(
             h,
@@ -355,7 +355,7 @@ fn postage_is_listed_and_any_product_can_be_marked_either_way() {
     )
     .unwrap();
     drop(conn);
-    let mut h = harness(Some(path.clone()));
+    let mut h = data_harness(Some(path.clone()));
     assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
         h, "products"
     )));
@@ -405,4 +405,69 @@ fn postage_is_listed_and_any_product_can_be_marked_either_way() {
         "{}",
         dump(&h)
     );
+}
+
+/// Opened on the sample, Tailor starts on the Overview: the database in large numbers, the
+/// charts, the data-health line and the path, where Run runs a step and the Overview then tells
+/// its result.
+#[test]
+fn starts_on_the_overview_and_runs_a_step_from_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Some(demo_copy(dir.path())));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label(
+            h,
+            "Active customers"
+        ) && has_label(
+            h, "5,000"
+        ) && has_label(
+            h,
+            "Revenue by month"
+        ) && has_label(
+            h,
+            "The path through Tailor"
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert!(has_label(&h, "24 months"), "{}", dump(&h));
+    assert_eq!(
+        h.query_all_by_label("Not run yet").count(),
+        5,
+        "{}",
+        dump(&h)
+    );
+    // The health check runs quietly after opening.
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label_containing(
+            h,
+            "to look at."
+        )
+            || has_label_containing(h, "no problems found")),
+        "{}",
+        dump(&h)
+    );
+    // Run the first step (segments): the Segments panel shows it; back on the Overview, its line
+    // tells the result.
+    h.query_all_by_label("Run").next().unwrap().click();
+    h.step();
+    assert!(
+        step_until(&mut h, Duration::from_secs(30), |h| has_label_containing(
+            h,
+            "segments of"
+        )
+            || has_label_containing(h, "Segmented")),
+        "{}",
+        dump(&h)
+    );
+    click(&mut h, "Overview");
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label_containing(
+            h,
+            "segments; the largest, "
+        )),
+        "{}",
+        dump(&h)
+    );
+    assert_eq!(h.query_all_by_label("Not run yet").count(), 4);
 }

@@ -10,6 +10,21 @@ use crate::data::quality::QualityReport;
 use crate::jobs::{DataDone, DataJob, Job, JobId};
 use crate::workspace::data::{DbInfo, file_name};
 use crate::workspace::merchandise::MerchandiseList;
+use crate::workspace::overview::Overview;
+
+/// Where the Overview's data-health check is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Health {
+    /// Not asked for this database yet.
+    #[default]
+    NotAsked,
+    /// Running as this job.
+    Checking(JobId),
+    /// Its report is the Data panel's latest (`DataView::quality`).
+    Checked,
+    /// It stopped before it finished (its time ran out, or it was cancelled).
+    Stopped,
+}
 
 /// What is known about the open database.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +82,12 @@ pub struct DataView {
     pub mark_text: String,
     /// Whether the merchandise list was asked for since it was last dropped.
     pub merchandise_asked: bool,
+    /// The Overview (`None`: not read yet).
+    pub overview: Option<Box<Overview>>,
+    /// Whether the Overview was asked for since it was last shown fresh.
+    pub overview_asked: bool,
+    /// The Overview's data-health check.
+    pub health: Health,
 }
 
 /// What the Data panel, the top bar and the dialogs ask for.
@@ -117,6 +138,11 @@ impl DataState {
         }
         self.view.merchandise = None;
         self.view.merchandise_asked = false;
+        self.view.overview_asked = false;
+        if !refresh {
+            self.view.overview = None;
+            self.view.health = Health::NotAsked;
+        }
         self.select_table(table, true);
     }
 
@@ -208,6 +234,9 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
                 });
                 desk.error = None;
                 self.set_database(info, false);
+                if let Some(id) = desk.submit(Job::Data(DataJob::HealthCheck)) {
+                    self.view.health = Health::Checking(id);
+                }
             }
             DataDone::NoDatabase => self.db = DbView::Empty,
             DataDone::Rows {
@@ -223,9 +252,15 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
                 self.set_database(info, true);
             }
             DataDone::Checked(report) => {
-                desk.notice = Some("Data quality checked".to_string());
+                if self.view.health == Health::Checking(id) {
+                    // The Overview's own check: its line says it, quietly.
+                    self.view.health = Health::Checked;
+                } else {
+                    desk.notice = Some("Data quality checked".to_string());
+                }
                 self.view.quality = Some(report);
             }
+            DataDone::Overview(overview) => self.view.overview = Some(overview),
             DataDone::RoleSet(info) => {
                 desk.notice = Some("Role saved".to_string());
                 self.db = DbView::Open(info);
@@ -245,6 +280,10 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
     }
 
     fn ended(&mut self, id: JobId, job: &DataJob, failure: Option<&str>) -> bool {
+        if self.view.health == Health::Checking(id) {
+            self.view.health = Health::Stopped;
+            return false;
+        }
         if let DataJob::LoadRows { .. } = job {
             self.view.rows.request_ended(id, failure.is_some());
             return false;
@@ -257,5 +296,8 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
         false
     }
 
-    fn changed(&mut self, _change: Change) {}
+    fn changed(&mut self, _change: Change) {
+        // Another result is stored, or the data changed: the Overview reads it again.
+        self.view.overview_asked = false;
+    }
 }

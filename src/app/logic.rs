@@ -51,7 +51,11 @@ impl TailorApp {
             }
             Event::Cancelled { .. } => {
                 self.ended(id, &job, None);
-                if !matches!(job, Job::Data(DataJob::LoadRows { .. })) {
+                let quiet = matches!(
+                    job,
+                    Job::Data(DataJob::LoadRows { .. } | DataJob::HealthCheck)
+                );
+                if !quiet {
                     self.desk.notice = Some("Cancelled".to_string());
                 }
             }
@@ -200,6 +204,8 @@ impl TailorApp {
         match command {
             Command::ShowPanel(panel) => {
                 self.panel = panel;
+                // The Overview reads the latest results again each time it is shown.
+                self.data.view.overview_asked = false;
                 None
             }
             Command::ShowOpenDialog => {

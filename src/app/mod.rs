@@ -82,7 +82,7 @@ impl TailorApp {
             settings,
             applied_presentation: None,
             desk: Desk::new(worker, error),
-            panel: Panel::Data,
+            panel: Panel::Overview,
             data: data::DataState::default(),
             segments: segments::SegmentsView::default(),
             recs: recommend::RecommendView::default(),

@@ -90,8 +90,10 @@ fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
 /// The panels of the navigation rail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Panel {
-    /// Tables, columns and roles, rows, data quality.
+    /// What is in the database and the path through Tailor: the first screen.
     #[default]
+    Overview,
+    /// Tables, columns and roles, rows, data quality.
     Data,
     /// RFM, k-means and mixture segments.
     Segments,
@@ -107,7 +109,8 @@ pub enum Panel {
 
 impl Panel {
     /// Every panel, in rail order.
-    pub const ALL: [Panel; 6] = [
+    pub const ALL: [Panel; 7] = [
+        Panel::Overview,
         Panel::Data,
         Panel::Segments,
         Panel::Recommendations,
@@ -119,6 +122,7 @@ impl Panel {
     /// The rail label.
     pub fn label(self) -> &'static str {
         match self {
+            Panel::Overview => "Overview",
             Panel::Data => "Data",
             Panel::Segments => "Segments",
             Panel::Recommendations => "Recommendations",

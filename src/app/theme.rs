@@ -6,7 +6,7 @@
 use egui::{Color32, Context, TextStyle};
 
 /// Width of the left navigation rail, in points.
-pub const RAIL_WIDTH: f32 = 200.0;
+pub const RAIL_WIDTH: f32 = 232.0;
 /// Width of the Data panel's table list, in points.
 pub const TABLE_LIST_WIDTH: f32 = 180.0;
 /// Width of a role box in the Columns and roles table, in points.

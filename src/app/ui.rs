@@ -1,8 +1,8 @@
 //! Drawing the window: bars, rail, the current panel and dialogs.
 
 use crate::app::panels::{
-    banner, campaigns, churn_value, data, fairness, rail, recommendations, segments, status_bar,
-    top_bar,
+    banner, campaigns, churn_value, data, fairness, overview, rail, recommendations, segments,
+    status_bar, top_bar,
 };
 use crate::app::widgets::preamble::PanelCx;
 use crate::app::{DbView, Panel, TailorApp, theme};
@@ -45,6 +45,7 @@ impl TailorApp {
             .show(ui, |ui| rail::rail_ui(ui, self.panel, commands));
         let mut cx = PanelCx { db, busy, commands };
         egui::CentralPanel::default_margins().show(ui, |ui| match self.panel {
+            Panel::Overview => overview::overview_ui(ui, &mut self.data.view, &mut cx),
             Panel::Data => data::data_ui(
                 ui,
                 cx.db,

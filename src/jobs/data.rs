@@ -13,6 +13,11 @@ use crate::progress::Progress;
 use crate::workspace::Workspace;
 use crate::workspace::data::{DbInfo, file_name, import_summary_text, sample_summary_text};
 use crate::workspace::merchandise::MerchandiseList;
+use crate::workspace::overview::Overview;
+
+/// How long the Overview's health check may take before it stops (the Data panel's check has
+/// no limit).
+pub const HEALTH_CHECK_SECONDS: u64 = 10;
 
 /// A data job.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +42,11 @@ pub enum DataJob {
     },
     /// Runs the data-quality checks.
     Check,
+    /// Runs the data-quality checks for the Overview's health line, stopping after
+    /// [`HEALTH_CHECK_SECONDS`].
+    HealthCheck,
+    /// Reads the Overview.
+    Overview,
     /// Reads rows `offset..offset + limit` of a table (in rowid order).
     LoadRows {
         /// The table.
@@ -109,6 +119,8 @@ pub enum DataDone {
     RoleSet(DbInfo),
     /// The merchandise list.
     Merchandise(MerchandiseList),
+    /// The Overview.
+    Overview(Box<Overview>),
     /// A product's mark was stored (the data changed); the new list.
     Marked(MerchandiseList),
 }
@@ -123,7 +135,8 @@ impl DataJob {
                 [one] => format!("Importing {}", file_name(one)),
                 many => format!("Importing {} files", many.len()),
             },
-            DataJob::Check => "Checking data quality".to_string(),
+            DataJob::Check | DataJob::HealthCheck => "Checking data quality".to_string(),
+            DataJob::Overview => "Reading the overview".to_string(),
             DataJob::LoadRows { table, .. } => format!("Reading {}", table.name()),
             DataJob::SetRole { column, .. } => format!("Saving the role of {column}"),
             DataJob::Merchandise => "Listing postage, fees and adjustments".to_string(),
@@ -140,7 +153,8 @@ impl DataJob {
         match self {
             DataJob::Open(_) | DataJob::OpenDefault { .. } => "Could not open the database",
             DataJob::Import { .. } => "Import failed",
-            DataJob::Check => "The quality check failed",
+            DataJob::Check | DataJob::HealthCheck => "The quality check failed",
+            DataJob::Overview => "The overview could not be read",
             DataJob::LoadRows { .. } => "Rows could not be read",
             DataJob::SetRole { .. } => "The role was not saved",
             DataJob::Merchandise => "The products could not be listed",
@@ -176,6 +190,11 @@ impl DataJob {
                 }
             }
             DataJob::Check => DataDone::Checked(ws.check(progress)?),
+            DataJob::HealthCheck => {
+                let limit = std::time::Duration::from_secs(HEALTH_CHECK_SECONDS);
+                DataDone::Checked(ws.check(&crate::progress::Deadline::new(progress, limit))?)
+            }
+            DataJob::Overview => DataDone::Overview(Box::new(ws.overview(progress)?)),
             DataJob::LoadRows {
                 table,
                 offset,

@@ -108,7 +108,10 @@ impl Job {
     /// (and so never supersede a running job).
     pub fn is_shown(&self) -> bool {
         match self {
-            Job::Data(j) => !matches!(j, DataJob::LoadRows { .. }),
+            Job::Data(j) => !matches!(
+                j,
+                DataJob::LoadRows { .. } | DataJob::HealthCheck | DataJob::Overview
+            ),
             Job::Segments(j) => !matches!(j, SegmentJob::Rename { .. }),
             Job::Recs(j) => j.is_shown(),
             Job::Churn(j) => !matches!(j, ChurnJob::Span),

@@ -259,6 +259,24 @@ impl Workspace {
     /// models fitted with the defaults (what campaigns send) for a recommended category. What
     /// does not depend on the decision is cached, so a threshold move only recounts.
     pub fn audit(&mut self, params: &AuditParams, progress: &dyn Progress) -> Result<AuditReport> {
+        let report = self.audit_report(params, progress)?;
+        let flags = match report.flags.len() {
+            0 => "no flags".to_string(),
+            n => crate::format::count(n as u64, "flag", "flags"),
+        };
+        self.latest_audit = Some(format!(
+            "By {}: the least-selected group's rate is {} of the most-selected group's ({flags})",
+            report.attribute,
+            crate::format::percent(report.compared_disparate_impact)
+        ));
+        Ok(report)
+    }
+
+    fn audit_report(
+        &mut self,
+        params: &AuditParams,
+        progress: &dyn Progress,
+    ) -> Result<AuditReport> {
         let AuditParams {
             attribute,
             decision,

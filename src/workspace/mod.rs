@@ -13,6 +13,7 @@ pub mod data;
 pub mod export;
 pub mod fairness;
 pub mod merchandise;
+pub mod overview;
 pub mod recommend;
 pub mod segments;
 pub mod tuning;
@@ -49,6 +50,8 @@ pub struct Workspace {
     segmentation: Option<Arc<segments::SegmentResult>>,
     /// The latest segment's recommendations, exported from here.
     segment_recs: Option<Arc<recommend::SegmentRecs>>,
+    /// The latest fairness audit in one sentence (audits are not stored).
+    latest_audit: Option<String>,
     /// Where pages of rows start, per table.
     rows: data::RowIndex,
 }
@@ -86,6 +89,7 @@ impl Workspace {
         self.churn = churn::ChurnCache::default();
         self.segmentation = None;
         self.segment_recs = None;
+        self.latest_audit = None;
         self.rows = data::RowIndex::default();
     }
 

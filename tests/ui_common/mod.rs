@@ -85,3 +85,11 @@ pub fn replace_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
         .type_text(text);
     h.step();
 }
+
+/// The window on `db`, showing the Data panel instead of the Overview.
+pub fn data_harness(db: Option<PathBuf>) -> Harness<'static, TailorApp> {
+    let mut h = harness(db);
+    h.state_mut()
+        .command(tailor::app::Command::ShowPanel(tailor::app::Panel::Data));
+    h
+}

@@ -9,6 +9,7 @@ pub mod data;
 pub mod dialogs;
 pub mod fairness;
 pub mod merchandise;
+pub mod overview;
 pub mod rail;
 pub mod recommendations;
 pub mod segments;

@@ -167,3 +167,28 @@ pub fn save_summary_run(
     let run = NewRun::seeded(kind, seed, params_json, summary_json);
     save_run::<()>(db, run, "SELECT 1", &[], |_, _, _| Ok(0))
 }
+
+/// The latest export: (rows, file name, when), or `None` when nothing was exported.
+pub fn latest_export(db: &Database) -> Result<Option<(u64, String, String)>> {
+    if !has_table(db, "tailor_exports")? {
+        return Ok(None);
+    }
+    let rows = query_rows(
+        db,
+        "SELECT rows, file, created_at FROM tailor_exports ORDER BY export_id DESC LIMIT 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        },
+    )?;
+    Ok(rows.into_iter().next().map(|(n, file, when)| {
+        let name = std::path::Path::new(&file)
+            .file_name()
+            .map_or(file.clone(), |f| f.to_string_lossy().into_owned());
+        (n.max(0).unsigned_abs(), name, when)
+    }))
+}
