@@ -206,14 +206,18 @@ fn health_ui(
                     .iter()
                     .filter(|f| f.severity == Severity::Warning)
                     .count();
-                let text = if errors + warnings == 0 {
+                let parts: Vec<String> = [
+                    (errors, "error", "errors"),
+                    (warnings, "warning", "warnings"),
+                ]
+                .into_iter()
+                .filter(|(n, _, _)| *n > 0)
+                .map(|(n, one, many)| count(n as u64, one, many))
+                .collect();
+                let text = if parts.is_empty() {
                     "no problems found.".to_string()
                 } else {
-                    format!(
-                        "{} and {} to look at.",
-                        count(errors as u64, "error", "errors"),
-                        count(warnings as u64, "warning", "warnings")
-                    )
+                    format!("{} to look at.", parts.join(" and "))
                 };
                 let colour = if errors > 0 {
                     palette.severity_error
