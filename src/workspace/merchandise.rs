@@ -116,8 +116,7 @@ mod tests {
 
     #[test]
     fn a_mark_decides_over_the_guess_until_it_is_forgotten() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = crate::workspace::sample_workspace(dir.path(), 300, 3);
+        let (_dir, mut ws) = crate::workspace::sample_session(300, 3);
         assert_eq!(ws.merchandise(&NoProgress).unwrap().rows, Vec::new());
         // The most bought product, marked as not merchandise, is never recommended again.
         let rec = ws

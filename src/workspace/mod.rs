@@ -160,3 +160,12 @@ pub(crate) fn sample_workspace(dir: &Path, customers: usize, seed: u64) -> Works
         .and_then(|_| Workspace::open(&path))
         .unwrap_or_else(|e| panic!("sample workspace: {e}"))
 }
+
+/// A workspace on a generated sample in a new temporary folder, kept as long as the folder
+/// (tests).
+#[cfg(test)]
+pub(crate) fn sample_session(customers: usize, seed: u64) -> (tempfile::TempDir, Workspace) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temporary folder: {e}"));
+    let ws = sample_workspace(dir.path(), customers, seed);
+    (dir, ws)
+}

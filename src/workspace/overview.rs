@@ -257,8 +257,7 @@ mod tests {
 
     #[test]
     fn the_figures_match_the_database_and_the_steps_follow_the_stored_runs() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut ws = crate::workspace::sample_workspace(dir.path(), 300, 5);
+        let (_dir, mut ws) = crate::workspace::sample_session(300, 5);
         let o = ws.overview(&NoProgress).unwrap();
         let sql = |q: &str| -> f64 {
             ws.db()
