@@ -8,6 +8,7 @@ use std::time::Duration;
 use egui::accesskit::Role;
 use egui_kittest::kittest::{NodeT, Queryable};
 
+use tailor::app::churn::LabelChoice;
 use tailor::app::{Command, Panel};
 
 mod ui_common;
@@ -40,8 +41,12 @@ fn churn_threshold_clv_drill_down_and_export() {
     h.state_mut().command(Command::ShowPanel(Panel::ChurnValue));
     h.step();
     h.step();
-    // The sample has no churned column: the label defaults to inactivity over 90 days.
-    assert_eq!(h.state().churn_panel().label_text, "inactive:90");
+    // The sample has no churned column: the label defaults to inactivity over 90 days, shown
+    // as a choice and a number of days, never as flag syntax.
+    assert_eq!(h.state().churn_panel().label, Some(LabelChoice::Inactive));
+    assert_eq!(h.state().churn_panel().inactive_days, 90);
+    assert!(has_label(&h, "days"), "{}", dump(&h));
+    assert!(!has_label_containing(&h, "inactive:"), "{}", dump(&h));
     assert!(has_label(&h, "Lifetime value"), "{}", dump(&h));
 
     click(&mut h, "Run");
@@ -256,7 +261,11 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
     h.state_mut().command(Command::ShowPanel(Panel::ChurnValue));
     h.step();
     h.step();
-    assert_eq!(h.state().churn_panel().label_text, "churned");
+    assert_eq!(
+        h.state().churn_panel().label,
+        Some(LabelChoice::Column("churned".into()))
+    );
+    assert!(!has_label(&h, "days"), "no days field for a label column: {}", dump(&h));
     // No transactions: lifetime value says why, and no purchase dates are asked for.
     assert!(has_label_containing(
         &h,

@@ -11,7 +11,7 @@ use crate::app::export::ExportFlow;
 use crate::app::{Command, TailorApp};
 use crate::jobs::{ChurnDone, ChurnJob, Job, JobId};
 use crate::models::churn::evaluate::OfferInputs;
-use crate::models::churn::label::Label;
+use crate::models::churn::label::{DEFAULT_INACTIVE_DAYS, Label};
 use crate::models::churn::run::{ChurnParams, ModelKind};
 use crate::models::clv::run::ClvParams;
 use crate::models::clv::summary::TimeUnit;
@@ -31,11 +31,23 @@ pub enum ChurnCommand {
     ReadSpan,
 }
 
+/// Who counts as churned, as the window offers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LabelChoice {
+    /// A customers column that says who churned.
+    Column(String),
+    /// No purchase in the panel's number of days.
+    Inactive,
+}
+
 /// The Churn & value panel's state.
 #[derive(Debug)]
 pub struct ChurnPanelView {
-    /// The label field: a column name or `inactive:DAYS` (empty: chosen from the data).
-    pub label_text: String,
+    /// Who counts as churned (`None`: not chosen for this database yet; the panel picks what
+    /// `--label auto` would: a label column, else inactivity).
+    pub label: Option<LabelChoice>,
+    /// Days without a purchase that count as churned (with [`LabelChoice::Inactive`]).
+    pub inactive_days: u32,
     /// The model.
     pub model: ModelKind,
     /// Cross-validation folds.
@@ -84,7 +96,8 @@ pub struct ChurnPanelView {
 impl Default for ChurnPanelView {
     fn default() -> Self {
         ChurnPanelView {
-            label_text: String::new(),
+            label: None,
+            inactive_days: DEFAULT_INACTIVE_DAYS,
             model: ModelKind::Auto,
             folds: 5,
             seed: 42,
@@ -121,8 +134,10 @@ impl ChurnPanelView {
         if self.calibration_suggested.as_deref() == Some(self.calibration_end.trim()) {
             self.calibration_end.clear();
         }
+        // The label is chosen again from the new data: a column of one database means nothing
+        // in another.
         let keep = ChurnPanelView {
-            label_text: std::mem::take(&mut self.label_text),
+            inactive_days: self.inactive_days,
             model: self.model,
             folds: self.folds,
             seed: self.seed,
@@ -138,11 +153,13 @@ impl ChurnPanelView {
 
     /// The churn parameters from the controls, or why they are not valid.
     pub fn params(&self) -> std::result::Result<ChurnParams, String> {
-        let label = if self.label_text.trim().is_empty() {
-            Label::Auto
-        } else {
-            Label::parse(&self.label_text)
-                .ok_or_else(|| "label: a column name or inactive:DAYS".to_string())?
+        let label = match &self.label {
+            None => Label::Auto,
+            Some(LabelChoice::Column(name)) => Label::Column(name.clone()),
+            Some(LabelChoice::Inactive) => Label::Inactive {
+                days: self.inactive_days.max(1),
+                cutoff: None,
+            },
         };
         Ok(ChurnParams {
             label,

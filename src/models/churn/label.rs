@@ -150,13 +150,13 @@ pub fn resolve(data: &Dataset, label: &Label) -> Result<Labelled> {
             let Some(attr) = find_column(data, Some(name)) else {
                 return Err(Error::Invalid(if data.transactions.is_empty() {
                     format!(
-                        "no label column {name} in the customers table, and no transactions \
-                         for --label inactive:DAYS"
+                        "no label column {name} in the customers table, and no transactions to \
+                         label customers by inactivity"
                     )
                 } else {
                     format!(
-                        "no label column {name} in the customers table: use --label \
-                         inactive:DAYS to label by inactivity"
+                        "no label column {name} in the customers table: label customers by \
+                         inactivity (no purchase in a number of days) instead"
                     )
                 }));
             };
@@ -229,7 +229,9 @@ fn inactive(data: &Dataset, days: u32, cutoff: Option<i64>) -> Result<Labelled> 
     let t = &data.transactions;
     let Some(last) = t.ts.iter().copied().max() else {
         return Err(Error::Invalid(
-            "no transactions: --label inactive:DAYS needs a transactions table with rows".into(),
+            "no transactions: labelling customers by inactivity needs a transactions table with \
+             rows"
+                .into(),
         ));
     };
     let window = i64::from(days) * DAY_SECS;

@@ -11,7 +11,7 @@ mod targets;
 use egui::RichText;
 
 use crate::app::Command;
-use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, command};
+use crate::app::churn::{ChurnCommand, ChurnPanelView, FOLD_RANGE, LabelChoice, command};
 use crate::app::theme;
 use crate::app::widgets::layout;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows};
@@ -34,23 +34,34 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
     };
     let palette = theme::palette(ui.ctx());
     let has_transactions = has_rows(info, &[TableKind::Transactions]);
-    let label_column = info
+    // The customers columns that say who churned: role label, or named churned.
+    let label_columns: Vec<String> = info
         .tables
         .iter()
         .filter(|t| t.kind == TableKind::Customers)
         .flat_map(|t| t.columns.iter())
-        .find(|c| c.role == Role::Label || c.name.eq_ignore_ascii_case("churned"))
-        .map(|c| c.name.clone());
-    if view.label_text.is_empty() {
-        view.label_text = label_column
-            .clone()
-            .unwrap_or_else(|| "inactive:90".to_string());
+        .filter(|c| c.role == Role::Label || c.name.eq_ignore_ascii_case("churned"))
+        .map(|c| c.name.clone())
+        .collect();
+    // What `--label auto` picks: a label column, else inactivity.
+    if view.label.is_none() {
+        view.label = Some(match label_columns.first() {
+            Some(name) => LabelChoice::Column(name.clone()),
+            None => LabelChoice::Inactive,
+        });
     }
 
     ui.horizontal_wrapped(|ui| {
         ui.heading(HEADING);
         ui.add_space(theme::SECTION_SPACING);
-        controls_ui(ui, view, cx.busy, cx.commands);
+        controls_ui(
+            ui,
+            view,
+            &label_columns,
+            has_transactions,
+            cx.busy,
+            cx.commands,
+        );
     });
     ui.separator();
     layout::scroll("churn_scroll").show(ui, |ui| {
@@ -59,8 +70,8 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
                 ui.label(if view.churn_job.is_some() {
                     "Fitting the churn model with cross-validation…"
                 } else {
-                    "Press Run to predict who is about to leave. The label is a churned \
-                         column, or inactive:DAYS (no purchase in the last DAYS days)."
+                    "Press Run to predict who is about to leave. \"Churned\" is what a column \
+                     says, or no purchase in a number of days."
                 });
             }
             Some(churn) => {
@@ -86,17 +97,38 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
 fn controls_ui(
     ui: &mut egui::Ui,
     view: &mut ChurnPanelView,
+    label_columns: &[String],
+    has_transactions: bool,
     busy: bool,
     commands: &mut Vec<Command>,
 ) {
     let palette = theme::palette(ui.ctx());
-    ui.label("Label");
-    ui.add(
-        egui::TextEdit::singleline(&mut view.label_text)
-            .hint_text("churned or inactive:90")
-            .desired_width(120.0),
-    )
-    .on_hover_text("A churned column, or inactive:DAYS: no purchase in the DAYS after a cutoff");
+    ui.label("Churned means");
+    let shown = match &view.label {
+        Some(LabelChoice::Column(name)) => format!("what {name} says"),
+        _ => "no purchase in".to_string(),
+    };
+    egui::ComboBox::from_id_salt("churn_label")
+        .selected_text(shown)
+        .show_ui(ui, |ui| {
+            for name in label_columns {
+                let choice = Some(LabelChoice::Column(name.clone()));
+                ui.selectable_value(&mut view.label, choice, format!("what {name} says"));
+            }
+            if has_transactions {
+                let choice = Some(LabelChoice::Inactive);
+                ui.selectable_value(&mut view.label, choice, "no purchase in a number of days");
+            }
+        })
+        .response
+        .on_hover_text(
+            "Who counts as churned: a customers column that says so, or no purchase in the \
+             days after a cutoff",
+        );
+    if view.label == Some(LabelChoice::Inactive) {
+        ui.add(egui::DragValue::new(&mut view.inactive_days).range(1..=3650));
+        ui.label("days");
+    }
     ui.label("Model");
     egui::ComboBox::from_id_salt("churn_model")
         .selected_text(model_label(view.model))
