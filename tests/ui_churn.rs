@@ -265,7 +265,11 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
         h.state().churn_panel().label,
         Some(LabelChoice::Column("churned".into()))
     );
-    assert!(!has_label(&h, "days"), "no days field for a label column: {}", dump(&h));
+    assert!(
+        !has_label(&h, "days"),
+        "no days field for a label column: {}",
+        dump(&h)
+    );
     // No transactions: lifetime value says why, and no purchase dates are asked for.
     assert!(has_label_containing(
         &h,

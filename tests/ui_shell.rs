@@ -230,6 +230,21 @@ fn the_open_dialog_takes_a_typed_path() {
         "{}",
         dump(&h)
     );
+    // Esc closes it, as Cancel does.
+    h.key_press(egui::Key::Escape);
+    assert!(
+        step_until(&mut h, Duration::from_secs(2), |h| !has_label(
+            h,
+            "Open a database"
+        )),
+        "{}",
+        dump(&h)
+    );
+    click(&mut h, "Open…");
+    assert!(step_until(&mut h, Duration::from_secs(2), |h| has_label(
+        h,
+        "Open a database"
+    )));
     h.query_all_by_role(egui::accesskit::Role::TextInput)
         .next()
         .unwrap()

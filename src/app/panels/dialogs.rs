@@ -179,7 +179,10 @@ impl Dialogs {
                         .show(ui, |ui| {
                             ui.monospace(summary);
                         });
-                    if ui.button("Close").clicked() {
+                    let keys = ui.input(|i| {
+                        i.key_pressed(egui::Key::Escape) || i.key_pressed(egui::Key::Enter)
+                    });
+                    if ui.button("Close").clicked() || keys {
                         keep = false;
                     }
                 });

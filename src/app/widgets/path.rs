@@ -86,10 +86,14 @@ pub enum DialogAnswer {
     Cancelled,
 }
 
-/// `confirm`, enabled when there is a `path`, and Cancel side by side; which was pressed.
+/// `confirm`, enabled when there is a `path`, and Cancel side by side; which was pressed (Esc
+/// counts as Cancel; Enter in the path field confirms, see [`path_field`]).
 pub fn confirm_row(ui: &mut egui::Ui, confirm: &str, path: Option<PathBuf>) -> DialogAnswer {
     ui.horizontal(|ui| {
         let mut answer = DialogAnswer::Open;
+        if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+            return DialogAnswer::Cancelled;
+        }
         if ui
             .add_enabled(path.is_some(), egui::Button::new(confirm))
             .clicked()
