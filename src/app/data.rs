@@ -169,7 +169,14 @@ impl DataState {
         desk.forget_where(|_, j| {
             matches!(
                 j,
-                Job::Data(DataJob::LoadRows { .. } | DataJob::Check | DataJob::Open(_))
+                Job::Data(
+                    DataJob::LoadRows { .. }
+                        | DataJob::Check
+                        | DataJob::HealthCheck
+                        | DataJob::Overview
+                        | DataJob::Merchandise
+                        | DataJob::Open(_)
+                )
             )
         });
         desk.submit(Job::Data(job));
