@@ -36,22 +36,6 @@ fn segments_ready(h: &Harness<'_, TailorApp>) -> bool {
     s.shown.is_some() && !s.running
 }
 
-/// Replaces the text of the text field that has focus.
-fn replace_focused_text(h: &mut Harness<'_, TailorApp>, field: usize, text: &str) {
-    h.query_all_by_role(Role::TextInput)
-        .nth(field)
-        .unwrap()
-        .focus();
-    h.step();
-    h.key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
-    h.step();
-    h.query_all_by_role(Role::TextInput)
-        .nth(field)
-        .unwrap()
-        .type_text(text);
-    h.step();
-}
-
 #[test]
 fn kmeans_run_rename_export_and_reopen() {
     let dir = tempfile::tempdir().unwrap();
@@ -163,7 +147,7 @@ fn kmeans_run_rename_export_and_reopen() {
     assert!(has_label(&h, "Export segment"), "{}", dump(&h));
     // The open database is refused in the dialog, which stays open.
     let database = db.display().to_string();
-    replace_focused_text(&mut h, 0, &database);
+    replace_text(&mut h, 0, &database);
     click(&mut h, "Export");
     assert!(
         has_label_containing(&h, "would overwrite the database"),
@@ -171,7 +155,7 @@ fn kmeans_run_rename_export_and_reopen() {
         dump(&h)
     );
     assert!(h.state().segments().export.dialog.is_some());
-    replace_focused_text(&mut h, 0, &out.display().to_string());
+    replace_text(&mut h, 0, &out.display().to_string());
     click(&mut h, "Export");
     assert!(
         step_until(&mut h, Duration::from_secs(10), |h| has_label_containing(
