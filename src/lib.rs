@@ -15,6 +15,7 @@ pub mod files;
 pub mod format;
 pub mod jobs;
 pub mod models;
+pub mod money;
 pub mod progress;
 pub mod workspace;
 

@@ -486,3 +486,135 @@ fn starts_on_the_overview_and_runs_a_step_from_it() {
     );
     assert_eq!(h.query_all_by_label("Not run yet").count(), 4);
 }
+
+/// The window's choices stored in `db` (`tailor_settings`, key `window`), if any.
+fn stored_window(db: &Path) -> Option<serde_json::Value> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(
+        "SELECT value FROM tailor_settings WHERE key = 'window'",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .ok()
+    .map(|t| serde_json::from_str(&t).unwrap())
+}
+
+fn open_and_wait(h: &mut egui_kittest::Harness<'_, tailor::app::TailorApp>, db: &Path) {
+    h.state_mut().command(Command::Open(db.to_path_buf()));
+    assert!(
+        step_until(h, Duration::from_secs(20), |h| matches!(
+            h.state().db(), DbView::Open(info) if info.path == db
+        ) && !h.state().is_busy()),
+        "{}",
+        dump(h)
+    );
+    h.step();
+}
+
+#[test]
+fn choices_and_currency_are_stored_with_each_database_and_nothing_carries_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_copy(dir.path());
+    let other = write_db(dir.path(), "other.sqlite", 30);
+    let mut h = harness(Some(demo.clone()));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| matches!(
+            h.state().db(),
+            DbView::Open(_)
+        )),
+        "{}",
+        dump(&h)
+    );
+    // The sample is a British shop: amounts in pounds, stored with it.
+    let DbView::Open(info) = h.state().db() else {
+        unreachable!()
+    };
+    assert_eq!(info.currency.money.code(), Some("GBP"));
+    assert!(info.currency.chosen);
+
+    // Choices made on the sample are stored with it once the user pauses.
+    h.state_mut().churn_panel_mut().threshold = 0.73;
+    h.state_mut().churn_panel_mut().inactive_days = 120;
+    h.state_mut().campaigns_mut().filters.consent_only = false;
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |_| stored_window(&demo)
+            .is_some_and(|w| w["churn"]["threshold"] == 0.73)),
+        "the choices were not stored"
+    );
+    let stored = stored_window(&demo).unwrap();
+    assert_eq!(stored["churn"]["inactive_days"], 120);
+    assert_eq!(stored["campaign"]["consent_only"], false);
+
+    // Another database starts from its own (here: the defaults) and its guessed currency.
+    open_and_wait(&mut h, &other);
+    assert_eq!(h.state().churn_panel().threshold, 0.5);
+    assert_eq!(h.state().churn_panel().inactive_days, 90);
+    let DbView::Open(info) = h.state().db() else {
+        unreachable!()
+    };
+    assert_eq!(info.currency.money.code(), None);
+    assert!(
+        info.currency.note.contains("does not say its currency"),
+        "{}",
+        info.currency.note
+    );
+    h.state_mut()
+        .command(Command::RunData(tailor::jobs::DataJob::SetCurrency(
+            tailor::money::Currency::from_code("EUR"),
+        )));
+    assert!(
+        step_until(&mut h, Duration::from_secs(10), |h| matches!(
+            h.state().db(), DbView::Open(info) if info.currency.money.code() == Some("EUR")
+        )),
+        "{}",
+        dump(&h)
+    );
+    // Changed here, then another database opens at once: stored with the one it was made on.
+    h.state_mut().churn_panel_mut().threshold = 0.31;
+    h.step();
+    open_and_wait(&mut h, &demo);
+    assert_eq!(h.state().churn_panel().threshold, 0.73);
+    assert_eq!(h.state().churn_panel().inactive_days, 120);
+    assert!(!h.state().campaigns().filters.consent_only);
+    open_and_wait(&mut h, &other);
+    assert_eq!(h.state().churn_panel().threshold, 0.31);
+    let DbView::Open(info) = h.state().db() else {
+        unreachable!()
+    };
+    assert_eq!(info.currency.money.code(), Some("EUR"));
+}
+
+#[test]
+fn personal_data_is_masked_in_the_grid_until_revealed_for_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = write_db(dir.path(), "shop.sqlite", 30);
+    let mut h = data_harness(Some(db.clone()));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label(h, "C00001")),
+        "{}",
+        dump(&h)
+    );
+    assert!(
+        has_label_containing(&h, "Personal data (name, email) is hidden"),
+        "{}",
+        dump(&h)
+    );
+    assert!(!has_label(&h, "p1@example.com"), "{}", dump(&h));
+    click(&mut h, "Show personal data");
+    assert!(
+        step_until(&mut h, Duration::from_secs(5), |h| has_label(
+            h,
+            "p1@example.com"
+        )),
+        "{}",
+        dump(&h)
+    );
+    // Another database (or the same one opened again) starts masked.
+    open_and_wait(&mut h, &db);
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label(h, "C00001")),
+        "{}",
+        dump(&h)
+    );
+    assert!(!has_label(&h, "p1@example.com"), "{}", dump(&h));
+}

@@ -36,6 +36,8 @@ pub struct CampaignView {
     pub choices: Option<Arc<CampaignChoices>>,
     /// The filters being edited.
     pub filters: AudienceFilters,
+    /// Whether `filters` were stored with the database (then no default is filled in).
+    pub filters_restored: bool,
     /// The filters of the last build submitted.
     pub requested: Option<AudienceFilters>,
     /// The running build.
@@ -57,6 +59,12 @@ impl CampaignView {
     /// Forgets everything read or built: another database was opened.
     pub fn reset(&mut self) {
         *self = CampaignView::default();
+    }
+
+    /// Sets the filters stored with the database (`None`: the defaults).
+    pub fn restore_filters(&mut self, filters: Option<AudienceFilters>) {
+        self.filters_restored = filters.is_some();
+        self.filters = filters.unwrap_or_default();
     }
 
     /// The stored runs or roles changed: read the choices and build the audience again.
@@ -150,7 +158,10 @@ impl FeatureState<CampaignCommand, CampaignJob, CampaignDone> for CampaignView {
     fn take(&mut self, id: JobId, done: CampaignDone, _desk: &mut Desk) {
         match done {
             CampaignDone::Choices(choices) => {
-                if self.choices.is_none() && choices.consent_column.is_some() {
+                if self.choices.is_none()
+                    && !self.filters_restored
+                    && choices.consent_column.is_some()
+                {
                     // Only customers who gave consent, by default.
                     self.filters.consent_only = true;
                 }

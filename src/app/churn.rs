@@ -277,7 +277,9 @@ impl FeatureState<ChurnCommand, ChurnJob, ChurnDone> for ChurnPanelView {
 
     fn changed(&mut self, change: Change) {
         match change {
-            Change::Opened | Change::Data => self.reset(),
+            // Another database: nothing of this one's carries over.
+            Change::Opened => *self = ChurnPanelView::default(),
+            Change::Data => self.reset(),
             Change::SegmentsStored => {}
         }
     }

@@ -66,6 +66,9 @@ impl DataTab {
 /// What the Data panel draws.
 #[derive(Debug, Default)]
 pub struct DataView {
+    /// Whether personal-data columns are shown in the grid (for this database, this session;
+    /// masked until the user reveals them, and always in presentation mode).
+    pub reveal_personal: bool,
     /// The table shown.
     pub table: Option<TableKind>,
     /// Which part of the table is shown.
@@ -142,6 +145,7 @@ impl DataState {
         if !refresh {
             self.view.overview = None;
             self.view.health = Health::NotAsked;
+            self.view.reveal_personal = false;
         }
         self.select_table(table, true);
     }
@@ -283,6 +287,11 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
                 // Its non-merchandise finding no longer holds.
                 self.view.quality = None;
             }
+            DataDone::CurrencySet(info) => {
+                desk.notice = Some(info.currency.note.clone());
+                self.db = DbView::Open(info);
+            }
+            DataDone::SettingStored => {}
         }
     }
 

@@ -19,7 +19,7 @@ use crate::workspace::fairness::{FairnessChoices, WhatIf};
 pub use crate::jobs::FairJob as FairCommand;
 
 /// The kinds of decision the panel offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum DecisionKind {
     /// The top fraction of churn scores.
     #[default]
@@ -304,7 +304,9 @@ impl FeatureState<FairCommand, FairJob, FairDone> for FairnessView {
 
     fn changed(&mut self, change: Change) {
         match change {
-            Change::Opened | Change::Data => self.reset(),
+            // Another database: nothing of this one's carries over.
+            Change::Opened => *self = FairnessView::default(),
+            Change::Data => self.reset(),
             // A new stored run: read the choices again.
             Change::SegmentsStored => self.choices_requested = false,
         }

@@ -109,6 +109,9 @@ impl TailorApp {
 
     /// Gives a finished export to the panel it came from.
     fn exported(&mut self, e: Arc<Exported>) {
+        if let Some(folder) = e.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            self.export_folder = Some(folder.to_path_buf());
+        }
         if let (Some(flow), desk) = self.export_flow(&e.spec) {
             flow.done(e, desk);
         }
@@ -133,14 +136,22 @@ impl TailorApp {
         }
     }
 
-    /// Tells every panel what changed; each decides what to read or compute again.
+    /// Tells every panel what changed; each decides what to read or compute again. The choices
+    /// stay: another database brings its own, the same one keeps the window's.
     fn broadcast(&mut self, change: Change) {
+        let choices = match change {
+            Change::Opened => self.stored_choices(),
+            Change::Data | Change::SegmentsStored => {
+                self.choices.is_kept().then(|| self.choices_now())
+            }
+        };
         self.data.changed(change);
         self.segments.changed(change);
         self.recs.changed(change);
         self.fairness.changed(change);
         self.churn.changed(change);
         self.campaigns.changed(change);
+        self.apply_choices(choices);
     }
 
     /// Lets every panel forget the jobs the desk no longer awaits.
@@ -221,6 +232,7 @@ impl TailorApp {
                 None
             }
             Command::Open(path) => {
+                self.keep_choices(true);
                 self.dialogs.open = None;
                 Some(DataCommand::Run(DataJob::Open(path)))
             }
@@ -229,6 +241,7 @@ impl TailorApp {
                 options,
                 into,
             } => {
+                self.keep_choices(true);
                 self.dialogs.import = None;
                 Some(DataCommand::Run(DataJob::Import {
                     files,
@@ -237,6 +250,7 @@ impl TailorApp {
                 }))
             }
             Command::NewSample { out, options } => {
+                self.keep_choices(true);
                 self.dialogs.sample = None;
                 Some(DataCommand::Run(DataJob::NewSample { out, options }))
             }

@@ -9,6 +9,7 @@ pub mod chart_png;
 pub mod churn;
 mod command;
 pub mod data;
+pub mod db_settings;
 pub mod desk;
 pub mod export;
 pub mod fairness;
@@ -50,6 +51,10 @@ pub struct TailorApp {
     campaigns: campaigns::CampaignView,
     dialogs: Dialogs,
     commands: Vec<Command>,
+    /// The folder last exported to (stored with the database).
+    export_folder: Option<PathBuf>,
+    /// The window's choices stored with the open database.
+    choices: db_settings::ChoicesKeeper,
 }
 
 impl TailorApp {
@@ -90,6 +95,8 @@ impl TailorApp {
             churn: churn::ChurnPanelView::default(),
             campaigns: campaigns::CampaignView::default(),
             commands: Vec::new(),
+            export_folder: None,
+            choices: db_settings::ChoicesKeeper::default(),
         };
         let first = match (db, app.config.default_db.clone()) {
             (Some(path), _) => Some(crate::jobs::DataJob::Open(path)),
@@ -168,6 +175,7 @@ impl eframe::App for TailorApp {
         self.draw(ui);
         self.data.request_rows(&mut self.desk);
         self.apply_commands();
+        self.keep_choices(false);
     }
 }
 

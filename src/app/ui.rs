@@ -12,8 +12,9 @@ impl TailorApp {
     pub(super) fn draw(&mut self, ui: &mut egui::Ui) {
         let palette = theme::palette(ui.ctx());
         self.forget_lost_jobs();
-        let commands = &mut self.commands;
         let busy = self.desk.is_busy();
+        let export_folder = self.export_folder();
+        let commands = &mut self.commands;
         let db = &self.data.db;
 
         egui::Panel::top("top_bar").show(ui, |ui| {
@@ -43,7 +44,12 @@ impl TailorApp {
             .resizable(false)
             .exact_size(theme::RAIL_WIDTH)
             .show(ui, |ui| rail::rail_ui(ui, self.panel, commands));
-        let mut cx = PanelCx { db, busy, commands };
+        let mut cx = PanelCx {
+            db,
+            busy,
+            commands,
+            export_folder: export_folder.as_deref(),
+        };
         egui::CentralPanel::default_margins().show(ui, |ui| match self.panel {
             Panel::Overview => overview::overview_ui(ui, &mut self.data.view, &mut cx),
             Panel::Data => data::data_ui(

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::cli::{StderrProgress, print_json, print_text};
 use crate::error::Error;
 use crate::export::audience::{DEFAULT_K, ExportOptions, ExportSummary};
-use crate::format::{thousands, thousands_i};
+use crate::format::thousands;
 use crate::workspace::Workspace;
 use crate::workspace::campaigns::{AudienceAudit, AudienceRequest, AudienceResult, FilterArgs};
 use crate::workspace::export::{ExportRequest, ExportSpec};
@@ -132,7 +132,11 @@ struct CampaignReport {
     size: usize,
     of_customers: usize,
     expected_value: f64,
+    /// The currency of amounts (ISO 4217), when the database has one.
+    currency: Option<&'static str>,
     value_source: &'static str,
+    #[serde(skip)]
+    money: crate::money::Money,
     #[serde(skip)]
     value_label: &'static str,
     filters: String,
@@ -143,11 +147,13 @@ struct CampaignReport {
     export: Option<ExportSummary>,
 }
 
-fn report(r: &AudienceResult) -> CampaignReport {
+fn report(r: &AudienceResult, money: crate::money::Money) -> CampaignReport {
     CampaignReport {
         size: r.size,
         of_customers: r.customers,
         expected_value: (r.value * 100.0).round() / 100.0,
+        currency: money.code(),
+        money,
         value_source: r.value_source.column(),
         value_label: r.value_source.label(),
         filters: r.description.clone(),
@@ -169,15 +175,6 @@ fn report(r: &AudienceResult) -> CampaignReport {
     }
 }
 
-fn money(x: f64) -> String {
-    let whole = x.round();
-    if whole.abs() < 1e15 {
-        thousands_i(whole as i64)
-    } else {
-        format!("{x:.3e}")
-    }
-}
-
 fn human(r: &CampaignReport) -> String {
     let mut t = format!(
         "Audience: {} of {} customers ({})\n",
@@ -187,7 +184,7 @@ fn human(r: &CampaignReport) -> String {
     );
     t.push_str(&format!(
         "Expected value: {} ({})\n",
-        money(r.expected_value),
+        r.money.whole(r.expected_value),
         r.value_label
     ));
     if !r.by_segment.is_empty() {
@@ -257,7 +254,8 @@ pub fn run(args: CampaignArgs) -> anyhow::Result<()> {
         filters,
         offers: false,
     };
-    let mut report = report(&ws.build_audience(&request, &progress)?);
+    let money = ws.money()?;
+    let mut report = report(&ws.build_audience(&request, &progress)?, money);
     if let Some(out) = &args.out {
         request.offers = args.offers;
         let export = ExportRequest {

@@ -78,7 +78,7 @@ pub fn run(args: ClvArgs) -> anyhow::Result<()> {
     if args.json {
         print_json(&outcome.result.summary())
     } else {
-        print_text(&describe(&outcome.result))
+        print_text(&describe(&outcome.result, ws.money()?))
     }
 }
 
@@ -112,7 +112,7 @@ fn write_values(path: &std::path::Path, o: &ClvOutcome, ids: &[String]) -> crate
     })
 }
 
-fn describe(r: &ClvResult) -> String {
+fn describe(r: &ClvResult, money: crate::money::Money) -> String {
     let unit = r.params.time_unit.plural();
     let bg = &r.bgnbd;
     let mut out = format!(
@@ -180,9 +180,9 @@ fn describe(r: &ClvResult) -> String {
             String::new()
         };
         out.push_str(&format!(
-            "Lifetime value over the horizon: {} in total, {:.2} per customer{discount}\n",
-            thousands(total.round() as u64),
-            total / n
+            "Lifetime value over the horizon: {} in total, {} per customer{discount}\n",
+            money.whole(total),
+            money.cents(total / n)
         ));
     }
     if let Some(h) = &r.holdout {

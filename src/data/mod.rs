@@ -13,6 +13,7 @@ pub mod roles;
 pub mod runs;
 pub mod sample;
 pub mod schema;
+pub mod settings;
 pub mod values;
 
 pub use db::{ColumnInfo, Database, TableSummary};

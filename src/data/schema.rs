@@ -273,6 +273,10 @@ CREATE TABLE IF NOT EXISTS tailor_product_marks (
     product_id TEXT PRIMARY KEY NOT NULL,
     merchandise INTEGER NOT NULL CHECK (merchandise IN (0, 1))
 );
+CREATE TABLE IF NOT EXISTS tailor_settings (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS tailor_exports (
     export_id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,

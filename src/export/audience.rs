@@ -117,6 +117,27 @@ pub enum Cell {
     Empty,
 }
 
+impl Cell {
+    /// An amount, rounded to cents (audience files go to other tools, where cents are what
+    /// money is); blank when absent or not a number.
+    pub fn money(x: Option<f64>) -> Cell {
+        Cell::rounded(x, 100.0)
+    }
+
+    /// A probability or a rate, rounded to 4 decimals; blank when absent or not a number.
+    pub fn probability(x: Option<f64>) -> Cell {
+        Cell::rounded(x, 1e4)
+    }
+
+    fn rounded(x: Option<f64>, scale: f64) -> Cell {
+        match x.filter(|v| v.is_finite()) {
+            Some(v) if v.abs() < 1e12 => Cell::Number((v * scale).round() / scale + 0.0),
+            Some(v) => Cell::Number(v),
+            None => Cell::Empty,
+        }
+    }
+}
+
 /// Who to export, in order, with any extra columns (segment, churn risk, offer…).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Audience {

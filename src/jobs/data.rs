@@ -74,6 +74,15 @@ pub enum DataJob {
         /// The mark.
         non_merchandise: Option<bool>,
     },
+    /// Chooses the currency amounts are written in (`None`: plain numbers).
+    SetCurrency(Option<&'static crate::money::Currency>),
+    /// Stores a setting (JSON text) with the open database, or removes it (`None`).
+    StoreSetting {
+        /// The setting.
+        key: String,
+        /// Its value.
+        value: Option<String>,
+    },
     /// Generates a sample database at `out` and opens it.
     NewSample {
         /// Where to write it.
@@ -123,6 +132,10 @@ pub enum DataDone {
     Overview(Box<Overview>),
     /// A product's mark was stored (the data changed); the new list.
     Marked(MerchandiseList),
+    /// The currency was chosen; the database as it is now.
+    CurrencySet(DbInfo),
+    /// A setting was stored.
+    SettingStored,
 }
 
 impl DataJob {
@@ -141,6 +154,8 @@ impl DataJob {
             DataJob::SetRole { column, .. } => format!("Saving the role of {column}"),
             DataJob::Merchandise => "Listing postage, fees and adjustments".to_string(),
             DataJob::MarkProduct { product_id, .. } => format!("Marking product {product_id}"),
+            DataJob::SetCurrency(_) => "Saving the currency".to_string(),
+            DataJob::StoreSetting { .. } => "Saving the settings".to_string(),
             DataJob::NewSample { options, .. } => format!(
                 "Generating a sample of {} customers",
                 crate::format::thousands(options.customers as u64)
@@ -159,6 +174,8 @@ impl DataJob {
             DataJob::SetRole { .. } => "The role was not saved",
             DataJob::Merchandise => "The products could not be listed",
             DataJob::MarkProduct { .. } => "The product was not marked",
+            DataJob::SetCurrency(_) => "The currency was not saved",
+            DataJob::StoreSetting { .. } => "The settings were not saved",
             DataJob::NewSample { .. } => "The sample was not generated",
         }
     }
@@ -214,6 +231,11 @@ impl DataJob {
                 product_id,
                 non_merchandise,
             } => DataDone::Marked(ws.mark_product(&product_id, non_merchandise, progress)?),
+            DataJob::SetCurrency(currency) => DataDone::CurrencySet(ws.set_currency(currency)?),
+            DataJob::StoreSetting { key, value } => {
+                ws.store_setting(&key, value.as_deref())?;
+                DataDone::SettingStored
+            }
             DataJob::NewSample { out, options } => {
                 let summary = ws.new_sample(&out, &options, None, progress)?;
                 DataDone::Opened {

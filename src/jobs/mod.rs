@@ -110,7 +110,10 @@ impl Job {
         match self {
             Job::Data(j) => !matches!(
                 j,
-                DataJob::LoadRows { .. } | DataJob::HealthCheck | DataJob::Overview
+                DataJob::LoadRows { .. }
+                    | DataJob::HealthCheck
+                    | DataJob::Overview
+                    | DataJob::StoreSetting { .. }
             ),
             Job::Segments(j) => !matches!(j, SegmentJob::Rename { .. }),
             Job::Recs(j) => j.is_shown(),

@@ -27,6 +27,10 @@ pub struct DbInfo {
     pub read_only_reason: Option<String>,
     /// The customer tables present, with row counts and column roles.
     pub tables: Vec<TableSummary>,
+    /// Its settings (`tailor_settings`), key → JSON text.
+    pub settings: std::collections::BTreeMap<String, String>,
+    /// The currency amounts are written in.
+    pub currency: super::settings::CurrencyInfo,
 }
 
 /// An import's outcome.
@@ -58,11 +62,14 @@ impl Workspace {
     /// What the window shows about the open database.
     pub fn info(&self) -> Result<DbInfo> {
         let db = self.db()?;
+        let settings = self.settings()?;
         Ok(DbInfo {
             path: db.path().to_path_buf(),
             size_bytes: db.file_size(),
             read_only_reason: db.read_only_reason().map(str::to_string),
             tables: db.summaries()?,
+            currency: self.currency(&settings)?,
+            settings,
         })
     }
 

@@ -16,6 +16,7 @@ pub mod merchandise;
 pub mod overview;
 pub mod recommend;
 pub mod segments;
+pub mod settings;
 pub mod tuning;
 
 use std::path::Path;
@@ -54,6 +55,8 @@ pub struct Workspace {
     latest_audit: Option<String>,
     /// Where pages of rows start, per table.
     rows: data::RowIndex,
+    /// Settings set this session on a read-only database (`None`: removed), over its stored ones.
+    unsaved_settings: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl Workspace {
@@ -96,6 +99,7 @@ impl Workspace {
     /// Opens `db` in place of the open database.
     pub fn replace_db(&mut self, db: Database) {
         self.invalidate();
+        self.unsaved_settings.clear();
         self.db = Some(db);
     }
 

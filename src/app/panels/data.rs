@@ -10,6 +10,7 @@ use crate::app::{Command, DbView};
 use crate::data::quality::{QualityReport, Severity};
 use crate::data::{Role, TableKind, TableSummary};
 use crate::format::thousands;
+use crate::jobs::DataJob;
 use crate::workspace::data::DbInfo;
 
 pub use crate::app::data::{DataTab, DataView};
@@ -77,6 +78,8 @@ pub fn data_ui(
         return;
     };
 
+    currency_ui(ui, info, &palette, commands);
+    ui.add_space(4.0);
     let mut tabs = vec![DataTab::Rows, DataTab::Columns, DataTab::Quality];
     if summary.kind == TableKind::Products {
         tabs.push(DataTab::Merchandise);
@@ -92,7 +95,10 @@ pub fn data_ui(
     });
     ui.separator();
     match view.tab {
-        DataTab::Rows => rows_ui(ui, summary, view, presentation),
+        DataTab::Rows => {
+            personal_ui(ui, summary, view, presentation, &palette);
+            rows_ui(ui, summary, view, presentation);
+        }
         DataTab::Columns => {
             let read_only = info.read_only_reason.is_some();
             columns_ui(ui, summary, read_only, commands);
@@ -107,9 +113,33 @@ pub fn data_ui(
         ),
         DataTab::Merchandise => {
             let read_only = info.read_only_reason.is_some();
-            super::merchandise::merchandise_ui(ui, view, read_only, commands);
+            let money = info.currency.money;
+            super::merchandise::merchandise_ui(ui, view, read_only, money, commands);
         }
     }
+}
+
+/// The currency amounts are written in, as a picker, and where it comes from.
+fn currency_ui(ui: &mut egui::Ui, info: &DbInfo, palette: &Palette, commands: &mut Vec<Command>) {
+    const PLAIN: &str = "Plain numbers (no currency)";
+    let current = info.currency.money.currency;
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Amounts in");
+        let shown = current.map_or_else(|| PLAIN.to_string(), |c| c.label());
+        egui::ComboBox::from_id_salt("currency")
+            .selected_text(shown)
+            .show_ui(ui, |ui| {
+                let mut choice = current;
+                ui.selectable_value(&mut choice, None, PLAIN);
+                for c in &crate::money::CURRENCIES {
+                    ui.selectable_value(&mut choice, Some(c), c.label());
+                }
+                if choice != current {
+                    commands.push(Command::RunData(DataJob::SetCurrency(choice)));
+                }
+            });
+        ui.label(RichText::new(&info.currency.note).color(palette.muted_text));
+    });
 }
 
 fn empty_state_ui(
@@ -156,11 +186,56 @@ fn table_list_ui(
     }
 }
 
+/// Whether personal data is hidden, and the switch that shows it for this session.
+fn personal_ui(
+    ui: &mut egui::Ui,
+    summary: &TableSummary,
+    view: &mut DataView,
+    presentation: bool,
+    palette: &Palette,
+) {
+    let personal: Vec<&str> = summary
+        .columns
+        .iter()
+        .filter(|c| c.role == Role::Pii)
+        .map(|c| c.name.as_str())
+        .collect();
+    if personal.is_empty() {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        let names = personal.join(", ");
+        if presentation {
+            let text = format!("Personal data ({names}) is hidden in presentation mode.");
+            ui.label(RichText::new(text).color(palette.muted_text));
+        } else if view.reveal_personal {
+            ui.label(
+                RichText::new(format!("Personal data ({names}) is shown."))
+                    .color(palette.notice_text),
+            );
+            if ui.button("Hide personal data").clicked() {
+                view.reveal_personal = false;
+            }
+        } else {
+            let text = format!("Personal data ({names}) is hidden.");
+            ui.label(RichText::new(text).color(palette.muted_text));
+            if ui
+                .button("Show personal data")
+                .on_hover_text("Shows it until Tailor closes or another database opens")
+                .clicked()
+            {
+                view.reveal_personal = true;
+            }
+        }
+    });
+}
+
 fn rows_ui(ui: &mut egui::Ui, summary: &TableSummary, view: &mut DataView, presentation: bool) {
     let columns = &summary.columns;
+    let hidden = presentation || !view.reveal_personal;
     let masked: Vec<bool> = columns
         .iter()
-        .map(|c| presentation && c.role == Role::Pii)
+        .map(|c| hidden && c.role == Role::Pii)
         .collect();
     let row_height = theme::grid_row_height(ui);
     let total = usize::try_from(view.rows.total()).unwrap_or(usize::MAX);

@@ -30,11 +30,11 @@ pub use crate::app::widgets::rate_chart::NOT_COMPARED_NOTE;
 
 /// Draws the panel.
 pub fn fairness_ui(ui: &mut egui::Ui, view: &mut FairnessView, cx: &mut PanelCx<'_>) {
-    let Some(info) = cx.open(ui, &Needs::database("Fairness")) else {
+    let Some(_) = cx.open(ui, &Needs::database("Fairness")) else {
         return;
     };
     let palette = theme::palette(ui.ctx());
-    let folder = info.path.parent();
+    let folder = cx.export_folder;
     // Shown again after another panel: the stored runs may have changed.
     let frame = ui.ctx().cumulative_frame_nr();
     if frame > view.last_frame + 1 {

@@ -7,7 +7,6 @@ use egui::RichText;
 use crate::app::Command;
 use crate::app::data::DataView;
 use crate::app::theme;
-use crate::app::widgets::numbers::money_cents;
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::grid_titles;
 use crate::data::merchandise::MarkSource;
@@ -24,6 +23,7 @@ pub(super) fn merchandise_ui(
     ui: &mut egui::Ui,
     view: &mut DataView,
     read_only: bool,
+    money: crate::money::Money,
     commands: &mut Vec<Command>,
 ) {
     let palette = theme::palette(ui.ctx());
@@ -102,7 +102,7 @@ pub(super) fn merchandise_ui(
                         ui.label(thousands(row.lines))
                     });
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.label(money_cents(row.money))
+                        ui.label(money.cents(row.money))
                     });
                     ui.horizontal(|ui| {
                         ui.label(RichText::new(row.by.describe()).color(palette.muted_text));

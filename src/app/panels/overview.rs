@@ -8,7 +8,6 @@ use egui_plot::{Bar, BarChart, Line, PlotPoints};
 use crate::app::data::{DataView, Health};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
-use crate::app::widgets::numbers::money;
 use crate::app::widgets::plot::fixed_plot;
 use crate::app::widgets::preamble::{Needs, PanelCx, spinner_label};
 use crate::app::{Command, Panel};
@@ -17,6 +16,7 @@ use crate::format::{count, percent, thousands};
 use crate::jobs::DataJob;
 use crate::models::churn::run::ChurnParams;
 use crate::models::segment::run::SegmentParams;
+use crate::money::Money;
 use crate::workspace::overview::{ACTIVE_DAYS, Overview, Step, StepStatus};
 
 const NEEDS: Needs = Needs::database("Overview");
@@ -55,9 +55,9 @@ pub fn overview_ui(ui: &mut egui::Ui, view: &mut DataView, cx: &mut PanelCx<'_>)
         return;
     };
     egui::ScrollArea::vertical().show(ui, |ui| {
-        cards_ui(ui, overview, &palette);
+        cards_ui(ui, overview, info.currency.money, &palette);
         ui.add_space(theme::SECTION_SPACING);
-        charts_ui(ui, overview, &palette);
+        charts_ui(ui, overview, info.currency.money, &palette);
         ui.add_space(theme::SECTION_SPACING);
         health_ui(
             ui,
@@ -72,7 +72,7 @@ pub fn overview_ui(ui: &mut egui::Ui, view: &mut DataView, cx: &mut PanelCx<'_>)
 }
 
 /// What is in the database, as large cards sharing the width equally.
-fn cards_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
+fn cards_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
     let mut cards: Vec<(&str, String, String)> =
         vec![("Customers", thousands(o.customers), String::new())];
     if let Some(active) = o.active_customers {
@@ -84,7 +84,7 @@ fn cards_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
         cards.push(("Orders", thousands(orders), String::new()));
     }
     if let Some((revenue, what)) = &o.revenue {
-        cards.push(("Revenue", money(*revenue), what.clone()));
+        cards.push(("Revenue", money.whole(*revenue), what.clone()));
     }
     if let Some((first, last)) = &o.period {
         let months = count(o.months.len() as u64, "month", "months");
@@ -105,7 +105,7 @@ fn cards_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
 }
 
 /// Revenue (bars) and active customers (a line), month by month, side by side.
-fn charts_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
+fn charts_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
     if o.months.is_empty() {
         ui.label(
             RichText::new("No transactions: the month-by-month charts need a transactions table.")
@@ -124,7 +124,7 @@ fn charts_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
     let width = (ui.available_width() - 16.0) / 2.0;
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
-            ui.strong("Revenue by month");
+            ui.strong(money.titled("Revenue by month"));
             let bars: Vec<Bar> = o
                 .months
                 .iter()
@@ -136,16 +136,17 @@ fn charts_ui(ui: &mut egui::Ui, o: &Overview, palette: &Palette) {
                         .fill(theme::method_colour(0))
                 })
                 .collect();
-            let chart = BarChart::new("Revenue", bars).element_formatter(Box::new(|bar, _| {
-                format!("{}: {}", bar.name, money(bar.value))
-            }));
+            let chart =
+                BarChart::new("Revenue", bars).element_formatter(Box::new(move |bar, _| {
+                    format!("{}: {}", bar.name, money.whole(bar.value))
+                }));
             let label = label.clone();
             fixed_plot("overview_revenue")
                 .width(width)
                 .height(CHART_HEIGHT)
                 .include_y(0.0)
                 .x_axis_formatter(move |mark, _| label(mark.value))
-                .y_axis_formatter(|mark, _| money(mark.value))
+                .y_axis_formatter(move |mark, _| money.whole(mark.value))
                 .show(ui, |plot| plot.bar_chart(chart));
         });
         ui.vertical(|ui| {

@@ -11,4 +11,5 @@ pub mod path;
 pub mod plot;
 pub mod preamble;
 pub mod rate_chart;
+pub mod story;
 pub mod table;

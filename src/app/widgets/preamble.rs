@@ -51,6 +51,8 @@ pub struct PanelCx<'a> {
     pub busy: bool,
     /// What the panel asks the app to do, applied at the end of the frame.
     pub commands: &'a mut Vec<Command>,
+    /// Where exports are suggested: the folder last exported to, else Documents or home.
+    pub export_folder: Option<&'a std::path::Path>,
 }
 
 /// What a panel needs before it draws its own content.

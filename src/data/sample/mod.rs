@@ -319,6 +319,14 @@ fn create_tables(conn: &Connection, options: &SampleOptions) -> rusqlite::Result
     meta.execute(["sample_seed", &options.seed.to_string()])?;
     meta.execute(["sample_customers", &options.customers.to_string()])?;
     meta.execute(["sample_period", "2023-01-01..2024-12-31"])?;
+    // A British shop (its regions are the UK's): amounts are in pounds.
+    conn.execute(
+        "INSERT OR REPLACE INTO tailor_settings (key, value) VALUES (?1, ?2)",
+        [
+            crate::data::settings::CURRENCY,
+            &crate::data::settings::currency_value(crate::money::Currency::from_code("GBP")),
+        ],
+    )?;
     Ok(())
 }
 

@@ -6,10 +6,6 @@ use crate::data::dataset::Dataset;
 use crate::export::audience::{Audience, Cell};
 use crate::models::campaign::{AudienceInputs, Offer, Selection};
 
-fn number(x: Option<f64>) -> Cell {
-    x.map_or(Cell::Empty, Cell::Number)
-}
-
 fn text(x: Option<String>) -> Cell {
     x.map_or(Cell::Empty, Cell::Text)
 }
@@ -39,7 +35,7 @@ pub fn audience_columns(
             "churn_risk".to_string(),
             members
                 .iter()
-                .map(|&i| number(inputs.churn_risk(i)))
+                .map(|&i| Cell::probability(inputs.churn_risk(i)))
                 .collect(),
         ));
     }
@@ -47,7 +43,7 @@ pub fn audience_columns(
         selection.value_source.column().to_string(),
         members
             .iter()
-            .map(|&i| number(selection.value.get(i).copied().flatten()))
+            .map(|&i| Cell::money(selection.value.get(i).copied().flatten()))
             .collect(),
     ));
     if let Some(offers) = offers {

@@ -86,7 +86,7 @@ pub fn attribute_choices(data: &Dataset) -> Vec<AttributeChoice> {
 }
 
 /// One attribute filter.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum AttributeFilter {
     /// The column's value is one of these.
     Values {
@@ -107,7 +107,8 @@ pub enum AttributeFilter {
 }
 
 /// How an audience is chosen.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct AudienceFilters {
     /// Segment ids of the latest segmentation (empty: every customer).
     pub segments: Vec<usize>,

@@ -26,7 +26,7 @@ use crate::data::dataset::Transactions;
 const DAY: i64 = 86_400;
 
 /// The unit of recency, T and horizons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TimeUnit {
     /// Days.

@@ -134,6 +134,43 @@ pub struct SegmentRun {
 
 /// The columns left out of the features.
 impl SegmentRun {
+    /// The run in one sentence a stakeholder reads: how many segments, and the segment whose
+    /// share of revenue is furthest from its share of customers ("4 segments; Bargain hunters
+    /// are 47% of customers but 32% of revenue"); the largest segment without revenue.
+    pub fn headline(&self) -> String {
+        use crate::format::{count, percent};
+        let n = count(self.segments.len() as u64, "segment", "segments");
+        let of = self.features.revenue_of.share_of();
+        let telling = self.segments.iter().max_by(|a, b| {
+            let gap = |s: &SegmentProfile| (s.revenue_share - s.customer_share).abs();
+            gap(a).total_cmp(&gap(b)).then(b.id.cmp(&a.id))
+        });
+        let largest = self
+            .segments
+            .iter()
+            .max_by(|a, b| a.size.cmp(&b.size).then(b.id.cmp(&a.id)));
+        match (of, telling, largest) {
+            (Some(of), Some(s), _) if s.revenue_share >= 0.0 => {
+                let (but, share) = if s.revenue_share > s.customer_share {
+                    ("but bring", percent(s.revenue_share))
+                } else {
+                    ("but only", percent(s.revenue_share))
+                };
+                format!(
+                    "{n}; {} are {} of customers {but} {share} {of}.",
+                    s.name,
+                    percent(s.customer_share)
+                )
+            }
+            (_, _, Some(s)) => format!(
+                "{n}; the largest, {}, holds {} of customers.",
+                s.name,
+                percent(s.customer_share)
+            ),
+            _ => format!("{n}."),
+        }
+    }
+
     /// Columns used and left out, for the UI's "which columns were used".
     pub fn columns(&self) -> (&[String], &[LeftOut]) {
         (&self.features.used_columns, &self.features.left_out)

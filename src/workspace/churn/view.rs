@@ -344,10 +344,6 @@ pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
         .iter()
         .filter(|r| r.probability >= threshold)
         .collect();
-    let num = |v: Option<f64>| {
-        v.filter(|v| v.is_finite())
-            .map_or(Cell::Empty, Cell::Number)
-    };
     let reason = |k: usize| {
         rows.iter()
             .map(|r| {
@@ -360,7 +356,9 @@ pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
     let mut extra = vec![
         (
             "churn_probability".to_string(),
-            rows.iter().map(|r| num(Some(r.probability))).collect(),
+            rows.iter()
+                .map(|r| Cell::probability(Some(r.probability)))
+                .collect(),
         ),
         ("reason_1".to_string(), reason(0)),
         ("reason_2".to_string(), reason(1)),
@@ -370,16 +368,18 @@ pub fn target_audience(targets: &TargetList, threshold: f64) -> Audience {
         extra.push((
             "p_alive".to_string(),
             rows.iter()
-                .map(|r| num(r.valued(|v| Some(v.p_alive))))
+                .map(|r| Cell::probability(r.valued(|v| Some(v.p_alive))))
                 .collect(),
         ));
         extra.push((
             "clv".to_string(),
-            rows.iter().map(|r| num(r.valued(|v| v.clv))).collect(),
+            rows.iter()
+                .map(|r| Cell::money(r.valued(|v| v.clv)))
+                .collect(),
         ));
         extra.push((
             "value_at_risk".to_string(),
-            rows.iter().map(|r| num(r.value_at_risk)).collect(),
+            rows.iter().map(|r| Cell::money(r.value_at_risk)).collect(),
         ));
     }
     Audience {

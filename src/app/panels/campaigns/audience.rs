@@ -10,7 +10,6 @@ use crate::app::campaigns::CampaignView;
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
 use crate::app::widgets::export::export_outcome_ui;
-use crate::app::widgets::numbers::money;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::{category_axis, fixed_plot};
 use crate::app::widgets::preamble::spinner_label;
@@ -25,6 +24,7 @@ pub(super) fn audience_ui(
     ui: &mut egui::Ui,
     view: &mut CampaignView,
     info: &DbInfo,
+    folder: Option<&std::path::Path>,
     choices: &CampaignChoices,
     busy: bool,
     palette: &Palette,
@@ -51,7 +51,8 @@ pub(super) fn audience_ui(
         );
         let size = RichText::new(thousands(result.size as u64));
         card(ui, style, "Audience", size, &of, palette);
-        let value = RichText::new(money(result.value));
+        let money = info.currency.money;
+        let value = RichText::new(money.whole(result.value));
         let source = result.value_source.label();
         let title = match result.value_source {
             crate::workspace::campaigns::ValueSource::MonthlyColumn => "Value per month",
@@ -73,7 +74,7 @@ pub(super) fn audience_ui(
             if ui.add_enabled(can, egui::Button::new(label)).clicked() {
                 let file = format!("campaign-audience.{format}");
                 let spec = ExportSpec::Campaign(view.request(result.filters.clone()));
-                let path = path_in(info.path.parent(), &file);
+                let path = path_in(folder, &file);
                 view.export.open_as(spec, path, format);
             }
         }
@@ -89,7 +90,6 @@ pub(super) fn audience_ui(
     if !result.by_segment.is_empty() {
         ui.horizontal(|ui| {
             ui.strong("Audience by segment");
-            let folder = info.path.parent();
             view.chart_png.controls(ui, palette, || {
                 path_in(folder, "campaign-audience-by-segment.png")
             });
@@ -100,7 +100,7 @@ pub(super) fn audience_ui(
     }
     if !result.fairness.is_empty() {
         ui.add_space(6.0);
-        audience_fairness_ui(ui, view, &result, info, palette);
+        audience_fairness_ui(ui, view, &result, folder, palette);
     }
     ui.add_space(6.0);
     ui.strong(if result.size > PREVIEW_ROWS {
@@ -117,7 +117,7 @@ pub(super) fn audience_ui(
             RichText::new("No transactions: no offers can be attached.").color(palette.muted_text),
         );
     }
-    preview_table_ui(ui, &result);
+    preview_table_ui(ui, &result, info.currency.money);
 }
 
 /// Who is in the audience by each protected column: per column, the share of each group
@@ -128,12 +128,11 @@ fn audience_fairness_ui(
     ui: &mut egui::Ui,
     view: &mut CampaignView,
     result: &AudienceResult,
-    info: &DbInfo,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
 ) {
     use crate::models::fairness::audit::FOUR_FIFTHS;
     ui.strong("Fairness of this audience");
-    let folder = info.path.parent();
     let count = result.fairness.len().max(1) as f32;
     let spacing = ui.spacing().item_spacing.x;
     let width = ((ui.available_width() - spacing * (count - 1.0)) / count)
@@ -246,10 +245,10 @@ fn segment_chart_ui(ui: &mut egui::Ui, result: &AudienceResult) -> egui::Rect {
         .rect
 }
 
-fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
+fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::money::Money) {
     let row_height = theme::grid_row_height(ui);
     let value = match result.value_source {
-        crate::workspace::campaigns::ValueSource::Clv => "CLV",
+        crate::workspace::campaigns::ValueSource::Clv => "Lifetime value",
         crate::workspace::campaigns::ValueSource::PastSpend => "Past spend",
         crate::workspace::campaigns::ValueSource::RevenueColumn => "Revenue",
         crate::workspace::campaigns::ValueSource::MonthlyColumn => "Per month",
@@ -270,9 +269,12 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult) {
             text_cell(&mut row, &r.customer_id);
             let segment = r.segment.as_deref().unwrap_or("—");
             clipped_cell(&mut row, segment, Some("— : no stored segmentation"));
-            let risk = r.churn_risk.map(|v| format!("{v:.2}"));
+            let risk = r.churn_risk.map(crate::format::percent);
             text_cell(&mut row, risk.unwrap_or_else(|| "—".to_string()));
-            text_cell(&mut row, r.value.map(money).unwrap_or_default());
+            text_cell(
+                &mut row,
+                r.value.map(|v| money.whole(v)).unwrap_or_default(),
+            );
             clipped_cell(&mut row, r.offer.as_deref().unwrap_or(""), None);
             let reason = r.reason.as_deref().unwrap_or("");
             clipped_cell(&mut row, reason, Some(reason));

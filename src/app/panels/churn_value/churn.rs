@@ -6,14 +6,21 @@ use egui::RichText;
 use super::model_label;
 use crate::app::churn::ChurnPanelView;
 use crate::app::theme::{self, Palette};
-use crate::app::widgets::cards::{CardStyle, card};
-use crate::app::widgets::numbers::money;
+use crate::app::widgets::story;
 use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
 use crate::format::{count, percent, thousands};
 use crate::models::churn::run::FoldMetrics;
-use crate::workspace::churn::ChurnView;
+use crate::money::Money;
+use crate::workspace::churn::{ChurnView, TargetList};
 
-pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette) {
+pub(super) fn metrics_ui(
+    ui: &mut egui::Ui,
+    churn: &ChurnView,
+    targets: Option<&TargetList>,
+    threshold: f64,
+    palette: &Palette,
+) {
+    story::headline(ui, &churn.headline(targets, threshold));
     if !churn.leakage.is_empty() {
         egui::Frame::new()
             .fill(palette.error_fill)
@@ -29,7 +36,7 @@ pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette
                 for f in &churn.leakage {
                     ui.label(
                         RichText::new(format!(
-                            "{} alone predicts the label with AUC {:.3}: it may be recorded \
+                            "{} alone predicts who churned (AUC {:.3}): it may be recorded \
                              after the customer left. Consider setting its role to ignore.",
                             f.feature, f.auc
                         ))
@@ -42,68 +49,73 @@ pub(super) fn metrics_ui(ui: &mut egui::Ui, churn: &ChurnView, palette: &Palette
     let m = &churn.metrics;
     let label = &churn.label;
     let label_text = match (&label.column, label.days) {
-        (Some(c), _) => format!("label: column {c}"),
+        (Some(c), _) => format!("the column {c}"),
         (None, Some(d)) => format!(
-            "label: no purchase in {d} days after {}",
+            "no purchase in {d} days after {}",
             label.cutoff.as_deref().unwrap_or("the cutoff")
         ),
-        _ => format!("label: {}", label.kind),
+        _ => label.kind.clone(),
     };
-    ui.label(
-        RichText::new(format!(
-            "{} · {} folds · {} customers, {} churned ({}) · {} model columns · {}",
-            model_label(churn.params.model),
-            churn.params.folds,
-            thousands(label.customers as u64),
-            thousands(label.churned as u64),
-            percent(m.base_rate),
-            churn.n_features,
-            label_text
-        ))
-        .color(palette.muted_text),
-    );
-    backtest_ui(ui, churn, palette);
-    let cards = [
+    let figures = [
         (
             "ROC AUC",
             format!("{:.3} ± {:.3}", m.auc, m.auc_std),
-            "mean ± sd over folds".to_string(),
+            "How often a customer who churned ranks above one who stayed (0.5 is chance, 1 \
+             is perfect); mean ± sd over the folds",
         ),
         (
             "PR AUC",
-            format!("{:.3}", m.pr_auc),
-            format!("base rate {}", percent(m.base_rate)),
+            format!("{:.3} (base rate {})", m.pr_auc, percent(m.base_rate)),
+            "How well the riskiest customers are the ones who churn; chance is the base rate",
         ),
         (
             "Brier score",
-            format!("{:.3} to {:.3}", m.brier, m.brier_calibrated),
-            "before to after calibration".to_string(),
+            format!("{:.3} → {:.3}", m.brier, m.brier_calibrated),
+            "The average squared gap between a risk and what happened; lower is better \
+             (before → after calibration)",
         ),
         (
             "Log loss",
-            format!("{:.3} to {:.3}", m.log_loss, m.log_loss_calibrated),
-            "before to after calibration".to_string(),
+            format!("{:.3} → {:.3}", m.log_loss, m.log_loss_calibrated),
+            "How surprised the risks are by what happened; lower is better (before → after \
+             calibration)",
+        ),
+        (
+            "Model",
+            format!(
+                "{}, {} folds, {} model columns",
+                model_label(churn.params.model),
+                churn.params.folds,
+                churn.n_features
+            ),
+            "Cross-validation: each customer is scored by a model that never saw them",
+        ),
+        (
+            "Churned means",
+            label_text,
+            "Who counts as churned when the model learns",
+        ),
+        (
+            "Customers",
+            format!(
+                "{}, {} churned ({})",
+                thousands(label.customers as u64),
+                thousands(label.churned as u64),
+                percent(m.base_rate)
+            ),
+            "The customers the model learned from and was checked on",
         ),
         (
             "Leakage flags",
             churn.leakage.len().to_string(),
-            "columns that alone predict the label".to_string(),
+            "Columns that alone predict who churned: they may be recorded after the fact",
         ),
     ];
-    ui.horizontal_wrapped(|ui| {
-        for (title, value, note) in cards {
-            card(
-                ui,
-                &CardStyle::METRIC,
-                title,
-                RichText::new(value),
-                &note,
-                palette,
-            );
-        }
+    story::model_details(ui, "churn_details", &figures, palette, |ui| {
+        backtest_ui(ui, churn, palette);
+        inputs_ui(ui, churn, palette);
+        folds_ui(ui, churn);
     });
-    inputs_ui(ui, churn, palette);
-    folds_ui(ui, churn);
 }
 
 /// What the target list's scores are as of, and how the same pipeline did one horizon earlier.
@@ -219,17 +231,29 @@ const FOLD_COLUMNS: [TextColumn<FoldMetrics>; 7] = [
     ("Log loss", |f| format!("{:.3}", f.log_loss)),
 ];
 
-pub(super) fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: &ChurnView) {
+pub(super) fn threshold_ui(
+    ui: &mut egui::Ui,
+    view: &mut ChurnPanelView,
+    churn: &ChurnView,
+    money: Money,
+) {
     ui.strong("Retention offer");
     ui.horizontal_wrapped(|ui| {
         ui.label("Risk threshold");
         ui.add(
             egui::Slider::new(&mut view.threshold, 0.0..=1.0)
                 .step_by(0.01)
-                .fixed_decimals(2),
-        );
+                .custom_formatter(|v, _| format!("{:.0}%", v * 100.0))
+                .custom_parser(|t| {
+                    let t = t.trim().trim_end_matches('%').trim();
+                    t.parse::<f64>()
+                        .ok()
+                        .map(|v| if v > 1.0 { v / 100.0 } else { v })
+                }),
+        )
+        .on_hover_text("Customers at or above this risk get the offer");
         ui.add_space(theme::SECTION_SPACING);
-        ui.label("Offer cost");
+        ui.label(money.titled("Offer cost"));
         ui.add(
             egui::DragValue::new(&mut view.offer.offer_cost)
                 .range(0.0..=1e9)
@@ -240,9 +264,16 @@ pub(super) fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: 
             egui::DragValue::new(&mut view.offer.acceptance_rate)
                 .range(0.0..=1.0)
                 .speed(0.01)
-                .fixed_decimals(2),
-        );
-        ui.label("Value saved");
+                .custom_formatter(|v, _| format!("{:.0}%", v * 100.0))
+                .custom_parser(|t| {
+                    let t = t.trim().trim_end_matches('%').trim();
+                    t.parse::<f64>()
+                        .ok()
+                        .map(|v| if v > 1.0 { v / 100.0 } else { v })
+                }),
+        )
+        .on_hover_text("The share of customers offered who accept it");
+        ui.label(money.titled("Value saved"));
         ui.add(
             egui::DragValue::new(&mut view.offer.value_saved)
                 .range(0.0..=1e12)
@@ -270,17 +301,17 @@ pub(super) fn threshold_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, churn: 
         ui.add_space(30.0);
         ui.vertical(|ui| {
             ui.label(format!(
-                "{} offers at threshold {:.2}: precision {}, recall {}",
+                "{} offers at a risk of {} or more: precision {}, recall {}",
                 thousands(o.targeted as u64),
-                view.threshold,
+                crate::workspace::churn::threshold_percent(view.threshold),
                 percent(o.precision),
                 percent(o.recall)
             ));
             ui.label(format!(
                 "Expected cost {} · expected benefit {} · net {}",
-                money(o.cost),
-                money(o.benefit),
-                money(o.net)
+                money.whole(o.cost),
+                money.whole(o.benefit),
+                money.whole(o.net)
             ));
             ui.label(
                 RichText::new(

@@ -75,11 +75,12 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
                 });
             }
             Some(churn) => {
-                churn::metrics_ui(ui, &churn, &palette);
+                let targets = view.targets.clone();
+                churn::metrics_ui(ui, &churn, targets.as_deref(), view.threshold, &palette);
                 ui.add_space(theme::SECTION_SPACING);
                 charts::charts_ui(ui, &churn);
                 ui.add_space(theme::SECTION_SPACING);
-                churn::threshold_ui(ui, view, &churn);
+                churn::threshold_ui(ui, view, &churn, info.currency.money);
             }
         }
         ui.add_space(theme::SECTION_SPACING);
@@ -88,7 +89,14 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
         if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
             ui.add_space(theme::SECTION_SPACING);
             ui.separator();
-            targets::targets_ui(ui, view, info.path.parent(), has_transactions, &palette);
+            targets::targets_ui(
+                ui,
+                view,
+                cx.export_folder,
+                has_transactions,
+                info.currency.money,
+                &palette,
+            );
         }
     });
     targets::export_dialog_ui(ui.ctx(), view, info, cx.commands);

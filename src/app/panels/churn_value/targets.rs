@@ -9,10 +9,10 @@ use crate::app::churn::ChurnPanelView;
 use crate::app::theme::{self, Palette};
 use crate::app::widgets;
 use crate::app::widgets::export::export_outcome_ui;
-use crate::app::widgets::numbers::{money, money_cents};
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::table::{each_row, table, titled};
 use crate::format::{count, percent};
+use crate::money::Money;
 use crate::workspace::churn::{TargetList, TargetRow, disagreement, threshold_percent};
 use crate::workspace::data::DbInfo;
 use crate::workspace::export::ExportSpec;
@@ -27,6 +27,7 @@ pub(super) fn targets_ui(
     view: &mut ChurnPanelView,
     db_folder: Option<&std::path::Path>,
     has_transactions: bool,
+    money: Money,
     palette: &Palette,
 ) {
     let Some(targets) = view.targets.clone() else {
@@ -37,9 +38,9 @@ pub(super) fn targets_ui(
     ui.horizontal_wrapped(|ui| {
         ui.heading("Target list");
         ui.label(format!(
-            "{} at risk >= {:.2}, by {}",
+            "{} at a risk of {} or more, by {}",
             count(above.len() as u64, "customer", "customers"),
-            threshold,
+            crate::workspace::churn::threshold_percent(threshold),
             if targets.has_clv {
                 "value at risk (probability × lifetime value)"
             } else if has_transactions {
@@ -76,7 +77,7 @@ pub(super) fn targets_ui(
                         ))
                         .color(palette.notice_text),
                     );
-                } else if let Some(id) = target_table_ui(ui, &targets, &above) {
+                } else if let Some(id) = target_table_ui(ui, &targets, &above, money) {
                     view.id_text = id.clone();
                     view.selected = Some(id);
                 }
@@ -85,7 +86,7 @@ pub(super) fn targets_ui(
         ui.separator();
         ui.vertical(|ui| {
             ui.set_width(DRILL_WIDTH);
-            drill_ui(ui, view, &targets, palette);
+            drill_ui(ui, view, &targets, money, palette);
         });
     });
 }
@@ -95,7 +96,12 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
 }
 
 /// Draws the table; returns the customer clicked.
-fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Option<String> {
+fn target_table_ui(
+    ui: &mut egui::Ui,
+    targets: &TargetList,
+    above: &[u32],
+    money: Money,
+) -> Option<String> {
     let row_height = theme::grid_row_height(ui);
     let has_clv = targets.has_clv;
     let mut clicked = None;
@@ -114,7 +120,7 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
         ("Risk", Column::initial(60.0).at_least(50.0)),
     ];
     if has_clv {
-        columns.push(("CLV", Column::initial(80.0).at_least(50.0)));
+        columns.push(("Lifetime value", Column::initial(90.0).at_least(50.0)));
         columns.push(("Value at risk", Column::initial(90.0).at_least(50.0)));
     }
     columns.push(("Top reason", Column::remainder().at_least(120.0).clip(true)));
@@ -130,8 +136,8 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
             let reason = r.reasons.first().map_or("", String::as_str);
             let mut texts = vec![r.customer_id.clone(), percent(r.probability)];
             if has_clv {
-                texts.push(opt(r.valued(|v| v.clv), money));
-                texts.push(opt(r.value_at_risk, money));
+                texts.push(opt(r.valued(|v| v.clv), |v| money.whole(v)));
+                texts.push(opt(r.value_at_risk, |v| money.whole(v)));
             }
             texts.push(reason.to_string());
             let last = texts.len() - 1;
@@ -152,7 +158,13 @@ fn target_table_ui(ui: &mut egui::Ui, targets: &TargetList, above: &[u32]) -> Op
     clicked
 }
 
-fn drill_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, targets: &TargetList, palette: &Palette) {
+fn drill_ui(
+    ui: &mut egui::Ui,
+    view: &mut ChurnPanelView,
+    targets: &TargetList,
+    money: Money,
+    palette: &Palette,
+) {
     ui.strong("Customer");
     ui.horizontal(|ui| {
         let edit = ui.add(
@@ -178,10 +190,16 @@ fn drill_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, targets: &TargetList, 
         );
         return;
     };
-    customer_ui(ui, row, targets, palette);
+    customer_ui(ui, row, targets, money, palette);
 }
 
-fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, targets: &TargetList, palette: &Palette) {
+fn customer_ui(
+    ui: &mut egui::Ui,
+    r: &TargetRow,
+    targets: &TargetList,
+    money: Money,
+    palette: &Palette,
+) {
     let has_clv = targets.has_clv;
     ui.label(RichText::new(&r.customer_id).strong());
     egui::Grid::new("churn_drill")
@@ -206,17 +224,17 @@ fn customer_ui(ui: &mut egui::Ui, r: &TargetRow, targets: &TargetList, palette: 
                 }));
                 ui.end_row();
                 ui.label("Expected spend per purchase");
-                ui.label(opt(r.valued(|v| v.expected_spend), money_cents))
+                ui.label(opt(r.valued(|v| v.expected_spend), |v| money.cents(v)))
                     .on_hover_text(
                         "Gamma-Gamma: the customer's own mean spend pulled toward the \
                                     mean of all customers, more so with fewer purchases",
                     );
                 ui.end_row();
                 ui.label("Lifetime value");
-                ui.label(opt(r.valued(|v| v.clv), money));
+                ui.label(opt(r.valued(|v| v.clv), |v| money.whole(v)));
                 ui.end_row();
                 ui.label("Value at risk");
-                ui.label(opt(r.value_at_risk, money));
+                ui.label(opt(r.value_at_risk, |v| money.whole(v)));
                 ui.end_row();
             }
         });

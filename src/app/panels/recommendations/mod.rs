@@ -69,7 +69,7 @@ pub fn recommendations_ui(ui: &mut egui::Ui, view: &mut RecommendView, cx: &mut 
         RecTab::Customer => customer::customer_tab_ui(ui, view, &palette),
         RecTab::Evaluation => evaluation::evaluation_tab_ui(ui, view, &palette, cx.commands),
         RecTab::Segment => {
-            segment::segment_tab_ui(ui, view, info, &palette, cx.commands);
+            segment::segment_tab_ui(ui, view, info, cx.export_folder, &palette, cx.commands);
         }
     }
     // After the controls are drawn, so a slider let go this frame is asked for at once.

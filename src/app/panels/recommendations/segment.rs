@@ -24,6 +24,7 @@ pub(super) fn segment_tab_ui(
     ui: &mut egui::Ui,
     view: &mut RecommendView,
     info: &DbInfo,
+    folder: Option<&std::path::Path>,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -111,7 +112,7 @@ pub(super) fn segment_tab_ui(
         }
         if ui.button("Export CSV…").clicked() {
             let file = format!("recommendations-{}.csv", slug("", &recs.segment_name));
-            let path = path_in(info.path.parent(), &file);
+            let path = path_in(folder, &file);
             view.export.open(ExportSpec::SegmentRecs, path);
         }
     });

@@ -14,8 +14,8 @@ use crate::app::theme::{self, Palette};
 use crate::app::widgets::layout;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{Needs, PanelCx, has_rows, spinner_label};
+use crate::app::widgets::story;
 use crate::data::TableKind;
-use crate::format::thousands;
 use crate::models::segment::run::SegmentMethod;
 use crate::workspace::segments::SegmentResult;
 
@@ -24,6 +24,9 @@ pub const NO_TRANSACTIONS: &str =
     "No transactions table: import a transactions file to see RFM segments";
 
 /// Customers, from a customers or a transactions table.
+/// Height of the k-selection charts under "Model details".
+const K_CHARTS_HEIGHT: f32 = 220.0;
+
 const NEEDS: Needs = Needs::rows(
     "Segments",
     &[TableKind::Customers, TableKind::Transactions],
@@ -71,9 +74,9 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
         }
         return;
     };
-    headline_ui(ui, &shown.result, view.running, &palette);
+    let folder = cx.export_folder;
+    headline_ui(ui, view, &shown.result, folder, &palette);
     ui.separator();
-    let folder = info.path.parent();
 
     layout::left_panel(ui, "segment_cards", theme::SEGMENT_CARDS_WIDTH, |ui| {
         cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
@@ -81,37 +84,16 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
 
     let height = ui.available_height();
     let charts_height = (height * theme::SCATTER_HEIGHT_SHARE).max(180.0);
-    ui.horizontal(|ui| {
+    ui.vertical(|ui| {
         ui.set_height(charts_height);
-        let has_k_charts = shown.result.run.k_scores.len() > 1;
-        let scatter_width = if has_k_charts {
-            (ui.available_width() - theme::K_CHART_WIDTH - 8.0).max(200.0)
-        } else {
-            ui.available_width()
-        };
-        ui.vertical(|ui| {
-            ui.set_width(scatter_width);
-            ui.horizontal(|ui| {
-                let png = &mut view.scatter_png;
-                png.controls(ui, &palette, || path_in(folder, "segments-scatter.png"));
-            });
-            // The whole chart, axes and labels included.
-            view.scatter_png.capture(ui, |ui| {
-                charts::scatter_ui(ui, &shown, charts_height - 30.0, &palette)
-            });
+        ui.horizontal(|ui| {
+            let png = &mut view.scatter_png;
+            png.controls(ui, &palette, || path_in(folder, "segments-scatter.png"));
         });
-        if has_k_charts {
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    let png = &mut view.k_png;
-                    png.controls(ui, &palette, || path_in(folder, "segments-k-selection.png"));
-                });
-                // Both charts with their titles, as one image.
-                view.k_png.capture(ui, |ui| {
-                    charts::k_charts_ui(ui, &shown.result, charts_height - 30.0)
-                });
-            });
-        }
+        // The whole chart, axes and labels included.
+        view.scatter_png.capture(ui, |ui| {
+            charts::scatter_ui(ui, &shown, charts_height - 30.0, &palette)
+        });
     });
     ui.separator();
     customers::customers_ui(ui, view, &shown, folder, &palette);
@@ -190,84 +172,97 @@ fn controls_ui(
     });
 }
 
-fn headline_ui(ui: &mut egui::Ui, result: &SegmentResult, running: bool, palette: &Palette) {
+/// The run in a sentence; the technical figures and the choice of k under "Model details".
+fn headline_ui(
+    ui: &mut egui::Ui,
+    view: &mut SegmentsView,
+    result: &SegmentResult,
+    folder: Option<&std::path::Path>,
+    palette: &Palette,
+) {
     let run = &result.run;
-    ui.horizontal(|ui| {
-        let big = |ui: &mut egui::Ui, value: String, caption: &str, hint: &str| {
-            ui.vertical(|ui| {
-                ui.label(
-                    RichText::new(value)
-                        .size(theme::HEADLINE_TEXT_SIZE)
-                        .strong(),
-                );
-                ui.label(RichText::new(caption).color(palette.muted_text))
-                    .on_hover_text(hint);
-            });
-            ui.add_space(theme::SECTION_SPACING * 2.0);
-        };
-        big(
-            ui,
-            run.segments.len().to_string(),
-            "segments",
-            "Non-empty segments in this run",
-        );
-        big(
-            ui,
-            thousands(run.labels.len() as u64),
-            "customers",
-            "Every customer belongs to exactly one segment",
-        );
-        big(
-            ui,
+    story::headline(ui, &run.headline());
+    if view.running {
+        ui.label(RichText::new("A new run is in progress…").color(palette.muted_text));
+    }
+    let mut method = format!("{}, seed {}", run.params.method.label(), run.params.seed);
+    if run.params.method == SegmentMethod::Kmeans {
+        method.push_str(&format!(", {} restarts", run.params.restarts));
+    }
+    let stored = result
+        .run_id
+        .map_or_else(|| "not stored".to_string(), |id| format!("run {id}"));
+    let (used, left_out) = run.columns();
+    let used = if used.is_empty() {
+        "none (purchase behaviour only)".to_string()
+    } else {
+        used.join(", ")
+    };
+    let left_out: Vec<String> = left_out
+        .iter()
+        .map(|l| format!("{} ({})", l.column, l.reason))
+        .collect();
+    let mut figures = vec![
+        (
+            "Silhouette",
             run.silhouette
                 .map_or("–".to_string(), |s| format!("{s:.2}")),
-            "silhouette",
-            "How well separated the segments are, from −1 to 1 (higher is better; above 0.25 \
-             is a usable structure). Measured on a seeded sample.",
-        );
-        ui.vertical(|ui| {
-            let mut what = format!("{}, seed {}", run.params.method.label(), run.params.seed);
-            if run.params.method == SegmentMethod::Kmeans {
-                what.push_str(&format!(", {} restarts", run.params.restarts));
-            }
-            if let Some(id) = result.run_id {
-                what.push_str(&format!(", stored as run {id}"));
-            } else {
-                what.push_str(", not stored");
-            }
-            ui.label(RichText::new(what).color(palette.muted_text));
-            if running {
-                ui.label(RichText::new("A new run is in progress…").color(palette.muted_text));
-            }
-        });
-    });
-    let (used, left_out) = run.columns();
-    ui.horizontal_wrapped(|ui| {
-        ui.strong("Columns used");
-        ui.label(if used.is_empty() {
-            "none (purchase behaviour only)".to_string()
-        } else {
-            used.join(", ")
-        });
-        if !left_out.is_empty() {
-            ui.add_space(theme::SECTION_SPACING);
-            ui.strong("Left out (reason)");
-            let parts: Vec<String> = left_out
-                .iter()
-                .map(|l| format!("{} ({})", l.column, l.reason))
-                .collect();
-            ui.label(parts.join(", "));
+            "How well separated the segments are, from −1 to 1; above 0.25 is a usable \
+             structure (measured on a seeded sample)",
+        ),
+        (
+            "Inertia",
+            run.inertia.map_or("–".to_string(), |x| format!("{x:.0}")),
+            "How far customers sit from their segment's centre; lower is tighter (compare \
+             runs on the same data only)",
+        ),
+        (
+            "Method",
+            method,
+            "How the segments were made; the same seed makes the same segments",
+        ),
+        (
+            "Stored as",
+            stored,
+            "Campaigns and the fairness audit use the latest stored run",
+        ),
+        (
+            "Columns used",
+            used,
+            "What the segments are built from, besides purchases",
+        ),
+    ];
+    if !left_out.is_empty() {
+        figures.push((
+            "Left out",
+            left_out.join(", "),
+            "Columns not used, and why (personal data and protected columns never are)",
+        ));
+    }
+    let has_k_charts = run.k_scores.len() > 1;
+    story::model_details(ui, "segments_details", &figures, palette, |ui| {
+        if !has_k_charts {
+            return;
         }
+        ui.add_space(6.0);
+        ui.label("How the number of segments was chosen: the best separated of 2 to 10.");
+        ui.horizontal(|ui| {
+            let png = &mut view.k_png;
+            png.controls(ui, palette, || path_in(folder, "segments-k-selection.png"));
+        });
+        // Both charts with their titles, as one image.
+        view.k_png
+            .capture(ui, |ui| charts::k_charts_ui(ui, result, K_CHARTS_HEIGHT));
     });
 }
 
 /// A feature name for people: `recency_days` → "Recency (days)".
 pub fn feature_label(name: &str) -> String {
     match name {
-        "recency_days" => return "Recency (days)".to_string(),
-        "frequency" => return "Frequency".to_string(),
-        "monetary" => return "Monetary".to_string(),
-        "tenure_days" => return "Tenure (days)".to_string(),
+        "recency_days" => return "Days since last purchase".to_string(),
+        "frequency" => return "Purchases".to_string(),
+        "monetary" => return "Spend".to_string(),
+        "tenure_days" => return "Days as a customer".to_string(),
         "avg_basket" => return "Average basket".to_string(),
         _ => {}
     }
