@@ -181,10 +181,15 @@ impl eframe::App for TailorApp {
 
 /// Opens the window on `db` (default: a working copy of the bundled sample database).
 pub fn run_window(db: Option<PathBuf>) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Tailor")
+        .with_app_id("tailor")
+        .with_inner_size(theme::WINDOW_SIZE);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Tailor")
-            .with_inner_size(theme::WINDOW_SIZE),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(
@@ -193,4 +198,19 @@ pub fn run_window(db: Option<PathBuf>) -> anyhow::Result<()> {
         Box::new(move |cc| Ok(Box::new(TailorApp::new(&cc.egui_ctx, db)))),
     )
     .map_err(|e| anyhow::anyhow!("the window could not open: {e}"))
+}
+
+/// The window's icon, `assets/tailor.png` built into the binary; none if it cannot be decoded.
+fn window_icon() -> Option<egui::IconData> {
+    eframe::icon_data::from_png_bytes(include_bytes!("../../assets/tailor.png")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_decodes() {
+        let icon = super::window_icon().unwrap();
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+    }
 }

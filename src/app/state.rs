@@ -64,7 +64,8 @@ impl AppConfig {
     pub fn from_environment() -> AppConfig {
         let data_dir = xdg_dir("XDG_DATA_HOME", ".local/share").map(|d| d.join("tailor"));
         let config_dir = xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("tailor"));
-        let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
+        let exe = std::env::current_exe().ok();
+        let bundled = bundled_sample(exe.as_deref(), Path::is_file);
         AppConfig {
             settings_file: config_dir.map(|d| d.join("settings.json")),
             default_db: data_dir.as_ref().map(|d| (bundled, d.join("demo.sqlite"))),
@@ -76,6 +77,17 @@ impl AppConfig {
     pub fn ephemeral() -> AppConfig {
         AppConfig::default()
     }
+}
+
+/// Where the bundled sample database is: where the package installs it next to the executable
+/// (`PREFIX/bin/tailor` reads `PREFIX/share/tailor/demo.sqlite`) if `exists` says it is there,
+/// else in the source tree the binary was built from.
+fn bundled_sample(exe: Option<&Path>, exists: impl Fn(&Path) -> bool) -> PathBuf {
+    exe.and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|prefix| prefix.join("share/tailor/demo.sqlite"))
+        .filter(|installed| exists(installed))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"))
 }
 
 fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {
@@ -154,5 +166,16 @@ mod tests {
         assert!(Settings::load(&path).presentation);
         std::fs::write(&path, "not json").unwrap();
         assert_eq!(Settings::load(&path), Settings::default());
+    }
+
+    #[test]
+    fn the_installed_sample_comes_before_the_source_tree() {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite");
+        let installed = Path::new("/usr/share/tailor/demo.sqlite");
+        let exe = Path::new("/usr/bin/tailor");
+        assert_eq!(bundled_sample(Some(exe), |p| p == installed), installed);
+        assert_eq!(bundled_sample(Some(exe), |_| false), source);
+        assert_eq!(bundled_sample(Some(Path::new("/tailor")), |_| true), source);
+        assert_eq!(bundled_sample(None, |_| true), source);
     }
 }
