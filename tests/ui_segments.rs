@@ -120,7 +120,7 @@ fn kmeans_run_rename_export_and_reopen() {
     assert!(!has_label(&h, &first_name));
 
     // Sorting by a column keeps the same customers, in order of that column.
-    click(&mut h, "Monetary");
+    click(&mut h, "Spend");
     {
         let s = h.state().segments();
         let shown = s.shown.as_ref().unwrap();

@@ -49,6 +49,33 @@ pub struct ModelsInfo {
     pub tuning: Option<Box<Tuning>>,
 }
 
+impl ModelsInfo {
+    /// The recommendations in a sentence: what each customer gets and, once tuned, how often
+    /// the blend found a purchase hidden from it.
+    pub fn headline(&self) -> String {
+        use crate::format::{percent, thousands};
+        let mut text = format!(
+            "Every customer gets suggestions of products they have not bought, with the \
+             reasons why, learned from {} purchases of {} products.",
+            thousands(self.pairs as u64),
+            thousands(self.products as u64)
+        );
+        if let Some(t) = &self.tuning
+            && let Some(blend) = t.inner_hit_rate(RecMethod::Hybrid)
+        {
+            text.push_str(&format!(
+                " With one past purchase hidden from {}{} customers, the top {} held it for {} \
+                 of them.",
+                if t.subsampled { "a sample of " } else { "" },
+                thousands(t.evaluated as u64),
+                crate::models::recommend::tune::TUNE_K,
+                percent(blend)
+            ));
+        }
+        text
+    }
+}
+
 /// One customer's answer: recommendations and recent history, or that the id is unknown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerRecs {

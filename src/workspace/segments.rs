@@ -19,10 +19,10 @@ pub const MAX_SCATTER_POINTS: usize = 20_000;
 
 /// Behaviour features shown in the customer table, with their column titles, in order.
 pub const TABLE_FEATURES: [(&str, &str); 4] = [
-    ("recency_days", "Recency (days)"),
-    ("frequency", "Frequency"),
-    ("monetary", "Monetary"),
-    ("tenure_days", "Tenure (days)"),
+    ("recency_days", "Days since last purchase"),
+    ("frequency", "Purchases"),
+    ("monetary", "Spend"),
+    ("tenure_days", "Days as a customer"),
 ];
 
 /// Where a customer table column's values come from.

@@ -11,6 +11,7 @@ use crate::app::widgets::numbers::sized;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{self, Needs, PanelCx, retry_ui, spinner_label};
 use crate::app::widgets::rate_chart::rates_chart_ui;
+use crate::app::widgets::story;
 use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
 use crate::app::{Command, Panel};
 use crate::format::{percent, thousands};
@@ -131,7 +132,15 @@ fn controls_ui(ui: &mut egui::Ui, view: &mut FairnessView, c: &FairnessChoices) 
                 ui.add(
                     egui::Slider::new(&mut view.threshold, 0.01..=0.99)
                         .step_by(0.01)
-                        .text("churn probability or more"),
+                        .custom_formatter(|x, _| format!("{:.0}%", x * 100.0))
+                        .custom_parser(|s| {
+                            s.trim()
+                                .trim_end_matches('%')
+                                .parse::<f64>()
+                                .ok()
+                                .map(|x| x / 100.0)
+                        })
+                        .text("churn risk or more"),
                 );
             }
             DecisionKind::Segment => {
@@ -269,17 +278,21 @@ fn report_ui(
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
+    story::headline(ui, &r.headline());
+    let selection = r.decision.selection();
     ui.label(
         RichText::new(format!(
-            "{} of {} customers selected ({}) · grouped by {}{}",
+            "{} of {} customers {} ({}) · grouped by {}{}. {}",
             thousands(r.selected),
             thousands(r.customers),
-            r.decision,
+            selection.phrase,
+            r.decision.describe(),
             r.attribute,
             r.label
                 .as_ref()
                 .map(|l| format!(" · outcome from {l}"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            selection.favour_note()
         ))
         .color(palette.muted_text),
     );
@@ -316,8 +329,13 @@ fn report_ui(
         });
         ui.add_space(theme::SECTION_SPACING);
         ui.vertical(|ui| {
-            ui.strong("Per group");
-            text_grid(ui, "fair_groups", [16.0, 4.0], &GROUP_COLUMNS, &r.groups);
+            ui.strong(format!("Per group ({})", r.groups.len()));
+            egui::ScrollArea::vertical()
+                .id_salt("fair_groups_scroll")
+                .max_height(theme::FAIR_CHART_HEIGHT)
+                .show(ui, |ui| {
+                    text_grid(ui, "fair_groups", [16.0, 4.0], &GROUP_COLUMNS, &r.groups);
+                });
             ui.add_space(theme::SECTION_SPACING);
             flags_ui(ui, r, palette);
         });
@@ -327,7 +345,12 @@ fn report_ui(
     if let Some(e) = &view.what_if_error {
         ui.label(RichText::new(e).color(palette.error_text));
     }
-    if let Some(w) = &view.what_if {
+    // A what-if answers one decision by one column: another audit's is not shown.
+    if let Some(w) = view
+        .what_if
+        .as_ref()
+        .filter(|w| w.attribute == r.attribute && w.decision == r.decision)
+    {
         ui.add_space(theme::SECTION_SPACING);
         what_if_ui(ui, w, palette);
     }
@@ -365,34 +388,32 @@ fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
         card(
             ui,
             style,
-            "Disparate impact",
+            "Lowest rate ÷ highest",
             value.color(di_colour),
             &note,
             palette,
         );
-        card(
-            ui,
-            style,
-            "Demographic-parity difference",
-            RichText::new(format!("{:.3}", r.demographic_parity_difference)),
-            "highest minus lowest selection rate",
-            palette,
-        );
-        card(
-            ui,
-            style,
-            "Equalized-odds difference",
-            RichText::new(rate_with(r.equalized_odds_difference, |x| {
-                format!("{x:.3}")
-            })),
-            if r.equalized_odds_difference.is_some() {
-                "largest gap in TPR or FPR"
-            } else {
-                "needs a known outcome"
-            },
-            palette,
-        );
     });
+    let figures = [
+        (
+            "Disparate impact",
+            format!("{:.3}", r.compared_disparate_impact),
+            "The lowest group's selection rate divided by the highest's; below 0.8 fails the \
+             four-fifths guideline",
+        ),
+        (
+            "Demographic-parity difference",
+            format!("{:.3}", r.demographic_parity_difference),
+            "The highest group's selection rate minus the lowest's",
+        ),
+        (
+            "Equalized-odds difference",
+            rate_with(r.equalized_odds_difference, |x| format!("{x:.3}")),
+            "The largest gap between groups in how often those who churned, or stayed, are \
+             selected (needs a known outcome)",
+        ),
+    ];
+    story::model_details(ui, "fair_details", &figures, palette, |_| {});
 }
 
 /// The columns of the per-group table.
@@ -446,9 +467,12 @@ fn proxies_ui(
     commands: &mut Vec<Command>,
 ) {
     ui.strong(format!(
-        "Features that give {} away (Cramér's V, strongest first)",
+        "Features that give {} away (strength from 0 to 1, strongest first)",
         r.attribute
-    ));
+    ))
+    .on_hover_text(
+        "Cramér's V between each model feature and the column: 0 is no link, 1 gives it away",
+    );
     if r.proxies.is_empty() {
         ui.label(RichText::new("No model feature to compare.").color(palette.muted_text));
         return;
@@ -499,7 +523,7 @@ fn proxies_ui(
             }
         });
     ui.small(format!(
-        "Highlighted: V ≥ {PROXY_V}, strong enough that the model can learn {} through it.",
+        "Highlighted: strength {PROXY_V} or more, enough that the model can learn {} through it.",
         r.attribute
     ));
 }

@@ -7,7 +7,10 @@ use egui_plot::{AxisHints, Bar, BarChart, HLine, Line, PlotPoints, Polygon};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::plot::{category_axis, category_marks, fixed_plot, percent_axis};
 use crate::format::percent;
-use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates};
+use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates, chart_groups};
+
+/// Groups drawn as bars: the largest seven, the rest pooled as "Other".
+const CHART_GROUPS: usize = 7;
 
 /// Said where small groups are left out of the comparison.
 pub const NOT_COMPARED_NOTE: &str = "groups under 30 customers not compared";
@@ -26,6 +29,8 @@ pub fn rates_chart_ui(
     palette: &Palette,
 ) {
     let [width, height] = size;
+    let all = groups;
+    let groups = &chart_groups(all, CHART_GROUPS)[..];
     let n = groups.len();
     let compared = |g: &GroupRates| !not_compared.contains(&g.group);
     let max = groups

@@ -36,7 +36,11 @@ pub fn audit_audience(data: &Dataset, members: &[usize]) -> Vec<AudienceAudit> {
             let g = groups_of(data, a);
             let r = rates(&selected, None, &g.of, &g.names, &AuditOptions::default());
             AudienceAudit {
-                flags: flags(&g.display, &r),
+                flags: flags(
+                    &g.display,
+                    &r,
+                    &crate::models::fairness::decision::Selection::audience(),
+                ),
                 attribute: g.display,
                 rates: r,
             }

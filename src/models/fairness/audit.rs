@@ -18,6 +18,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Binomial, Distribution};
 use rayon::prelude::*;
 
+use crate::models::fairness::decision::Selection;
+
 /// The four-fifths guideline for the disparate-impact ratio.
 pub const FOUR_FIFTHS: f64 = 0.8;
 
@@ -304,11 +306,21 @@ pub fn rates(
     }
 }
 
-/// Plain-language findings: the four-fifths guideline, whether the gap could be chance, small
-/// groups, and unequal error rates. `attribute` names the column ("gender"). The guideline is
-/// judged on the compared groups ([`compared_groups`]), as the headline ratio is, so a ratio
-/// below it always comes with a flag.
-pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
+/// Who a group is in a sentence: a group named with its column ("Senior citizen: yes") as it
+/// is, else the column and the group ("gender F").
+pub fn who(attribute: &str, group: &str) -> String {
+    if group.contains(": ") {
+        group.to_string()
+    } else {
+        format!("{attribute} {group}")
+    }
+}
+
+/// Plain-language findings: the four-fifths guideline (worded by what being selected means
+/// for the customer), whether the gap could be chance, small groups, and unequal error rates.
+/// `attribute` names the column ("gender"). The guideline is judged on the compared groups
+/// ([`compared_groups`]), as the headline ratio is, so a ratio below it always comes with a flag.
+pub fn flags(attribute: &str, r: &Rates, selection: &Selection) -> Vec<String> {
     let mut out = Vec::new();
     let compared = compared_groups(&r.groups);
     let judged: Vec<&GroupRates> = r
@@ -322,15 +334,13 @@ pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
         if g.n >= MIN_GROUP {
             continue;
         }
+        let who = who(attribute, &g.group);
         out.push(if *c {
-            format!(
-                "{attribute} {}: only {} customers, too few to judge reliably",
-                g.group, g.n
-            )
+            format!("{who}: only {} customers, too few to judge reliably", g.n)
         } else {
             format!(
-                "{attribute} {}: only {} customers, too few to judge (not compared)",
-                g.group, g.n
+                "{who}: only {} customers, too few to judge (not compared)",
+                g.n
             )
         });
     }
@@ -353,9 +363,23 @@ pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
             } else {
                 format!("{x:.2}")
             };
+            let consequence = if selection.favourable {
+                format!(
+                    "customers with {} miss out on it",
+                    who(attribute, &lo.group)
+                )
+            } else {
+                format!(
+                    "customers with {} bear more of it",
+                    who(attribute, &hi.group)
+                )
+            };
             out.push(format!(
-                "Customers with {attribute} {} are selected at {shown}× the rate of those with {attribute} {} — below the {FOUR_FIFTHS} guideline",
-                lo.group, hi.group
+                "Customers with {} {} at {shown}× the rate of those with {} — below the \
+                 {FOUR_FIFTHS} guideline: {consequence}",
+                who(attribute, &lo.group),
+                selection.phrase,
+                who(attribute, &hi.group)
             ));
             if ci_hi.is_finite() && ci_hi >= FOUR_FIFTHS {
                 out.push(format!(
@@ -377,6 +401,53 @@ pub fn flags(attribute: &str, r: &Rates) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The groups a chart draws: every group when there are at most `keep + 1`, else the `keep`
+/// largest and "Other (N groups)" pooling the rest (its interval is Wilson's 95% score
+/// interval; its error rates are left out). The table lists every group.
+pub fn chart_groups(groups: &[GroupRates], keep: usize) -> Vec<GroupRates> {
+    if groups.len() <= keep + 1 {
+        return groups.to_vec();
+    }
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| groups[b].n.cmp(&groups[a].n).then(a.cmp(&b)));
+    let (kept, rest) = order.split_at(keep);
+    let mut shown: Vec<GroupRates> = kept.iter().map(|&i| groups[i].clone()).collect();
+    let n: u64 = rest.iter().map(|&i| groups[i].n).sum();
+    let selected: u64 = rest.iter().map(|&i| groups[i].selected).sum();
+    let rate = if n > 0 {
+        selected as f64 / n as f64
+    } else {
+        0.0
+    };
+    let (ci_low, ci_high) = wilson(selected, n);
+    shown.push(GroupRates {
+        group: format!("Other ({} groups)", rest.len()),
+        n,
+        selected,
+        selection_rate: rate,
+        tpr: None,
+        fpr: None,
+        precision: None,
+        ci_low,
+        ci_high,
+    });
+    shown
+}
+
+/// Wilson's 95% score interval of `k` successes in `n`.
+fn wilson(k: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let z = 1.959_964;
+    let n = n as f64;
+    let p = k as f64 / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    ((centre - half).max(0.0), (centre + half).min(1.0))
 }
 
 #[cfg(test)]
@@ -411,6 +482,37 @@ mod tests {
     }
 
     #[test]
+    fn charts_keep_the_seven_largest_groups_and_pool_the_rest() {
+        let groups: Vec<GroupRates> = (0..37u64)
+            .map(|i| GroupRates {
+                group: format!("country {i}"),
+                n: 100 + i,
+                selected: 10,
+                selection_rate: 10.0 / (100 + i) as f64,
+                tpr: None,
+                fpr: None,
+                precision: None,
+                ci_low: 0.0,
+                ci_high: 1.0,
+            })
+            .collect();
+        let shown = chart_groups(&groups, 7);
+        assert_eq!(shown.len(), 8);
+        assert_eq!(shown[0].group, "country 36");
+        let other = &shown[7];
+        assert_eq!(other.group, "Other (30 groups)");
+        assert_eq!(other.n, (0..30).map(|i| 100 + i).sum::<u64>());
+        assert_eq!(other.selected, 300);
+        assert!(other.ci_low < other.selection_rate && other.selection_rate < other.ci_high);
+        assert_eq!(chart_groups(&groups[..8], 7).len(), 8);
+        assert_eq!(who("gender", "F"), "gender F");
+        assert_eq!(
+            who("SeniorCitizen", "Senior citizen: yes"),
+            "Senior citizen: yes"
+        );
+    }
+
+    #[test]
     fn flags_say_it_in_words() {
         let n = 1000;
         let sel: Vec<bool> = (0..2 * n)
@@ -420,10 +522,23 @@ mod tests {
         let names = vec!["Male".to_string(), "Female".to_string()];
         let r = rates(&sel, None, &grp, &names, &AuditOptions::default());
         assert!((r.disparate_impact - 0.6).abs() < 1e-12);
-        let f = flags("gender", &r);
+        let f = flags(
+            "gender",
+            &r,
+            &crate::models::fairness::decision::Decision::ChurnTop(0.2).selection(),
+        );
         assert_eq!(
             f[0],
-            "Customers with gender Female are selected at 0.60× the rate of those with gender Male — below the 0.8 guideline"
+            "Customers with gender Female are flagged for a retention offer at 0.60× the rate of \
+             those with gender Male — below the 0.8 guideline: customers with gender Female miss \
+             out on it"
+        );
+        let burden = Selection {
+            phrase: "are declined".to_string(),
+            favourable: false,
+        };
+        assert!(
+            flags("gender", &r, &burden)[0].ends_with("customers with gender Male bear more of it")
         );
         assert!(r.disparate_impact_ci.1 < 0.8, "{:?}", r.disparate_impact_ci);
         // Seeded: the same intervals every time.
@@ -449,7 +564,7 @@ mod tests {
         assert_eq!(r.not_compared, ["c"]);
         let (lo, hi) = r.compared_disparate_impact_ci;
         assert!(lo <= 0.9 && 0.9 <= hi, "{lo} {hi}");
-        let f = flags("gender", &r);
+        let f = flags("gender", &r, &Selection::audience());
         assert!(!f.iter().any(|x| x.contains("below the")), "{f:?}");
         assert!(f.iter().any(|x| x.contains("(not compared)")), "{f:?}");
 
@@ -460,7 +575,7 @@ mod tests {
         assert!(r.not_compared.is_empty());
         assert_eq!(r.compared_disparate_impact, r.disparate_impact);
         assert!((r.compared_disparate_impact - 0.5).abs() < 1e-12);
-        let f = flags("gender", &r);
+        let f = flags("gender", &r, &Selection::audience());
         assert!(f.iter().any(|x| x.contains("below the")), "{f:?}");
         assert!(
             f.iter().any(|x| x.contains("too few to judge reliably")),

@@ -37,7 +37,63 @@ impl From<Decision> for String {
     }
 }
 
+/// What being selected means for a customer, for sentences: "are flagged for a retention
+/// offer", and whether it is good for them (an offer) or not (a burden).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Selection {
+    /// The verb phrase: customers … "are flagged for a retention offer".
+    pub phrase: String,
+    /// Whether being selected is favourable to the customer.
+    pub favourable: bool,
+}
+
+impl Selection {
+    /// Being in a campaign's audience: an offer.
+    pub fn audience() -> Selection {
+        Selection {
+            phrase: "are in the audience".to_string(),
+            favourable: true,
+        }
+    }
+
+    /// Whether it is good for the customer, in a sentence.
+    pub fn favour_note(&self) -> &'static str {
+        if self.favourable {
+            "Being selected is favourable to the customer (an offer): a group selected less \
+             often misses out."
+        } else {
+            "Being selected is unfavourable to the customer: a group selected more often bears \
+             more of it."
+        }
+    }
+}
+
 impl Decision {
+    /// The decision in words, never in flag syntax: "the top 20% by churn risk".
+    pub fn describe(&self) -> String {
+        match self {
+            Decision::ChurnTop(f) => format!("the top {} by churn risk", whole_percent(*f)),
+            Decision::ChurnAbove(t) => format!("a churn risk of {} or more", whole_percent(*t)),
+            Decision::Segment(s) => format!("segment {s}"),
+            Decision::RecsCategory(c) => format!("shown {c} among their recommendations"),
+        }
+    }
+
+    /// What being selected means for the customer.
+    pub fn selection(&self) -> Selection {
+        let phrase = match self {
+            Decision::ChurnTop(_) | Decision::ChurnAbove(_) => {
+                "are flagged for a retention offer".to_string()
+            }
+            Decision::Segment(s) => format!("are in segment {s} (and its campaigns)"),
+            Decision::RecsCategory(c) => format!("are shown {c}"),
+        };
+        Selection {
+            phrase,
+            favourable: true,
+        }
+    }
+
     /// Parses `churn-top:FRACTION`, `churn-above:THRESHOLD`, `segment:ID` or `recs:CATEGORY`.
     pub fn parse(text: &str) -> Result<Decision> {
         let bad = |why: &str| {
@@ -64,6 +120,16 @@ impl Decision {
             "recs" if !value.trim().is_empty() => Ok(Decision::RecsCategory(value.trim().into())),
             _ => Err(bad("unknown decision")),
         }
+    }
+}
+
+/// 0.2 → `20%` (one decimal when not whole: `12.5%`).
+fn whole_percent(x: f64) -> String {
+    let p = x * 100.0;
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
     }
 }
 

@@ -61,6 +61,39 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// The audit in one sentence: whether the groups compared are selected within the
+    /// four-fifths guideline, worded by what being selected means for the customer.
+    pub fn headline(&self) -> String {
+        use crate::models::fairness::audit::{FOUR_FIFTHS, who};
+        let selection = self.decision.selection();
+        let compared: Vec<&GroupRates> = self
+            .groups
+            .iter()
+            .filter(|g| !self.not_compared.contains(&g.group))
+            .collect();
+        let lo = compared
+            .iter()
+            .min_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
+        let hi = compared
+            .iter()
+            .max_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
+        let x = self.compared_disparate_impact;
+        match (lo, hi) {
+            (Some(lo), Some(hi)) if x < FOUR_FIFTHS && lo.group != hi.group => format!(
+                "Customers with {} {} at {x:.2}× the rate of those with {}: below the \
+                 four-fifths guideline.",
+                who(&self.attribute, &lo.group),
+                selection.phrase,
+                who(&self.attribute, &hi.group)
+            ),
+            _ => format!(
+                "By {}, customers of every group {} at similar rates: the lowest rate is {x:.2}× \
+                 the highest, within the four-fifths guideline.",
+                self.attribute, selection.phrase
+            ),
+        }
+    }
+
     /// Why a churn decision has no error rates: its scores are as of today (an inactivity
     /// label), so what each customer does next is not known yet.
     pub fn outcome_note(&self) -> Option<&'static str> {
@@ -103,7 +136,7 @@ pub fn build_with_proxies(
     let truth: Option<Vec<bool>> =
         covered.map(|(_, l)| l.iter().map(|y| y.unwrap_or(false)).collect());
     let r = rates(selected, truth.as_deref(), &of, &groups.names, options);
-    let mut flags = flags(&groups.display, &r);
+    let mut flags = flags(&groups.display, &r, &decision.selection());
     let strong: Vec<String> = proxies
         .iter()
         .filter(|p| p.score >= PROXY_V)

@@ -43,7 +43,7 @@ pub const TUNE_EVALUATED: usize = 20_000;
 /// The weights move in steps of 1/UNITS.
 pub const UNITS: u32 = 20;
 /// The cut-off tuned for.
-const K: usize = 10;
+pub const TUNE_K: usize = 10;
 /// Candidates kept per method and customer when tuning the weights.
 const SHORTLIST: usize = 25;
 
@@ -89,7 +89,7 @@ impl Score {
     }
 
     fn add(mut self, rank: Option<usize>) -> Score {
-        if let Some(r) = rank.filter(|r| *r < K) {
+        if let Some(r) = rank.filter(|r| *r < TUNE_K) {
             self.hits += 1;
             self.ndcg += 1.0 / ((r + 2) as f64).log2();
         }
@@ -257,7 +257,7 @@ fn score_method(
         .par_iter()
         .map(|&(c, held)| {
             progress.check()?;
-            let top = models.rank(train, c, method, &weights, K, false);
+            let top = models.rank(train, c, method, &weights, TUNE_K, false);
             Ok(top.iter().position(|(p, _)| *p == held))
         })
         .collect::<Result<_>>()?;
@@ -335,7 +335,7 @@ fn score_units(lists: &[Shortlist], units: &[u32; 6]) -> Score {
                 let x = blend(s);
                 if x > target || (x == target && pop < held_pop) {
                     ahead += 1;
-                    if ahead >= K {
+                    if ahead >= TUNE_K {
                         break;
                     }
                 }

@@ -10,14 +10,17 @@ use crate::app::Command;
 use crate::app::churn::{ChurnCommand, ChurnPanelView, command};
 use crate::app::theme::Palette;
 use crate::app::widgets::plot::fixed_plot;
+use crate::app::widgets::story;
 use crate::format::{percent, thousands};
 use crate::models::clv::summary::TimeUnit;
+use crate::money::Money;
 use crate::workspace::churn::ClvView;
 
 pub(super) fn clv_ui(
     ui: &mut egui::Ui,
     view: &mut ChurnPanelView,
     has_transactions: bool,
+    money: Money,
     palette: &Palette,
     commands: &mut Vec<Command>,
 ) {
@@ -76,12 +79,12 @@ pub(super) fn clv_ui(
     }
     let Some(clv) = view.clv.clone() else {
         ui.label(
-            "BG/NBD models how often each customer buys and whether they are still active; \
-             Gamma-Gamma models how much they spend. Run it to see P(alive) and lifetime value.",
+            "Lifetime value predicts how often each customer will buy, whether they are still \
+             active and what they will spend. Run it to see each customer's expected value.",
         );
         return;
     };
-    clv_result_ui(ui, &clv, palette);
+    clv_result_ui(ui, &clv, money, palette);
 }
 
 /// How the calibration end was chosen, under the controls.
@@ -114,66 +117,84 @@ fn calibration_note_ui(ui: &mut egui::Ui, view: &ChurnPanelView, palette: &Palet
     ui.label(RichText::new(text).small().color(palette.muted_text));
 }
 
-fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
+fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, money: Money, palette: &Palette) {
     let r = &clv.result;
     let unit = match r.params.time_unit {
         TimeUnit::Week => "weeks",
         TimeUnit::Day => "days",
     };
-    let b = r.bgnbd.params;
-    ui.label(format!(
-        "BG/NBD: r = {:.3}, alpha = {:.3}, a = {:.3}, b = {:.3}, log-likelihood {:.1}{}",
-        b.r,
-        b.alpha,
-        b.a,
-        b.b,
-        r.bgnbd.log_likelihood,
-        if r.bgnbd.converged {
-            ""
-        } else {
-            " (not converged)"
-        }
-    ));
-    match &r.gamma_gamma {
-        Some(g) => ui.label(format!(
-            "Gamma-Gamma: p = {:.3}, q = {:.3}, v = {:.3} on {} repeat customers",
-            g.params.p,
-            g.params.q,
-            g.params.v,
-            thousands(g.customers as u64)
-        )),
-        None => ui.label(
-            RichText::new("Gamma-Gamma not fitted: too few repeat customers with amounts")
-                .color(palette.notice_text),
-        ),
-    };
+    story::headline(ui, &clv.headline(money));
     ui.label(
         RichText::new(format!(
-            "Purchases {} to {}, calibration to {}; horizon {} {unit}",
-            r.first_purchase, r.last_purchase, r.calibration_end, r.params.horizon
+            "As of {}, for {} customers with purchases from {} to {}.",
+            r.values_as_of,
+            thousands(clv.valued_customers as u64),
+            r.first_purchase,
+            r.last_purchase
         ))
         .color(palette.muted_text),
     );
-    let values = match &r.values_fit {
-        Some(v) => format!(
-            "Values per customer (P(alive), expected purchases, lifetime value) are as of {} \
-             for {} customers: the same models refitted on every purchase (BG/NBD r = {:.3}, \
-             alpha = {:.3}, a = {:.3}, b = {:.3}). The parameters above and the holdout chart \
-             come from the calibration period.",
-            r.values_as_of,
-            thousands(clv.valued_customers as u64),
-            v.bgnbd.params.r,
-            v.bgnbd.params.alpha,
-            v.bgnbd.params.a,
-            v.bgnbd.params.b
-        ),
-        None => format!(
-            "Values per customer are as of {} for {} customers.",
-            r.values_as_of,
-            thousands(clv.valued_customers as u64)
-        ),
+    let b = r.bgnbd.params;
+    let converged = if r.bgnbd.converged {
+        String::new()
+    } else {
+        " (not converged)".to_string()
     };
-    ui.label(RichText::new(values).color(palette.muted_text));
+    let mut figures = vec![
+        (
+            "Purchase model (BG/NBD)",
+            format!(
+                "r = {:.3}, alpha = {:.3}, a = {:.3}, b = {:.3}{converged}",
+                b.r, b.alpha, b.a, b.b
+            ),
+            "How often customers buy (r, alpha) and how likely they are to stop after a \
+             purchase (a, b), fitted on the calibration period",
+        ),
+        (
+            "Log-likelihood",
+            format!("{:.1}", r.bgnbd.log_likelihood),
+            "How well the purchase model fits the calibration period (higher is better)",
+        ),
+        (
+            "Calibration",
+            format!("{} to {}", r.first_purchase, r.calibration_end),
+            "The purchases the models learn from; after it, the holdout checks them",
+        ),
+        (
+            "Horizon",
+            format!("{} {unit}", r.params.horizon),
+            "How far ahead purchases and value are predicted",
+        ),
+    ];
+    match &r.gamma_gamma {
+        Some(g) => figures.push((
+            "Spend model (Gamma-Gamma)",
+            format!(
+                "p = {:.3}, q = {:.3}, v = {:.3} on {} repeat customers",
+                g.params.p,
+                g.params.q,
+                g.params.v,
+                thousands(g.customers as u64)
+            ),
+            "How much a customer spends per purchase, learned from repeat customers",
+        )),
+        None => figures.push((
+            "Spend model (Gamma-Gamma)",
+            "not fitted".to_string(),
+            "Too few repeat customers with amounts: no lifetime value, only purchases",
+        )),
+    }
+    if let Some(v) = &r.values_fit {
+        figures.push((
+            "Refitted for today",
+            format!(
+                "r = {:.3}, alpha = {:.3}, a = {:.3}, b = {:.3}",
+                v.bgnbd.params.r, v.bgnbd.params.alpha, v.bgnbd.params.a, v.bgnbd.params.b
+            ),
+            "Each customer's values use the same models refitted on every purchase",
+        ));
+    }
+    story::model_details(ui, "clv_details", &figures, palette, |_| {});
     let gap = ui.spacing().item_spacing.x;
     let width = ((ui.available_width() - gap - 4.0) / 2.0).max(260.0);
     ui.horizontal_top(|ui| {
@@ -219,9 +240,14 @@ fn clv_result_ui(ui: &mut egui::Ui, clv: &ClvView, palette: &Palette) {
                 }
             },
         );
-        chart_box(ui, "P(alive) by frequency and recency", width, |ui| {
-            heatmap_ui(ui, clv, width, unit);
-        });
+        chart_box(
+            ui,
+            "Chance still active, by purchases and the last one",
+            width,
+            |ui| {
+                heatmap_ui(ui, clv, width, unit);
+            },
+        );
     });
 }
 
@@ -262,7 +288,7 @@ fn heatmap_ui(ui: &mut egui::Ui, clv: &ClvView, width: f32, unit: &str) {
         }
     }
     let text = ui.visuals().text_color();
-    let font = egui::FontId::proportional(11.0);
+    let font = egui::TextStyle::Small.resolve(ui.style());
     let max_f = g.frequencies.last().copied().unwrap_or(0);
     painter.text(
         egui::pos2(plot.left() - 4.0, plot.top()),
@@ -281,7 +307,7 @@ fn heatmap_ui(ui: &mut egui::Ui, clv: &ClvView, width: f32, unit: &str) {
     painter.text(
         egui::pos2(rect.left(), plot.center().y),
         egui::Align2::LEFT_CENTER,
-        "freq.",
+        "repeat\npurchases",
         font.clone(),
         text,
     );
@@ -295,7 +321,7 @@ fn heatmap_ui(ui: &mut egui::Ui, clv: &ClvView, width: f32, unit: &str) {
     painter.text(
         egui::pos2(plot.center().x, plot.bottom() + 3.0),
         egui::Align2::CENTER_TOP,
-        format!("recency ({unit})"),
+        format!("{unit} from first to last purchase"),
         font.clone(),
         text,
     );
@@ -314,14 +340,15 @@ fn heatmap_ui(ui: &mut egui::Ui, clv: &ClvView, width: f32, unit: &str) {
         let p = g.p_alive.get(i).and_then(|r| r.get(j)).copied();
         if let (Some(f), Some(rec), Some(p)) = (g.frequencies.get(i), g.recencies.get(j), p) {
             response.on_hover_text(format!(
-                "{f} repeat purchases, last at {rec:.0} {unit}: P(alive) {}",
+                "{f} repeat purchases, the last {rec:.0} {unit} after the first: {} likely still \
+                 active",
                 percent(p)
             ));
         }
     }
     // Legend.
     ui.horizontal(|ui| {
-        ui.label(RichText::new("P(alive) 0").small());
+        ui.label(RichText::new("Still active 0%").small());
         let (bar, _) = ui.allocate_exact_size(egui::vec2(160.0, 10.0), egui::Sense::hover());
         let steps = 20;
         for k in 0..steps {
@@ -333,9 +360,9 @@ fn heatmap_ui(ui: &mut egui::Ui, clv: &ClvView, width: f32, unit: &str) {
             ui.painter()
                 .rect_filled(r, 0.0, heat_colour(f64::from(k) / f64::from(steps - 1)));
         }
-        ui.label(RichText::new("1").small());
+        ui.label(RichText::new("100%").small());
         ui.label(
-            RichText::new(format!("customers of age {:.0} {unit}", g.t))
+            RichText::new(format!("customers who first bought {:.0} {unit} ago", g.t))
                 .small()
                 .color(ui.visuals().weak_text_color()),
         );

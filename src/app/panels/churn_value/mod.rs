@@ -85,7 +85,14 @@ pub fn churn_value_ui(ui: &mut egui::Ui, view: &mut ChurnPanelView, cx: &mut Pan
         }
         ui.add_space(theme::SECTION_SPACING);
         ui.separator();
-        clv::clv_ui(ui, view, has_transactions, &palette, cx.commands);
+        clv::clv_ui(
+            ui,
+            view,
+            has_transactions,
+            info.currency.money,
+            &palette,
+            cx.commands,
+        );
         if view.targets.as_ref().is_some_and(|t| !t.rows.is_empty()) {
             ui.add_space(theme::SECTION_SPACING);
             ui.separator();

@@ -14,6 +14,7 @@ use crate::app::recommend::{ModelsState, RecCommand, RecTab, RecommendView, comm
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::numbers::sized;
 use crate::app::widgets::preamble::{Needs, PanelCx};
+use crate::app::widgets::story;
 use crate::data::TableKind;
 use crate::format::thousands;
 use crate::models::recommend::methods::RecMethod;
@@ -63,6 +64,14 @@ pub fn recommendations_ui(ui: &mut egui::Ui, view: &mut RecommendView, cx: &mut 
         ui.add_space(theme::SECTION_SPACING);
         models_status_ui(ui, view, cx.busy, &palette, cx.commands);
     });
+    let headline = match (&view.report, view.ready()) {
+        (Some(report), _) => report.headline(),
+        (None, Some(models)) => Some(models.headline()),
+        _ => None,
+    };
+    if let Some(text) = headline {
+        story::headline(ui, &text);
+    }
     protected_ui(ui, view, &palette, cx.commands);
     ui.separator();
     match view.tab {

@@ -256,7 +256,7 @@ fn headline_ui(
     });
 }
 
-/// A feature name for people: `recency_days` → "Recency (days)".
+/// A feature name for people: `recency_days` → "Days since last purchase".
 pub fn feature_label(name: &str) -> String {
     match name {
         "recency_days" => return "Days since last purchase".to_string(),
