@@ -178,6 +178,29 @@ impl Money {
         )
     }
 
+    /// A short amount for a card: `£2.70M`, `£845K`, `£9,120`.
+    pub fn compact(&self, v: f64) -> String {
+        let a = v.abs();
+        let (scaled, suffix) = if a >= 1e9 {
+            (v / 1e9, "B")
+        } else if a >= 1e6 {
+            (v / 1e6, "M")
+        } else if a >= 1e5 {
+            (v / 1e3, "K")
+        } else {
+            return self.whole(v);
+        };
+        if !scaled.is_finite() || scaled.abs() >= 1e6 {
+            return self.whole(v);
+        }
+        let digits = if scaled.abs() >= 100.0 {
+            format!("{:.0}{suffix}", scaled.abs())
+        } else {
+            format!("{:.2}{suffix}", scaled.abs())
+        };
+        self.with_symbol(v < 0.0, digits)
+    }
+
     /// A column or axis title with the unit: `Revenue (£)`; just `Revenue` without a currency.
     pub fn titled(&self, what: &str) -> String {
         match self.currency {
@@ -206,6 +229,10 @@ mod tests {
         assert_eq!(gbp.cents(-0.001), "£0.00");
         assert_eq!(gbp.whole(2e15), "£2.000e15");
         assert_eq!(gbp.titled("Revenue"), "Revenue (£)");
+        assert_eq!(gbp.compact(2_696_411.0), "£2.70M");
+        assert_eq!(gbp.compact(845_200.0), "£845K");
+        assert_eq!(gbp.compact(-9120.4), "-£9,120");
+        assert_eq!(gbp.compact(3.2e9), "£3.20B");
         let chf = Money::new(Currency::from_code("CHF"));
         assert_eq!(chf.whole(1500.0), "CHF 1,500");
         assert_eq!(chf.titled("Value"), "Value (CHF)");

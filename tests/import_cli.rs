@@ -53,7 +53,7 @@ fn imports_and_prints_a_summary() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("orders.csv → transactions (guessed from its columns)"),
+        stdout.contains("orders.csv into transactions (guessed from its columns)"),
         "{stdout}"
     );
     assert!(stdout.contains("customer_id ← Member"), "{stdout}");
@@ -184,7 +184,7 @@ fn imports_the_first_sheet_of_an_xlsx() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("customers.xlsx → customers"), "{stdout}");
+    assert!(stdout.contains("customers.xlsx into customers"), "{stdout}");
     assert!(stdout.contains("churned ← Churn"), "{stdout}");
     assert!(
         stdout.contains("Rows read 2, kept 2, skipped 0"),

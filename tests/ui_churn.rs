@@ -56,11 +56,16 @@ fn churn_threshold_clv_drill_down_and_export() {
             .churn_panel()
             .churn
             .is_some()
-            && has_label(h, "ROC AUC")),
+            && has_label(h, "Model details")),
         "{}",
         dump(&h)
     );
     let auc = h.state().churn_panel().churn.as_ref().unwrap().metrics.auc;
+    assert!(has_label_containing(
+        &h,
+        "are at risk of buying nothing in the next 90 days"
+    ));
+    click(&mut h, "Model details");
     assert!(
         has_label_containing(&h, &format!("{auc:.3} ±")),
         "{}",
@@ -94,7 +99,7 @@ fn churn_threshold_clv_drill_down_and_export() {
     assert!(
         step_until(&mut h, Duration::from_secs(60), |h| has_label_containing(
             h,
-            "BG/NBD: r ="
+            "are expected to make"
         ) && h
             .state()
             .churn_panel()
@@ -104,7 +109,16 @@ fn churn_threshold_clv_drill_down_and_export() {
         "{}",
         dump(&h)
     );
-    assert!(has_label_containing(&h, "Gamma-Gamma: p ="), "{}", dump(&h));
+    // The fitted parameters wait under the lifetime value's Model details (the second).
+    assert!(!has_label(&h, "Spend model (Gamma-Gamma)"));
+    h.query_all_by_label("Model details")
+        .nth(1)
+        .unwrap()
+        .click();
+    h.step();
+    h.step();
+    assert!(has_label(&h, "Spend model (Gamma-Gamma)"), "{}", dump(&h));
+    assert!(has_label_containing(&h, "p = "), "{}", dump(&h));
 
     // Drill down into the riskiest customer by value at risk.
     let (id, reason, expected_rows) = {
@@ -284,7 +298,7 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
             .churn_panel()
             .churn
             .is_some()
-            && has_label(h, "ROC AUC")
+            && has_label(h, "Model details")
             && has_label(h, "Target list")),
         "{}",
         dump(&h)
@@ -300,6 +314,9 @@ fn churn_on_a_customers_only_database_shows_auc_folds_and_the_target_list() {
         )
     };
     assert!(auc > 0.6, "AUC {auc}");
+    // The technical figures wait under Model details.
+    assert!(!has_label(&h, "Metrics per fold"));
+    click(&mut h, "Model details");
     assert!(
         has_label_containing(&h, &format!("{auc:.3} ±")),
         "{}",

@@ -72,7 +72,7 @@ fn audit_move_threshold_segment_and_what_if() {
             &Decision::ChurnTop(0.2)
         ) && has_label(
             h,
-            "Disparate impact"
+            "Lowest rate ÷ highest"
         )),
         "{}",
         dump(&h)
@@ -81,7 +81,7 @@ fn audit_move_threshold_segment_and_what_if() {
     for group in ["F", "M", "X"] {
         assert!(has_label(&h, group), "group {group}: {}", dump(&h));
     }
-    assert!(has_label(&h, "Per group"));
+    assert!(has_label(&h, "Per group (3)"));
     let before = h.state().fairness().shown.clone().unwrap();
     assert_eq!(before.groups.len(), 3);
     // Every group has 30 customers or more: the headline is fairlearn's ratio over all of them.
@@ -125,7 +125,7 @@ fn audit_move_threshold_segment_and_what_if() {
         dump(&h)
     );
     h.step();
-    assert!(has_label(&h, "Disparate impact"));
+    assert!(has_label(&h, "Lowest rate ÷ highest"));
 
     // Back to churn; the what-if on the first proxy shows before and after.
     h.state_mut().fairness_mut().kind = DecisionKind::ChurnTop;
@@ -280,7 +280,7 @@ fn retry_small_groups_not_compared_png_and_what_if_error() {
     };
     assert!(
         step_until(&mut h, Duration::from_secs(60), |h| shown(h)
-            && has_label(h, "Disparate impact")),
+            && has_label(h, "Lowest rate ÷ highest")),
         "{}",
         dump(&h)
     );

@@ -73,10 +73,12 @@ fn kmeans_run_rename_export_and_reopen() {
         "{}",
         dump(&h)
     );
-    assert!(has_label(&h, "5"), "{}", dump(&h));
-    assert!(has_label(&h, "segments"));
-    assert!(has_label(&h, "5,000"));
-    assert!(has_label(&h, "Columns used"));
+    // The headline says it in a sentence; the technical figures wait under Model details.
+    assert!(has_label_containing(&h, "5 segments; "), "{}", dump(&h));
+    assert!(!has_label(&h, "Columns used"));
+    click(&mut h, "Model details");
+    assert!(has_label(&h, "Columns used"), "{}", dump(&h));
+    assert!(has_label(&h, "Silhouette"), "{}", dump(&h));
     assert_eq!(h.state().error(), None);
     let (before, selected) = {
         let s = h.state().segments();
@@ -287,7 +289,7 @@ fn rfm_without_transactions_says_to_import_them() {
         dump(&h)
     );
     assert_eq!(h.state().error(), None);
-    assert!(has_label(&h, "40"));
+    assert!(has_label_containing(&h, "segments; "), "{}", dump(&h));
 }
 
 /// Collects events until job `id` has its final event.

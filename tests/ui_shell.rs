@@ -66,7 +66,12 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
     ] {
         assert!(has_label(&h, label), "missing {label}");
     }
-    // The first rows stream into the grid.
+    // The first rows stream into the grid, personal data masked until revealed.
+    assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
+        h, "C00000"
+    )));
+    assert!(!has_label(&h, "p0@example.com"));
+    click(&mut h, "Show personal data");
     assert!(step_until(&mut h, Duration::from_secs(10), |h| has_label(
         h,
         "p0@example.com"
@@ -437,7 +442,7 @@ fn starts_on_the_overview_and_runs_a_step_from_it() {
             h, "5,000"
         ) && has_label(
             h,
-            "Revenue by month"
+            "Revenue by month (£)"
         ) && has_label(
             h,
             "The path through Tailor"
@@ -532,7 +537,20 @@ fn choices_and_currency_are_stored_with_each_database_and_nothing_carries_over()
     assert_eq!(info.currency.money.code(), Some("GBP"));
     assert!(info.currency.chosen);
 
-    // Choices made on the sample are stored with it once the user pauses.
+    // Choices made on the sample are stored with it once the user pauses (the campaign's
+    // filters once its panel has read what they can be).
+    h.state_mut()
+        .command(Command::ShowPanel(tailor::app::Panel::Campaigns));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| h
+            .state()
+            .campaigns()
+            .choices
+            .is_some()),
+        "{}",
+        dump(&h)
+    );
+    assert!(h.state().campaigns().filters.consent_only);
     h.state_mut().churn_panel_mut().threshold = 0.73;
     h.state_mut().churn_panel_mut().inactive_days = 120;
     h.state_mut().campaigns_mut().filters.consent_only = false;

@@ -175,20 +175,12 @@ fn finite_in(x: f64, lo: f64, hi: f64, fallback: f64) -> f64 {
     }
 }
 
-/// Where an export is suggested: the folder last exported to while it exists, else the user's
-/// Documents folder, else the home folder (never the application's hidden folder).
-pub fn export_folder(last: Option<&Path>) -> Option<PathBuf> {
-    if let Some(dir) = last.filter(|d| d.is_dir()) {
-        return Some(dir.to_path_buf());
-    }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)?;
-    let documents = std::env::var_os("XDG_DOCUMENTS_DIR")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| home.join("Documents"));
-    Some(if documents.is_dir() { documents } else { home })
+/// Where an export is suggested: the folder last exported to while it exists, else
+/// `fallback` (the user's Documents or home folder; never the application's hidden folder).
+pub fn export_folder(last: Option<&Path>, fallback: Option<&Path>) -> Option<PathBuf> {
+    last.filter(|d| d.is_dir())
+        .or(fallback)
+        .map(Path::to_path_buf)
 }
 
 impl TailorApp {
@@ -199,7 +191,16 @@ impl TailorApp {
             recs_customer: self.recs.active.clone(),
             churn: Some(ChurnChoices::of(&self.churn)),
             fairness: Some(FairnessChoices::of(&self.fairness)),
-            campaign: Some(self.campaigns.filters.clone()),
+            // The filters count once the panel read what they can be (its defaults are
+            // filled in then); until then, what is stored stays.
+            campaign: if self.campaigns.choices.is_some() {
+                Some(self.campaigns.filters.clone())
+            } else {
+                self.choices
+                    .stored
+                    .as_ref()
+                    .and_then(|s| s.campaign.clone())
+            },
         }
     }
 
@@ -271,9 +272,15 @@ impl TailorApp {
         self.choices.changed_since = None;
     }
 
-    /// Where exports are suggested now.
+    /// Where exports are suggested now: the folder last exported to, else the configured one,
+    /// else the database's folder.
     pub fn export_folder(&self) -> Option<PathBuf> {
-        export_folder(self.export_folder.as_deref())
+        let db_folder = match &self.data.db {
+            DbView::Open(info) => info.path.parent().map(Path::to_path_buf),
+            _ => None,
+        };
+        let fallback = self.config.export_dir.clone().or(db_folder);
+        export_folder(self.export_folder.as_deref(), fallback.as_deref())
     }
 }
 
@@ -323,16 +330,19 @@ mod tests {
     }
 
     #[test]
-    fn exports_are_suggested_in_the_last_folder_else_never_a_hidden_one() {
+    fn exports_are_suggested_in_the_last_folder_while_it_exists() {
         let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("Documents");
+        let last = Some(dir.path());
         assert_eq!(
-            export_folder(Some(dir.path())),
+            export_folder(last, Some(&docs)),
             Some(dir.path().to_path_buf())
         );
         let gone = dir.path().join("gone");
-        let suggested = export_folder(Some(&gone));
-        assert_ne!(suggested, Some(gone));
-        if let Some(folder) = suggested {
+        assert_eq!(export_folder(Some(&gone), Some(&docs)), Some(docs));
+        assert_eq!(export_folder(None, None), None);
+        let config = crate::app::AppConfig::from_environment();
+        if let Some(folder) = config.export_dir {
             assert!(
                 !folder.to_string_lossy().contains("/."),
                 "{}",

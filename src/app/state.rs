@@ -57,6 +57,9 @@ pub struct AppConfig {
     pub default_db: Option<(PathBuf, PathBuf)>,
     /// The folder new databases (samples, imports) are suggested in.
     pub data_dir: Option<PathBuf>,
+    /// Where exports are suggested before the first export (the user's Documents folder, else
+    /// home); `None`: the database's folder.
+    pub export_dir: Option<PathBuf>,
 }
 
 impl AppConfig {
@@ -70,6 +73,7 @@ impl AppConfig {
             settings_file: config_dir.map(|d| d.join("settings.json")),
             default_db: data_dir.as_ref().map(|d| (bundled, d.join("demo.sqlite"))),
             data_dir,
+            export_dir: documents_or_home(),
         }
     }
 
@@ -88,6 +92,19 @@ fn bundled_sample(exe: Option<&Path>, exists: impl Fn(&Path) -> bool) -> PathBuf
         .map(|prefix| prefix.join("share/tailor/demo.sqlite"))
         .filter(|installed| exists(installed))
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_db/demo.sqlite"))
+}
+
+/// The user's Documents folder (`XDG_DOCUMENTS_DIR`, else `~/Documents`) when it exists, else
+/// the home folder: where a marketer looks for a file, never an application's hidden folder.
+fn documents_or_home() -> Option<PathBuf> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)?;
+    let documents = std::env::var_os("XDG_DOCUMENTS_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join("Documents"));
+    Some(if documents.is_dir() { documents } else { home })
 }
 
 fn xdg_dir(var: &str, fallback: &str) -> Option<PathBuf> {

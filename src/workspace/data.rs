@@ -192,13 +192,13 @@ impl Workspace {
     }
 }
 
-/// "customers.csv → customers: 7,043 rows read, 7,043 kept" and a line per skip reason.
+/// "customers.csv into customers: 7,043 rows read, 7,043 kept" and a line per skip reason.
 pub fn import_summary_text(summary: &ImportSummary) -> String {
     let mut lines = Vec::new();
     for f in &summary.files {
         let guessed = if f.table_guessed { " (guessed)" } else { "" };
         lines.push(format!(
-            "{} → {}{guessed}: {} rows read, {} kept",
+            "{} into {}{guessed}: {} rows read, {} kept",
             file_name(&f.file),
             f.table.name(),
             thousands(f.rows_read),

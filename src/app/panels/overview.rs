@@ -84,7 +84,7 @@ fn cards_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
         cards.push(("Orders", thousands(orders), String::new()));
     }
     if let Some((revenue, what)) = &o.revenue {
-        cards.push(("Revenue", money.whole(*revenue), what.clone()));
+        cards.push(("Revenue", money.compact(*revenue), what.clone()));
     }
     if let Some((first, last)) = &o.period {
         let months = count(o.months.len() as u64, "month", "months");

@@ -101,7 +101,7 @@ impl std::fmt::Display for FileSummary {
         } else {
             "as asked"
         };
-        writeln!(f, "{name} → {} ({how})", self.table)?;
+        writeln!(f, "{name} into {} ({how})", self.table)?;
         writeln!(f, "  Columns")?;
         for (target, source) in &self.mapping {
             writeln!(f, "    {target} ← {source}")?;

@@ -70,14 +70,14 @@ pub(super) fn metrics_ui(
         ),
         (
             "Brier score",
-            format!("{:.3} → {:.3}", m.brier, m.brier_calibrated),
+            format!("{:.3}, then {:.3}", m.brier, m.brier_calibrated),
             "The average squared gap between a risk and what happened; lower is better \
-             (before → after calibration)",
+             (before, then after calibration)",
         ),
         (
             "Log loss",
-            format!("{:.3} → {:.3}", m.log_loss, m.log_loss_calibrated),
-            "How surprised the risks are by what happened; lower is better (before → after \
+            format!("{:.3}, then {:.3}", m.log_loss, m.log_loss_calibrated),
+            "How surprised the risks are by what happened; lower is better (before, then after \
              calibration)",
         ),
         (
