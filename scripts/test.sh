@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs Tailor's whole test suite on a fresh Debian machine: installs the packages the headless
-# UI tests need when they are missing (a software Vulkan driver for egui_kittest's renderer)
+# UI tests need when they are missing (a software Vulkan driver for egui_kittest's renderer,
+# Chromium for the report test)
 # and cargo-deb for the package test, then runs every test in release (model and UI tests are
 # too slow in debug builds).
 # Extra arguments go to `cargo test` (for example a test name).
@@ -13,7 +14,7 @@ if ! command -v cargo >/dev/null; then
 fi
 
 need=()
-for pkg in mesa-vulkan-drivers libvulkan1; do
+for pkg in mesa-vulkan-drivers libvulkan1 chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

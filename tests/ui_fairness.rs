@@ -327,7 +327,9 @@ fn retry_small_groups_not_compared_png_and_what_if_error() {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let info = decoder.read_info().unwrap();
     let (w, hgt) = (info.info().width, info.info().height);
-    assert!(w > 200 && hgt > 150 && w < 1280 && hgt < 800, "{w}×{hgt}");
+    // Twice the chart's size on screen, title and legend included.
+    assert!(w > 400 && hgt > 300 && w < 2560 && hgt < 1600, "{w}×{hgt}");
+    assert!(w.is_multiple_of(2) && hgt.is_multiple_of(2), "{w}×{hgt}");
 
     // The stored run's settings do not parse: the what-if says so in the panel.
     h.query_all_by_label(WHAT_IF_BUTTON).next().unwrap().click();

@@ -555,7 +555,8 @@ fn choices_and_currency_are_stored_with_each_database_and_nothing_carries_over()
     h.state_mut().churn_panel_mut().inactive_days = 120;
     h.state_mut().campaigns_mut().filters.consent_only = false;
     assert!(
-        step_until(&mut h, Duration::from_secs(10), |_| stored_window(&demo)
+        // The worker may still be fitting the campaign's offers: the save waits its turn.
+        step_until(&mut h, Duration::from_secs(120), |_| stored_window(&demo)
             .is_some_and(|w| w["churn"]["threshold"] == 0.73)),
         "the choices were not stored"
     );

@@ -66,6 +66,12 @@ impl DataTab {
 /// What the Data panel draws.
 #[derive(Debug, Default)]
 pub struct DataView {
+    /// The Export report… dialog's typed path, when open.
+    pub report_dialog: Option<String>,
+    /// Its Browse….
+    pub report_picker: crate::app::file_picker::FilePicker,
+    /// The report written last (the app remembers its folder for the next export).
+    pub report_written: Option<std::path::PathBuf>,
     /// Whether personal-data columns are shown in the grid (for this database, this session;
     /// masked until the user reveals them, and always in presentation mode).
     pub reveal_personal: bool,
@@ -292,6 +298,10 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
                 self.db = DbView::Open(info);
             }
             DataDone::SettingStored => {}
+            DataDone::ReportWritten(path) => {
+                desk.notice = Some(format!("Report written to {}", path.display()));
+                self.view.report_written = Some(path);
+            }
         }
     }
 

@@ -100,9 +100,19 @@ impl FilePicker {
 
 /// A save dialog for a CSV or XLSX file that starts where `current` (the typed path) points.
 pub fn table_save_dialog(current: Option<&Path>) -> rfd::FileDialog {
-    let mut dialog = rfd::FileDialog::new()
-        .add_filter("CSV file", &["csv"])
-        .add_filter("Excel workbook", &["xlsx"]);
+    save_dialog(
+        current,
+        &[("CSV file", &["csv"]), ("Excel workbook", &["xlsx"])],
+    )
+}
+
+/// A save dialog offering `filters` (name, extensions) that starts where `current` (the typed
+/// path) points.
+pub fn save_dialog(current: Option<&Path>, filters: &[(&str, &[&str])]) -> rfd::FileDialog {
+    let mut dialog = rfd::FileDialog::new();
+    for (name, extensions) in filters {
+        dialog = dialog.add_filter(*name, extensions);
+    }
     if let Some(p) = current {
         if let Some(dir) = p.parent().filter(|d| d.is_dir()) {
             dialog = dialog.set_directory(dir);

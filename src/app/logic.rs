@@ -77,6 +77,16 @@ impl TailorApp {
                 if let Some(summary) = self.data.import_result.take() {
                     self.dialogs.import_result = Some(summary);
                 }
+                if let Some(folder) = self
+                    .data
+                    .view
+                    .report_written
+                    .take()
+                    .and_then(|p| p.parent().map(std::path::Path::to_path_buf))
+                    .filter(|d| !d.as_os_str().is_empty())
+                {
+                    self.export_folder = Some(folder);
+                }
                 if let Some(path) = self.data.opened.take() {
                     self.settings.remember(&path);
                     self.save_settings();

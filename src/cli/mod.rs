@@ -11,6 +11,7 @@ pub mod evaluate_recs;
 pub mod export;
 pub mod import;
 pub mod recommend;
+pub mod report;
 pub mod sample;
 pub mod segment;
 
@@ -65,6 +66,8 @@ pub enum Command {
     Churn(churn::ChurnArgs),
     /// Customer lifetime value: BG/NBD purchases and P(alive), Gamma-Gamma spend.
     Clv(clv::ClvArgs),
+    /// Write the report to leave behind: one self-contained HTML file, no personal data.
+    Report(report::ReportArgs),
 }
 
 /// Runs a subcommand.
@@ -81,6 +84,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Campaign(args) => campaign::run(args),
         Command::Churn(args) => churn::run(args),
         Command::Clv(args) => clv::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 

@@ -83,6 +83,8 @@ pub enum DataJob {
         /// Its value.
         value: Option<String>,
     },
+    /// Writes the report (one HTML file) to the path.
+    Report(PathBuf),
     /// Generates a sample database at `out` and opens it.
     NewSample {
         /// Where to write it.
@@ -136,6 +138,8 @@ pub enum DataDone {
     CurrencySet(DbInfo),
     /// A setting was stored.
     SettingStored,
+    /// The report was written to this file.
+    ReportWritten(PathBuf),
 }
 
 impl DataJob {
@@ -156,6 +160,7 @@ impl DataJob {
             DataJob::MarkProduct { product_id, .. } => format!("Marking product {product_id}"),
             DataJob::SetCurrency(_) => "Saving the currency".to_string(),
             DataJob::StoreSetting { .. } => "Saving the settings".to_string(),
+            DataJob::Report(path) => format!("Writing the report to {}", file_name(path)),
             DataJob::NewSample { options, .. } => format!(
                 "Generating a sample of {} customers",
                 crate::format::thousands(options.customers as u64)
@@ -176,6 +181,7 @@ impl DataJob {
             DataJob::MarkProduct { .. } => "The product was not marked",
             DataJob::SetCurrency(_) => "The currency was not saved",
             DataJob::StoreSetting { .. } => "The settings were not saved",
+            DataJob::Report(_) => "The report was not written",
             DataJob::NewSample { .. } => "The sample was not generated",
         }
     }
@@ -232,6 +238,10 @@ impl DataJob {
                 non_merchandise,
             } => DataDone::Marked(ws.mark_product(&product_id, non_merchandise, progress)?),
             DataJob::SetCurrency(currency) => DataDone::CurrencySet(ws.set_currency(currency)?),
+            DataJob::Report(path) => {
+                ws.write_report(&path, progress)?;
+                DataDone::ReportWritten(path)
+            }
             DataJob::StoreSetting { key, value } => {
                 ws.store_setting(&key, value.as_deref())?;
                 DataDone::SettingStored

@@ -15,6 +15,7 @@ pub mod fairness;
 pub mod merchandise;
 pub mod overview;
 pub mod recommend;
+pub mod report;
 pub mod segments;
 pub mod settings;
 pub mod tuning;

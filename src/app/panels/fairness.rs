@@ -306,8 +306,8 @@ fn report_ui(
         let width = (ui.available_width() * 0.45).clamp(280.0, 520.0);
         ui.vertical(|ui| {
             ui.set_width(width);
+            let title = format!("Selection rate by {}, with 95% intervals", r.attribute);
             ui.horizontal_wrapped(|ui| {
-                ui.strong("Selection rate by group, with 95% intervals");
                 view.rates_png.controls(ui, palette, || {
                     path_in(
                         folder,
@@ -317,6 +317,7 @@ fn report_ui(
             });
             // The whole chart, axes, labels and the band's caption included.
             view.rates_png.capture(ui, |ui| {
+                ui.strong(&title);
                 rates_chart_ui(
                     ui,
                     "fair_rates",

@@ -8,6 +8,7 @@ use egui_plot::{Bar, BarChart, Line, PlotPoints};
 use crate::app::data::{DataView, Health};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
+use crate::app::widgets::path::{DialogAnswer, SaveDialog, path_in};
 use crate::app::widgets::plot::fixed_plot;
 use crate::app::widgets::preamble::{Needs, PanelCx, spinner_label};
 use crate::app::{Command, Panel};
@@ -49,7 +50,22 @@ pub fn overview_ui(ui: &mut egui::Ui, view: &mut DataView, cx: &mut PanelCx<'_>)
         ui.label(
             RichText::new(crate::workspace::data::file_name(&info.path)).color(palette.muted_text),
         );
+        if ui
+            .add_enabled(!cx.busy, egui::Button::new("Export report…"))
+            .on_hover_text(
+                "One HTML file with the overview and every step's latest result, without \
+                 personal data, to leave behind after a demo",
+            )
+            .clicked()
+        {
+            let stem = info
+                .path
+                .file_stem()
+                .map_or("tailor".to_string(), |s| s.to_string_lossy().into_owned());
+            view.report_dialog = Some(path_in(cx.export_folder, &format!("{stem}-report.html")));
+        }
     });
+    report_dialog_ui(ui.ctx(), view, cx.commands);
     let Some(overview) = view.overview.as_deref() else {
         spinner_label(ui, "Reading the database…");
         return;
@@ -69,6 +85,31 @@ pub fn overview_ui(ui: &mut egui::Ui, view: &mut DataView, cx: &mut PanelCx<'_>)
         ui.add_space(theme::SECTION_SPACING);
         path_ui(ui, &overview.steps, cx.busy, &palette, cx.commands);
     });
+}
+
+/// The Export report… dialog: the typed path with Browse…; the report is written on the worker.
+fn report_dialog_ui(ctx: &egui::Context, view: &mut DataView, commands: &mut Vec<Command>) {
+    let Some(text) = view.report_dialog.as_mut() else {
+        return;
+    };
+    let answer = SaveDialog::new("Export report")
+        .browse_for(&mut view.report_picker, &[("Web page", &["html"])])
+        .extension("html")
+        .show(ctx, text, |ui| {
+            ui.label(
+                "One HTML file to open in any browser: the overview, segments, recommendations, \
+                 churn, lifetime value, the fairness audit and the latest campaign audience, \
+                 from the latest stored results. It holds no personal data.",
+            );
+        });
+    match answer {
+        DialogAnswer::Confirmed(path) => {
+            view.report_dialog = None;
+            commands.push(Command::RunData(DataJob::Report(path)));
+        }
+        DialogAnswer::Cancelled => view.report_dialog = None,
+        DialogAnswer::Open => {}
+    }
 }
 
 /// What is in the database, as large cards sharing the width equally.

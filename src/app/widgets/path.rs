@@ -117,6 +117,8 @@ pub struct SaveDialog<'a> {
     confirm: &'a str,
     picker: Option<&'a mut FilePicker>,
     extension: Option<&'a str>,
+    /// The file types Browse… offers: (name, extensions); empty: CSV and XLSX.
+    types: &'a [(&'a str, &'a [&'a str])],
 }
 
 impl<'a> SaveDialog<'a> {
@@ -127,7 +129,19 @@ impl<'a> SaveDialog<'a> {
             confirm: "Export",
             picker: None,
             extension: None,
+            types: &[],
         }
+    }
+
+    /// "Browse…" beside the field for files of these types (name, extensions), on `picker`.
+    pub fn browse_for(
+        mut self,
+        picker: &'a mut FilePicker,
+        types: &'a [(&'a str, &'a [&'a str])],
+    ) -> Self {
+        self.picker = Some(picker);
+        self.types = types;
+        self
     }
 
     /// The button's text instead of Export.
@@ -160,6 +174,7 @@ impl<'a> SaveDialog<'a> {
             confirm,
             picker,
             extension,
+            types,
         } = self;
         let fix = |p: PathBuf| match extension {
             Some(e) if !p.extension().is_some_and(|x| x.eq_ignore_ascii_case(e)) => {
@@ -173,14 +188,15 @@ impl<'a> SaveDialog<'a> {
             ui.add_space(6.0);
             ui.label("File");
             let typed = match picker {
-                Some(picker) => path_field(
-                    ui,
-                    path_text,
-                    None,
-                    picker,
-                    PickKind::SaveFile,
-                    table_save_dialog,
-                ),
+                Some(picker) => {
+                    path_field(ui, path_text, None, picker, PickKind::SaveFile, |current| {
+                        if types.is_empty() {
+                            table_save_dialog(current)
+                        } else {
+                            crate::app::file_picker::save_dialog(current, types)
+                        }
+                    })
+                }
                 None => {
                     let edit = ui.add(
                         egui::TextEdit::singleline(path_text)

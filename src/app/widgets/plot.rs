@@ -85,6 +85,22 @@ pub fn category_rows_plot<'a>(
         ])
 }
 
+/// The width a category axis needs for `names` in the body text (which grows with presentation
+/// mode), at most `max`: so its labels are never hidden for want of room.
+pub fn names_width(ui: &egui::Ui, names: &[String], max: f32) -> f32 {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let widest = names
+        .iter()
+        .map(|n| {
+            ui.painter()
+                .layout_no_wrap(n.clone(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        })
+        .fold(0.0_f32, f32::max);
+    (widest + 12.0).min(max)
+}
+
 /// A line through `points` with a dot on each, both named `name`.
 pub fn dotted_line(plot: &mut PlotUi<'_>, name: &str, points: &[[f64; 2]]) {
     plot.line(Line::new(name, PlotPoints::from(points.to_vec())));

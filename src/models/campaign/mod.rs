@@ -563,6 +563,30 @@ pub struct AudienceResult {
     pub without_consent: Option<(String, usize)>,
 }
 
+impl AudienceResult {
+    /// The audience in one sentence: how many, of whom, and what they are worth.
+    pub fn headline(&self, money: crate::money::Money) -> String {
+        use crate::format::{count, percent, thousands};
+        let who = format!(
+            "{} of {} ({})",
+            count(self.size as u64, "customer", "customers"),
+            thousands(self.customers as u64),
+            percent(self.size as f64 / self.customers.max(1) as f64)
+        );
+        let worth = match self.value_source {
+            ValueSource::Clv => "expected lifetime value",
+            ValueSource::PastSpend => "past spend",
+            ValueSource::RevenueColumn => "revenue to date",
+            ValueSource::MonthlyColumn => "revenue a month",
+        };
+        let verb = if self.size == 1 { "is" } else { "are" };
+        format!(
+            "{who} {verb} in this audience, with {} of {worth}.",
+            money.whole(self.value)
+        )
+    }
+}
+
 /// The audience's figures (size, value, members per segment, fairness, consent) with a preview
 /// of its first [`PREVIEW_ROWS`] members, each with its offer from `preview_offers` (in member
 /// order; none where it runs out).

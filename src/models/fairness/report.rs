@@ -26,6 +26,8 @@ pub struct Exposure {
 pub struct AuditReport {
     /// The protected column.
     pub attribute: String,
+    /// How sentences name it ("age" for a birth-year column's bands).
+    pub display: String,
     /// The decision.
     pub decision: Decision,
     /// Customers in the audit (those the decision covers, with a known group).
@@ -82,14 +84,14 @@ impl AuditReport {
             (Some(lo), Some(hi)) if x < FOUR_FIFTHS && lo.group != hi.group => format!(
                 "Customers with {} {} at {x:.2}× the rate of those with {}: below the \
                  four-fifths guideline.",
-                who(&self.attribute, &lo.group),
+                who(&self.display, &lo.group),
                 selection.phrase,
-                who(&self.attribute, &hi.group)
+                who(&self.display, &hi.group)
             ),
             _ => format!(
                 "By {}, customers of every group {} at similar rates: the lowest rate is {x:.2}× \
                  the highest, within the four-fifths guideline.",
-                self.attribute, selection.phrase
+                self.display, selection.phrase
             ),
         }
     }
@@ -154,6 +156,7 @@ pub fn build_with_proxies(
     let selected_n = r.groups.iter().map(|g| g.selected).sum();
     AuditReport {
         attribute: groups.attribute.clone(),
+        display: groups.display.clone(),
         decision,
         customers,
         selected: selected_n,

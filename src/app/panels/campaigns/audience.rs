@@ -14,6 +14,7 @@ use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::{category_axis, fixed_plot};
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::rate_chart::{NOT_COMPARED_NOTE, rates_chart_ui};
+use crate::app::widgets::story;
 use crate::app::widgets::table::{clipped_cell, each_row, table, text_cell, titled};
 use crate::format::{count, percent, thousands};
 use crate::workspace::campaigns::{AudienceResult, CampaignChoices, PREVIEW_ROWS};
@@ -42,6 +43,7 @@ pub(super) fn audience_ui(
     let behind = view.requested.as_ref() != Some(&result.filters);
     let stale = view.build_job.is_some() || behind;
     let building = view.build_job.is_some() || (behind && view.build_error.is_none());
+    story::headline(ui, &result.headline(info.currency.money));
     ui.horizontal_wrapped(|ui| {
         let style = &CardStyle::HEADLINE;
         let of = format!(
@@ -87,22 +89,6 @@ pub(super) fn audience_ui(
         export_outcome_ui(ui, done, palette);
     }
     ui.add_space(6.0);
-    if !result.by_segment.is_empty() {
-        ui.horizontal(|ui| {
-            ui.strong("Audience by segment");
-            view.chart_png.controls(ui, palette, || {
-                path_in(folder, "campaign-audience-by-segment.png")
-            });
-        });
-        // The whole chart, axes and labels included.
-        view.chart_png
-            .capture(ui, |ui| segment_chart_ui(ui, &result));
-    }
-    if !result.fairness.is_empty() {
-        ui.add_space(6.0);
-        audience_fairness_ui(ui, view, &result, folder, palette);
-    }
-    ui.add_space(6.0);
     ui.strong(if result.size > PREVIEW_ROWS {
         format!(
             "Preview: the first {} of {}",
@@ -118,6 +104,21 @@ pub(super) fn audience_ui(
         );
     }
     preview_table_ui(ui, &result, info.currency.money);
+    ui.add_space(6.0);
+    if !result.by_segment.is_empty() {
+        view.chart_png.controls(ui, palette, || {
+            path_in(folder, "campaign-audience-by-segment.png")
+        });
+        // The whole chart, its title, axes and labels included.
+        view.chart_png.capture(ui, |ui| {
+            ui.strong("Audience by segment");
+            segment_chart_ui(ui, &result)
+        });
+    }
+    if !result.fairness.is_empty() {
+        ui.add_space(6.0);
+        audience_fairness_ui(ui, view, &result, folder, palette);
+    }
 }
 
 /// Who is in the audience by each protected column: per column, the share of each group
@@ -245,6 +246,9 @@ fn segment_chart_ui(ui: &mut egui::Ui, result: &AudienceResult) -> egui::Rect {
         .rect
 }
 
+/// Preview rows shown before the table scrolls.
+const PREVIEW_VISIBLE_ROWS: f32 = 12.0;
+
 fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::money::Money) {
     let row_height = theme::grid_row_height(ui);
     let value = match result.value_source {
@@ -264,7 +268,11 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::mo
         ("Offer", Column::initial(170.0).at_least(80.0).clip(true)),
         ("Why", Column::remainder().at_least(120.0).clip(true)),
     ];
-    titled(table(ui, "campaign_preview"), row_height, &columns).body(|body| {
+    // Twelve rows on screen at most, scrolling for the rest; the charts follow below it.
+    let builder = table(ui, "campaign_preview")
+        .auto_shrink([false, true])
+        .max_scroll_height(row_height * PREVIEW_VISIBLE_ROWS);
+    titled(builder, row_height, &columns).body(|body| {
         each_row(body, row_height, &result.preview, |mut row, r| {
             text_cell(&mut row, &r.customer_id);
             let segment = r.segment.as_deref().unwrap_or("—");

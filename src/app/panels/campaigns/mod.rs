@@ -74,15 +74,20 @@ pub fn campaigns_ui(ui: &mut egui::Ui, view: &mut CampaignView, cx: &mut PanelCx
         filters::filters_ui(ui, view, &choices, &palette, cx.commands);
     });
     egui::CentralPanel::default().show(ui, |ui| {
-        audience::audience_ui(
-            ui,
-            view,
-            info,
-            cx.export_folder,
-            &choices,
-            cx.busy,
-            &palette,
-        );
+        egui::ScrollArea::vertical()
+            .id_salt("campaign_audience_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                audience::audience_ui(
+                    ui,
+                    view,
+                    info,
+                    cx.export_folder,
+                    &choices,
+                    cx.busy,
+                    &palette,
+                );
+            });
     });
     audience_export_ui(ui.ctx(), view, info, cx.commands);
     // The outcome is shown next to the button.

@@ -13,7 +13,7 @@ use super::{
 use crate::app::recommend::{RecommendView, SegmentsState, TOP_RANGE};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::layout;
-use crate::app::widgets::plot::{category_rows_plot, swatch};
+use crate::app::widgets::plot::{category_rows_plot, names_width, swatch};
 use crate::app::widgets::preamble::spinner_label;
 use crate::app::widgets::table::{clipped_cell, each_row, text_cell, titled};
 use crate::format::{percent, thousands};
@@ -466,7 +466,8 @@ fn contributions_chart_ui(ui: &mut egui::Ui, recs: &Recommendations) {
         charts.push(chart);
     }
     let height = (ui.available_height() - 8.0).max(160.0);
-    category_rows_plot("rec_contributions", labels, 150.0)
+    let axis = names_width(ui, &labels, ui.available_width() * 0.5);
+    category_rows_plot("rec_contributions", labels, axis)
         .height(height)
         .include_x(0.0)
         .x_axis_label(

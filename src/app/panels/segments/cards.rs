@@ -8,7 +8,7 @@ use crate::app::Command;
 use crate::app::segments::{SegmentCommand, SegmentsView, Shown, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::path::path_in;
-use crate::app::widgets::plot::{category_rows_plot, dot};
+use crate::app::widgets::plot::{category_rows_plot, dot, names_width};
 use crate::format::percent;
 use crate::models::segment::profile::SegmentProfile;
 use crate::workspace::segments::SegmentResult;
@@ -143,7 +143,10 @@ fn card_ui(
         });
     });
     // The whole chart, axes and labels included.
-    saver.capture(ui, |ui| profile_chart_ui(ui, s, result));
+    saver.capture(ui, |ui| {
+        ui.strong(format!("{}: how it differs from the average", s.name));
+        profile_chart_ui(ui, s, result)
+    });
 }
 
 fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResult) {
@@ -186,7 +189,8 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
         .element_formatter(Box::new(|bar, _| {
             format!("{}: {:+.2} standard deviations", bar.name, bar.value)
         }));
-    category_rows_plot(("profile_chart", s.id), labels, 130.0)
+    let axis = names_width(ui, &labels, ui.available_width() * 0.6);
+    category_rows_plot(("profile_chart", s.id), labels, axis)
         .height(theme::PROFILE_BAR_HEIGHT * m as f32 + 36.0)
         .include_x(-max)
         .include_x(max)

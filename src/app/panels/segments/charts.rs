@@ -24,7 +24,14 @@ pub(super) fn scatter_ui(
     // Wrapped, so a long note never widens the column and pushes the k charts off screen.
     ui.horizontal_wrapped(|ui| {
         ui.strong("Customers in two dimensions");
-        ui.label(RichText::new("colours as on the segment cards").color(palette.muted_text));
+        let shown: f64 = p.explained.iter().take(2).sum();
+        ui.label(
+            RichText::new(format!(
+                "colours as on the segment cards; the two axes hold {} of the differences",
+                percent(shown)
+            ))
+            .color(palette.muted_text),
+        );
         if result.scatter_points < n {
             ui.label(
                 RichText::new(format!(
@@ -40,10 +47,10 @@ pub(super) fn scatter_ui(
         let explained = p.explained.get(i).copied().unwrap_or(0.0);
         let top = p.top_loading.get(i).map_or("", String::as_str);
         format!(
-            "Component {} ({} of variance, mostly {})",
+            "Axis {}: mostly {} ({})",
             i + 1,
-            percent(explained),
-            feature_label(top).to_lowercase()
+            feature_label(top).to_lowercase(),
+            percent(explained)
         )
     };
     let series = &shown.series;
@@ -63,11 +70,11 @@ pub(super) fn scatter_ui(
         let parts: Vec<String> = result
             .rfm_features
             .iter()
-            .zip(["Recency", "Frequency", "Monetary"])
+            .zip(["Last purchase", "Purchases", "Spend"])
             .filter_map(|(j, label)| {
                 let v = raw.get((*j)?)?;
                 Some(match label {
-                    "Recency" => format!("{label} {} days", number(v.round())),
+                    "Last purchase" => format!("{label} {} days ago", number(v.round())),
                     _ => format!("{label} {}", number(*v)),
                 })
             })

@@ -267,7 +267,7 @@ pub fn feature_label(name: &str) -> String {
         _ => {}
     }
     if let Some(category) = name.strip_prefix("share_") {
-        return format!("Share spent on {category}");
+        return format!("{category} share");
     }
     let spaced = name.replace('_', " ");
     let mut chars = spaced.chars();
