@@ -637,3 +637,36 @@ fn personal_data_is_masked_in_the_grid_until_revealed_for_the_session() {
     );
     assert!(!has_label(&h, "p1@example.com"), "{}", dump(&h));
 }
+
+#[test]
+fn export_report_writes_the_html_file_from_the_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(Some(demo_copy(dir.path())));
+    assert!(
+        step_until(&mut h, Duration::from_secs(20), |h| has_label(
+            h,
+            "Export report…"
+        ) && !h
+            .state()
+            .is_busy()),
+        "{}",
+        dump(&h)
+    );
+    click(&mut h, "Export report…");
+    // Suggested beside the database in tests (Documents or home in the real window).
+    let out = dir.path().join("shop report");
+    replace_text(&mut h, 0, out.to_str().unwrap());
+    click(&mut h, "Export");
+    assert!(
+        step_until(&mut h, Duration::from_secs(30), |h| has_label_containing(
+            h,
+            "Report written to"
+        )),
+        "{}",
+        dump(&h)
+    );
+    // The extension is added; the file is the report.
+    let html = std::fs::read_to_string(dir.path().join("shop report.html")).unwrap();
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<h2>Segments</h2>") && html.contains("Not run yet"));
+}

@@ -7,7 +7,7 @@ use egui::{Color32, RichText};
 use crate::app::fairness::{DecisionKind, FairCommand, FairnessView, command};
 use crate::app::theme::{self, Palette};
 use crate::app::widgets::cards::{CardStyle, card};
-use crate::app::widgets::numbers::sized;
+use crate::app::widgets::numbers::{percent_slider, sized};
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::preamble::{self, Needs, PanelCx, retry_ui, spinner_label};
 use crate::app::widgets::rate_chart::rates_chart_ui;
@@ -114,34 +114,10 @@ fn controls_ui(ui: &mut egui::Ui, view: &mut FairnessView, c: &FairnessChoices) 
             });
         match view.kind {
             DecisionKind::ChurnTop => {
-                ui.add(
-                    egui::Slider::new(&mut view.fraction, 0.01..=1.0)
-                        .step_by(0.01)
-                        .custom_formatter(|x, _| format!("{:.0}%", x * 100.0))
-                        .custom_parser(|s| {
-                            s.trim()
-                                .trim_end_matches('%')
-                                .parse::<f64>()
-                                .ok()
-                                .map(|x| x / 100.0)
-                        })
-                        .text("highest scores"),
-                );
+                ui.add(percent_slider(&mut view.fraction, 0.01..=1.0).text("highest scores"));
             }
             DecisionKind::ChurnAbove => {
-                ui.add(
-                    egui::Slider::new(&mut view.threshold, 0.01..=0.99)
-                        .step_by(0.01)
-                        .custom_formatter(|x, _| format!("{:.0}%", x * 100.0))
-                        .custom_parser(|s| {
-                            s.trim()
-                                .trim_end_matches('%')
-                                .parse::<f64>()
-                                .ok()
-                                .map(|x| x / 100.0)
-                        })
-                        .text("churn risk or more"),
-                );
+                ui.add(percent_slider(&mut view.threshold, 0.01..=0.99).text("churn risk or more"));
             }
             DecisionKind::Segment => {
                 let name = |id: usize| {

@@ -306,6 +306,14 @@ pub fn rates(
     }
 }
 
+/// The least and the most selected of `groups` (`None` when there is none).
+pub fn extremes<'a>(
+    groups: impl Iterator<Item = &'a GroupRates> + Clone,
+) -> Option<(&'a GroupRates, &'a GroupRates)> {
+    let rate = |a: &&GroupRates, b: &&GroupRates| a.selection_rate.total_cmp(&b.selection_rate);
+    Some((groups.clone().min_by(rate)?, groups.max_by(rate)?))
+}
+
 /// Who a group is in a sentence: a group named with its column ("Senior citizen: yes") as it
 /// is, else the column and the group ("gender F").
 pub fn who(attribute: &str, group: &str) -> String {
@@ -344,13 +352,7 @@ pub fn flags(attribute: &str, r: &Rates, selection: &Selection) -> Vec<String> {
             )
         });
     }
-    let lowest = judged
-        .iter()
-        .min_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
-    let highest = judged
-        .iter()
-        .max_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
-    if let (Some(lo), Some(hi)) = (lowest, highest)
+    if let Some((lo, hi)) = extremes(judged.iter().copied())
         && hi.selection_rate > 0.0
         && lo.group != hi.group
     {

@@ -54,31 +54,6 @@ fn from_labels(attribute: &str, labels: Vec<Option<String>>, order: Option<&[&st
     }
 }
 
-/// A column's name in words: `SeniorCitizen` → "Senior citizen", `consent_email` →
-/// "Consent email".
-pub fn column_words(name: &str) -> String {
-    let mut words = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c == '_' || c == '-' || c == ' ' {
-            words.push(' ');
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower {
-            words.push(' ');
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        words.extend(c.to_lowercase());
-    }
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// A yes/no flag's value as a word (`1`, `true`, `Y` → "yes"), or `None` for other values.
 fn yes_no(value: &str) -> Option<&'static str> {
     match value.trim().to_lowercase().as_str() {
@@ -93,7 +68,7 @@ fn yes_no(value: &str) -> Option<&'static str> {
 fn named_by_column(mut g: Groups) -> Groups {
     let words: Option<Vec<&str>> = g.names.iter().map(|n| yes_no(n)).collect();
     if let Some(words) = words.filter(|w| !w.is_empty()) {
-        let column = column_words(&g.attribute);
+        let column = crate::models::churn::reasons::pretty_name(&g.attribute);
         g.names = words.iter().map(|w| format!("{column}: {w}")).collect();
     }
     g
@@ -221,8 +196,7 @@ mod tests {
             },
         );
         assert_eq!(g.names, ["Partner: no", "Partner: yes"]);
-        assert_eq!(column_words("consent_email"), "Consent email");
-        assert_eq!(column_words("SeniorCitizen"), "Senior citizen");
+
         let g = groups_of(&d, &attr("age", vec![Some(70.0), Some(20.0), Some(30.0)]));
         assert_eq!(g.names, ["under 25", "25–34", "65 and over"]);
         assert_eq!(g.of, [Some(2), Some(0), Some(1)]);

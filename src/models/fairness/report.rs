@@ -68,20 +68,13 @@ impl AuditReport {
     pub fn headline(&self) -> String {
         use crate::models::fairness::audit::{FOUR_FIFTHS, who};
         let selection = self.decision.selection();
-        let compared: Vec<&GroupRates> = self
+        let compared = self
             .groups
             .iter()
-            .filter(|g| !self.not_compared.contains(&g.group))
-            .collect();
-        let lo = compared
-            .iter()
-            .min_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
-        let hi = compared
-            .iter()
-            .max_by(|a, b| a.selection_rate.total_cmp(&b.selection_rate));
+            .filter(|g| !self.not_compared.contains(&g.group));
         let x = self.compared_disparate_impact;
-        match (lo, hi) {
-            (Some(lo), Some(hi)) if x < FOUR_FIFTHS && lo.group != hi.group => format!(
+        match crate::models::fairness::audit::extremes(compared) {
+            Some((lo, hi)) if x < FOUR_FIFTHS && lo.group != hi.group => format!(
                 "Customers with {} {} at {x:.2}× the rate of those with {}: below the \
                  four-fifths guideline.",
                 who(&self.display, &lo.group),

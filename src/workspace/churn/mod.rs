@@ -2,7 +2,7 @@
 //! of each is kept so that whichever runs second joins the other into the target list.
 
 mod agree;
-mod story;
+pub mod story;
 mod view;
 
 use std::sync::Arc;

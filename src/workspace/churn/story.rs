@@ -45,38 +45,53 @@ impl ChurnView {
     }
 }
 
+/// Lifetime value in one sentence: `n` customers, their expected purchases and value (`None`
+/// without a spend model) over `horizon` ("the next 52 weeks"), and how many are likely still
+/// active. The panel and the report say it alike.
+pub fn clv_sentence(
+    n: usize,
+    purchases: f64,
+    value: Option<f64>,
+    alive: usize,
+    horizon: &str,
+    money: Money,
+) -> String {
+    let who = count(n as u64, "customer", "customers");
+    let purchases = thousands(purchases.round().max(0.0) as u64);
+    let mut text = match value {
+        Some(v) => format!(
+            "{who} are expected to make {purchases} purchases worth {} over {horizon} ({} per \
+             customer).",
+            money.whole(v),
+            money.cents(v / n.max(1) as f64)
+        ),
+        None => format!("{who} are expected to make {purchases} purchases over {horizon}."),
+    };
+    text.push_str(&format!(
+        " {} ({}) are likely still active.",
+        thousands(alive as u64),
+        percent(alive as f64 / n.max(1) as f64)
+    ));
+    text
+}
+
 impl ClvView {
     /// What the customers are expected to buy and be worth over the horizon, and how many are
     /// likely still active.
     pub fn headline(&self, money: Money) -> String {
         let r = &self.result;
-        let unit = r.params.time_unit.plural();
-        let n = r.customers.len();
         let purchases: f64 = r.customers.iter().map(|c| c.expected_purchases).sum();
         let alive = r.customers.iter().filter(|c| c.p_alive >= 0.5).count();
-        let horizon = format!("the next {} {unit}", r.params.horizon);
-        let value: f64 = r.customers.iter().filter_map(|c| c.clv).sum();
-        let has_value = r.customers.iter().any(|c| c.clv.is_some());
-        let mut text = if has_value {
-            format!(
-                "{} are expected to make {} purchases worth {} over {horizon} ({} per customer).",
-                count(n as u64, "customer", "customers"),
-                thousands(purchases.round().max(0.0) as u64),
-                money.whole(value),
-                money.cents(value / n.max(1) as f64)
-            )
-        } else {
-            format!(
-                "{} are expected to make {} purchases over {horizon}.",
-                count(n as u64, "customer", "customers"),
-                thousands(purchases.round().max(0.0) as u64)
-            )
-        };
-        text.push_str(&format!(
-            " {} ({}) are likely still active.",
-            thousands(alive as u64),
-            percent(alive as f64 / n.max(1) as f64)
-        ));
-        text
+        let horizon = format!(
+            "the next {} {}",
+            r.params.horizon,
+            r.params.time_unit.plural()
+        );
+        let value = r
+            .customers
+            .iter()
+            .any(|c| c.clv.is_some())
+            .then(|| r.customers.iter().filter_map(|c| c.clv).sum());
+        clv_sentence(r.customers.len(), purchases, value, alive, &horizon, money)
     }
 }

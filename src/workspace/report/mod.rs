@@ -100,6 +100,18 @@ fn summary_of(run: &runs::StoredRun) -> Result<Value> {
     })
 }
 
+/// The latest run of `kind` with its summary, or `Err(())` when there is none.
+fn latest(
+    db: &crate::data::Database,
+    kind: &str,
+) -> Result<std::result::Result<(runs::StoredRun, Value), ()>> {
+    let Some(run) = runs::latest_run(db, kind)? else {
+        return Ok(Err(()));
+    };
+    let summary = summary_of(&run)?;
+    Ok(Ok((run, summary)))
+}
+
 fn num(v: &Value, key: &str) -> Option<f64> {
     v.get(key).and_then(Value::as_f64)
 }
@@ -295,13 +307,15 @@ impl Workspace {
     fn churn_section(&self) -> Result<Section> {
         const HEADING: &str = "Churn";
         let db = self.db()?;
-        let Some(run) = runs::latest_run(db, "churn")? else {
-            return Ok(not_run(
-                HEADING,
-                "run the churn model in the Churn & value panel.",
-            ));
+        let (run, s) = match latest(db, "churn")? {
+            Ok(found) => found,
+            Err(()) => {
+                return Ok(not_run(
+                    HEADING,
+                    "run the churn model in the Churn & value panel.",
+                ));
+            }
         };
-        let s = summary_of(&run)?;
         let scores = runs::churn_scores(db, run.run_id)?;
         let at_risk = scores.iter().filter(|(_, p)| *p >= 0.5).count();
         let days = s
@@ -376,13 +390,15 @@ impl Workspace {
     fn clv_section(&self, money: Money) -> Result<Section> {
         const HEADING: &str = "Lifetime value";
         let db = self.db()?;
-        let Some(run) = runs::latest_run(db, "clv")? else {
-            return Ok(not_run(
-                HEADING,
-                "run lifetime value in the Churn & value panel.",
-            ));
+        let (run, s) = match latest(db, "clv")? {
+            Ok(found) => found,
+            Err(()) => {
+                return Ok(not_run(
+                    HEADING,
+                    "run lifetime value in the Churn & value panel.",
+                ));
+            }
         };
-        let s = summary_of(&run)?;
         let values = runs::clv_values(db, run.run_id)?;
         let n = values.len();
         let alive = values.iter().filter(|v| v.p_alive >= 0.5).count();
@@ -395,26 +411,14 @@ impl Workspace {
         };
         let horizon = num(&s, "horizon").unwrap_or(0.0);
         let over = format!("the next {horizon} {unit}");
-        let mut headline = if has_value {
-            format!(
-                "{} are expected to make {} purchases worth {} over {over} ({} per customer).",
-                count(n as u64, "customer", "customers"),
-                thousands(purchases.round().max(0.0) as u64),
-                money.whole(total),
-                money.cents(total / n.max(1) as f64)
-            )
-        } else {
-            format!(
-                "{} are expected to make {} purchases over {over}.",
-                count(n as u64, "customer", "customers"),
-                thousands(purchases.round().max(0.0) as u64)
-            )
-        };
-        headline.push_str(&format!(
-            " {} ({}) are likely still active.",
-            thousands(alive as u64),
-            percent(alive as f64 / n.max(1) as f64)
-        ));
+        let headline = crate::workspace::churn::story::clv_sentence(
+            n,
+            purchases,
+            has_value.then_some(total),
+            alive,
+            &over,
+            money,
+        );
         let mut tiers: Vec<f64> = values.iter().filter_map(|v| v.clv).collect();
         tiers.sort_by(|a, b| b.total_cmp(a));
         let top = tiers.iter().take(tiers.len() / 10).sum::<f64>();

@@ -6,6 +6,7 @@ use egui::RichText;
 use super::model_label;
 use crate::app::churn::ChurnPanelView;
 use crate::app::theme::{self, Palette};
+use crate::app::widgets::numbers::{percent_drag, percent_slider};
 use crate::app::widgets::story;
 use crate::app::widgets::table::{TextColumn, grid_titles, text_grid};
 use crate::format::{count, percent, thousands};
@@ -240,18 +241,8 @@ pub(super) fn threshold_ui(
     ui.strong("Retention offer");
     ui.horizontal_wrapped(|ui| {
         ui.label("Risk threshold");
-        ui.add(
-            egui::Slider::new(&mut view.threshold, 0.0..=1.0)
-                .step_by(0.01)
-                .custom_formatter(|v, _| format!("{:.0}%", v * 100.0))
-                .custom_parser(|t| {
-                    let t = t.trim().trim_end_matches('%').trim();
-                    t.parse::<f64>()
-                        .ok()
-                        .map(|v| if v > 1.0 { v / 100.0 } else { v })
-                }),
-        )
-        .on_hover_text("Customers at or above this risk get the offer");
+        ui.add(percent_slider(&mut view.threshold, 0.0..=1.0))
+            .on_hover_text("Customers at or above this risk get the offer");
         ui.add_space(theme::SECTION_SPACING);
         ui.label(money.titled("Offer cost"));
         ui.add(
@@ -260,19 +251,8 @@ pub(super) fn threshold_ui(
                 .speed(0.5),
         );
         ui.label("Accept share");
-        ui.add(
-            egui::DragValue::new(&mut view.offer.acceptance_rate)
-                .range(0.0..=1.0)
-                .speed(0.01)
-                .custom_formatter(|v, _| format!("{:.0}%", v * 100.0))
-                .custom_parser(|t| {
-                    let t = t.trim().trim_end_matches('%').trim();
-                    t.parse::<f64>()
-                        .ok()
-                        .map(|v| if v > 1.0 { v / 100.0 } else { v })
-                }),
-        )
-        .on_hover_text("The share of customers offered who accept it");
+        ui.add(percent_drag(&mut view.offer.acceptance_rate))
+            .on_hover_text("The share of customers offered who accept it");
         ui.label(money.titled("Value saved"));
         ui.add(
             egui::DragValue::new(&mut view.offer.value_saved)
