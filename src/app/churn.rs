@@ -227,9 +227,8 @@ impl FeatureState<ChurnCommand, ChurnJob, ChurnDone> for ChurnPanelView {
             ChurnDone::Churn { churn, targets } => {
                 self.churn_job = None;
                 desk.notice = Some(format!(
-                    "Churn model ready: AUC {:.3} over {} customers",
-                    churn.metrics.auc,
-                    crate::format::thousands(churn.label.customers as u64)
+                    "Churn model ready: {} scored",
+                    crate::format::count(churn.scored as u64, "customer", "customers")
                 ));
                 self.churn = Some(churn);
                 self.targets = Some(targets);

@@ -155,7 +155,7 @@ fn audience_fairness_ui(
                     ui.label(RichText::new(format!("By {}", a.attribute)).strong());
                     ui.label(
                         RichText::new(format!(
-                            "disparate impact {:.2}",
+                            "lowest rate ÷ highest {:.2}",
                             r.compared_disparate_impact
                         ))
                         .color(colour),
@@ -260,13 +260,13 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::mo
     let columns = [
         (
             "Customer id",
-            Column::initial(80.0).at_least(60.0).clip(true),
+            Column::initial(100.0).at_least(60.0).clip(true),
         ),
-        ("Segment", Column::initial(150.0).at_least(60.0).clip(true)),
-        ("Churn risk", Column::initial(75.0).at_least(50.0)),
-        (value, Column::initial(80.0).at_least(50.0)),
-        ("Offer", Column::initial(170.0).at_least(80.0).clip(true)),
-        ("Why", Column::remainder().at_least(120.0).clip(true)),
+        ("Segment", Column::initial(140.0).at_least(60.0).clip(true)),
+        ("Churn risk", Column::initial(80.0).at_least(50.0)),
+        (value, Column::initial(90.0).at_least(50.0)),
+        ("Offer", Column::initial(150.0).at_least(80.0).clip(true)),
+        ("Why", Column::remainder().at_least(60.0).clip(true)),
     ];
     // Twelve rows on screen at most, scrolling for the rest; the charts follow below it.
     let builder = table(ui, "campaign_preview")

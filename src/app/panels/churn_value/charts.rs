@@ -127,7 +127,9 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
         .spacing([8.0, 3.0])
         .show(ui, |ui| {
             for (name, w) in &churn.importance {
-                let pretty = crate::models::churn::reasons::pretty_name(name);
+                // Behaviour measures read as in the Segments panel ("Days since last purchase").
+                let pretty = crate::app::panels::segments::behaviour_label(name)
+                    .unwrap_or_else(|| crate::models::churn::reasons::pretty_name(name));
                 ui.add_sized(
                     [name_width, ui.spacing().interact_size.y],
                     egui::Label::new(pretty).truncate(),

@@ -149,6 +149,12 @@ fn card_ui(
     });
 }
 
+/// A profile bar's row: room for its label in the body text, which grows with presentation
+/// mode (the plot leaves out a label taller than its row).
+fn profile_row_height(ui: &egui::Ui) -> f32 {
+    theme::PROFILE_BAR_HEIGHT.max(ui.text_style_height(&egui::TextStyle::Body) + 6.0)
+}
+
 fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResult) {
     let names = &result.run.features.names;
     let mut top: Vec<(usize, f64)> =
@@ -191,9 +197,13 @@ fn profile_chart_ui(ui: &mut egui::Ui, s: &SegmentProfile, result: &SegmentResul
         }));
     let axis = names_width(ui, &labels, ui.available_width() * 0.6);
     category_rows_plot(("profile_chart", s.id), labels, axis)
-        .height(theme::PROFILE_BAR_HEIGHT * m as f32 + 36.0)
+        .height(
+            profile_row_height(ui) * m as f32
+                + 2.0 * ui.text_style_height(&egui::TextStyle::Small)
+                + 24.0,
+        )
         .include_x(-max)
         .include_x(max)
-        .x_axis_label(RichText::new("Standard deviations from the average").small())
+        .x_axis_label(RichText::new("sd from the average").small())
         .show(ui, |plot| plot.bar_chart(chart));
 }

@@ -256,18 +256,24 @@ fn headline_ui(
     });
 }
 
+/// A behaviour measure's name for people (`recency_days` → "Days since last purchase"), the
+/// same in every panel; `None` for other columns.
+pub fn behaviour_label(name: &str) -> Option<String> {
+    let label = match name {
+        "recency_days" => "Days since last purchase",
+        "frequency" => "Purchases",
+        "monetary" => "Spend",
+        "tenure_days" => "Days as a customer",
+        "avg_basket" => "Average basket",
+        _ => return name.strip_prefix("share_").map(|c| format!("{c} share")),
+    };
+    Some(label.to_string())
+}
+
 /// A feature name for people: `recency_days` → "Days since last purchase".
 pub fn feature_label(name: &str) -> String {
-    match name {
-        "recency_days" => return "Days since last purchase".to_string(),
-        "frequency" => return "Purchases".to_string(),
-        "monetary" => return "Spend".to_string(),
-        "tenure_days" => return "Days as a customer".to_string(),
-        "avg_basket" => return "Average basket".to_string(),
-        _ => {}
-    }
-    if let Some(category) = name.strip_prefix("share_") {
-        return format!("{category} share");
+    if let Some(label) = behaviour_label(name) {
+        return label;
     }
     let spaced = name.replace('_', " ");
     let mut chars = spaced.chars();
