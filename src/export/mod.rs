@@ -3,5 +3,6 @@
 //! name in the same folder, then renamed, so a crash never leaves half a file.
 
 pub mod audience;
+pub mod cell;
 pub mod recommendations;
 pub mod segments;
