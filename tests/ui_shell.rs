@@ -57,6 +57,15 @@ fn opens_a_database_and_shows_tables_with_row_counts() {
         )),
         "row count never appeared"
     );
+    // The panel's headline says what the database holds.
+    assert!(
+        has_label(
+            &h,
+            "1,234 customers, 2 products and 1,234 transaction lines."
+        ),
+        "{}",
+        dump(&h)
+    );
     for label in [
         "customers",
         "products",

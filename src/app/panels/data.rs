@@ -78,6 +78,7 @@ pub fn data_ui(
         return;
     };
 
+    crate::app::widgets::story::headline(ui, &holdings(info));
     currency_ui(ui, info, &palette, commands);
     ui.add_space(4.0);
     let mut tabs = vec![DataTab::Rows, DataTab::Columns, DataTab::Quality];
@@ -117,6 +118,30 @@ pub fn data_ui(
             super::merchandise::merchandise_ui(ui, view, read_only, money, commands);
         }
     }
+}
+
+/// What the database holds, in a sentence: "5,000 customers, 500 products and 90,165
+/// transaction lines."
+pub fn holdings(info: &DbInfo) -> String {
+    let parts: Vec<String> = info
+        .tables
+        .iter()
+        .map(|t| {
+            let (one, many) = match t.kind {
+                TableKind::Customers => ("customer", "customers"),
+                TableKind::Products => ("product", "products"),
+                TableKind::Transactions => ("transaction line", "transaction lines"),
+                TableKind::Feedback => ("review", "reviews"),
+            };
+            crate::format::count(t.rows, one, many)
+        })
+        .collect();
+    let text = match parts.as_slice() {
+        [] => "No customer tables yet".to_string(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
+    format!("{text}.")
 }
 
 /// The currency amounts are written in, as a picker, and where it comes from.
