@@ -133,42 +133,76 @@ pub struct SegmentRun {
 }
 
 /// The columns left out of the features.
+/// A segment as a headline sees it: its name, size, share of customers and share of revenue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SegmentShare<'a> {
+    /// Its name.
+    pub name: &'a str,
+    /// Its customers.
+    pub size: usize,
+    /// Its share of customers.
+    pub customer_share: f64,
+    /// Its share of revenue (negative: returns exceed purchases).
+    pub revenue_share: f64,
+}
+
+/// Segments in one sentence: how many, and the segment whose share of revenue is furthest
+/// from its share of customers ("4 segments; Bargain hunters are 47% of customers but 32% of
+/// revenue"); the largest when there is no revenue (`of` is `None`) or that segment's returns
+/// exceed its purchases. On ties the first in `shares` wins. The panel and the report say it
+/// alike.
+pub fn segments_headline(shares: &[SegmentShare<'_>], of: Option<&str>) -> String {
+    use crate::format::{count, percent};
+    let n = count(shares.len() as u64, "segment", "segments");
+    let first_max = |key: &dyn Fn(&SegmentShare<'_>) -> f64| {
+        shares
+            .iter()
+            .fold(None::<&SegmentShare<'_>>, |best, s| match best {
+                Some(b) if key(b) >= key(s) => Some(b),
+                _ => Some(s),
+            })
+    };
+    let telling = first_max(&|s| (s.revenue_share - s.customer_share).abs());
+    let largest = first_max(&|s| s.size as f64);
+    match (of, telling, largest) {
+        (Some(of), Some(s), _) if s.revenue_share >= 0.0 => {
+            let but = if s.revenue_share > s.customer_share {
+                "but bring"
+            } else {
+                "but only"
+            };
+            format!(
+                "{n}; {} are {} of customers {but} {} {of}.",
+                s.name,
+                percent(s.customer_share),
+                percent(s.revenue_share)
+            )
+        }
+        (_, _, Some(s)) => format!(
+            "{n}; the largest, {}, holds {} of customers.",
+            s.name,
+            percent(s.customer_share)
+        ),
+        _ => format!("{n}."),
+    }
+}
+
 impl SegmentRun {
     /// The run in one sentence a stakeholder reads: how many segments, and the segment whose
     /// share of revenue is furthest from its share of customers ("4 segments; Bargain hunters
     /// are 47% of customers but 32% of revenue"); the largest segment without revenue.
     pub fn headline(&self) -> String {
-        use crate::format::{count, percent};
-        let n = count(self.segments.len() as u64, "segment", "segments");
-        let of = self.features.revenue_of.share_of();
-        let telling = self.segments.iter().max_by(|a, b| {
-            let gap = |s: &SegmentProfile| (s.revenue_share - s.customer_share).abs();
-            gap(a).total_cmp(&gap(b)).then(b.id.cmp(&a.id))
-        });
-        let largest = self
+        let shares: Vec<SegmentShare<'_>> = self
             .segments
             .iter()
-            .max_by(|a, b| a.size.cmp(&b.size).then(b.id.cmp(&a.id)));
-        match (of, telling, largest) {
-            (Some(of), Some(s), _) if s.revenue_share >= 0.0 => {
-                let (but, share) = if s.revenue_share > s.customer_share {
-                    ("but bring", percent(s.revenue_share))
-                } else {
-                    ("but only", percent(s.revenue_share))
-                };
-                format!(
-                    "{n}; {} are {} of customers {but} {share} {of}.",
-                    s.name,
-                    percent(s.customer_share)
-                )
-            }
-            (_, _, Some(s)) => format!(
-                "{n}; the largest, {}, holds {} of customers.",
-                s.name,
-                percent(s.customer_share)
-            ),
-            _ => format!("{n}."),
-        }
+            .map(|s| SegmentShare {
+                name: &s.name,
+                size: s.size,
+                customer_share: s.customer_share,
+                revenue_share: s.revenue_share,
+            })
+            .collect();
+        segments_headline(&shares, self.features.revenue_of.share_of().as_deref())
     }
 
     /// Columns used and left out, for the UI's "which columns were used".

@@ -17,6 +17,7 @@ use crate::format::{count, percent, thousands};
 use crate::models::fairness::audit::AuditOptions;
 use crate::models::fairness::decision::Decision;
 use crate::models::recommend::methods::RecMethod;
+use crate::models::segment::run::{SegmentShare, segments_headline};
 use crate::money::Money;
 use crate::progress::Progress;
 use crate::workspace::fairness::AuditParams;
@@ -179,7 +180,8 @@ impl Workspace {
         };
         let mut rows = Vec::new();
         let mut bars = Vec::new();
-        let mut telling: Option<(f64, String)> = None;
+        let mut shares = Vec::new();
+        let mut has_revenue = false;
         for s in &stored.segments {
             let share = s.size as f64 / total.max(1) as f64;
             let entry = of_summary(s.id);
@@ -202,25 +204,17 @@ impl Workspace {
                     .map_or_else(|| "–".to_string(), |v| money.cents(v)),
             ]);
             bars.push((s.name.clone(), s.size as f64));
-            if let Some(r) = revenue.filter(|r| *r >= 0.0) {
-                let gap = (r - share).abs();
-                if telling.as_ref().is_none_or(|(g, _)| gap > *g) {
-                    let but = if r > share { "but bring" } else { "but only" };
-                    let text = format!(
-                        "{} are {} of customers {but} {} of revenue",
-                        s.name,
-                        percent(share),
-                        percent(r)
-                    );
-                    telling = Some((gap, text));
-                }
-            }
+            has_revenue |= revenue.is_some();
+            shares.push(SegmentShare {
+                name: &s.name,
+                size: s.size,
+                customer_share: share,
+                revenue_share: revenue.unwrap_or(0.0),
+            });
         }
-        let n = count(stored.segments.len() as u64, "segment", "segments");
-        let headline = match telling {
-            Some((_, text)) => format!("{n}; {text}."),
-            None => format!("{n} of {} customers.", thousands(total as u64)),
-        };
+        // Without revenue shares in the run's summary, the headline names the largest segment.
+        let of = has_revenue.then_some("of revenue");
+        let headline = segments_headline(&shares, of);
         let shown = bars.iter().map(|(_, v)| thousands(*v as u64)).collect();
         Ok(Section {
             heading: HEADING.to_string(),
