@@ -613,6 +613,31 @@ fn choices_and_currency_are_stored_with_each_database_and_nothing_carries_over()
 }
 
 #[test]
+fn an_open_is_not_superseded_by_work_a_panel_asks_for_in_the_same_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_copy(dir.path());
+    let other = write_db(dir.path(), "other.sqlite", 30);
+    let mut h = harness(Some(demo.clone()));
+    h.state_mut()
+        .command(Command::ShowPanel(tailor::app::Panel::Campaigns));
+    assert!(
+        step_until(&mut h, Duration::from_secs(120), |h| h
+            .state()
+            .campaigns()
+            .result
+            .is_some()
+            && !h.state().is_busy()),
+        "{}",
+        dump(&h)
+    );
+    // A filter changes (the panel will ask for the audience again in the next frame) and, in
+    // that same frame, another database is opened: the open wins.
+    let consent = h.state().campaigns().filters.consent_only;
+    h.state_mut().campaigns_mut().filters.consent_only = !consent;
+    open_and_wait(&mut h, &other);
+}
+
+#[test]
 fn personal_data_is_masked_in_the_grid_until_revealed_for_the_session() {
     let dir = tempfile::tempdir().unwrap();
     let db = write_db(dir.path(), "shop.sqlite", 30);

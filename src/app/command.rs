@@ -72,3 +72,29 @@ pub enum Command {
     /// Export a panel's result (from its export dialog) with the privacy guard.
     Export(crate::workspace::export::ExportRequest),
 }
+
+impl Command {
+    /// Whether the command replaces the open database (Open, an import into another file, a
+    /// new sample).
+    pub fn replaces_database(&self) -> bool {
+        match self {
+            Command::Open(_) | Command::NewSample { .. } => true,
+            Command::Import { into, .. } => into.is_some(),
+            Command::RunData(job) => job.replaces_database(),
+            _ => false,
+        }
+    }
+
+    /// Whether the command is a panel's request for work on the open database.
+    pub fn is_panel_work(&self) -> bool {
+        matches!(
+            self,
+            Command::Segments(_)
+                | Command::Recs(_)
+                | Command::Fairness(_)
+                | Command::Churn(_)
+                | Command::Campaigns(_)
+                | Command::Export(_)
+        )
+    }
+}

@@ -223,11 +223,7 @@ impl FeatureState<DataCommand, DataJob, DataDone> for DataState {
             DataCommand::Run(job) => job,
         };
         match job {
-            // These replace the open database.
-            DataJob::Open(_)
-            | DataJob::OpenDefault { .. }
-            | DataJob::NewSample { .. }
-            | DataJob::Import { into: Some(_), .. } => {
+            _ if job.replaces_database() => {
                 desk.error = None;
                 self.submit_open(job, desk);
             }

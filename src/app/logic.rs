@@ -192,7 +192,13 @@ impl TailorApp {
 
     /// Applies the commands the panels returned this frame.
     pub(super) fn apply_commands(&mut self) {
-        for command in std::mem::take(&mut self.commands) {
+        let mut commands = std::mem::take(&mut self.commands);
+        // Work a panel asked for in the frame another database is opened was meant for the one
+        // being replaced, and would supersede the open in the status bar: it is dropped.
+        if commands.iter().any(Command::replaces_database) {
+            commands.retain(|c| !c.is_panel_work());
+        }
+        for command in commands {
             self.apply(command);
         }
     }

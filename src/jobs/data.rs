@@ -143,6 +143,17 @@ pub enum DataDone {
 }
 
 impl DataJob {
+    /// Whether the job replaces the open database with another (or a new) one.
+    pub fn replaces_database(&self) -> bool {
+        matches!(
+            self,
+            DataJob::Open(_)
+                | DataJob::OpenDefault { .. }
+                | DataJob::NewSample { .. }
+                | DataJob::Import { into: Some(_), .. }
+        )
+    }
+
     /// A short label for the status bar.
     pub fn label(&self) -> String {
         match self {
