@@ -81,11 +81,22 @@ impl AuditReport {
                 selection.phrase,
                 who(&self.display, &hi.group)
             ),
-            _ => format!(
-                "By {}, customers of every group {} at similar rates: the lowest rate is {x:.2}× \
-                 the highest, within the four-fifths guideline.",
-                self.display, selection.phrase
-            ),
+            _ => {
+                let (ci_lo, _) = self.compared_disparate_impact_ci;
+                let caveat = if ci_lo.is_finite() && ci_lo < FOUR_FIFTHS {
+                    format!(
+                        " With these numbers of customers the true ratio could be as low as \
+                         {ci_lo:.2}× (95% interval), so keep an eye on it."
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "By {}, customers of every group {} at similar rates: the lowest rate is \
+                     {x:.2}× the highest, within the four-fifths guideline.{caveat}",
+                    self.display, selection.phrase
+                )
+            }
         }
     }
 
@@ -225,4 +236,61 @@ pub fn exposure(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::fairness::decision::Decision;
+
+    /// Two groups of `n` customers, selected at `a` and `b` percent.
+    fn report(n: usize, a: usize, b: usize) -> AuditReport {
+        let selected: Vec<bool> = (0..2 * n)
+            .map(|i| (i % n) * 100 < if i < n { a } else { b } * n)
+            .collect();
+        let groups = Groups {
+            attribute: "gender".to_string(),
+            display: "gender".to_string(),
+            of: (0..2 * n).map(|i| Some(u32::from(i >= n))).collect(),
+            names: vec!["M".to_string(), "F".to_string()],
+        };
+        build_with_proxies(
+            &groups,
+            Decision::ChurnTop(0.2),
+            &selected,
+            &vec![true; 2 * n],
+            None,
+            &AuditOptions::default(),
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn the_headline_agrees_with_the_flags() {
+        // Many customers, 50% against 45%: within the guideline, and the interval is too.
+        let sure = report(5000, 50, 45);
+        assert!(sure.flags.is_empty(), "{:?}", sure.flags);
+        assert!(
+            sure.headline().ends_with("within the four-fifths guideline."),
+            "{}",
+            sure.headline()
+        );
+        // 40 customers each, 50% against 45%: within, but the interval dips below; the
+        // headline says so too instead of sounding sure.
+        let unsure = report(40, 50, 45);
+        assert!(
+            unsure.flags.iter().any(|f| f.contains("dips below")),
+            "{:?}",
+            unsure.flags
+        );
+        assert!(
+            unsure.headline().contains("could be as low as"),
+            "{}",
+            unsure.headline()
+        );
+        // 50% against 30%: below, in the headline and in the flags.
+        let below = report(1000, 50, 30);
+        assert!(below.headline().contains("below the four-fifths guideline"));
+        assert!(below.flags[0].contains("below the 0.8 guideline"));
+    }
 }
