@@ -141,6 +141,16 @@ fn kmeans_run_rename_export_and_reopen() {
             s.rows.len(),
             shown.result.run.segment(selected).unwrap().size
         );
+        // Amounts are in the database's currency (the sample's pounds), to the penny.
+        let spend = shown
+            .result
+            .value(s.rows[0] as usize, shown.result.columns[col].source);
+        let pounds = tailor::money::Money {
+            currency: tailor::money::Currency::from_code("GBP"),
+        };
+        let cell = pounds.cents(spend);
+        assert!(cell.contains('£'), "{cell}");
+        assert!(has_label(&h, &cell), "{cell}: {}", dump(&h));
     }
 
     // Export the selected segment.

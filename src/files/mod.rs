@@ -123,6 +123,12 @@ pub fn check_output(
     database: Option<&Path>,
     inputs: &[&Path],
 ) -> Result<()> {
+    if out.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{what} {} is a folder: give a file name inside it",
+            out.display()
+        )));
+    }
     if let Some(db) = database
         && database_files(db).iter().any(|f| same_file(out, f))
     {
@@ -291,6 +297,11 @@ mod tests {
         assert!(e.to_string().contains("reads"), "{e}");
         let new = dir.path().join("new.csv");
         check_output("--out", &new, Some(&db), &[&input]).unwrap();
+        let e = check_output("--out", dir.path(), Some(&db), &[]).unwrap_err();
+        assert!(
+            e.to_string().contains("is a folder: give a file name"),
+            "{e}"
+        );
     }
 
     #[test]

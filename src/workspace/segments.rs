@@ -11,6 +11,7 @@ use crate::data::db::Database;
 use crate::data::runs;
 use crate::error::Result;
 use crate::models::segment::run::{SegmentParams, SegmentRun};
+use crate::money::Money;
 use crate::progress::Progress;
 use crate::workspace::{Workspace, to_json};
 
@@ -98,8 +99,8 @@ impl SegmentResult {
         }
     }
 
-    /// A customer's value in a table column, as text for people.
-    pub fn text(&self, customer: usize, column: CustomerColumn) -> String {
+    /// A customer's value in a table column, as text for people (amounts with `money`).
+    pub fn text(&self, customer: usize, column: CustomerColumn, money: Money) -> String {
         match column {
             CustomerColumn::Id => self.customer_ids.get(customer).cloned().unwrap_or_default(),
             CustomerColumn::R | CustomerColumn::F | CustomerColumn::M => {
@@ -107,13 +108,11 @@ impl SegmentResult {
             }
             CustomerColumn::Feature(j) => {
                 let v = self.value(customer, column);
-                let days = self
-                    .run
-                    .features
-                    .names
-                    .get(j)
-                    .is_some_and(|n| n.ends_with("_days"));
-                if days { number(v.round()) } else { number(v) }
+                match self.run.features.names.get(j).map(String::as_str) {
+                    Some("monetary" | "avg_basket") => money.cents(v),
+                    Some(n) if n.ends_with("_days") => number(v.round()),
+                    _ => number(v),
+                }
             }
         }
     }

@@ -34,6 +34,27 @@ pub fn titled<'a>(
     })
 }
 
+/// A column's width for its bold `title` on at most two lines (broken at the space that gives
+/// the narrowest column), with `extra` points beside it (a sort arrow); never narrower than ten
+/// digits, so amounts fit. Also whether the title needs its second line.
+pub fn title_width(ui: &egui::Ui, title: &str, extra: f32) -> (f32, bool) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = |s: &str| {
+        ui.painter()
+            .layout_no_wrap(s.to_string(), font.clone(), egui::Color32::WHITE)
+            .size()
+            .x
+    };
+    let one_line = width(title);
+    let two_lines = title
+        .match_indices(' ')
+        .map(|(i, _)| width(&title[..i]).max(width(&title[i + 1..])))
+        .fold(one_line, f32::min);
+    let padding = 2.0 * ui.spacing().item_spacing.x + 4.0;
+    let column = (two_lines + extra + padding).max(width("0000000000"));
+    (column, one_line + extra + padding > column + 0.5)
+}
+
 /// One body row per item of `items`, drawn by `add_row` (only the visible ones are asked for).
 pub fn each_row<T>(
     body: TableBody<'_>,

@@ -160,10 +160,13 @@ pub fn describe(fm: &FeatureMatrix, k: usize, g: usize) -> String {
                 "frequency" => format!("{}{level}", plural(v, "order", "orders")),
                 // Returns beyond purchases are said as such, never as a negative spend.
                 "monetary" | "avg_basket" if v < 0.0 => {
-                    format!("Returned more than bought (net refund {:.2})", -v)
+                    format!(
+                        "Returned more than bought (net refund {})",
+                        fm.money.cents(-v)
+                    )
                 }
-                "monetary" => format!("Spend {v:.2}{level}"),
-                "avg_basket" => format!("Average basket {v:.2}{level}"),
+                "monetary" => format!("Spend {}{level}", fm.money.cents(v)),
+                "avg_basket" => format!("Average basket {}{level}", fm.money.cents(v)),
                 "distinct_products" => {
                     format!(
                         "{}{level}",
@@ -446,6 +449,7 @@ mod tests {
             quantiles: vec![],
             family: vec![],
             association: vec![],
+            money: crate::money::Money::default(),
         }
     }
 
@@ -486,6 +490,12 @@ mod tests {
             "Returned more than bought (net refund 1192.20)"
         );
         assert_eq!(describe(&fm, 1, 0), "Spend 60.00 (high)");
+        // In the database's currency when it has one.
+        fm.money = crate::money::Money {
+            currency: crate::money::Currency::from_code("GBP"),
+        };
+        fm.x[0] = 1234.5;
+        assert_eq!(describe(&fm, 0, 0), "Spend £1,234.50 (high)");
     }
 
     #[test]

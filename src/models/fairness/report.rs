@@ -271,7 +271,8 @@ mod tests {
         let sure = report(5000, 50, 45);
         assert!(sure.flags.is_empty(), "{:?}", sure.flags);
         assert!(
-            sure.headline().ends_with("within the four-fifths guideline."),
+            sure.headline()
+                .ends_with("within the four-fifths guideline."),
             "{}",
             sure.headline()
         );

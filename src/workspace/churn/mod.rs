@@ -127,6 +127,9 @@ impl Workspace {
         params: &ChurnParams,
         progress: &dyn Progress,
     ) -> Result<ChurnOutcome> {
+        let mut params = params.clone();
+        params.features.money = self.money()?;
+        let params = &params;
         let (db, data) = self.loaded(progress)?;
         let result = crate::models::churn::run::run(data, params, progress)?;
         progress.check()?;

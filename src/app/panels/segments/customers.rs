@@ -11,7 +11,10 @@ use crate::app::widgets::export::export_outcome_ui;
 use crate::app::widgets::numbers::slug;
 use crate::app::widgets::path::path_in;
 use crate::app::widgets::plot::dot;
-use crate::app::widgets::table::{clipped_cell, each_row, table};
+use crate::app::widgets::table::{clipped_cell, each_row, table, title_width};
+
+/// The room the sort arrow takes beside a column's title.
+const SORT_ARROW_WIDTH: f32 = 14.0;
 use crate::format::count;
 use crate::workspace::data::DbInfo;
 use crate::workspace::export::ExportSpec;
@@ -21,6 +24,7 @@ pub(super) fn customers_ui(
     view: &mut SegmentsView,
     shown: &Shown,
     db_folder: Option<&std::path::Path>,
+    money: crate::money::Money,
     palette: &Palette,
 ) {
     let result = &shown.result;
@@ -59,36 +63,58 @@ pub(super) fn customers_ui(
     let (sort_column, descending) = view.sort;
     let mut clicked_sort = None;
     let rows = &view.rows;
-    table(ui, "segment_customers")
-        .columns(
-            Column::initial(theme::GRID_COLUMN_WIDTH)
-                .at_least(theme::GRID_COLUMN_MIN_WIDTH)
-                .clip(true),
-            columns.len(),
-        )
-        .header(row_height, |mut header| {
-            for (i, c) in columns.iter().enumerate() {
-                header.col(|ui| {
-                    if ui
-                        .add(egui::Button::new(RichText::new(&c.title).strong()).frame(false))
-                        .on_hover_text("Sort by this column (again to reverse)")
-                        .clicked()
-                    {
-                        clicked_sort = Some(i);
-                    }
-                    if i == sort_column {
-                        sort_arrow(ui, descending);
-                    }
-                });
+    // Each column as wide as its title on two lines (and the sort arrow); the table scrolls
+    // sideways when they do not all fit.
+    egui::ScrollArea::horizontal()
+        .id_salt("segment_customers_sideways")
+        .show(ui, |ui| {
+            let widths: Vec<(f32, bool)> = columns
+                .iter()
+                .map(|c| title_width(ui, &c.title, SORT_ARROW_WIDTH))
+                .collect();
+            let two_lines = widths.iter().any(|(_, wraps)| *wraps);
+            let mut builder = table(ui, "segment_customers");
+            for (width, _) in widths {
+                builder = builder.column(
+                    Column::initial(width)
+                        .at_least(theme::GRID_COLUMN_MIN_WIDTH)
+                        .clip(true),
+                );
             }
-        })
-        .body(|body| {
-            each_row(body, row_height, rows, |mut row, &customer| {
-                for c in columns {
-                    let text = result.text(customer as usize, c.source);
-                    clipped_cell(&mut row, &text, None);
-                }
-            });
+            let header_height = if two_lines {
+                2.0 * row_height
+            } else {
+                row_height
+            };
+            builder
+                .header(header_height, |mut header| {
+                    for (i, c) in columns.iter().enumerate() {
+                        header.col(|ui| {
+                            if ui
+                                .add(
+                                    egui::Button::new(RichText::new(&c.title).strong())
+                                        .frame(false)
+                                        .wrap(),
+                                )
+                                .on_hover_text("Sort by this column (again to reverse)")
+                                .clicked()
+                            {
+                                clicked_sort = Some(i);
+                            }
+                            if i == sort_column {
+                                sort_arrow(ui, descending);
+                            }
+                        });
+                    }
+                })
+                .body(|body| {
+                    each_row(body, row_height, rows, |mut row, &customer| {
+                        for c in columns {
+                            let text = result.text(customer as usize, c.source, money);
+                            clipped_cell(&mut row, &text, None);
+                        }
+                    });
+                });
         });
     if let Some(i) = clicked_sort {
         view.sort_by(i);
@@ -98,7 +124,10 @@ pub(super) fn customers_ui(
 /// A small triangle after the sorted column's title: up when ascending, down when descending
 /// (painted, so it needs no glyph from the font).
 fn sort_arrow(ui: &mut egui::Ui, descending: bool) {
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    let (rect, _) = ui.allocate_exact_size(
+        egui::vec2(SORT_ARROW_WIDTH - 4.0, 10.0),
+        egui::Sense::hover(),
+    );
     let c = rect.center();
     let (tip, base) = if descending { (4.0, -4.0) } else { (-4.0, 4.0) };
     let points = vec![

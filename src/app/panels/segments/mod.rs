@@ -96,7 +96,7 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
         });
     });
     ui.separator();
-    customers::customers_ui(ui, view, &shown, folder, &palette);
+    customers::customers_ui(ui, view, &shown, folder, info.currency.money, &palette);
     customers::export_dialog_ui(ui.ctx(), view, info, cx.commands);
     // The outcome is shown next to the button.
     let _ = view.scatter_png.ui(ui.ctx(), "Save chart as PNG");

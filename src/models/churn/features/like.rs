@@ -105,5 +105,6 @@ pub fn build_like(
         quantiles: template.quantiles.clone(),
         family: template.family.clone(),
         association: template.association.clone(),
+        money: template.money,
     }
 }

@@ -153,6 +153,9 @@ pub struct FeatureMatrix {
     /// [`FeatureMatrix::learn_association`]).
     #[serde(skip)]
     pub association: Vec<f64>,
+    /// How reasons write amounts.
+    #[serde(skip)]
+    pub money: crate::money::Money,
 }
 
 impl FeatureMatrix {
@@ -207,6 +210,9 @@ pub struct FeatureOptions {
     /// protected column in the Fairness panel's what-if.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// How reasons write amounts (spend, basket): the database's currency.
+    #[serde(skip)]
+    pub money: crate::money::Money,
 }
 
 /// A column under construction: values per row (`None` = blank).
@@ -515,6 +521,7 @@ pub fn build(
         quantiles,
         family: Vec::new(),
         association: Vec::new(),
+        money: options.money,
     };
     fm.find_families();
     fm
