@@ -22,6 +22,12 @@ use crate::workspace::fairness::{FairnessChoices, WhatIf};
 
 /// The button next to each proxy.
 pub const WHAT_IF_BUTTON: &str = "What if we leave it out?";
+
+/// A feature's strength under which it has next to no link to the column: not listed.
+const NO_LINK: f64 = 0.05;
+
+/// The strongest features listed whatever their strength.
+const PROXIES_ALWAYS_LISTED: usize = 3;
 /// The button offered when no churn run is stored.
 pub const RUN_CHURN_BUTTON: &str = "Run churn model";
 /// The button offered when reading the choices failed or was cancelled.
@@ -282,7 +288,7 @@ fn report_ui(
         let width = (ui.available_width() * 0.45).clamp(280.0, 520.0);
         ui.vertical(|ui| {
             ui.set_width(width);
-            let title = format!("Selection rate by {}, with 95% intervals", r.attribute);
+            let title = format!("Selection rate by {}, with 95% intervals", r.display);
             ui.horizontal_wrapped(|ui| {
                 view.rates_png.controls(ui, palette, || {
                     path_in(
@@ -307,11 +313,22 @@ fn report_ui(
         ui.add_space(theme::SECTION_SPACING);
         ui.vertical(|ui| {
             ui.strong(format!("Per group ({})", r.groups.len()));
-            egui::ScrollArea::vertical()
+            // Every group, scrolling down (and sideways where the window is narrow).
+            egui::ScrollArea::both()
                 .id_salt("fair_groups_scroll")
                 .max_height(theme::FAIR_CHART_HEIGHT)
                 .show(ui, |ui| {
-                    text_grid(ui, "fair_groups", [16.0, 4.0], &GROUP_COLUMNS, &r.groups);
+                    // Error rates only where an outcome is known.
+                    let rates = r
+                        .groups
+                        .iter()
+                        .any(|g| g.tpr.is_some() || g.precision.is_some());
+                    let columns = if rates {
+                        &GROUP_COLUMNS[..]
+                    } else {
+                        &GROUP_COLUMNS[..4]
+                    };
+                    text_grid(ui, "fair_groups", [12.0, 4.0], columns, &r.groups);
                 });
             ui.add_space(theme::SECTION_SPACING);
             flags_ui(ui, r, palette);
@@ -355,9 +372,12 @@ fn cards_ui(ui: &mut egui::Ui, r: &AuditReport, palette: &Palette) {
             format!("guideline ≥ {FOUR_FIFTHS}")
         };
         if !r.not_compared.is_empty() {
+            let names = match r.not_compared.len() {
+                n if n > 5 => format!("{}, and {} more", r.not_compared[..4].join(", "), n - 4),
+                _ => r.not_compared.join(", "),
+            };
             note.push_str(&format!(
-                "\n{NOT_COMPARED_NOTE} ({}); {:.2} over every group",
-                r.not_compared.join(", "),
+                "\n{NOT_COMPARED_NOTE} ({names}); over every group: {:.2}",
                 r.disparate_impact
             ));
         }
@@ -445,7 +465,7 @@ fn proxies_ui(
 ) {
     ui.strong(format!(
         "Features that give {} away (strength from 0 to 1, strongest first)",
-        r.attribute
+        r.display
     ))
     .on_hover_text(
         "Cramér's V between each model feature and the column: 0 is no link, 1 gives it away",
@@ -456,14 +476,23 @@ fn proxies_ui(
     }
     let churn = view.kind.is_churn();
     let running = view.what_if_job.as_ref().map(|(_, f)| f.as_str());
+    // Features with next to no link are summed up in a line rather than listed (the strongest
+    // few always are).
+    let listed = r
+        .proxies
+        .iter()
+        .position(|p| p.score < NO_LINK)
+        .unwrap_or(r.proxies.len())
+        .max(PROXIES_ALWAYS_LISTED.min(r.proxies.len()));
+    let (shown, rest) = r.proxies.split_at(listed);
     egui::Grid::new("fair_proxies")
         .striped(true)
         .num_columns(3)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
-            for p in &r.proxies {
+            for p in shown {
                 let strong = p.score >= PROXY_V;
-                let mut name = RichText::new(&p.feature);
+                let mut name = RichText::new(crate::models::churn::reasons::pretty_name(&p.feature));
                 let mut score = RichText::new(format!("{:.2}", p.score));
                 if strong {
                     name = name.color(palette.severity_warning).strong();
@@ -499,9 +528,24 @@ fn proxies_ui(
                 ui.end_row();
             }
         });
+    if !rest.is_empty() {
+        ui.label(
+            RichText::new(format!(
+                "{} more {} with strength under {NO_LINK}: next to no link to {}.",
+                rest.len(),
+                if rest.len() == 1 {
+                    "feature"
+                } else {
+                    "features"
+                },
+                r.display
+            ))
+            .color(palette.muted_text),
+        );
+    }
     ui.small(format!(
         "Highlighted: strength {PROXY_V} or more, enough that the model can learn {} through it.",
-        r.attribute
+        r.display
     ));
 }
 
@@ -511,7 +555,9 @@ fn what_if_ui(ui: &mut egui::Ui, w: &WhatIf, palette: &Palette) {
         .show(ui, |ui| {
             ui.strong(format!(
                 "What if the churn model leaves out {}? ({} by {})",
-                w.feature, w.decision, w.attribute
+                crate::models::churn::reasons::pretty_name(&w.feature),
+                w.decision,
+                w.attribute
             ));
             egui::Grid::new("fair_what_if")
                 .num_columns(3)

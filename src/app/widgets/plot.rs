@@ -101,8 +101,12 @@ pub fn names_width(ui: &egui::Ui, names: &[String], max: f32) -> f32 {
     (widest + 12.0).min(max)
 }
 
-/// A line through `points` with a dot on each, both named `name`.
-pub fn dotted_line(plot: &mut PlotUi<'_>, name: &str, points: &[[f64; 2]]) {
-    plot.line(Line::new(name, PlotPoints::from(points.to_vec())));
-    plot.points(Points::new(name, PlotPoints::from(points.to_vec())).radius(3.0));
+/// A line through `points` with a dot on each, both named `name` and drawn in `colour`.
+pub fn dotted_line(plot: &mut PlotUi<'_>, name: &str, points: &[[f64; 2]], colour: Color32) {
+    plot.line(Line::new(name, PlotPoints::from(points.to_vec())).color(colour));
+    plot.points(
+        Points::new(name, PlotPoints::from(points.to_vec()))
+            .radius(3.0)
+            .color(colour),
+    );
 }

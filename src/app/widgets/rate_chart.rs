@@ -2,10 +2,10 @@
 //! with its 95% whisker, against the four-fifths band.
 
 use egui::RichText;
-use egui_plot::{AxisHints, Bar, BarChart, HLine, Line, PlotPoints, Polygon};
+use egui_plot::{Bar, BarChart, HLine, Line, PlotPoints, PlotTransform, Polygon};
 
 use crate::app::theme::{self, Palette};
-use crate::app::widgets::plot::{category_axis, category_marks, fixed_plot, percent_axis};
+use crate::app::widgets::plot::{category_marks, fixed_plot, percent_axis};
 use crate::format::percent;
 use crate::models::fairness::audit::{FOUR_FIFTHS, GroupRates, chart_groups};
 
@@ -32,10 +32,25 @@ pub fn rates_chart_ui(
     let all = groups;
     let groups = &chart_groups(all, CHART_GROUPS)[..];
     let n = groups.len();
-    let compared = |g: &GroupRates| !not_compared.contains(&g.group);
-    let max = groups
+    let is_compared = |g: &GroupRates| !not_compared.contains(&g.group);
+    // "Other" pools the groups not drawn: it is judged only when every one of them is.
+    let drawn = |g: &GroupRates| {
+        groups[..n.min(CHART_GROUPS)]
+            .iter()
+            .any(|d| d.group == g.group)
+    };
+    let other_compared = all.iter().filter(|g| !drawn(g)).all(is_compared);
+    let compared = |g: &GroupRates| {
+        if n < all.len() && std::ptr::eq(g, &groups[n - 1]) {
+            other_compared
+        } else {
+            is_compared(g)
+        }
+    };
+    // The band is set by the groups the headline compares, as there.
+    let max = all
         .iter()
-        .filter(|g| compared(g))
+        .filter(|g| is_compared(g))
         .map(|g| g.selection_rate)
         .fold(0.0, f64::max);
     let band = FOUR_FIFTHS * max;
@@ -58,16 +73,7 @@ pub fn rates_chart_ui(
                 .stroke(egui::Stroke::NONE)
         })
         .collect();
-    // Each bar's slot is about width / n points wide: a label longer than that is shortened
-    // ("65 and over" → "65+") and then cut, so neighbours never overlap; hover names it in full.
-    let slot_chars =
-        ((width - theme::AXIS_LABEL_MARGIN) / (n.max(1) as f32 + 0.2) / theme::AXIS_CHAR_WIDTH)
-            .floor()
-            .max(3.0) as usize;
-    let names: Vec<String> = groups
-        .iter()
-        .map(|g| axis_label(&g.group, slot_chars))
-        .collect();
+    let names: Vec<String> = groups.iter().map(|g| g.group.clone()).collect();
     let intervals: Vec<(f64, f64)> = groups.iter().map(|g| (g.ci_low, g.ci_high)).collect();
     let top_rate = groups.iter().map(|g| g.selection_rate).fold(max, f64::max);
     let chart = BarChart::new("Selection rate", bars).element_formatter(Box::new(move |bar, _| {
@@ -79,7 +85,7 @@ pub fn rates_chart_ui(
         .map(|(_, h)| *h)
         .filter(|h| h.is_finite())
         .fold(top_rate, f64::max);
-    fixed_plot(id)
+    let response = fixed_plot(id)
         .width(width)
         .height(height)
         .include_y(0.0)
@@ -88,12 +94,8 @@ pub fn rates_chart_ui(
         .include_x(n as f64 - 0.4)
         .show_grid([false, true])
         .x_grid_spacer(category_marks(n))
-        .custom_x_axes(vec![
-            // One label a bar: egui_plot hides x labels closer than 60 points by default,
-            // which left age bands unnamed in narrow charts.
-            category_axis(AxisHints::new_x(), names, false)
-                .label_spacing(theme::BAR_LABEL_SPACING..=theme::BAR_LABEL_SPACING + 1.0),
-        ])
+        // The bars' names are written under the plot (see `names_under_bars`).
+        .custom_x_axes(Vec::new())
         .custom_y_axes(vec![percent_axis()])
         .show(ui, |plot| {
             if max > 0.0 {
@@ -134,6 +136,7 @@ pub fn rates_chart_ui(
                 }
             }
         });
+    names_under_bars(ui, &response.transform, &names, width);
     let mut caption = format!(
         "Shaded: from {FOUR_FIFTHS} × the highest rate up to it; dashed line: the four-fifths guideline. Red bars fall below it."
     );
@@ -141,6 +144,31 @@ pub fn rates_chart_ui(
         caption.push_str(" Grey bars: groups under 30 customers, not compared.");
     }
     ui.add(egui::Label::new(RichText::new(caption).small()).wrap());
+}
+
+/// Each bar's name centred under it, shortened to its slot ("65 and over" to "65+", then cut
+/// with "…") so neighbours never overlap. egui_plot's own axis leaves out labels it finds too
+/// close together, which left most of eight bars unnamed; hovering a bar names it in full.
+fn names_under_bars(ui: &mut egui::Ui, transform: &PlotTransform, names: &[String], width: f32) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let colour = ui.visuals().text_color();
+    let (rect, _) =
+        ui.allocate_exact_size(egui::vec2(width, font.size * 1.4), egui::Sense::hover());
+    let slot =
+        (transform.position_from_point_x(1.0) - transform.position_from_point_x(0.0)).abs() - 4.0;
+    let painter = ui.painter();
+    for (i, name) in names.iter().enumerate() {
+        let mut chars = name.chars().count();
+        let galley = loop {
+            let galley = painter.layout_no_wrap(axis_label(name, chars), font.clone(), colour);
+            if galley.size().x <= slot || chars <= 2 {
+                break galley;
+            }
+            chars -= 1;
+        };
+        let x = transform.position_from_point_x(i as f64) - galley.size().x / 2.0;
+        painter.galley(egui::pos2(x, rect.top()), galley, colour);
+    }
 }
 
 /// A bar's axis label in at most `max_chars` characters: bands written compactly

@@ -338,20 +338,12 @@ pub fn flags(attribute: &str, r: &Rates, selection: &Selection) -> Vec<String> {
         .filter(|(_, c)| **c)
         .map(|(g, _)| g)
         .collect();
-    for (g, c) in r.groups.iter().zip(&compared) {
-        if g.n >= MIN_GROUP {
-            continue;
-        }
-        let who = who(attribute, &g.group);
-        out.push(if *c {
-            format!("{who}: only {} customers, too few to judge reliably", g.n)
-        } else {
-            format!(
-                "{who}: only {} customers, too few to judge (not compared)",
-                g.n
-            )
-        });
-    }
+    let small: Vec<(&GroupRates, bool)> = r
+        .groups
+        .iter()
+        .zip(compared.iter().copied())
+        .filter(|(g, _)| g.n < MIN_GROUP)
+        .collect();
     if let Some((lo, hi)) = extremes(judged.iter().copied())
         && hi.selection_rate > 0.0
         && lo.group != hi.group
@@ -402,8 +394,44 @@ pub fn flags(attribute: &str, r: &Rates, selection: &Selection) -> Vec<String> {
             eo * 100.0
         ));
     }
+    // Small groups last, after what is found about the others; many are said in one line.
+    let judged_anyway = |c: bool| {
+        if c {
+            "too few to judge reliably"
+        } else {
+            "too few to judge (not compared)"
+        }
+    };
+    if small.len() > MAX_SMALL_GROUPS_LISTED {
+        let names: Vec<&str> = small.iter().map(|(g, _)| g.group.as_str()).collect();
+        let all_compared = small.iter().all(|(_, c)| *c);
+        out.push(format!(
+            "{} groups of {attribute} have under {MIN_GROUP} customers each ({}, and {} more): \
+             too few to judge{}",
+            small.len(),
+            names[..MAX_SMALL_GROUPS_LISTED].join(", "),
+            names.len() - MAX_SMALL_GROUPS_LISTED,
+            if all_compared {
+                " reliably"
+            } else {
+                ", not compared"
+            }
+        ));
+    } else {
+        for (g, c) in small {
+            out.push(format!(
+                "{}: only {} customers, {}",
+                who(attribute, &g.group),
+                g.n,
+                judged_anyway(c)
+            ));
+        }
+    }
     out
 }
+
+/// Small groups named one by one in the findings, at most; more are said in one line.
+const MAX_SMALL_GROUPS_LISTED: usize = 3;
 
 /// The groups a chart draws: every group when there are at most `keep + 1`, else the `keep`
 /// largest and "Other (N groups)" pooling the rest (its interval is Wilson's 95% score
@@ -569,6 +597,34 @@ mod tests {
         let f = flags("gender", &r, &Selection::audience());
         assert!(!f.iter().any(|x| x.contains("below the")), "{f:?}");
         assert!(f.iter().any(|x| x.contains("(not compared)")), "{f:?}");
+
+        // Many small groups (countries) are said in one line, after the finding on the others.
+        let mut sel = Vec::new();
+        let mut grp = Vec::new();
+        for (g, n, k) in [
+            (0u32, 1000, 500),
+            (1, 1000, 200),
+            (2, 5, 1),
+            (3, 5, 1),
+            (4, 5, 1),
+            (5, 5, 1),
+        ] {
+            for i in 0..n {
+                sel.push(i < k);
+                grp.push(Some(g));
+            }
+        }
+        let names: Vec<String> = ["UK", "Germany", "Malta", "Japan", "Peru", "Chad"]
+            .map(str::to_string)
+            .to_vec();
+        let r = rates(&sel, None, &grp, &names, &AuditOptions::default());
+        let f = flags("country", &r, &Selection::audience());
+        assert!(f[0].contains("below the"), "{f:?}");
+        assert_eq!(
+            f.last().unwrap(),
+            "4 groups of country have under 30 customers each (Malta, Japan, Peru, and 1 more): \
+             too few to judge, not compared"
+        );
 
         // With fewer than two groups of 30, every group is compared, and a low ratio is flagged.
         let sel = [true, true, false, true, false, false];

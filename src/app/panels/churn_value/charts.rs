@@ -78,12 +78,22 @@ pub(super) fn charts_ui(ui: &mut egui::Ui, churn: &ChurnView) {
         chart_box(ui, "Calibration (reliability)", width, |ui| {
             small_plot("churn_reliability", width)
                 .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-                .x_axis_label("Predicted probability")
-                .y_axis_label("Observed churn")
+                .x_axis_label("Predicted risk")
+                .y_axis_label("Share that churned")
                 .show(ui, |p| {
-                    p.line(diagonal());
-                    dotted_line(p, "before", &churn.reliability);
-                    dotted_line(p, "after", &churn.reliability_calibrated);
+                    p.line(diagonal().name("Perfectly calibrated"));
+                    dotted_line(
+                        p,
+                        "Before calibration",
+                        &churn.reliability,
+                        theme::BASELINE_COLOUR,
+                    );
+                    dotted_line(
+                        p,
+                        "After calibration",
+                        &churn.reliability_calibrated,
+                        theme::RAISES_RISK_COLOUR,
+                    );
                 });
         });
     });
@@ -106,6 +116,13 @@ pub(super) fn charts_ui(ui: &mut egui::Ui, churn: &ChurnView) {
     });
 }
 
+/// A model column's name for people; behaviour measures read as in the Segments panel ("Days
+/// since last purchase").
+fn importance_name(name: &str) -> String {
+    crate::app::panels::segments::behaviour_label(name)
+        .unwrap_or_else(|| crate::models::churn::reasons::pretty_name(name))
+}
+
 fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
     let max = churn
         .importance
@@ -113,7 +130,12 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
         .map(|(_, w)| w.abs())
         .fold(0.0_f64, f64::max)
         .max(1e-12);
-    let name_width = 200.0;
+    let names: Vec<String> = churn
+        .importance
+        .iter()
+        .map(|(n, _)| importance_name(n))
+        .collect();
+    let name_width = crate::app::widgets::plot::names_width(ui, &names, width * 0.45);
     let bar_space = (width - name_width - 70.0).max(60.0);
     let signed = churn.params.model == ModelKind::Logistic;
     let neutral = ui.visuals().selection.bg_fill;
@@ -126,10 +148,7 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
         .num_columns(3)
         .spacing([8.0, 3.0])
         .show(ui, |ui| {
-            for (name, w) in &churn.importance {
-                // Behaviour measures read as in the Segments panel ("Days since last purchase").
-                let pretty = crate::app::panels::segments::behaviour_label(name)
-                    .unwrap_or_else(|| crate::models::churn::reasons::pretty_name(name));
+            for ((name, w), pretty) in churn.importance.iter().zip(names) {
                 ui.add_sized(
                     [name_width, ui.spacing().interact_size.y],
                     egui::Label::new(pretty).truncate(),
@@ -160,7 +179,12 @@ fn importance_ui(ui: &mut egui::Ui, churn: &ChurnView, width: f32) {
             swatch(ui, theme::LOWERS_RISK_COLOUR);
             ui.label(RichText::new("lowers churn risk").small());
             ui.add_space(8.0);
-            ui.label(RichText::new("bar length is the |standardized coefficient|").small());
+            ui.label(
+                RichText::new(
+                    "bar length: how strongly it moves the risk (standardized coefficient)",
+                )
+                .small(),
+            );
         });
     } else {
         ui.label(

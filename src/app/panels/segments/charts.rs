@@ -118,7 +118,7 @@ pub(super) fn k_charts_ui(ui: &mut egui::Ui, result: &SegmentResult, height: f32
             .y_axis_label(y)
             .show(ui, |plot| {
                 plot.vline(VLine::new("chosen k", chosen).color(egui::Color32::GRAY));
-                dotted_line(plot, title, &values);
+                dotted_line(plot, title, &values, theme::segment_colour(0));
             });
     };
     let silhouettes: Vec<[f64; 2]> = scores.iter().map(|s| [s.k as f64, s.silhouette]).collect();
