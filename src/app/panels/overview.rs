@@ -35,6 +35,9 @@ const CARD: CardStyle = CardStyle {
 /// Height of each month-by-month chart.
 const CHART_HEIGHT: f32 = 190.0;
 
+/// What the Overview draws under its charts: the data health line and the path through Tailor.
+const ROOM_BELOW_CHARTS: f32 = 300.0;
+
 /// Draws the panel.
 pub fn overview_ui(ui: &mut egui::Ui, view: &mut DataView, cx: &mut PanelCx<'_>) {
     let Some(info) = cx.open(ui, &NEEDS) else {
@@ -163,6 +166,9 @@ fn charts_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
         names.get(k as usize).cloned().unwrap_or_default()
     };
     let width = (ui.available_width() - 16.0) / 2.0;
+    // Taller on a large screen, leaving room for the data health line and the path below.
+    let height =
+        (ui.available_height() - ROOM_BELOW_CHARTS).clamp(CHART_HEIGHT, 2.0 * CHART_HEIGHT);
     ui.horizontal(|ui| {
         ui.vertical(|ui| {
             ui.strong(money.titled("Revenue by month"));
@@ -184,7 +190,7 @@ fn charts_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
             let label = label.clone();
             fixed_plot("overview_revenue")
                 .width(width)
-                .height(CHART_HEIGHT)
+                .height(height)
                 .include_y(0.0)
                 .x_axis_formatter(move |mark, _| label(mark.value))
                 .y_axis_formatter(move |mark, _| money.whole(mark.value))
@@ -200,9 +206,10 @@ fn charts_ui(ui: &mut egui::Ui, o: &Overview, money: Money, palette: &Palette) {
                 .collect();
             fixed_plot("overview_active")
                 .width(width)
-                .height(CHART_HEIGHT)
+                .height(height)
                 .include_y(0.0)
                 .x_axis_formatter(move |mark, _| label(mark.value))
+                .y_axis_formatter(|mark, _| crate::format::thousands_i(mark.value.round() as i64))
                 .show_x(false)
                 .show_y(false)
                 .show(ui, |plot| {

@@ -103,7 +103,9 @@ pub(super) fn audience_ui(
             RichText::new("No transactions: no offers can be attached.").color(palette.muted_text),
         );
     }
-    preview_table_ui(ui, &result, info.currency.money);
+    // With nothing drawn below, the preview fills the panel's height.
+    let alone = result.by_segment.is_empty() && result.fairness.is_empty();
+    preview_table_ui(ui, &result, info.currency.money, alone);
     ui.add_space(6.0);
     if !result.by_segment.is_empty() {
         view.chart_png.controls(ui, palette, || {
@@ -249,8 +251,20 @@ fn segment_chart_ui(ui: &mut egui::Ui, result: &AudienceResult) -> egui::Rect {
 /// Preview rows shown before the table scrolls.
 const PREVIEW_VISIBLE_ROWS: f32 = 12.0;
 
-fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::money::Money) {
+fn preview_table_ui(
+    ui: &mut egui::Ui,
+    result: &AudienceResult,
+    money: crate::money::Money,
+    fill: bool,
+) {
     let row_height = theme::grid_row_height(ui);
+    let mut height = row_height * PREVIEW_VISIBLE_ROWS;
+    if fill {
+        // What is left of the visible panel (it scrolls, so its own height is unbounded),
+        // less the header row and a margin.
+        let visible = ui.clip_rect().bottom() - ui.cursor().top();
+        height = height.max(visible - 2.0 * row_height);
+    }
     let value = match result.value_source {
         crate::workspace::campaigns::ValueSource::Clv => "Lifetime value",
         crate::workspace::campaigns::ValueSource::PastSpend => "Past spend",
@@ -265,13 +279,14 @@ fn preview_table_ui(ui: &mut egui::Ui, result: &AudienceResult, money: crate::mo
         ("Segment", Column::initial(140.0).at_least(60.0).clip(true)),
         ("Churn risk", Column::initial(80.0).at_least(50.0)),
         (value, Column::initial(90.0).at_least(50.0)),
-        ("Offer", Column::initial(150.0).at_least(80.0).clip(true)),
+        ("Offer", Column::initial(220.0).at_least(80.0).clip(true)),
         ("Why", Column::remainder().at_least(60.0).clip(true)),
     ];
-    // Twelve rows on screen at most, scrolling for the rest; the charts follow below it.
+    // Twelve rows on screen when charts follow below it, else as many as fit; it scrolls for
+    // the rest.
     let builder = table(ui, "campaign_preview")
         .auto_shrink([false, true])
-        .max_scroll_height(row_height * PREVIEW_VISIBLE_ROWS);
+        .max_scroll_height(height);
     titled(builder, row_height, &columns).body(|body| {
         each_row(body, row_height, &result.preview, |mut row, r| {
             text_cell(&mut row, &r.customer_id);
