@@ -191,6 +191,15 @@ pub fn apply_text_scale(ctx: &Context, presentation: bool) {
     });
 }
 
+/// How much larger the text is than egui's default (presentation mode: 1.3).
+pub fn text_scale(ui: &egui::Ui) -> f32 {
+    let base = egui::Style::default()
+        .text_styles
+        .get(&TextStyle::Body)
+        .map_or(1.0, |f| f.size);
+    TextStyle::Body.resolve(ui.style()).size / base
+}
+
 /// Height of a row in the data grid for the current text size.
 pub fn grid_row_height(ui: &egui::Ui) -> f32 {
     ui.text_style_height(&TextStyle::Body) + GRID_ROW_PADDING

@@ -26,6 +26,33 @@ pub const TABLE_FEATURES: [(&str, &str); 4] = [
     ("tenure_days", "Days as a customer"),
 ];
 
+/// A behaviour measure's name for people (`recency_days` → "Days since last purchase"), the
+/// same in every panel; `None` for other columns.
+pub fn behaviour_label(name: &str) -> Option<String> {
+    let label = match name {
+        "recency_days" => "Days since last purchase",
+        "frequency" => "Purchases",
+        "monetary" => "Spend",
+        "tenure_days" => "Days as a customer",
+        "avg_basket" => "Average basket",
+        _ => return name.strip_prefix("share_").map(|c| format!("{c} share")),
+    };
+    Some(label.to_string())
+}
+
+/// A feature name for people: `recency_days` → "Days since last purchase", `MonthlyCharges`
+/// → "Monthly charges", a one-hot `InternetService=No` → "Internet service: No".
+pub fn feature_label(name: &str) -> String {
+    if let Some(label) = behaviour_label(name) {
+        return label;
+    }
+    let pretty = crate::models::churn::reasons::pretty_name;
+    match name.split_once('=') {
+        Some((column, value)) => format!("{}: {}", pretty(column.trim()), value.trim()),
+        None => pretty(name),
+    }
+}
+
 /// Where a customer table column's values come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CustomerColumn {
@@ -268,10 +295,13 @@ fn build(
         }
     }
     if columns.len() == 1 {
-        // No behaviour: the first few attribute features instead.
-        for (j, name) in names.iter().enumerate().take(4) {
+        // No behaviour: the first few attribute features instead, numbers before one-hot
+        // columns (a 0 or 1 says little in a table).
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by_key(|&j| names[j].contains('='));
+        for j in order.into_iter().take(4) {
             columns.push(TableColumn {
-                title: name.clone(),
+                title: feature_label(&names[j]),
                 source: CustomerColumn::Feature(j),
             });
         }
@@ -335,5 +365,18 @@ mod tests {
         assert_eq!(number(123_456.7), "123,457");
         assert_eq!(number(0.05), "0.05");
         assert_eq!(number(2.999), "3.00");
+    }
+
+    #[test]
+    fn feature_names_for_people() {
+        assert_eq!(feature_label("recency_days"), "Days since last purchase");
+        assert_eq!(feature_label("MonthlyCharges"), "Monthly charges");
+        assert_eq!(feature_label("InternetService=No"), "Internet service: No");
+        assert_eq!(
+            feature_label("OnlineSecurity=No internet service"),
+            "Online security: No internet service"
+        );
+        assert_eq!(feature_label("share_Garden"), "Garden share");
+        assert_eq!(feature_label("tenure"), "Tenure");
     }
 }

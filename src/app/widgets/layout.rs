@@ -10,7 +10,13 @@ pub fn scroll(id: &str) -> egui::ScrollArea {
 
 /// A resizable panel on the left, `width` wide at first, whose content scrolls.
 pub fn left_panel(ui: &mut egui::Ui, id: &str, width: f32, content: impl FnOnce(&mut egui::Ui)) {
-    egui::Panel::left(id.to_string())
+    // As much wider as the text is (presentation mode), up to 45% of the room; each text size
+    // keeps its own panel, so the user's resize of one is kept.
+    let scale = crate::app::theme::text_scale(ui);
+    let width = (width * scale)
+        .min(ui.available_width() * 0.45)
+        .max(width.min(ui.available_width()));
+    egui::Panel::left(format!("{id}_{:.0}", scale * 100.0))
         .resizable(true)
         .default_size(width)
         .show(ui, |ui| {

@@ -86,13 +86,8 @@ fn card_ui(
                 }
             }
             _ => {
-                if ui
-                    .selectable_label(view.selected == Some(s.id), RichText::new(&s.name).strong())
-                    .on_hover_text("Show this segment's customers")
-                    .clicked()
-                {
-                    view.select(s.id);
-                }
+                // Rename first, at the right; the name takes what is left, cut with "…" (its
+                // hover says it in full).
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui
                         .small_button("Rename…")
@@ -105,6 +100,20 @@ fn card_ui(
                         view.renaming = Some((s.id, s.name.clone()));
                         view.rename_focus = true;
                     }
+                    ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
+                        let name = egui::Button::selectable(
+                            view.selected == Some(s.id),
+                            RichText::new(&s.name).strong(),
+                        )
+                        .truncate();
+                        if ui
+                            .add(name)
+                            .on_hover_text(format!("{}: show its customers", s.name))
+                            .clicked()
+                        {
+                            view.select(s.id);
+                        }
+                    });
                 });
             }
         }

@@ -32,7 +32,8 @@ pub(super) fn customers_ui(
         ui.label("Choose a segment on the left to list its customers.");
         return;
     };
-    ui.horizontal(|ui| {
+    // Wrapped, so the export button moves under a long name rather than off the panel.
+    ui.horizontal_wrapped(|ui| {
         dot(ui, theme::segment_colour(segment.id));
         // A name that already says "customers" ("Customers with high tenure") stands alone.
         let title = if segment.name.to_lowercase().contains("customers") {

@@ -256,29 +256,4 @@ fn headline_ui(
     });
 }
 
-/// A behaviour measure's name for people (`recency_days` → "Days since last purchase"), the
-/// same in every panel; `None` for other columns.
-pub fn behaviour_label(name: &str) -> Option<String> {
-    let label = match name {
-        "recency_days" => "Days since last purchase",
-        "frequency" => "Purchases",
-        "monetary" => "Spend",
-        "tenure_days" => "Days as a customer",
-        "avg_basket" => "Average basket",
-        _ => return name.strip_prefix("share_").map(|c| format!("{c} share")),
-    };
-    Some(label.to_string())
-}
-
-/// A feature name for people: `recency_days` → "Days since last purchase".
-pub fn feature_label(name: &str) -> String {
-    if let Some(label) = behaviour_label(name) {
-        return label;
-    }
-    let spaced = name.replace('_', " ");
-    let mut chars = spaced.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+pub use crate::workspace::segments::{behaviour_label, feature_label};
