@@ -8,11 +8,22 @@ pub fn scroll(id: &str) -> egui::ScrollArea {
         .auto_shrink([false, false])
 }
 
-/// A resizable panel on the left, `width` wide at first, whose content scrolls.
-pub fn left_panel(ui: &mut egui::Ui, id: &str, width: f32, content: impl FnOnce(&mut egui::Ui)) {
-    // As much wider as the text is (presentation mode), up to 45% of the room; each text size
-    // keeps its own panel, so the user's resize of one is kept.
-    let scale = crate::app::theme::text_scale(ui);
+/// A resizable panel on the left, `width` wide at first (as much wider as the text is when
+/// `grows`: cards whose charts need the room), whose content scrolls.
+pub fn left_panel(
+    ui: &mut egui::Ui,
+    id: &str,
+    width: f32,
+    grows: bool,
+    content: impl FnOnce(&mut egui::Ui),
+) {
+    // Up to 45% of the room; each text size keeps its own panel, so the user's resize of one
+    // is kept.
+    let scale = if grows {
+        crate::app::theme::text_scale(ui)
+    } else {
+        1.0
+    };
     let width = (width * scale)
         .min(ui.available_width() * 0.45)
         .max(width.min(ui.available_width()));

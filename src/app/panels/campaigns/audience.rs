@@ -276,10 +276,10 @@ fn preview_table_ui(
             "Customer id",
             Column::initial(100.0).at_least(60.0).clip(true),
         ),
-        ("Segment", Column::initial(140.0).at_least(60.0).clip(true)),
+        ("Segment", Column::initial(120.0).at_least(60.0).clip(true)),
         ("Churn risk", Column::initial(80.0).at_least(50.0)),
         (value, Column::initial(90.0).at_least(50.0)),
-        ("Offer", Column::initial(220.0).at_least(80.0).clip(true)),
+        ("Offer", Column::initial(150.0).at_least(80.0).clip(true)),
         ("Why", Column::remainder().at_least(60.0).clip(true)),
     ];
     // Twelve rows on screen when charts follow below it, else as many as fit; it scrolls for

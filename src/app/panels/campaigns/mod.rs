@@ -70,7 +70,8 @@ pub fn campaigns_ui(ui: &mut egui::Ui, view: &mut CampaignView, cx: &mut PanelCx
         return;
     };
     let width = theme::CAMPAIGN_FILTERS_WIDTH;
-    layout::left_panel(ui, "campaign_filters", width, |ui| {
+    // The filters' short lines need no more room in presentation mode; the preview does.
+    layout::left_panel(ui, "campaign_filters", width, false, |ui| {
         filters::filters_ui(ui, view, &choices, &palette, cx.commands);
     });
     egui::CentralPanel::default().show(ui, |ui| {

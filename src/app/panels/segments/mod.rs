@@ -78,9 +78,15 @@ pub fn segments_ui(ui: &mut egui::Ui, view: &mut SegmentsView, cx: &mut PanelCx<
     headline_ui(ui, view, &shown.result, folder, &palette);
     ui.separator();
 
-    layout::left_panel(ui, "segment_cards", theme::SEGMENT_CARDS_WIDTH, |ui| {
-        cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
-    });
+    layout::left_panel(
+        ui,
+        "segment_cards",
+        theme::SEGMENT_CARDS_WIDTH,
+        true,
+        |ui| {
+            cards::cards_ui(ui, &shown, view, folder, &palette, cx.commands);
+        },
+    );
 
     let height = ui.available_height();
     let charts_height = (height * theme::SCATTER_HEIGHT_SHARE).max(180.0);
