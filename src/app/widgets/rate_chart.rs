@@ -155,7 +155,7 @@ fn names_under_bars(ui: &mut egui::Ui, transform: &PlotTransform, names: &[Strin
     let (rect, _) =
         ui.allocate_exact_size(egui::vec2(width, font.size * 1.4), egui::Sense::hover());
     let slot =
-        (transform.position_from_point_x(1.0) - transform.position_from_point_x(0.0)).abs() - 4.0;
+        (transform.position_from_point_x(1.0) - transform.position_from_point_x(0.0)).abs() - 12.0;
     let painter = ui.painter();
     for (i, name) in names.iter().enumerate() {
         let mut chars = name.chars().count();

@@ -487,7 +487,7 @@ mod tests {
         fm.x[0] = -1192.2;
         assert_eq!(
             describe(&fm, 0, 0),
-            "Returned more than bought (net refund 1192.20)"
+            "Returned more than bought (net refund 1,192.20)"
         );
         assert_eq!(describe(&fm, 1, 0), "Spend 60.00 (high)");
         // In the database's currency when it has one.

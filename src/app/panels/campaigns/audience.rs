@@ -154,7 +154,13 @@ fn audience_fairness_ui(
                     palette.muted_text
                 };
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(format!("By {}", a.attribute)).strong());
+                    let column = crate::models::churn::reasons::pretty_name(&a.attribute);
+                    let mut chars = column.chars();
+                    let column: String = chars
+                        .next()
+                        .map(|c| c.to_lowercase().chain(chars).collect())
+                        .unwrap_or_default();
+                    ui.label(RichText::new(format!("By {column}")).strong());
                     ui.label(
                         RichText::new(format!(
                             "lowest rate ÷ highest {:.2}",
@@ -271,7 +277,9 @@ fn preview_table_ui(
         crate::workspace::campaigns::ValueSource::RevenueColumn => "Revenue",
         crate::workspace::campaigns::ValueSource::MonthlyColumn => "Per month",
     };
-    let columns = [
+    // Offer and Why only where offers can be made (a database with transactions).
+    let offers = result.preview.iter().any(|r| r.offer.is_some());
+    let mut columns = vec![
         (
             "Customer id",
             Column::initial(100.0).at_least(60.0).clip(true),
@@ -279,9 +287,11 @@ fn preview_table_ui(
         ("Segment", Column::initial(120.0).at_least(60.0).clip(true)),
         ("Churn risk", Column::initial(80.0).at_least(50.0)),
         (value, Column::initial(90.0).at_least(50.0)),
-        ("Offer", Column::initial(150.0).at_least(80.0).clip(true)),
-        ("Why", Column::remainder().at_least(60.0).clip(true)),
     ];
+    if offers {
+        columns.push(("Offer", Column::initial(150.0).at_least(80.0).clip(true)));
+        columns.push(("Why", Column::remainder().at_least(60.0).clip(true)));
+    }
     // Twelve rows on screen when charts follow below it, else as many as fit; it scrolls for
     // the rest.
     let builder = table(ui, "campaign_preview")
@@ -298,9 +308,11 @@ fn preview_table_ui(
                 &mut row,
                 r.value.map(|v| money.whole(v)).unwrap_or_default(),
             );
-            clipped_cell(&mut row, r.offer.as_deref().unwrap_or(""), None);
-            let reason = r.reason.as_deref().unwrap_or("");
-            clipped_cell(&mut row, reason, Some(reason));
+            if offers {
+                clipped_cell(&mut row, r.offer.as_deref().unwrap_or(""), None);
+                let reason = r.reason.as_deref().unwrap_or("");
+                clipped_cell(&mut row, reason, Some(reason));
+            }
         });
     });
 }
