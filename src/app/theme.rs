@@ -67,13 +67,6 @@ pub const CAMPAIGN_FAIRNESS_CHART_WIDTH: f32 = 300.0;
 pub const CAMPAIGN_FAIRNESS_CHART_HEIGHT: f32 = 170.0;
 /// Height of the Fairness panel's selection-rate chart, in points.
 pub const FAIR_CHART_HEIGHT: f32 = 260.0;
-/// Bar charts label every bar whose slot is at least this wide (points); narrower slots go
-/// unlabelled rather than overlap (hover still names the bar).
-pub const BAR_LABEL_SPACING: f32 = 28.0;
-/// Width a chart's y axis and margins take from its plot area, in points.
-pub const AXIS_LABEL_MARGIN: f32 = 40.0;
-/// Average width of one character of an axis label, in points.
-pub const AXIS_CHAR_WIDTH: f32 = 7.0;
 
 /// Churn feature-importance bars of a column that raises the risk (a logistic coefficient
 /// above 0). The same in light and dark mode.
