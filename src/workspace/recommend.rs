@@ -451,6 +451,44 @@ mod tests {
     }
 
     #[test]
+    fn everyone_scored_in_blocks_gets_what_each_gets_alone() {
+        use crate::models::recommend::models::Who;
+        let dir = tempfile::tempdir().unwrap();
+        let mut ws = crate::workspace::sample_workspace(dir.path(), 1200, 7);
+        for method in [RecMethod::Hybrid, RecMethod::Als, RecMethod::ItemCf] {
+            let request = RecRequest {
+                method,
+                top: 5,
+                ..RecRequest::default()
+            };
+            let all = ws
+                .recommend_everyone(&request, &plain(), &NoProgress)
+                .unwrap();
+            let (data, rec) = ws.fitted(&plain(), &NoProgress).unwrap();
+            assert_eq!(all.len(), data.n_customers());
+            assert!(
+                all.len() > 2 * 256,
+                "more than one block of customers: {}",
+                all.len()
+            );
+            for (c, recs) in all.iter().enumerate() {
+                assert_eq!(recs, &rec.recommend(data, c, &request), "{method:?} {c}");
+                // The batch's matrix product ranks as one customer's own scores do.
+                let alone = rec.models.rank(
+                    Who::new(&rec.interactions, c),
+                    method,
+                    &rec.blend().weights,
+                    5,
+                    false,
+                );
+                let products: Vec<u32> = recs.items.iter().map(|i| i.product).collect();
+                let expected: Vec<u32> = alone.iter().map(|x| x.0).collect();
+                assert_eq!(products, expected, "{method:?} {c}");
+            }
+        }
+    }
+
+    #[test]
     fn fits_once_and_answers_known_and_unknown_customers() {
         let dir = tempfile::tempdir().unwrap();
         let mut ws = sample_ws(dir.path());

@@ -4,6 +4,8 @@
 //! at small seeded random values, and each half-step runs three CG steps per row warm-started
 //! from the previous factors. A row with no pairs has the exact solution 0.
 
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array2, ArrayView2};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -333,13 +335,35 @@ impl Als {
         })
     }
 
-    /// A customer's score for every product.
+    /// A customer's score for every product (empty for a customer the factors do not hold).
     pub fn scores(&self, customer: usize) -> Vec<f32> {
+        self.scores_block(&[customer])
+    }
+
+    /// The scores of every product for a block of customers, row by row (`customers.len() ×
+    /// products`), as one matrix product `U Yᵀ` (matrixmultiply's blocked sgemm, through
+    /// ndarray); empty when any customer is not in the factors. One product for the block is
+    /// what makes a million customers' offers a matter of seconds: the same arithmetic as a dot
+    /// product per pair, done at the pace of the cache rather than of memory.
+    pub fn scores_block(&self, customers: &[usize]) -> Vec<f32> {
         let f = self.factors;
-        let Some(u) = self.users.get(customer * f..(customer + 1) * f) else {
+        let n_items = self.items.len() / f.max(1);
+        let mut u = Vec::with_capacity(customers.len() * f);
+        for &c in customers {
+            match self.users.get(c * f..(c + 1) * f) {
+                Some(row) => u.extend_from_slice(row),
+                None => return Vec::new(),
+            }
+        }
+        let (Ok(u), Ok(y)) = (
+            ArrayView2::from_shape((customers.len(), f), &u),
+            ArrayView2::from_shape((n_items, f), &self.items),
+        ) else {
             return Vec::new();
         };
-        self.items.chunks_exact(f).map(|y| dot(u, y)).collect()
+        let mut out = Array2::<f32>::zeros((customers.len(), n_items));
+        general_mat_mul(1.0, &u, &y.t(), 0.0, &mut out);
+        out.into_raw_vec_and_offset().0
     }
 
     /// The top k products seen in training that the customer does not have, best first.

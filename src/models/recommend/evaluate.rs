@@ -289,7 +289,7 @@ pub fn evaluate_methods(
 ) -> crate::error::Result<Report> {
     let weights = &blend.weights;
     use crate::models::recommend::methods::RecMethod;
-    use crate::models::recommend::models::Models;
+    use crate::models::recommend::models::{Models, Who};
     use rayon::prelude::*;
     let s = split(all);
     let models = Models::fit(data, &s.train, options, methods, progress)?;
@@ -310,7 +310,7 @@ pub fn evaluate_methods(
             .map(|&(c, _)| {
                 progress.check()?;
                 Ok(models
-                    .rank(&s.train, c, method, weights, k, false)
+                    .rank(Who::new(&s.train, c), method, weights, k, false)
                     .into_iter()
                     .map(|(p, _)| p)
                     .collect())

@@ -5,6 +5,7 @@
 
 pub mod als;
 pub mod als_explain;
+pub mod co_buyers;
 pub mod content;
 pub mod demographic;
 pub mod evaluate;

@@ -183,19 +183,22 @@ impl Models {
 
     /// A method's raw scores for every product (0 where it has none; ALS may be negative).
     /// `hybrid` is not a raw method: use [`Models::blend`].
-    pub fn raw_scores(&self, inter: &Interactions, customer: usize, method: RecMethod) -> Vec<f32> {
+    pub fn raw_scores(&self, who: Who<'_>, method: RecMethod) -> Vec<f32> {
         let n = self.n_products;
+        let (inter, customer) = (who.inter, who.customer);
         match method {
             RecMethod::Popular => self.buyers.iter().map(|&b| b as f32).collect(),
             RecMethod::PopularRecent => self.recent_buyers.iter().map(|&b| b as f32).collect(),
             RecMethod::ItemCf => self.knn.scores(&own_pairs(inter, customer), n),
             RecMethod::Als => {
-                let s = self.als.scores(customer);
-                if inter.of(customer).is_empty() || s.len() != n {
-                    vec![0.0; n]
-                } else {
-                    s
+                if inter.of(customer).is_empty() {
+                    return vec![0.0; n];
                 }
+                let s = match who.als {
+                    Some(s) => s.to_vec(),
+                    None => self.als.scores(customer),
+                };
+                if s.len() == n { s } else { vec![0.0; n] }
             }
             RecMethod::Content => self
                 .content
@@ -211,9 +214,15 @@ impl Models {
         }
     }
 
+    /// ALS scores of every product for a block of customers, row by row (`customers.len() ×
+    /// products`), by one matrix product; empty when ALS was not fitted.
+    pub fn als_block(&self, customers: &[usize]) -> Vec<f32> {
+        self.als.scores_block(customers)
+    }
+
     /// The candidates for a customer: products someone has, less their own unless `repeat`.
-    pub fn candidates(&self, inter: &Interactions, customer: usize, repeat: bool) -> Vec<u32> {
-        let own = inter.of(customer);
+    pub fn candidates(&self, who: Who<'_>, repeat: bool) -> Vec<u32> {
+        let own = who.inter.of(who.customer);
         (0..self.n_products as u32)
             .filter(|&p| {
                 self.pop_rank
@@ -229,8 +238,7 @@ impl Models {
     /// method that cannot be used or that `wanted` leaves out.
     pub fn normalized(
         &self,
-        inter: &Interactions,
-        customer: usize,
+        who: Who<'_>,
         candidates: &[u32],
         wanted: impl Fn(RecMethod) -> bool,
     ) -> Vec<Vec<f32>> {
@@ -240,7 +248,7 @@ impl Models {
                 if self.unavailable(m).is_some() || !wanted(m) {
                     return vec![0.0; candidates.len()];
                 }
-                let raw = self.raw_scores(inter, customer, m);
+                let raw = self.raw_scores(who, m);
                 let at = |p: u32| raw.get(p as usize).copied().unwrap_or(0.0).max(0.0);
                 let max = candidates.iter().map(|&p| at(p)).fold(0f32, f32::max);
                 candidates
@@ -257,8 +265,7 @@ impl Models {
     /// by their sum over the methods available.
     pub fn blend(
         &self,
-        inter: &Interactions,
-        customer: usize,
+        who: Who<'_>,
         candidates: &[u32],
         weights: &HybridWeights,
     ) -> (Vec<f32>, Vec<Vec<f32>>) {
@@ -270,7 +277,7 @@ impl Models {
             }
         };
         let total: f32 = RecMethod::BLENDED.iter().map(|&m| weight(m)).sum();
-        let mut parts = self.normalized(inter, customer, candidates, |m| weight(m) > 0.0);
+        let mut parts = self.normalized(who, candidates, |m| weight(m) > 0.0);
         let mut blended = vec![0f32; candidates.len()];
         for (&m, part) in RecMethod::BLENDED.iter().zip(parts.iter_mut()) {
             let share = if total > 0.0 { weight(m) / total } else { 0.0 };
@@ -282,40 +289,96 @@ impl Models {
         (blended, parts)
     }
 
-    /// The top `k` candidates for a customer with a method, best first, with their scores.
-    pub fn rank(
+    /// A customer's candidates scored with a method (the hybrid: blended, with its parts).
+    pub fn score(
         &self,
-        inter: &Interactions,
-        customer: usize,
+        who: Who<'_>,
         method: RecMethod,
         weights: &HybridWeights,
-        k: usize,
         repeat: bool,
-    ) -> Vec<(u32, f32)> {
-        let candidates = self.candidates(inter, customer, repeat);
-        let scores: Vec<f32> = if method == RecMethod::Hybrid {
-            self.blend(inter, customer, &candidates, weights).0
+    ) -> Scored {
+        let candidates = self.candidates(who, repeat);
+        let (scores, parts) = if method == RecMethod::Hybrid {
+            self.blend(who, &candidates, weights)
         } else {
-            let raw = self.raw_scores(inter, customer, method);
-            candidates
+            let raw = self.raw_scores(who, method);
+            let scores = candidates
                 .iter()
                 .map(|&p| raw.get(p as usize).copied().unwrap_or(0.0))
-                .collect()
+                .collect();
+            (scores, Vec::new())
         };
+        Scored {
+            candidates,
+            scores,
+            parts,
+        }
+    }
+
+    /// The `k` best of the scored candidates, best first, as positions in `scored` (ties in
+    /// popularity order).
+    pub fn best(&self, scored: &Scored, k: usize) -> Vec<usize> {
+        let (candidates, scores) = (&scored.candidates, &scored.scores);
+        let pop = |i: usize| candidates.get(i).map_or(u32::MAX, |&p| self.pop_rank_of(p));
+        let at = |i: usize| scores.get(i).copied().unwrap_or(f32::NEG_INFINITY);
+        let cmp = |a: &usize, b: &usize| at(*b).total_cmp(&at(*a)).then(pop(*a).cmp(&pop(*b)));
         let mut order: Vec<usize> = (0..candidates.len()).collect();
-        let cmp = |a: &usize, b: &usize| {
-            scores[*b].total_cmp(&scores[*a]).then(
-                self.pop_rank[candidates[*a] as usize].cmp(&self.pop_rank[candidates[*b] as usize]),
-            )
-        };
         if k < order.len() {
             order.select_nth_unstable_by(k, cmp);
             order.truncate(k);
         }
         order.sort_by(cmp);
         order
+    }
+
+    /// The top `k` candidates for a customer with a method, best first, with their scores.
+    pub fn rank(
+        &self,
+        who: Who<'_>,
+        method: RecMethod,
+        weights: &HybridWeights,
+        k: usize,
+        repeat: bool,
+    ) -> Vec<(u32, f32)> {
+        let scored = self.score(who, method, weights, repeat);
+        self.best(&scored, k)
             .into_iter()
-            .map(|i| (candidates[i], scores[i]))
+            .filter_map(|i| Some((*scored.candidates.get(i)?, *scored.scores.get(i)?)))
             .collect()
     }
+}
+
+/// A customer as the methods see them: whose purchases, and (when scored in a batch) their ALS
+/// scores from the batch's matrix product.
+#[derive(Debug, Clone, Copy)]
+pub struct Who<'a> {
+    /// The interactions the customer's purchases are read from.
+    pub inter: &'a Interactions,
+    /// Customer index.
+    pub customer: usize,
+    /// Their ALS score for every product, computed for a batch; `None`: computed when needed.
+    pub als: Option<&'a [f32]>,
+}
+
+impl<'a> Who<'a> {
+    /// Customer `customer` of `inter`.
+    pub fn new(inter: &'a Interactions, customer: usize) -> Who<'a> {
+        Who {
+            inter,
+            customer,
+            als: None,
+        }
+    }
+}
+
+/// A customer's candidates with one method's scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// The candidates, by product index.
+    pub candidates: Vec<u32>,
+    /// Each candidate's score (the hybrid: the blended 0–1 score).
+    pub scores: Vec<f32>,
+    /// The hybrid only: each blended method's weighted part of each candidate's score (in
+    /// [`RecMethod::BLENDED`] order); empty for a single method.
+    pub parts: Vec<Vec<f32>>,
 }

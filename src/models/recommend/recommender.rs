@@ -8,9 +8,10 @@ use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::format::count;
 use crate::models::recommend::als_explain::AlsExplainer;
+use crate::models::recommend::co_buyers::CoBuyers;
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::methods::{Blend, HybridWeights, RecMethod, WeightsSource};
-use crate::models::recommend::models::{Models, RecOptions, own_pairs};
+use crate::models::recommend::models::{Models, RecOptions, Who, own_pairs};
 use crate::models::recommend::reasons::{
     Evidence, MAX_REASONS, Reason, ReasonKind, Subject, iso, merge_same_evidence, product_id,
     product_name, reasons_for,
@@ -106,9 +107,8 @@ pub struct Recommender {
     pub models: Models,
     /// All interactions.
     pub interactions: Interactions,
-    /// Product → sorted customers who have it.
-    item_indptr: Vec<usize>,
-    item_customers: Vec<u32>,
+    /// Customers who have both of two products.
+    co: CoBuyers,
     explainer: AlsExplainer,
     /// The options the models were fitted with.
     options: RecOptions,
@@ -127,35 +127,13 @@ impl Recommender {
             ));
         }
         let models = Models::fit(data, &interactions, options, &RecMethod::ALL, progress)?;
-        let n_products = interactions.n_products;
-        let mut item_indptr = vec![0usize; n_products + 1];
-        for p in &interactions.pairs {
-            if let Some(x) = item_indptr.get_mut(p.product as usize + 1) {
-                *x += 1;
-            }
-        }
-        for i in 0..n_products {
-            item_indptr[i + 1] += item_indptr[i];
-        }
-        let mut fill = item_indptr.clone();
-        let mut item_customers = vec![0u32; interactions.pairs.len()];
-        for c in 0..interactions.n_customers() {
-            for p in interactions.of(c) {
-                if let Some(slot) = fill.get_mut(p.product as usize)
-                    && let Some(x) = item_customers.get_mut(*slot)
-                {
-                    *x = c as u32;
-                    *slot += 1;
-                }
-            }
-        }
-        let explainer = AlsExplainer::new(&models.als);
+        let co = CoBuyers::new(&interactions);
+        let explainer = AlsExplainer::new(&models.als, models.als_params.regularization);
         progress.report(1.0, "Models ready");
         Ok(Recommender {
             models,
             interactions,
-            item_indptr,
-            item_customers,
+            co,
             explainer,
             options: *options,
             blend: Blend::default(),
@@ -188,30 +166,9 @@ impl Recommender {
         }
     }
 
-    fn customers_of(&self, product: u32) -> &[u32] {
-        let p = product as usize;
-        match (self.item_indptr.get(p), self.item_indptr.get(p + 1)) {
-            (Some(&a), Some(&b)) => self.item_customers.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
-
     /// Customers who have both products.
     pub fn co_buyers(&self, a: u32, b: u32) -> u32 {
-        let (x, y) = (self.customers_of(a), self.customers_of(b));
-        let (mut i, mut j, mut n) = (0, 0, 0);
-        while let (Some(u), Some(v)) = (x.get(i), y.get(j)) {
-            match u.cmp(v) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    n += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        n
+        self.co.count(&self.interactions, a, b)
     }
 
     /// A customer's products, most recent first, at most `limit`.
@@ -242,7 +199,7 @@ impl Recommender {
         Ok(self.recommend(data, c, request))
     }
 
-    /// Recommendations for many customers, in parallel.
+    /// Recommendations for many customers, in the order of `customers`.
     pub fn recommend_many(
         &self,
         data: &Dataset,
@@ -250,21 +207,45 @@ impl Recommender {
         request: &RecRequest,
         progress: &dyn Progress,
     ) -> Result<Vec<Recommendations>> {
+        self.recommend_each(data, customers, request, progress, |r| r)
+    }
+
+    /// Each customer's recommendations passed through `keep` as soon as they are made, in the
+    /// order of `customers`: what a campaign keeps of a million customers' lists (the top
+    /// item's name and reason) is all that stays in memory. Customers are scored in blocks: one
+    /// matrix product gives a block its ALS scores, blocks run in parallel, and reasons are
+    /// built only for the items kept.
+    pub fn recommend_each<T: Send>(
+        &self,
+        data: &Dataset,
+        customers: &[usize],
+        request: &RecRequest,
+        progress: &dyn Progress,
+        keep: impl Fn(Recommendations) -> T + Sync,
+    ) -> Result<Vec<T>> {
+        let block = block_rows(self.interactions.n_products);
+        // Blocks between two progress reports: a few per thread, so the last one is not alone.
+        let step = block * rayon::current_num_threads().max(1) * 4;
+        let plan = self.plan(request);
         let mut out = Vec::with_capacity(customers.len());
-        for (i, chunk) in customers.chunks(2_000).enumerate() {
+        for (i, part) in customers.chunks(step).enumerate() {
             progress.check()?;
             progress.report(
-                (i * 2_000) as f32 / customers.len().max(1) as f32,
+                (i * step) as f32 / customers.len().max(1) as f32,
                 "Recommending",
             );
-            let part: Vec<Recommendations> = chunk
-                .par_iter()
-                .map(|&c| {
+            let blocks: Vec<Vec<T>> = part
+                .par_chunks(block)
+                .map(|b| {
                     progress.check()?;
-                    Ok(self.recommend(data, c, request))
+                    Ok(self
+                        .recommend_block(data, b, &plan)
+                        .into_iter()
+                        .map(&keep)
+                        .collect())
                 })
                 .collect::<Result<_>>()?;
-            out.extend(part);
+            out.extend(blocks.into_iter().flatten());
         }
         Ok(out)
     }
@@ -276,11 +257,18 @@ impl Recommender {
         customer: usize,
         request: &RecRequest,
     ) -> Recommendations {
-        let inter = &self.interactions;
+        let plan = self.plan(request);
+        match self.recommend_block(data, &[customer], &plan).pop() {
+            Some(r) => r,
+            None => self.recommend_one(data, Who::new(&self.interactions, customer), &plan),
+        }
+    }
+
+    /// What a request resolves to, the same for every customer: the method (popular when the
+    /// one asked for cannot be used), the blend and the notes saying what was left out.
+    fn plan(&self, request: &RecRequest) -> Plan {
         let models = &self.models;
-        let cold_start = inter.of(customer).is_empty();
         let blend = self.blend_for(request);
-        let weights = blend.weights;
         let mut notes = Vec::new();
         let method = match models.unavailable(request.method) {
             Some(why) => {
@@ -295,69 +283,96 @@ impl Recommender {
         if method == RecMethod::Hybrid {
             for m in RecMethod::BLENDED {
                 if let Some(why) = models.unavailable(m)
-                    && weights.get(m) > 0.0
+                    && blend.weights.get(m) > 0.0
                 {
                     notes.push(format!("{} left out of the blend: {why}", m.as_str()));
                 }
             }
         }
-        let top = models.rank(
-            inter,
-            customer,
+        Plan {
+            request: *request,
             method,
-            &weights,
-            request.top,
-            request.repeat,
-        );
+            blend,
+            notes,
+        }
+    }
+
+    /// One block of customers: their ALS scores by one matrix product when the method uses
+    /// them, then each customer's list.
+    fn recommend_block(
+        &self,
+        data: &Dataset,
+        customers: &[usize],
+        plan: &Plan,
+    ) -> Vec<Recommendations> {
+        let uses_als = matches!(plan.method, RecMethod::Als | RecMethod::Hybrid);
+        let als = if uses_als {
+            self.models.als_block(customers)
+        } else {
+            Vec::new()
+        };
+        let n = self.interactions.n_products;
+        customers
+            .iter()
+            .enumerate()
+            .map(|(i, &customer)| {
+                let who = Who {
+                    inter: &self.interactions,
+                    customer,
+                    als: als.get(i * n..(i + 1) * n),
+                };
+                self.recommend_one(data, who, plan)
+            })
+            .collect()
+    }
+
+    /// One customer's list: the top items and, for those only, their reasons.
+    fn recommend_one(&self, data: &Dataset, who: Who<'_>, plan: &Plan) -> Recommendations {
+        let (inter, customer) = (&self.interactions, who.customer);
+        let models = &self.models;
+        let method = plan.method;
+        let request = &plan.request;
+        let cold_start = inter.of(customer).is_empty();
+        let scored = models.score(who, method, &plan.blend.weights, request.repeat);
+        let kept = models.best(&scored, request.top);
         // Reasons never cite postage, fees and the like.
         let own: Vec<(u32, f32)> = own_pairs(inter, customer)
             .into_iter()
             .filter(|(p, _)| data.products.is_merchandise(*p))
             .collect();
-        let targets: Vec<u32> = top.iter().map(|(p, _)| *p).collect();
+        let targets: Vec<u32> = kept
+            .iter()
+            .filter_map(|&i| scored.candidates.get(i).copied())
+            .collect();
         let needs_als = matches!(method, RecMethod::Als | RecMethod::Hybrid) && !cold_start;
         let als_parts = if needs_als {
             let alpha = models.als_params.alpha;
             let confident: Vec<(u32, f32)> = own.iter().map(|&(p, n)| (p, n * alpha)).collect();
-            self.explainer.contributions(
-                &models.als,
-                models.als_params.regularization,
-                &confident,
-                &targets,
-            )
+            self.explainer
+                .contributions(&models.als, &confident, &targets)
         } else {
             vec![Vec::new(); targets.len()]
         };
-        let shares: Vec<Vec<(RecMethod, f64)>> = if method == RecMethod::Hybrid {
-            // The same normalization as the ranking: over every candidate (sorted by index).
-            let candidates = models.candidates(inter, customer, request.repeat);
-            let (blended, parts) = models.blend(inter, customer, &candidates, &weights);
-            targets
-                .iter()
-                .map(|p| {
-                    let Ok(t) = candidates.binary_search(p) else {
-                        return Vec::new();
-                    };
-                    let total = f64::from(blended.get(t).copied().unwrap_or(0.0));
+        let items = kept
+            .iter()
+            .zip(&targets)
+            .enumerate()
+            .map(|(t, (&i, &product))| {
+                let score = scored.scores.get(i).copied().unwrap_or(0.0);
+                let total = f64::from(score);
+                // Each method's share of the blended score (the hybrid's parts).
+                let mut contributions: Vec<(RecMethod, f64)> = if scored.parts.is_empty() {
+                    vec![(method, 1.0)]
+                } else {
                     RecMethod::BLENDED
                         .iter()
-                        .zip(&parts)
+                        .zip(&scored.parts)
                         .filter_map(|(&m, part)| {
-                            let x = f64::from(part.get(t).copied().unwrap_or(0.0));
+                            let x = f64::from(part.get(i).copied().unwrap_or(0.0));
                             (x > 0.0 && total > 0.0).then_some((m, x / total))
                         })
                         .collect()
-                })
-                .collect()
-        } else {
-            vec![vec![(method, 1.0)]; targets.len()]
-        };
-        let items = top
-            .iter()
-            .enumerate()
-            .map(|(t, &(product, score))| {
-                let mut contributions: Vec<(RecMethod, f64)> =
-                    shares.get(t).cloned().unwrap_or_default();
+                };
                 if contributions.is_empty() {
                     // Nothing scored it: it is there by popularity order.
                     contributions.push((RecMethod::Popular, 1.0));
@@ -398,7 +413,7 @@ impl Recommender {
                     product,
                     product_id: product_id(data, product),
                     name: product_name(data, product),
-                    score: f64::from(score),
+                    score: total,
                     reasons,
                     contributions: contributions
                         .into_iter()
@@ -412,10 +427,24 @@ impl Recommender {
             method,
             items,
             cold_start,
-            notes,
-            blend: (method == RecMethod::Hybrid).then_some(blend),
+            notes: plan.notes.clone(),
+            blend: (method == RecMethod::Hybrid).then_some(plan.blend),
         }
     }
+}
+
+/// A request resolved once for every customer it is asked for.
+struct Plan {
+    request: RecRequest,
+    method: RecMethod,
+    blend: Blend,
+    notes: Vec<String>,
+}
+
+/// Customers scored together: their ALS scores (`rows × products` floats) stay near 2 MB, in
+/// the cache, and a block is big enough for the matrix product to pay.
+fn block_rows(n_products: usize) -> usize {
+    (512 * 1024 / n_products.max(1)).clamp(8, 256)
 }
 
 #[cfg(test)]

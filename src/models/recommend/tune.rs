@@ -30,7 +30,7 @@ use crate::models::recommend::evaluate::split;
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::item_cf::ItemKnn;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
-use crate::models::recommend::models::{Models, RecOptions};
+use crate::models::recommend::models::{Models, RecOptions, Who};
 use crate::progress::{Progress, Step};
 
 /// Most customers tuning fits on (a seeded subsample above it).
@@ -257,7 +257,7 @@ fn score_method(
         .par_iter()
         .map(|&(c, held)| {
             progress.check()?;
-            let top = models.rank(train, c, method, &weights, TUNE_K, false);
+            let top = models.rank(Who::new(train, c), method, &weights, TUNE_K, false);
             Ok(top.iter().position(|(p, _)| *p == held))
         })
         .collect::<Result<_>>()?;
@@ -283,8 +283,9 @@ fn shortlists(
     test.par_iter()
         .map(|&(c, held)| {
             progress.check()?;
-            let candidates = models.candidates(train, c, false);
-            let parts = models.normalized(train, c, &candidates, |_| true);
+            let who = Who::new(train, c);
+            let candidates = models.candidates(who, false);
+            let parts = models.normalized(who, &candidates, |_| true);
             let mut keep: Vec<usize> = Vec::new();
             for part in &parts {
                 let mut order: Vec<usize> = (0..candidates.len()).collect();
