@@ -13,9 +13,9 @@
 // A benchmark, like a test, may stop at the first failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::Path;
 use std::time::Instant;
 
 use rand::{Rng, SeedableRng};
@@ -109,78 +109,14 @@ fn synthetic() -> Interactions {
     }
 }
 
-fn bench_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Writes the matrix as CSR, little-endian: u64 rows, u64 cols, u64 nnz, then i64 indptr
-/// (rows + 1), i32 column indices (nnz), f32 counts (nnz).
-fn write_csr(data: &Interactions, path: &Path) {
-    let tmp = path.with_extension("tmp");
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
-    for v in [data.n_customers(), data.n_products, data.pairs.len()] {
-        w.write_all(&(v as u64).to_le_bytes()).unwrap();
-    }
-    for &i in &data.indptr {
-        w.write_all(&(i as i64).to_le_bytes()).unwrap();
-    }
-    for p in &data.pairs {
-        w.write_all(&(p.product as i32).to_le_bytes()).unwrap();
-    }
-    for p in &data.pairs {
-        w.write_all(&(p.count as f32).to_le_bytes()).unwrap();
-    }
-    w.into_inner().unwrap().sync_all().unwrap();
-    std::fs::rename(&tmp, path).unwrap();
-}
-
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// CPU time of this process so far (user + system, all threads), in seconds.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|v| v.parse().ok())
-        .collect();
-    f.iter().sum::<f64>() / 100.0
-}
-
+/// The Python with `implicit`: `$TAILOR_PYTHON`, else python3.
 fn implicit_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import implicit, scipy, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    common::python_has("implicit, scipy, numpy")
 }
 
 /// One implicit fit on the written matrix: (seconds, CPU seconds, the script's JSON line).
 fn implicit_run(matrix: &Path) -> (f64, f64, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/reference/implicit_als_time.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(matrix)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "implicit_als_time.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    let (v, line) = common::python_json("implicit_als_time.py", &[matrix]);
     (
         v["seconds"].as_f64().unwrap(),
         v["cpu_seconds"].as_f64().unwrap(),
@@ -203,8 +139,8 @@ fn main() {
         data.pairs.len(),
         start.elapsed().as_secs_f64()
     );
-    let matrix = bench_dir().join("als_5m.csr");
-    write_csr(&data, &matrix);
+    let matrix = common::bench_dir().join("als_5m.csr");
+    common::write_csr(&data, 1.0, &matrix);
     println!("    matrix written to {}", matrix.display());
 
     // `cargo bench --bench als -- --tailor-only` skips implicit.
@@ -215,15 +151,15 @@ fn main() {
     let params = AlsParams::default();
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for run in 0..2 {
-        let before = load();
-        let (t0, c0) = (Instant::now(), cpu_seconds());
+        let before = common::load();
+        let (t0, c0) = (Instant::now(), common::cpu_seconds());
         let als = Als::fit(&data, &params, &NoProgress).unwrap();
-        let (t, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+        let (t, cpu) = (t0.elapsed().as_secs_f64(), common::cpu_seconds() - c0);
         std::hint::black_box(&als);
         println!("    tailor run {run}: {t:.2} s, CPU {cpu:.1} s (load before {before})");
         ours.push(t);
         if python {
-            let before = load();
+            let before = common::load();
             let (t, cpu, line) = implicit_run(&matrix);
             println!(
                 "    implicit run {run}: {t:.2} s, CPU {cpu:.1} s (load before {before}) {line}"

@@ -89,6 +89,18 @@ impl Progress for Step<'_> {
     }
 }
 
+/// Progress that passes cancel on and keeps its reports to itself: for a part whose own
+/// messages would replace the caller's ("Recommending" in the middle of "Evaluating als").
+pub struct Silent<'a>(pub &'a dyn Progress);
+
+impl Progress for Silent<'_> {
+    fn report(&self, _fraction: f32, _message: &str) {}
+
+    fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
+    }
+}
+
 /// Progress that also cancels once `limit` has passed since it was made.
 pub struct Deadline<'a> {
     whole: &'a dyn Progress,

@@ -289,12 +289,8 @@ impl Workspace {
                     top: RECS_SHOWN,
                     ..RecRequest::default()
                 };
-                let recs = self.recommend_everyone(&request, &RecOptions::default(), progress)?;
-                self.fairness.shown = Some(
-                    recs.iter()
-                        .map(|r| r.items.iter().map(|i| i.product).collect())
-                        .collect(),
-                );
+                self.fairness.shown =
+                    Some(self.top_products_everyone(&request, &RecOptions::default(), progress)?);
             }
             category
         } else {

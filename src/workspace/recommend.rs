@@ -280,6 +280,23 @@ impl Workspace {
         rec.recommend_many(data, &everyone, request, progress)
     }
 
+    /// Every customer's top products (no reasons), in customer order: what an audit of who is
+    /// shown a category reads.
+    pub fn top_products_everyone(
+        &mut self,
+        request: &RecRequest,
+        options: &RecOptions,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Vec<u32>>> {
+        let (data, rec) = self.fitted(options, progress)?;
+        let everyone: Vec<usize> = (0..data.n_customers()).collect();
+        let ranked = rec.rank_many(&everyone, request, progress)?;
+        Ok(ranked
+            .into_iter()
+            .map(|top| top.into_iter().map(|(p, _)| p).collect())
+            .collect())
+    }
+
     /// Evaluates the methods leave-last-out (the interactions of fitted models are reused).
     pub fn evaluate_recommenders(
         &mut self,

@@ -85,7 +85,13 @@ pub fn offers(
         top: 1,
         ..RecRequest::default()
     };
-    let all = rec.recommend_many(data, customers, &request, progress)?;
+    // Only the top item's name and first reason are kept of each list.
+    let all = rec.recommend_each(data, customers, &request, progress, |r| {
+        r.items.into_iter().next().map(|item| Offer {
+            offer: Some(item.name.unwrap_or(item.product_id)),
+            reason: item.reasons.into_iter().next().map(|x| x.text),
+        })
+    })?;
     let order = if never_blank {
         by_popularity(rec)
     } else {
@@ -94,11 +100,8 @@ pub fn offers(
     Ok(all
         .into_iter()
         .zip(customers)
-        .map(|(r, &c)| match r.items.into_iter().next() {
-            Some(item) => Offer {
-                offer: Some(item.name.unwrap_or(item.product_id)),
-                reason: item.reasons.into_iter().next().map(|x| x.text),
-            },
+        .map(|(offer, &c)| match offer {
+            Some(offer) => offer,
             None if never_blank => popular_offer(data, rec, &order, c),
             None => Offer::default(),
         })

@@ -95,25 +95,19 @@ impl AlsExplainer {
             }
             k[a * r + a] += 1.0 / w;
         }
-        let Some(lk) = cholesky(&k, r) else {
-            return vec![Vec::new(); targets.len()];
-        };
-        targets
-            .iter()
-            .map(|&t| {
-                let Some(gt) = g(t) else {
-                    return vec![0.0; own.len()];
-                };
-                // v_j = yⱼᵀ B⁻¹ y_t, then W y_t seen from yⱼ: v_j − m_j · K⁻¹ v_U.
-                let v: Vec<f64> = own
-                    .iter()
-                    .map(|&(p, _)| item(p).map_or(0.0, |y| dot(gt, y)))
-                    .collect();
-                let v_u: Vec<f64> = updated
-                    .iter()
-                    .map(|&(q, _)| item(q).map_or(0.0, |y| dot(gt, y)))
-                    .collect();
-                let u = solve(&lk, r, &v_u);
+        per_target(cholesky(&k, r), targets, own.len(), |lk, t| {
+            let gt = g(t)?;
+            // v_j = yⱼᵀ B⁻¹ y_t, then W y_t seen from yⱼ: v_j − m_j · K⁻¹ v_U.
+            let v: Vec<f64> = own
+                .iter()
+                .map(|&(p, _)| item(p).map_or(0.0, |y| dot(gt, y)))
+                .collect();
+            let v_u: Vec<f64> = updated
+                .iter()
+                .map(|&(q, _)| item(q).map_or(0.0, |y| dot(gt, y)))
+                .collect();
+            let u = solve(lk, r, &v_u);
+            Some(
                 own.iter()
                     .zip(&v)
                     .zip(&m)
@@ -124,9 +118,9 @@ impl AlsExplainer {
                         let back: f64 = mj.iter().zip(&u).map(|(a, b)| a * b).sum();
                         f64::from(c) * (vj - back)
                     })
-                    .collect()
-            })
-            .collect()
+                    .collect(),
+            )
+        })
     }
 
     /// The contributions from the customer's own `f × f` system, factored directly.
@@ -148,16 +142,10 @@ impl AlsExplainer {
                 }
             }
         }
-        let Some(l) = cholesky(&a, f) else {
-            return vec![Vec::new(); targets.len()];
-        };
-        targets
-            .iter()
-            .map(|&t| {
-                let Some(yt) = item(t) else {
-                    return vec![0.0; own.len()];
-                };
-                let z = solve(&l, f, &yt.iter().map(|v| f64::from(*v)).collect::<Vec<_>>());
+        per_target(cholesky(&a, f), targets, own.len(), |l, t| {
+            let yt = item(t)?;
+            let z = solve(l, f, &yt.iter().map(|v| f64::from(*v)).collect::<Vec<_>>());
+            Some(
                 own.iter()
                     .map(|&(p, c)| {
                         item(p).map_or(0.0, |y| {
@@ -165,10 +153,27 @@ impl AlsExplainer {
                                 * z.iter().zip(y).map(|(a, b)| a * f64::from(*b)).sum::<f64>()
                         })
                     })
-                    .collect()
-            })
-            .collect()
+                    .collect(),
+            )
+        })
     }
+}
+
+/// `row(factor, t)` for each target (zeros for a target the factors do not hold), or empty rows
+/// when the system could not be factored.
+fn per_target(
+    factor: Option<Vec<f64>>,
+    targets: &[u32],
+    own: usize,
+    row: impl Fn(&[f64], u32) -> Option<Vec<f64>>,
+) -> Vec<Vec<f64>> {
+    let Some(l) = factor else {
+        return vec![Vec::new(); targets.len()];
+    };
+    targets
+        .iter()
+        .map(|&t| row(&l, t).unwrap_or_else(|| vec![0.0; own]))
+        .collect()
 }
 
 /// The lower Cholesky factor of a symmetric positive-definite `f × f` matrix.

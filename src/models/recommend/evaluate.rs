@@ -289,8 +289,8 @@ pub fn evaluate_methods(
 ) -> crate::error::Result<Report> {
     let weights = &blend.weights;
     use crate::models::recommend::methods::RecMethod;
-    use crate::models::recommend::models::{Models, Who};
-    use rayon::prelude::*;
+    use crate::models::recommend::models::Models;
+    use crate::progress::Silent;
     let s = split(all);
     let models = Models::fit(data, &s.train, options, methods, progress)?;
     let left_out: Vec<RecMethod> = RecMethod::BLENDED
@@ -304,18 +304,16 @@ pub fn evaluate_methods(
             i as f32 / methods.len().max(1) as f32,
             &format!("Evaluating {}", method.as_str()),
         );
-        let tops: Vec<Vec<u32>> = s
-            .test
-            .par_iter()
-            .map(|&(c, _)| {
-                progress.check()?;
-                Ok(models
-                    .rank(Who::new(&s.train, c), method, weights, k, false)
+        let test: Vec<usize> = s.test.iter().map(|&(c, _)| c).collect();
+        let uses_als = matches!(method, RecMethod::Als | RecMethod::Hybrid);
+        let tops: Vec<Vec<u32>> =
+            models.each_customer(&s.train, &test, uses_als, &Silent(progress), |who| {
+                models
+                    .rank(who, method, weights, k, false)
                     .into_iter()
                     .map(|(p, _)| p)
-                    .collect())
-            })
-            .collect::<crate::error::Result<_>>()?;
+                    .collect()
+            })?;
         let position: std::collections::HashMap<usize, usize> = s
             .test
             .iter()

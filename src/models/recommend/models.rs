@@ -14,6 +14,7 @@ use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::item_cf::{DEFAULT_NEIGHBOURS, ItemKnn};
 use crate::models::recommend::methods::{HybridWeights, RECENT_DAYS, RecMethod};
 use crate::progress::Progress;
+use rayon::prelude::*;
 
 /// How to fit the models.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -171,6 +172,11 @@ impl Models {
             .unwrap_or(u32::MAX)
     }
 
+    /// The ALS factors (empty when ALS was not fitted).
+    pub fn als(&self) -> &Als {
+        &self.als
+    }
+
     /// The demographic groups, if any.
     pub fn demographic(&self) -> Option<&Demographic> {
         self.demographic.as_ref()
@@ -218,6 +224,52 @@ impl Models {
     /// products`), by one matrix product; empty when ALS was not fitted.
     pub fn als_block(&self, customers: &[usize]) -> Vec<f32> {
         self.als.scores_block(customers)
+    }
+
+    /// `each` of `customers` of `inter`, in their order, in parallel blocks; with `als`, each
+    /// block's ALS scores come from one matrix product (the pace that makes a million
+    /// customers' lists a matter of seconds). Cancel is asked per block.
+    pub fn each_customer<T: Send>(
+        &self,
+        inter: &Interactions,
+        customers: &[usize],
+        als: bool,
+        progress: &dyn Progress,
+        each: impl Fn(Who<'_>) -> T + Sync,
+    ) -> Result<Vec<T>> {
+        let n = self.n_products;
+        // A block's scores (rows × products floats) stay near 2 MB, in the cache, and a block is
+        // big enough for the matrix product to pay.
+        let block = (512 * 1024 / n.max(1)).clamp(8, 256);
+        // Blocks between two progress reports: a few per thread, so the last one is not alone.
+        let step = block * rayon::current_num_threads().max(1) * 4;
+        let mut out = Vec::with_capacity(customers.len());
+        for (i, part) in customers.chunks(step).enumerate() {
+            progress.check()?;
+            progress.report(
+                (i * step) as f32 / customers.len().max(1) as f32,
+                "Recommending",
+            );
+            let blocks: Vec<Vec<T>> = part
+                .par_chunks(block)
+                .map(|b| {
+                    progress.check()?;
+                    let scores = if als { self.als_block(b) } else { Vec::new() };
+                    Ok(b.iter()
+                        .enumerate()
+                        .map(|(i, &customer)| {
+                            each(Who {
+                                inter,
+                                customer,
+                                als: scores.get(i * n..(i + 1) * n),
+                            })
+                        })
+                        .collect())
+                })
+                .collect::<Result<_>>()?;
+            out.extend(blocks.into_iter().flatten());
+        }
+        Ok(out)
     }
 
     /// The candidates for a customer: products someone has, less their own unless `repeat`.

@@ -2,8 +2,6 @@
 //! bought what, the ALS explanation); it returns [`Recommendations`], items with their
 //! reasons, for one customer or many, and a customer's history.
 
-use rayon::prelude::*;
-
 use crate::data::dataset::Dataset;
 use crate::error::{Error, Result};
 use crate::format::count;
@@ -212,9 +210,8 @@ impl Recommender {
 
     /// Each customer's recommendations passed through `keep` as soon as they are made, in the
     /// order of `customers`: what a campaign keeps of a million customers' lists (the top
-    /// item's name and reason) is all that stays in memory. Customers are scored in blocks: one
-    /// matrix product gives a block its ALS scores, blocks run in parallel, and reasons are
-    /// built only for the items kept.
+    /// item's name and reason) is all that stays in memory. Customers are scored in blocks
+    /// ([`Models::each_customer`]) and reasons are built only for the items kept.
     pub fn recommend_each<T: Send>(
         &self,
         data: &Dataset,
@@ -223,31 +220,46 @@ impl Recommender {
         progress: &dyn Progress,
         keep: impl Fn(Recommendations) -> T + Sync,
     ) -> Result<Vec<T>> {
-        let block = block_rows(self.interactions.n_products);
-        // Blocks between two progress reports: a few per thread, so the last one is not alone.
-        let step = block * rayon::current_num_threads().max(1) * 4;
+        self.each(customers, request, progress, |who, plan| {
+            keep(self.recommend_one(data, who, plan))
+        })
+    }
+
+    /// Each customer's top products with their scores, without reasons (what an audit of who
+    /// is shown a category needs), in the order of `customers`.
+    pub fn rank_many(
+        &self,
+        customers: &[usize],
+        request: &RecRequest,
+        progress: &dyn Progress,
+    ) -> Result<Vec<Vec<(u32, f32)>>> {
+        self.each(customers, request, progress, |who, plan| {
+            self.models.rank(
+                who,
+                plan.method,
+                &plan.blend.weights,
+                request.top,
+                request.repeat,
+            )
+        })
+    }
+
+    /// `each` of `customers` under the request's plan, in blocks ([`Models::each_customer`]).
+    fn each<T: Send>(
+        &self,
+        customers: &[usize],
+        request: &RecRequest,
+        progress: &dyn Progress,
+        each: impl Fn(Who<'_>, &Plan) -> T + Sync,
+    ) -> Result<Vec<T>> {
         let plan = self.plan(request);
-        let mut out = Vec::with_capacity(customers.len());
-        for (i, part) in customers.chunks(step).enumerate() {
-            progress.check()?;
-            progress.report(
-                (i * step) as f32 / customers.len().max(1) as f32,
-                "Recommending",
-            );
-            let blocks: Vec<Vec<T>> = part
-                .par_chunks(block)
-                .map(|b| {
-                    progress.check()?;
-                    Ok(self
-                        .recommend_block(data, b, &plan)
-                        .into_iter()
-                        .map(&keep)
-                        .collect())
-                })
-                .collect::<Result<_>>()?;
-            out.extend(blocks.into_iter().flatten());
-        }
-        Ok(out)
+        self.models.each_customer(
+            &self.interactions,
+            customers,
+            plan.uses_als(),
+            progress,
+            |who| each(who, &plan),
+        )
     }
 
     /// Recommendations for customer index `customer`.
@@ -258,10 +270,7 @@ impl Recommender {
         request: &RecRequest,
     ) -> Recommendations {
         let plan = self.plan(request);
-        match self.recommend_block(data, &[customer], &plan).pop() {
-            Some(r) => r,
-            None => self.recommend_one(data, Who::new(&self.interactions, customer), &plan),
-        }
+        self.recommend_one(data, Who::new(&self.interactions, customer), &plan)
     }
 
     /// What a request resolves to, the same for every customer: the method (popular when the
@@ -295,35 +304,6 @@ impl Recommender {
             blend,
             notes,
         }
-    }
-
-    /// One block of customers: their ALS scores by one matrix product when the method uses
-    /// them, then each customer's list.
-    fn recommend_block(
-        &self,
-        data: &Dataset,
-        customers: &[usize],
-        plan: &Plan,
-    ) -> Vec<Recommendations> {
-        let uses_als = matches!(plan.method, RecMethod::Als | RecMethod::Hybrid);
-        let als = if uses_als {
-            self.models.als_block(customers)
-        } else {
-            Vec::new()
-        };
-        let n = self.interactions.n_products;
-        customers
-            .iter()
-            .enumerate()
-            .map(|(i, &customer)| {
-                let who = Who {
-                    inter: &self.interactions,
-                    customer,
-                    als: als.get(i * n..(i + 1) * n),
-                };
-                self.recommend_one(data, who, plan)
-            })
-            .collect()
     }
 
     /// One customer's list: the top items and, for those only, their reasons.
@@ -441,10 +421,11 @@ struct Plan {
     notes: Vec<String>,
 }
 
-/// Customers scored together: their ALS scores (`rows × products` floats) stay near 2 MB, in
-/// the cache, and a block is big enough for the matrix product to pay.
-fn block_rows(n_products: usize) -> usize {
-    (512 * 1024 / n_products.max(1)).clamp(8, 256)
+impl Plan {
+    /// Whether the method reads ALS scores (worth a matrix product per block).
+    fn uses_als(&self) -> bool {
+        matches!(self.method, RecMethod::Als | RecMethod::Hybrid)
+    }
 }
 
 #[cfg(test)]

@@ -30,8 +30,8 @@ use crate::models::recommend::evaluate::split;
 use crate::models::recommend::interactions::Interactions;
 use crate::models::recommend::item_cf::ItemKnn;
 use crate::models::recommend::methods::{HybridWeights, RecMethod};
-use crate::models::recommend::models::{Models, RecOptions, Who};
-use crate::progress::{Progress, Step};
+use crate::models::recommend::models::{Models, RecOptions};
+use crate::progress::{Progress, Silent, Step};
 
 /// Most customers tuning fits on (a seeded subsample above it).
 pub const TUNE_CUSTOMERS: usize = 50_000;
@@ -253,14 +253,16 @@ fn score_method(
     progress: &dyn Progress,
 ) -> Result<Score> {
     let weights = HybridWeights::default();
-    let ranks: Vec<Option<usize>> = test
-        .par_iter()
-        .map(|&(c, held)| {
-            progress.check()?;
-            let top = models.rank(Who::new(train, c), method, &weights, TUNE_K, false);
-            Ok(top.iter().position(|(p, _)| *p == held))
-        })
-        .collect::<Result<_>>()?;
+    let customers: Vec<usize> = test.iter().map(|&(c, _)| c).collect();
+    let uses_als = matches!(method, RecMethod::Als | RecMethod::Hybrid);
+    let tops = models.each_customer(train, &customers, uses_als, &Silent(progress), |who| {
+        models.rank(who, method, &weights, TUNE_K, false)
+    })?;
+    let ranks: Vec<Option<usize>> = tops
+        .iter()
+        .zip(test)
+        .map(|(top, &(_, held))| top.iter().position(|(p, _)| *p == held))
+        .collect();
     Ok(Score::of(&ranks))
 }
 
@@ -280,43 +282,42 @@ fn shortlists(
     test: &[(usize, u32)],
     progress: &dyn Progress,
 ) -> Result<Vec<Shortlist>> {
-    test.par_iter()
-        .map(|&(c, held)| {
-            progress.check()?;
-            let who = Who::new(train, c);
-            let candidates = models.candidates(who, false);
-            let parts = models.normalized(who, &candidates, |_| true);
-            let mut keep: Vec<usize> = Vec::new();
-            for part in &parts {
-                let mut order: Vec<usize> = (0..candidates.len()).collect();
-                let by = |a: &usize, b: &usize| part[*b].total_cmp(&part[*a]).then(a.cmp(b));
-                if order.len() > SHORTLIST {
-                    order.select_nth_unstable_by(SHORTLIST, by);
-                    order.truncate(SHORTLIST);
-                }
-                keep.extend(order.into_iter().filter(|&i| part[i] > 0.0));
+    let customers: Vec<usize> = test.iter().map(|&(c, _)| c).collect();
+    let held_out: std::collections::HashMap<usize, u32> = test.iter().copied().collect();
+    models.each_customer(train, &customers, true, &Silent(progress), |who| {
+        let held = held_out.get(&who.customer).copied().unwrap_or(u32::MAX);
+        let candidates = models.candidates(who, false);
+        let parts = models.normalized(who, &candidates, |_| true);
+        let mut keep: Vec<usize> = Vec::new();
+        for part in &parts {
+            let mut order: Vec<usize> = (0..candidates.len()).collect();
+            let by = |a: &usize, b: &usize| part[*b].total_cmp(&part[*a]).then(a.cmp(b));
+            if order.len() > SHORTLIST {
+                order.select_nth_unstable_by(SHORTLIST, by);
+                order.truncate(SHORTLIST);
             }
-            let held_at = candidates.binary_search(&held).ok();
-            keep.extend(held_at);
-            keep.sort_unstable();
-            keep.dedup();
-            let items = keep
-                .iter()
-                .map(|&i| {
-                    let mut s = [0f32; 6];
-                    for (x, part) in s.iter_mut().zip(&parts) {
-                        *x = part.get(i).copied().unwrap_or(0.0);
-                    }
-                    let p = candidates.get(i).copied().unwrap_or(0);
-                    (models.pop_rank_of(p), s)
-                })
-                .collect();
-            Ok(Shortlist {
-                held: held_at.and_then(|h| keep.binary_search(&h).ok()),
-                items,
+            keep.extend(order.into_iter().filter(|&i| part[i] > 0.0));
+        }
+        let held_at = candidates.binary_search(&held).ok();
+        keep.extend(held_at);
+        keep.sort_unstable();
+        keep.dedup();
+        let items = keep
+            .iter()
+            .map(|&i| {
+                let mut s = [0f32; 6];
+                for (x, part) in s.iter_mut().zip(&parts) {
+                    *x = part.get(i).copied().unwrap_or(0.0);
+                }
+                let p = candidates.get(i).copied().unwrap_or(0);
+                (models.pop_rank_of(p), s)
             })
-        })
-        .collect()
+            .collect();
+        Shortlist {
+            held: held_at.and_then(|h| keep.binary_search(&h).ok()),
+            items,
+        }
+    })
 }
 
 /// The blend's score with `units` per method over the shortlists.
