@@ -128,21 +128,27 @@ fn main() {
     common::write_csr(&rec.interactions, tuning.als.alpha, &purchases);
     common::write_matrix(&als.users, als.factors, &users);
     common::write_matrix(&als.items, als.factors, &items_f);
-    if !common::python_has("implicit, scipy, numpy") {
-        println!("    implicit not run ({} lacks implicit)", common::python());
-        return;
+    // `-- --tailor-only` skips implicit.
+    let python = !std::env::args().any(|a| a == "--tailor-only")
+        && common::python_has("implicit, scipy, numpy");
+    if python {
+        let (v, line) = common::python_json(
+            "implicit_recommend_time.py",
+            &[&purchases, &users, &items_f],
+        );
+        let peer = v["seconds"].as_f64().unwrap();
+        println!("    implicit recommend, every user, top 10: {peer:.2} s  {line}");
+        println!("    tailor's first customer's ALS top 10: {first:?}");
+        println!(
+            "    ALS ranking: tailor {t_als:.2} s, implicit {peer:.2} s, ratio {:.2} (goal <= 1.0)",
+            t_als / peer
+        );
+    } else {
+        println!(
+            "    implicit not run (--tailor-only, or {} lacks implicit)",
+            common::python()
+        );
     }
-    let (v, line) = common::python_json(
-        "implicit_recommend_time.py",
-        &[&purchases, &users, &items_f],
-    );
-    let peer = v["seconds"].as_f64().unwrap();
-    println!("    implicit recommend, every user, top 10: {peer:.2} s  {line}");
-    println!("    tailor's first customer's ALS top 10: {first:?}");
-    println!(
-        "    ALS ranking: tailor {t_als:.2} s, implicit {peer:.2} s, ratio {:.2} (goal <= 1.0)",
-        t_als / peer
-    );
     // ALS fitting on this shape: the same confidences and settings as implicit_als_time.py.
     let plain = AlsParams {
         alpha: tuning.als.alpha,
@@ -151,6 +157,9 @@ fn main() {
     let (_, ours) = timed("Als::fit, 64 factors, 15 iterations", || {
         std::hint::black_box(Als::fit(&rec.interactions, &plain, &NoProgress).unwrap())
     });
+    if !python {
+        return;
+    }
     let (v, line) = common::python_json("implicit_als_time.py", &[&purchases]);
     let peer = v["seconds"].as_f64().unwrap();
     println!("    implicit ALS fit: {peer:.2} s  {line}");

@@ -76,9 +76,6 @@ fn axpy(y: &mut [f32], a: f32, x: &[f32]) {
     }
 }
 
-/// Rows between two asks whether the fit is cancelled.
-const CANCEL_ROWS: usize = 4096;
-
 /// Parts the Gram matrix is summed in: fixed, so the sum is the same however the threads run.
 const GRAM_PARTS: usize = 64;
 
@@ -116,14 +113,6 @@ fn gram(y: &[f32], f: usize, reg: f32) -> Vec<f32> {
         g[a * f + a] += reg;
     }
     g
-}
-
-/// `out = G v` for the symmetric `f × f` matrix `g`.
-fn mat_vec(g: &[f32], v: &[f32], out: &mut [f32]) {
-    out.fill(0.0);
-    for (row, &va) in g.chunks_exact(out.len().max(1)).zip(v) {
-        axpy(out, va, row);
-    }
 }
 
 /// A pair's confidence: its rows times `alpha`.
@@ -194,21 +183,54 @@ impl Rows {
     }
 }
 
-/// Per-thread work vectors of one CG solve.
+/// Per-thread work vectors of one block's CG solves (each `rows × f`, row by row).
+#[derive(Default)]
 struct Scratch {
+    /// The block's rows that have pairs, gathered.
+    x: Vec<f32>,
+    /// Their positions in the block.
+    rows: Vec<usize>,
     r: Vec<f32>,
     p: Vec<f32>,
     ap: Vec<f32>,
-    /// The row's other-side factors with confidence above 1, gathered once and contiguous,
+    /// The rows' other-side factors with confidence above 1, gathered once and contiguous,
     /// so the three CG steps stream them instead of gathering them again.
     ys: Vec<f32>,
     /// Their confidences minus 1.
     ws: Vec<f32>,
+    /// Row i's gathered pairs are `ends[i]..ends[i + 1]` of `ws`.
+    ends: Vec<usize>,
+    /// Each row's `rᵀr`, and whether its CG is still running.
+    rs: Vec<f32>,
+    active: Vec<bool>,
+}
+
+/// Pairs gathered per block at most (with `f` floats each): a block's factors stay in the cache.
+const BLOCK_PAIRS: usize = 16_384;
+
+/// Rows solved together (at most 128): their `G p` is one matrix product.
+fn block_rows(rows: &Rows) -> usize {
+    let n = rows.indptr.len().saturating_sub(1).max(1);
+    let mean = rows.cols.len().div_ceil(n).max(1);
+    (BLOCK_PAIRS / mean).clamp(1, 128)
+}
+
+/// `out = x G` for the `rows × f` matrix `x` and the symmetric `f × f` matrix `g` (one sgemm).
+fn times_gram(x: &[f32], g: &[f32], f: usize, out: &mut [f32]) {
+    let rows = x.len() / f.max(1);
+    if let (Ok(x), Ok(g), Ok(mut o)) = (
+        ArrayView2::from_shape((rows, f), x),
+        ArrayView2::from_shape((f, f), g),
+        ndarray::ArrayViewMut2::from_shape((rows, f), out),
+    ) {
+        general_mat_mul(1.0, &x, &g, 0.0, &mut o);
+    }
 }
 
 /// One half-step: updates every row of `x` given `y`, three CG steps per row warm-started from
-/// its current value. Pairs with confidence 1 add nothing to `(C − I)`, so they are skipped in
-/// the CG steps and need no dot product in the residual.
+/// its current value. Rows go in blocks whose `G p` products are one matrix product; each row's
+/// CG is its own (its scalars, its stop). Pairs with confidence 1 add nothing to `(C − I)`, so
+/// they are skipped in the CG steps and need no dot product in the residual.
 fn half_step(
     x: &mut [f32],
     y: &[f32],
@@ -219,76 +241,123 @@ fn half_step(
 ) -> crate::error::Result<()> {
     let g = gram(y, f, reg);
     progress.check()?;
-    // Asked every CANCEL_ROWS rows; once cancelled, the remaining rows are skipped.
+    let block = block_rows(rows);
+    // Asked once per block; once cancelled, the remaining blocks are skipped.
     let cancelled = std::sync::atomic::AtomicBool::new(false);
     let item = |i: u32| y.get(i as usize * f..(i as usize + 1) * f).unwrap_or(&[]);
-    x.par_chunks_mut(f)
+    x.par_chunks_mut(f * block)
         .enumerate()
-        .with_min_len(64)
-        .for_each_init(
-            || Scratch {
-                r: vec![0f32; f],
-                p: vec![0f32; f],
-                ap: vec![0f32; f],
-                ys: Vec::new(),
-                ws: Vec::new(),
-            },
-            |s, (u, xu)| {
-                if u % CANCEL_ROWS == 0 && progress.is_cancelled() {
-                    cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
-                }
-                if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
-                    return;
-                }
-                let (cols, conf) = rows.row(u);
-                if cols.is_empty() {
-                    // Nothing to fit: (YᵀY + λI) x = 0.
+        .for_each_init(Scratch::default, |s, (b, xs)| {
+            if progress.is_cancelled() {
+                cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            if cancelled.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            let Scratch {
+                x: xc,
+                r,
+                p,
+                ap,
+                ys,
+                ws,
+                ends,
+                rs,
+                active,
+                rows: at,
+            } = s;
+            // Only rows with pairs are solved, gathered into `xc`; a row with none has the exact
+            // solution 0 ((YᵀY + λI) x = 0).
+            at.clear();
+            xc.clear();
+            for (i, xu) in xs.chunks_exact_mut(f).enumerate() {
+                if rows.row(b * block + i).0.is_empty() {
                     xu.fill(0.0);
-                    return;
+                } else {
+                    at.push(i);
+                    xc.extend_from_slice(xu);
                 }
-                let Scratch { r, p, ap, ys, ws } = s;
-                ys.clear();
-                ws.clear();
-                mat_vec(&g, xu, r);
-                for v in r.iter_mut() {
+            }
+            let n = at.len();
+            if n == 0 {
+                return;
+            }
+            for v in [&mut *r, &mut *p, &mut *ap] {
+                v.clear();
+                v.resize(n * f, 0.0);
+            }
+            ys.clear();
+            ws.clear();
+            ends.clear();
+            ends.push(0);
+            rs.clear();
+            active.clear();
+            times_gram(xc, &g, f, r);
+            for (&i, (xu, ru)) in at.iter().zip(xc.chunks_exact(f).zip(r.chunks_exact_mut(f))) {
+                let (cols, conf) = rows.row(b * block + i);
+                for v in ru.iter_mut() {
                     *v = -*v;
                 }
-                for (&i, &c) in cols.iter().zip(conf) {
-                    let yi = item(i);
+                for (&j, &c) in cols.iter().zip(conf) {
+                    let yj = item(j);
                     if c == 1.0 {
-                        axpy(r, 1.0, yi);
-                    } else if yi.len() == f {
-                        ys.extend_from_slice(yi);
+                        axpy(ru, 1.0, yj);
+                    } else if yj.len() == f {
+                        ys.extend_from_slice(yj);
                         ws.push(c - 1.0);
-                        axpy(r, c - (c - 1.0) * dot(yi, xu), yi);
+                        axpy(ru, c - (c - 1.0) * dot(yj, xu), yj);
                     }
                 }
-                p.copy_from_slice(r);
-                let mut rs_old = dot(r, r);
-                for _ in 0..3 {
-                    if rs_old < 1e-20 {
-                        break;
+                ends.push(ws.len());
+                let rr = dot(ru, ru);
+                rs.push(rr);
+                active.push(rr >= 1e-20);
+            }
+            p.copy_from_slice(r);
+            for _ in 0..3 {
+                if !active.iter().any(|a| *a) {
+                    break;
+                }
+                times_gram(p, &g, f, ap);
+                for (i, ((xu, ru), (pu, apu))) in xc
+                    .chunks_exact_mut(f)
+                    .zip(r.chunks_exact_mut(f))
+                    .zip(p.chunks_exact_mut(f).zip(ap.chunks_exact_mut(f)))
+                    .enumerate()
+                {
+                    if !active.get(i).copied().unwrap_or(false) {
+                        continue;
                     }
-                    mat_vec(&g, p, ap);
-                    for (yi, &w) in ys.chunks_exact(f).zip(ws.iter()) {
-                        axpy(ap, w * dot(yi, p), yi);
+                    let (from, to) = (ends[i], ends[i + 1]);
+                    let (own_ys, own_ws) = (&ys[from * f..to * f], &ws[from..to]);
+                    for (yj, &w) in own_ys.chunks_exact(f).zip(own_ws) {
+                        axpy(apu, w * dot(yj, pu), yj);
                     }
-                    let pap = dot(p, ap);
+                    let pap = dot(pu, apu);
                     if pap <= 0.0 {
-                        break;
+                        active[i] = false;
+                        continue;
                     }
-                    let alpha = rs_old / pap;
-                    axpy(xu, alpha, p);
-                    axpy(r, -alpha, ap);
-                    let rs_new = dot(r, r);
-                    let beta = rs_new / rs_old;
-                    for (pv, rv) in p.iter_mut().zip(r.iter()) {
+                    let alpha = rs[i] / pap;
+                    axpy(xu, alpha, pu);
+                    axpy(ru, -alpha, apu);
+                    let rs_new = dot(ru, ru);
+                    let beta = rs_new / rs[i];
+                    for (pv, rv) in pu.iter_mut().zip(ru.iter()) {
                         *pv = rv + beta * *pv;
                     }
-                    rs_old = rs_new;
+                    rs[i] = rs_new;
+                    if rs_new < 1e-20 {
+                        active[i] = false;
+                    }
                 }
-            },
-        );
+            }
+            for (&i, xu) in at.iter().zip(xc.chunks_exact(f)) {
+                if let Some(out) = xs.get_mut(i * f..(i + 1) * f) {
+                    out.copy_from_slice(xu);
+                }
+            }
+        });
     progress.check()
 }
 
