@@ -109,7 +109,7 @@ fn synthetic() -> Interactions {
     }
 }
 
-/// The Python with `implicit`: `$TAILOR_PYTHON`, else python3.
+/// Whether the Python (`$TAILOR_PYTHON`, else python3) has `implicit`.
 fn implicit_available() -> bool {
     common::python_has("implicit, scipy, numpy")
 }
@@ -146,7 +146,10 @@ fn main() {
     // `cargo bench --bench als -- --tailor-only` skips implicit.
     let python = !std::env::args().any(|a| a == "--tailor-only") && implicit_available();
     if !python {
-        println!("    implicit not run (--tailor-only, or python3 lacks implicit)");
+        println!(
+            "    implicit not run (--tailor-only, or {} lacks implicit)",
+            common::python()
+        );
     }
     let params = AlsParams::default();
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());

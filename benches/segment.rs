@@ -14,9 +14,10 @@
 // A benchmark, like a test, may stop at the first failure.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Instant;
 
 use ndarray::Array2;
@@ -67,12 +68,6 @@ fn peak_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn bench_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Eight Gaussian blobs (centres uniform in [-5, 5]⁸, unit noise), columns standardized.
 fn blobs() -> Array2<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(2024);
@@ -95,32 +90,19 @@ fn blobs() -> Array2<f64> {
 }
 
 fn sklearn_available() -> bool {
-    Command::new("python3")
-        .args(["-c", "import sklearn, numpy"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    common::python_has("sklearn, numpy")
 }
 
 /// One scikit-learn fit: (seconds, inertia, iterations, version).
 fn sklearn_run(matrix: &Path, seed: usize) -> (f64, f64, u64, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/reference/kmeans_time.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .arg(matrix)
-        .args([
-            ROWS.to_string(),
-            COLS.to_string(),
-            K.to_string(),
-            seed.to_string(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let args = [
+        matrix.as_os_str().to_owned(),
+        ROWS.to_string().into(),
+        COLS.to_string().into(),
+        K.to_string().into(),
+        seed.to_string().into(),
+    ];
+    let (v, _) = common::python_json("kmeans_time.py", &args);
     (
         v["seconds"].as_f64().unwrap(),
         v["inertia"].as_f64().unwrap(),
@@ -132,7 +114,7 @@ fn sklearn_run(matrix: &Path, seed: usize) -> (f64, f64, u64, String) {
 fn bench_kmeans() {
     println!("(a) one k-means++ fit, {ROWS} x {COLS}, k = {K}, median of {RUNS}");
     let x = blobs();
-    let matrix = bench_dir().join("blobs_1m_8.f64");
+    let matrix = common::bench_dir().join("blobs_1m_8.f64");
     {
         let mut w = std::io::BufWriter::new(std::fs::File::create(&matrix).unwrap());
         for v in x.iter() {
@@ -170,7 +152,7 @@ fn bench_kmeans() {
 }
 
 fn bench_auto() {
-    let db_path = bench_dir().join("sample_1m.sqlite");
+    let db_path = common::bench_dir().join("sample_1m.sqlite");
     if !db_path.exists() {
         println!(
             "(b) building the 1,000,000-customer sample (once): {}",

@@ -4,6 +4,7 @@
 // Each benchmark uses its own part of this module.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,7 +93,7 @@ pub fn python_has(modules: &str) -> bool {
 }
 
 /// Runs `bench/reference/SCRIPT ARGS…` and parses the one JSON line it prints.
-pub fn python_json(script: &str, args: &[&Path]) -> (serde_json::Value, String) {
+pub fn python_json<A: AsRef<OsStr>>(script: &str, args: &[A]) -> (serde_json::Value, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("bench/reference")
         .join(script);

@@ -305,15 +305,19 @@ pub fn evaluate_methods(
             &format!("Evaluating {}", method.as_str()),
         );
         let test: Vec<usize> = s.test.iter().map(|&(c, _)| c).collect();
-        let uses_als = matches!(method, RecMethod::Als | RecMethod::Hybrid);
-        let tops: Vec<Vec<u32>> =
-            models.each_customer(&s.train, &test, uses_als, &Silent(progress), |who| {
+        let tops: Vec<Vec<u32>> = models.each_customer(
+            &s.train,
+            &test,
+            method.uses_als(),
+            &Silent(progress),
+            |who| {
                 models
                     .rank(who, method, weights, k, false)
                     .into_iter()
                     .map(|(p, _)| p)
                     .collect()
-            })?;
+            },
+        )?;
         let position: std::collections::HashMap<usize, usize> = s
             .test
             .iter()

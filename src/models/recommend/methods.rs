@@ -29,6 +29,11 @@ pub enum RecMethod {
 }
 
 impl RecMethod {
+    /// Whether the method reads ALS scores (worth a matrix product per block of customers).
+    pub fn uses_als(self) -> bool {
+        matches!(self, RecMethod::Als | RecMethod::Hybrid)
+    }
+
     /// Every method, in the order they are listed.
     pub const ALL: [RecMethod; 7] = {
         let [a, b, c, d, e, f] = RecMethod::BLENDED;

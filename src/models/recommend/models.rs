@@ -220,12 +220,6 @@ impl Models {
         }
     }
 
-    /// ALS scores of every product for a block of customers, row by row (`customers.len() ×
-    /// products`), by one matrix product; empty when ALS was not fitted.
-    pub fn als_block(&self, customers: &[usize]) -> Vec<f32> {
-        self.als.scores_block(customers)
-    }
-
     /// `each` of `customers` of `inter`, in their order, in parallel blocks; with `als`, each
     /// block's ALS scores come from one matrix product (the pace that makes a million
     /// customers' lists a matter of seconds). Cancel is asked per block.
@@ -254,7 +248,11 @@ impl Models {
                 .par_chunks(block)
                 .map(|b| {
                     progress.check()?;
-                    let scores = if als { self.als_block(b) } else { Vec::new() };
+                    let scores = if als {
+                        self.als.scores_block(b)
+                    } else {
+                        Vec::new()
+                    };
                     Ok(b.iter()
                         .enumerate()
                         .map(|(i, &customer)| {

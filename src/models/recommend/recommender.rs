@@ -256,7 +256,7 @@ impl Recommender {
         self.models.each_customer(
             &self.interactions,
             customers,
-            plan.uses_als(),
+            plan.method.uses_als(),
             progress,
             |who| each(who, &plan),
         )
@@ -324,7 +324,7 @@ impl Recommender {
             .iter()
             .filter_map(|&i| scored.candidates.get(i).copied())
             .collect();
-        let needs_als = matches!(method, RecMethod::Als | RecMethod::Hybrid) && !cold_start;
+        let needs_als = method.uses_als() && !cold_start;
         let als_parts = if needs_als {
             let alpha = models.als_params.alpha;
             let confident: Vec<(u32, f32)> = own.iter().map(|&(p, n)| (p, n * alpha)).collect();
@@ -419,13 +419,6 @@ struct Plan {
     method: RecMethod,
     blend: Blend,
     notes: Vec<String>,
-}
-
-impl Plan {
-    /// Whether the method reads ALS scores (worth a matrix product per block).
-    fn uses_als(&self) -> bool {
-        matches!(self.method, RecMethod::Als | RecMethod::Hybrid)
-    }
 }
 
 #[cfg(test)]

@@ -254,10 +254,13 @@ fn score_method(
 ) -> Result<Score> {
     let weights = HybridWeights::default();
     let customers: Vec<usize> = test.iter().map(|&(c, _)| c).collect();
-    let uses_als = matches!(method, RecMethod::Als | RecMethod::Hybrid);
-    let tops = models.each_customer(train, &customers, uses_als, &Silent(progress), |who| {
-        models.rank(who, method, &weights, TUNE_K, false)
-    })?;
+    let tops = models.each_customer(
+        train,
+        &customers,
+        method.uses_als(),
+        &Silent(progress),
+        |who| models.rank(who, method, &weights, TUNE_K, false),
+    )?;
     let ranks: Vec<Option<usize>> = tops
         .iter()
         .zip(test)
